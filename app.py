@@ -1,0 +1,16 @@
+"""SEZ progress dashboard: entry point. Page configuration and navigation only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="SEZ progress dashboard", page_icon="🏭", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+    st.Page("pages/map.py", title="Map", icon="🗺️", url_path="map"),
+    st.Page("pages/zone.py", title="Zone profile", icon="🏭", url_path="zone"),
+    st.Page("pages/timeline.py", title="Timeline", icon="📅", url_path="timeline"),
+    st.Page("pages/changes.py", title="Changes", icon="🔁", url_path="changes"),
+    st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,5 @@
+"""Placeholder until the page is built."""
+
+from sez_metrics import ui
+
+ctx = ui.page_context("Zone")

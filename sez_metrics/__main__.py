@@ -1,0 +1,5 @@
+import sys
+
+from sez_metrics.cli import main
+
+sys.exit(main())

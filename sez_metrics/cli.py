@@ -1,0 +1,82 @@
+"""``python -m sez_metrics <command>``: the steward's and the operator's command line.
+
+Each command's work lives in its own module; this file only parses arguments, dispatches, and
+guarantees that no traceback ever reaches a user (exit 2 with a one-line message instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors, which is our contract too
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m sez_metrics", description="SEZ progress dashboard: dataset tools.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("validate", help="check CSVs or a version folder; one line per problem")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a CSV file (zones.csv, status.csv, milestones.csv) or a version folder")
+    p.add_argument("--table", choices=["zones", "status", "milestones"], help="the table of a CSV whose file name does not say it")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="reporting date of the version (default: latest as_of in status.csv)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("versions", help="list published versions, oldest first")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    sub.add_parser("verify", help="check every file hash and the manifest chain")
+
+    p = sub.add_parser("publish", help="validate and publish a new version")
+    p.add_argument("files", nargs="+", metavar="FILE", help="one or more of zones.csv, status.csv, milestones.csv")
+    p.add_argument("--author", required=True)
+    p.add_argument("--note", required=True, help="what changed and why")
+    p.add_argument("--label", default="", help='e.g. "Update before JCC-14"')
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="reporting date (default: latest as_of in status.csv)")
+    p.add_argument("--based-on", dest="based_on", metavar="ID", help="refuse if this is no longer the latest version")
+
+    p = sub.add_parser("diff", help="what changed between two versions")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    if command == "validate":
+        from sez_metrics.validate import cli_validate
+
+        return cli_validate
+    if command in ("versions", "verify"):
+        from sez_metrics import store_cli
+
+        return store_cli.cli_versions if command == "versions" else store_cli.cli_verify
+    if command == "publish":
+        from sez_metrics.store_cli import cli_publish
+
+        return cli_publish
+    if command == "diff":
+        from sez_metrics.diff import cli_diff
+
+        return cli_diff
+    raise AssertionError(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _handler(args.command)(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # the last line of defence: a message, never a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
