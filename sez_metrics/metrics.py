@@ -1,0 +1,409 @@
+"""Headline figures of a dataset version, and how they moved since another version.
+
+Pure functions of ``Dataset`` objects (no streamlit): the Overview and Changes pages only render
+what this module returns. Every figure knows which zones it rests on and which of those zones'
+figures are only ``estimated`` or ``illustrative``, so a page can flag them wherever it shows them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sez_metrics import schema
+from sez_metrics.store import Dataset
+
+# The stages at which enterprises produce in a zone.
+PRODUCING_STAGES = ("partly_operational", "operational")
+# Milestones in these states can no longer be late.
+CLOSED_MILESTONE_STATUSES = ("done", "cancelled")
+PROGRAMME_LABEL = "Programme"
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def format_number(value: float | int | None, decimals: int = 1) -> str:
+    """``value`` with at most ``decimals`` decimals, trailing zeros dropped, thousands separated; "—" if missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    text = f"{float(value):,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def capacity_text(available: float | None, required: float | None, unit: str) -> str:
+    """A utility's capacity in words: "10 of 160 MW", "600 MW needed", "10 MW available", or ""."""
+    has_available = _present(available)
+    has_required = _present(required)
+    if has_available and has_required:
+        return f"{format_number(available)} of {format_number(required)} {unit}"
+    if has_required:
+        return f"{format_number(required)} {unit} needed, available not reported"
+    if has_available:
+        return f"{format_number(available)} {unit} available"
+    return ""
+
+
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _is_flagged(confidence: object) -> bool:
+    return str(confidence) in schema.FLAGGED_CONFIDENCE
+
+
+# --- KPIs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The headline figures of one version.
+
+    Sums and averages use the zones that report the figure (``*_reporting``); ``None`` means
+    no zone reports it. ``flagged`` maps each figure's key to the zones among its basis whose
+    status row is ``estimated`` or ``illustrative``.
+    """
+
+    version_id: str
+    zones_tracked: int
+    zones_with_status: int
+    stage_counts: dict[str, int]
+    producing: int
+    gas_connected: int
+    electricity_connected: int
+    colonization_median: float | None
+    colonization_mean: float | None
+    enterprises: int | None
+    enterprises_reporting: int
+    investment_usd_m: float | None
+    investment_reporting: int
+    flagged: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def value(self, key: str) -> float | None:
+        """The numeric value of the figure ``key`` (for deltas)."""
+        value = getattr(self, key)
+        return None if value is None else float(value)
+
+
+def status_with_zones(dataset: Dataset) -> pd.DataFrame:
+    """The status rows of zones listed in zones.csv, with the zone's names and priority flag."""
+    zones = dataset.zones[["zone_id", "name", "short_name", "province", "priority"]]
+    return dataset.status.merge(zones, on="zone_id", how="inner")
+
+
+def kpis(dataset: Dataset) -> Kpis:
+    """Compute the headline figures of ``dataset``."""
+    rows = status_with_zones(dataset)
+    flagged_rows = rows[rows["confidence"].map(_is_flagged)]
+    all_flagged = tuple(flagged_rows["zone_id"])
+
+    def flagged_among(mask: pd.Series) -> tuple[str, ...]:
+        return tuple(rows.loc[mask & rows["confidence"].map(_is_flagged), "zone_id"])
+
+    colonization = rows["colonization_pct"].dropna()
+    enterprises = rows["enterprises"].dropna()
+    investment = rows["investment_usd_m"].dropna()
+    stage_counts = {code: int((rows["stage"] == code).sum()) for code in schema.STAGE.values}
+    return Kpis(
+        version_id=dataset.info.id,
+        zones_tracked=len(dataset.zones),
+        zones_with_status=len(rows),
+        stage_counts=stage_counts,
+        producing=sum(stage_counts[c] for c in PRODUCING_STAGES),
+        gas_connected=int((rows["gas"] == "connected").sum()),
+        electricity_connected=int((rows["electricity"] == "connected").sum()),
+        colonization_median=float(colonization.median()) if len(colonization) else None,
+        colonization_mean=float(colonization.mean()) if len(colonization) else None,
+        enterprises=int(enterprises.sum()) if len(enterprises) else None,
+        enterprises_reporting=len(enterprises),
+        investment_usd_m=float(investment.sum()) if len(investment) else None,
+        investment_reporting=len(investment),
+        flagged={
+            "zones_tracked": (),
+            "producing": all_flagged,
+            "gas_connected": all_flagged,
+            "electricity_connected": all_flagged,
+            "colonization_median": flagged_among(rows["colonization_pct"].notna()),
+            "colonization_mean": flagged_among(rows["colonization_pct"].notna()),
+            "enterprises": flagged_among(rows["enterprises"].notna()),
+            "investment_usd_m": flagged_among(rows["investment_usd_m"].notna()),
+        },
+    )
+
+
+def kpi_deltas(old: Kpis | None, new: Kpis) -> dict[str, float | None]:
+    """Change of every numeric figure from ``old`` to ``new``; ``None`` where either side lacks it."""
+    keys = [k for k in new.flagged]
+    if old is None:
+        return {k: None for k in keys}
+    out: dict[str, float | None] = {}
+    for key in keys:
+        a, b = old.value(key), new.value(key)
+        out[key] = None if a is None or b is None else b - a
+    return out
+
+
+@dataclass(frozen=True)
+class KpiTile:
+    """One headline figure as a page shows it: label, value and change, all as text."""
+
+    key: str
+    label: str
+    value: str
+    delta: str  # "+2", "-1.5 pts", "±0", or "—" when there is no earlier figure
+    direction: str  # "up", "down", "flat" or "none" (no earlier figure)
+    help: str
+    basis: int  # zones the figure rests on
+    flagged: int  # of those, zones whose figures are estimated or illustrative
+
+
+def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
+    """The Overview's KPI tiles for ``new``, each with its change since ``old`` (None: no earlier version)."""
+    deltas = kpi_deltas(old, new)
+    n = new.zones_with_status
+    specs = [
+        ("zones_tracked", "Zones tracked", format_number(new.zones_tracked), "", new.zones_tracked,
+         "Zones in the dataset (zones.csv)."),
+        ("producing", "Zones producing", f"{new.producing} of {n}", "",
+         n, "Zones where at least one enterprise produces: stage Partly operational or Operational."),
+        ("gas_connected", "Gas connected", f"{new.gas_connected} of {n}", "", n,
+         "Zones whose permanent gas connection is in place (an interim supply does not count)."),
+        ("electricity_connected", "Electricity connected", f"{new.electricity_connected} of {n}", "", n,
+         "Zones whose permanent power connection is energised (an interim feeder does not count)."),
+        ("colonization_median", "Colonization, median", _pct(new.colonization_median), " pts", n,
+         "Median share of saleable land or plots allotted to enterprises, across zones."),
+        ("colonization_mean", "Colonization, mean", _pct(new.colonization_mean), " pts", n,
+         "Mean share of saleable land or plots allotted to enterprises, across zones."),
+        ("enterprises", "Enterprises", format_number(new.enterprises, 0), "", new.enterprises_reporting,
+         f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
+        ("investment_usd_m", "Committed investment", _usd_m(new.investment_usd_m), " m", new.investment_reporting,
+         f"Committed investment in USD million, summed over the {new.investment_reporting} of {n} zones that report it."),
+    ]
+    tiles = []
+    for key, label, value, unit, basis, help_text in specs:
+        delta = deltas.get(key)
+        tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ()))))
+    return tiles
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{format_number(value)} %"
+
+
+def _usd_m(value: float | None) -> str:
+    return "—" if value is None else f"USD {format_number(value, 0)} m"
+
+
+def _delta_text(delta: float | None, unit: str, key: str) -> tuple[str, str]:
+    if delta is None:
+        return "—", "none"
+    decimals = 0 if key in ("enterprises", "investment_usd_m") else 1
+    if round(delta, decimals) == 0:
+        return "±0" + unit, "flat"
+    sign = "+" if delta > 0 else "-"
+    return f"{sign}{format_number(abs(delta), decimals)}{unit}", "up" if delta > 0 else "down"
+
+
+def flagged_footnote(dataset: Dataset) -> str:
+    """ "2 of 9 zones' figures are estimated or illustrative", or "" when none are (plain text)."""
+    rows = status_with_zones(dataset)
+    flagged = rows["confidence"].map(_is_flagged)
+    if not flagged.any():
+        return ""
+    kinds = sorted(set(rows.loc[flagged, "confidence"]), key=schema.CONFIDENCE.rank)
+    words = " or ".join(schema.CONFIDENCE.label(k).lower() for k in kinds)
+    return f"{int(flagged.sum())} of {len(rows)} zones' figures are {words}"
+
+
+# --- stages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageCount:
+    """How many zones stand at one stage."""
+
+    code: str
+    label: str
+    symbol: str
+    count: int
+    zones: tuple[str, ...]  # short names of the zones at this stage
+
+    @property
+    def display(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+
+def stage_counts(dataset: Dataset) -> list[StageCount]:
+    """Zones per stage, every stage in stage order (least advanced first), zeros included."""
+    rows = status_with_zones(dataset)
+    out = []
+    for c in schema.STAGE.codes:
+        names = tuple(rows.loc[rows["stage"] == c.code, "short_name"])
+        out.append(StageCount(c.code, c.label, c.symbol, len(names), names))
+    return out
+
+
+# --- zone cards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneCard:
+    """What the Overview shows for one zone (plain text; the page escapes it)."""
+
+    zone_id: str
+    name: str
+    short_name: str
+    province: str
+    stage: str
+    gas: str
+    gas_capacity: str
+    electricity: str
+    power_capacity: str
+    colonization_pct: float | None
+    enterprises: int | None
+    confidence: str
+    source: str
+    as_of: str
+
+    @property
+    def flagged(self) -> bool:
+        return _is_flagged(self.confidence)
+
+
+def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
+    """A card per zone (priority zones only by default), in the order of zones.csv."""
+    rows = status_with_zones(dataset)
+    order = {zid: i for i, zid in enumerate(dataset.zones["zone_id"])}
+    rows = rows.assign(_order=rows["zone_id"].map(order)).sort_values("_order")
+    if priority_only:
+        rows = rows[rows["priority"]]
+    cards = []
+    for r in rows.itertuples(index=False):
+        cards.append(
+            ZoneCard(
+                zone_id=r.zone_id,
+                name=r.name,
+                short_name=r.short_name,
+                province=r.province,
+                stage=r.stage,
+                gas=r.gas,
+                gas_capacity=capacity_text(r.gas_mmcfd_available, r.gas_mmcfd_required, "MMCFD"),
+                electricity=r.electricity,
+                power_capacity=capacity_text(r.power_mw_available, r.power_mw_required, "MW"),
+                colonization_pct=None if pd.isna(r.colonization_pct) else float(r.colonization_pct),
+                enterprises=None if pd.isna(r.enterprises) else int(r.enterprises),
+                confidence=r.confidence,
+                source=r.source,
+                as_of="" if pd.isna(r.as_of) else r.as_of.date().isoformat(),
+            )
+        )
+    return cards
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+def _zone_names(dataset: Dataset) -> dict[str, str]:
+    """Short names by zone id (tables on a projector need the short form)."""
+    return dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
+
+
+def version_as_of(dataset: Dataset) -> pd.Timestamp:
+    """The reporting date of ``dataset``'s version."""
+    return pd.Timestamp(dataset.info.as_of)
+
+
+OVERDUE_COLUMNS = ["zone_id", "zone", "milestone_id", "title", "category", "due_date", "days_late", "status", "confidence"]
+
+
+def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """Milestones due before ``as_of`` (default: the version's as-of date) and neither done nor cancelled.
+
+    Columns ``OVERDUE_COLUMNS``; most days late first. Programme-level events are named
+    ``PROGRAMME_LABEL`` in the ``zone`` column.
+    """
+    as_of = version_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
+    m = dataset.milestones
+    late = m[(m["due_date"] < as_of) & ~m["status"].isin(CLOSED_MILESTONE_STATUSES) & m["done_date"].isna()]
+    names = _zone_names(dataset)
+    out = pd.DataFrame(
+        {
+            "zone_id": late["zone_id"],
+            "zone": late["zone_id"].map(lambda z: names.get(z, z) if z else PROGRAMME_LABEL),
+            "milestone_id": late["milestone_id"],
+            "title": late["title"],
+            "category": late["category"],
+            "due_date": late["due_date"],
+            "days_late": (as_of - late["due_date"]).dt.days.astype("int64"),
+            "status": late["status"],
+            "confidence": late["confidence"],
+        },
+        columns=OVERDUE_COLUMNS,
+    )
+    return out.sort_values(["days_late", "milestone_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+MOVEMENT_COLUMNS = [
+    "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days_late",
+]
+# Movements in the order a reader wants them: what got done, then what slipped.
+MOVEMENTS = {
+    "completed": "✓ Completed",
+    "slipped": "⚠ Slipped",
+    "brought_forward": "⏩ Brought forward",
+    "cancelled": "✗ Cancelled",
+}
+
+
+def milestone_movements(old: Dataset, new: Dataset) -> pd.DataFrame:
+    """Milestones present in both versions that were completed, slipped, brought forward or cancelled.
+
+    ``completed``: done in ``new``, not in ``old`` (``days_late``: done date minus the due date
+    committed in ``old``, negative when early); ``cancelled`` likewise; ``slipped`` /
+    ``brought_forward``: not done in ``new`` and its due date moved later / earlier
+    (``shift_days``, empty when the date did not move). Columns ``MOVEMENT_COLUMNS``, ordered
+    as ``MOVEMENTS`` then by largest shift.
+    """
+    both = old.milestones.merge(new.milestones, on="milestone_id", suffixes=("_old", "_new"))
+    names = _zone_names(new)
+    records = []
+    for r in both.itertuples(index=False):
+        was_done, is_done = r.status_old == "done", r.status_new == "done"
+        shift = None if pd.isna(r.due_date_old) or pd.isna(r.due_date_new) else (r.due_date_new - r.due_date_old).days
+        if is_done and not was_done:
+            movement = "completed"
+        elif r.status_new == "cancelled" and r.status_old != "cancelled":
+            movement = "cancelled"
+        elif not is_done and shift:
+            movement = "slipped" if shift > 0 else "brought_forward"
+        else:
+            continue
+        zone_id = r.zone_id_new
+        late = None
+        if movement == "completed" and _present(r.done_date_new) and _present(r.due_date_old):
+            late = (r.done_date_new - r.due_date_old).days
+        records.append(
+            {
+                "movement": movement,
+                "zone_id": zone_id,
+                "zone": names.get(zone_id, zone_id) if zone_id else PROGRAMME_LABEL,
+                "milestone_id": r.milestone_id,
+                "title": r.title_new,
+                "old_due": r.due_date_old,
+                "new_due": r.due_date_new,
+                "shift_days": shift or None,
+                "done_date": r.done_date_new,
+                "days_late": late,
+            }
+        )
+    out = pd.DataFrame.from_records(records, columns=MOVEMENT_COLUMNS)
+    out["shift_days"] = out["shift_days"].astype("Int64")
+    out["days_late"] = out["days_late"].astype("Int64")
+    rank = {m: i for i, m in enumerate(MOVEMENTS)}
+    out = out.assign(_rank=out["movement"].map(rank), _abs=out["shift_days"].abs().fillna(0))
+    out = out.sort_values(["_rank", "_abs", "milestone_id"], ascending=[True, False, True])
+    return out.drop(columns=["_rank", "_abs"]).reset_index(drop=True)
