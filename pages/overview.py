@@ -1,5 +1,165 @@
-"""Placeholder until the page is built."""
+"""Overview (`/`): headline figures and their change, zones by stage, priority zones, what changed, what is late."""
 
-from sez_metrics import ui
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
 
-ctx = ui.page_context("Overview")
+from sez_metrics import metrics, schema, ui
+from sez_metrics.store import VersionInfo
+from sez_metrics.text import md_escape
+
+SUMMARY_LINES = 6
+TILES_PER_ROW = 4
+CARDS_PER_ROW = 4
+
+
+def stage_figure(counts: list[metrics.StageCount]) -> go.Figure:
+    """Horizontal bars of zones per stage: least advanced at the top, labels with symbols, counts on the bars."""
+    labels = [c.display for c in counts]
+    values = [c.count for c in counts]
+    zones = [", ".join(c.zones) or "none" for c in counts]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            text=values,
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": 17},
+            marker_color="#0072B2",
+            customdata=zones,
+            hovertemplate="%{y}: %{x} zone(s)<br>%{customdata}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=320,
+        margin={"l": 10, "r": 30, "t": 10, "b": 10},
+        font={"size": 16},
+        showlegend=False,
+        # Stage order top to bottom, as a reader follows a zone's progress down the list.
+        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "title": None,
+               "tickfont": {"size": 16}},
+        xaxis={"title": "Zones", "dtick": 1, "range": [0, max([*values, 1]) * 1.15]},
+    )
+    return figure
+
+
+def kpi_tiles(tiles: list[metrics.KpiTile], since: str) -> None:
+    for start in range(0, len(tiles), TILES_PER_ROW):
+        row = tiles[start : start + TILES_PER_ROW]
+        for column, tile in zip(st.columns(TILES_PER_ROW), row, strict=False):
+            with column, st.container(border=True, height="stretch"):
+                moved = tile.direction in ("up", "down")
+                st.metric(
+                    tile.label,
+                    tile.value,
+                    delta=tile.delta,
+                    delta_color="normal" if moved else "off",
+                    delta_arrow="auto" if moved else "off",
+                    delta_description=since,
+                    help=tile.help,
+                )
+                ui.flagged_badge(tile.flagged, tile.basis)
+
+
+def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
+    with st.container(border=True):
+        st.markdown(f"#### {md_escape(card.short_name)}")
+        st.caption(md_escape(f"{card.name} · {card.province}"))
+        st.markdown(f"**Stage:** {md_escape(ui.stage_label(card.stage))}")
+        for icon, name, code, capacity in (
+            ("🔥", "Gas", card.gas, card.gas_capacity),
+            ("⚡", "Electricity", card.electricity, card.power_capacity),
+        ):
+            line = f"{icon} **{name}:** {md_escape(ui.utility_label(code))}"
+            if capacity:
+                line += f" · {md_escape(capacity)}"
+            st.markdown(line)
+        colonization = card.colonization_pct or 0.0
+        st.progress(
+            min(max(colonization / 100, 0.0), 1.0),
+            text=f"Colonization {metrics.format_number(card.colonization_pct)} %",
+        )
+        st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
+        st.caption(f"Source: {md_escape(card.source)}")
+        ui.zone_link(card.zone_id, f"Open {card.short_name}", version)
+
+
+def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> None:
+    """The most important changes since the previous version, with a link to all of them."""
+    if previous_info is None:
+        st.info("This is the first version: there is nothing earlier to compare with.", icon="ℹ️")
+        return
+    st.caption(f"Since {md_escape(previous_info.label)} \\({md_escape(previous_info.id)}, as of {md_escape(previous_info.as_of)}\\)")
+    diff = ui.version_diff(previous_info, ctx.info)
+    if diff is None:
+        st.warning("The previous version fails verification, so no change summary can be shown.", icon="⚠️")
+        return
+    if not diff.summary:
+        st.info("Nothing changed between these versions.", icon="ℹ️")
+        return
+    top = diff.summary[:SUMMARY_LINES]
+    st.markdown("\n".join(f"- **{md_escape(item.zone_name)}:** {md_escape(item.detail)}" for item in top))
+    st.page_link(
+        "pages/changes.py",
+        label=f"All {len(diff.summary)} changes" if len(diff.summary) > len(top) else "Details of these changes",
+        icon="🔁",
+        query_params={"compare": previous_info.id} | ({"version": ctx.pinned_version} if ctx.pinned_version else {}),
+    )
+
+
+ctx = ui.page_context("Overview", "📊")
+dataset = ctx.dataset
+previous_info = ctx.previous_of(ctx.info.id)
+previous = ui.load_exact(previous_info.id) if previous_info else None
+now = metrics.kpis(dataset)
+before = metrics.kpis(previous) if previous is not None else None
+
+# --- headline figures ---
+kpi_tiles(metrics.kpi_tiles(now, before), since=f"since {previous_info.id}" if before else "no earlier version")
+footnote = metrics.flagged_footnote(dataset)
+if footnote:
+    st.caption(f"⚠ {md_escape(footnote)}: they are marked wherever they appear and are not official figures.")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("Zones by stage")
+    st.plotly_chart(stage_figure(metrics.stage_counts(dataset)), width="stretch", config={"displaylogo": False})
+with right:
+    st.subheader("What changed")
+    change_summary(ctx, previous_info)
+
+# --- priority zones ---
+cards = metrics.zone_cards(dataset, priority_only=True)
+st.subheader(f"Priority zones ({len(cards)})")
+if not cards:
+    st.info("No zone is marked as a priority zone in this version.", icon="ℹ️")
+for start in range(0, len(cards), CARDS_PER_ROW):
+    for column, card in zip(st.columns(CARDS_PER_ROW), cards[start : start + CARDS_PER_ROW], strict=False):
+        with column:
+            zone_card(card, ctx.pinned_version)
+
+# --- overdue milestones ---
+overdue = metrics.overdue_milestones(dataset)
+st.subheader(f"Overdue milestones ({len(overdue)})")
+if overdue.empty:
+    st.success(f"No milestone is overdue as of {md_escape(ctx.info.as_of)}.", icon="✅")
+else:
+    st.caption(f"Due before {md_escape(ctx.info.as_of)} and neither done nor cancelled; most days late first.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Zone": overdue["zone"],
+                "Milestone": overdue["title"],
+                "Category": overdue["category"].map(schema.MILESTONE_CATEGORY.label),
+                "Due": overdue["due_date"].dt.date,
+                "Days late": overdue["days_late"],
+                "Status": overdue["status"].map(ui.milestone_status_label),
+                "Confidence": overdue["confidence"].map(ui.confidence_label),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Days late": st.column_config.NumberColumn(format="%d days")},
+    )
