@@ -117,29 +117,28 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
     return text, None
 
 
-def _records(text: str):
-    """Yield (start line, cells) for every non-blank record; raises ``csv.Error`` with a start line."""
-    # skipinitialspace lets `1, "a,b"` read as two cells; strict makes broken quoting an error
-    # instead of silently swallowing the rest of the file into one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _QuoteError(start, str(exc)) from exc
-        cells = [cell.strip() for cell in row]
-        if any(cells):  # blank lines and Excel's all-empty rows (",,,,") carry nothing
-            yield start, cells
+def _records(text: str) -> tuple[list[int], list[list[str]], Finding | None]:
+    """Every record but empty lines, with the line it starts on, and the quoting error that stopped reading."""
+    # strict makes broken quoting an error instead of silently swallowing the rest of the file
+    # into one cell. No skipinitialspace: the store's reader (pyarrow) has no such option, and
+    # what the validator accepts must read the same way there.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    starts: list[int] = []
+    rows: list[list[str]] = []
+    end = 0  # line where the previous record ended
+    try:
+        for row in reader:
+            if row:  # an empty line is skipped here and by the store alike
+                starts.append(end + 1)
+                rows.append(row)
+            end = reader.line_num
+    except csv.Error as exc:
+        return starts, rows, Finding("quote-error", end + 1, params={"reason": str(exc)})
+    return starts, rows, None
 
 
-class _QuoteError(Exception):
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
-        self.line = line
-        self.reason = reason
+def _is_blank(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
 
 
 def _check_header(table: schema.Table, header: list[str], line: int) -> tuple[list[Finding], dict[str, int]]:
@@ -147,9 +146,12 @@ def _check_header(table: schema.Table, header: list[str], line: int) -> tuple[li
     findings: list[Finding] = []
     known = set(table.column_names)
     positions: dict[str, int] = {}
-    for index, name in enumerate(header):
+    for index, raw_name in enumerate(header):
+        name = raw_name.strip()
         if name == "":
             continue  # judged once the rows are read: see _blank_header_findings
+        if name != raw_name:  # the store matches column names exactly
+            findings.append(Finding("header-spaces", line, column=name, value=raw_name, params={"position": index + 1}))
         if name in positions:
             findings.append(Finding("duplicate-header", line, column=name, value=name, params={"position": index + 1}))
         elif name not in known:
@@ -167,8 +169,8 @@ def _blank_header_findings(header: list[str], rows: list[list[str]], line: int) 
     Excel exports trailing empty columns when cells beyond the table were ever formatted."""
     out = []
     for index, name in enumerate(header):
-        if name == "":
-            holds_data = any(row[index] for row in rows)
+        if name.strip() == "":
+            holds_data = any(row[index].strip() for row in rows)
             out.append(Finding("blank-header", line, params={"position": index + 1, "holds_data": holds_data},
                                severity=None if holds_data else "warning"))
     return out
@@ -184,37 +186,46 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     text, finding = decode(data)
     if finding is not None:
         return _refused(table, finding)
-    records = _records(text)
-    try:
-        header_line, header = next(records)
-    except _QuoteError as exc:
-        return _refused(table, Finding("quote-error", exc.line, params={"reason": exc.reason}))
+    starts, records, quote_error = _records(text)
+    # Lines of spaces or of empty cells (",,,,", left by Excel after cleared rows) are not skipped
+    # by the store's reader, which would see a record of empty cells: they are reported.
+    findings: list[Finding] = []
+    kept: list[tuple[int, list[str]]] = []
+    for line, cells in zip(starts, records, strict=True):
+        if _is_blank(cells):
+            findings.append(Finding("blank-row", line))
+        else:
+            kept.append((line, cells))
+    if not kept:
+        return _refused(table, *findings, quote_error or Finding("empty-file", 0))
+    (header_line, header), body = kept[0], kept[1:]
     if len(header) == 1:
         for delimiter, plural in OTHER_DELIMITERS.items():
             if delimiter in header[0]:
                 return _refused(table, Finding("delimiter-error", header_line, params={"delimiters": plural}))
-    findings, positions = _check_header(table, header, header_line)
-    refuse = bool(findings)
+    header_findings, positions = _check_header(table, header, header_line)
+    findings.extend(header_findings)
+    refuse = bool(header_findings)
     width = len(header)
     lines: list[int] = []
     rows: list[list[str]] = []
-    try:
-        for line, cells in records:
-            if len(cells) != width:
-                findings.append(Finding("ragged-row", line, params={"cells": len(cells), "width": width}))
-                continue
-            lines.append(line)
-            rows.append(cells)
-    except _QuoteError as exc:
-        return _refused(table, *findings, Finding("quote-error", exc.line, params={"reason": exc.reason}))
+    for line, cells in body:
+        if len(cells) != width:
+            findings.append(Finding("ragged-row", line, params={"cells": len(cells), "width": width}))
+            continue
+        lines.append(line)
+        rows.append(cells)
+    if quote_error is not None:
+        return _refused(table, *findings, quote_error)
     findings.extend(_blank_header_findings(header, rows, header_line))
     if refuse:
         return _refused(table, *findings)
     if not rows and not any(f.code == "ragged-row" for f in findings):
         return _refused(table, *findings, Finding("no-rows", header_line))
+    cells_by_position = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    # Arrow-backed strings: the validator's regex checks then run in Arrow, not per cell in Python.
     frame = pd.DataFrame(
-        {name: [row[positions[name]] for row in rows] for name in table.column_names},
+        {name: pd.Series(cells_by_position[positions[name]], dtype="str").str.strip() for name in table.column_names},
         index=pd.RangeIndex(len(rows)),
-        dtype=object,
     )
     return TableRead(table, frame, np.asarray(lines, dtype=np.int64), findings)

@@ -20,19 +20,31 @@ from shapely.ops import nearest_points
 
 from sez_metrics import settings
 
-BASEMAP_PATH = settings.DEFAULT_DATA_DIR / "basemap" / "pakistan_admin1.geojson"
+BASEMAP_FILE = Path("basemap") / "pakistan_admin1.geojson"
+BASEMAP_PATH = settings.DEFAULT_DATA_DIR / BASEMAP_FILE
 EARTH_RADIUS_KM = 6371.0088
+
+
+def basemap_path() -> Path:
+    """The polygons of the data folder in use (``SEZ_DATA_DIR``), else those shipped in the repository."""
+    candidate = settings.data_dir() / BASEMAP_FILE
+    return candidate if candidate.is_file() else BASEMAP_PATH
+
+
+class BasemapError(Exception):
+    """The province polygons cannot be read."""
 
 
 @lru_cache(maxsize=4)
 def province_polygons(path: Path = BASEMAP_PATH) -> dict[str, shapely.Geometry]:
     """Province name → (multi)polygon in lon/lat, read once per process; prepared for fast tests."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    polygons = {}
-    for feature in doc["features"]:
-        geometry = shape(feature["geometry"])
-        shapely.prepare(geometry)
-        polygons[str(feature["properties"]["name"])] = geometry
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        polygons = {str(f["properties"]["name"]): shape(f["geometry"]) for f in doc["features"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
+        raise BasemapError(f"{path}: {exc}") from exc
+    for polygon in polygons.values():
+        shapely.prepare(polygon)
     return polygons
 
 
