@@ -1,33 +1,75 @@
-"""Publishing a new immutable version: validate, write durably, append to the manifest under a lock."""
+"""Publishing a new immutable version: validate, write durably, append to the manifest under a lock.
+
+Everything happens under an inter-process lock (``.publish.lock`` in the data folder: an OS lock,
+released by the kernel when its holder dies, so a killed publish never leaves the store locked):
+
+1. Tidy what an interrupted publish left: temp folders and manifest temp files are removed (they
+   were never visible); a version folder whose pending record shows that its publish died
+   between the folder rename and the manifest write is moved, with its record, to
+   ``versions/.orphaned-<id>-<time>`` — kept, never deleted — and its id becomes free again.
+2. Refuse to build on a damaged store: an unreadable manifest, a broken hash chain, a damaged
+   latest version, or a version folder that neither the manifest nor a pending record explains
+   (its entry was probably deleted: a person must restore the manifest, not a program guess).
+3. Refuse a ``based_on`` that is no longer the latest version, content equal to the latest, and
+   a version with validation errors.
+4. Write the pending record (the new entry), then the three files into ``versions/.tmp-<id>-*``
+   (each fsynced, then the folder), rename that folder to ``versions/<id>``, fsync ``versions/``.
+5. Replace ``manifest.json`` atomically (temp file, fsync, ``os.replace``, fsync of the data
+   folder). That rename is the moment the version exists; the pending record is removed after.
+
+A failure before step 5's rename undoes everything, so every reader sees the store as before; a
+crash at any point leaves at most what step 1 of the next publish tidies.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import tempfile
-from dataclasses import dataclass
-from datetime import datetime, timezone
+import unicodedata
+from collections.abc import Mapping
+from contextlib import suppress
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Mapping
 
 from filelock import FileLock, Timeout
 
 from sez_metrics import schema
-from sez_metrics.fsutil import fsync_dir, replace_atomically, write_file_durably
+from sez_metrics.fsutil import durable_temp_file, fsync_dir, stale_temp_files, write_file_durably
 from sez_metrics.report import Report
 from sez_metrics.store import (
     MANIFEST_FORMAT,
+    ORPHANED_PREFIX,
+    PENDING_PREFIX,
+    TEMP_PREFIX,
     VERSION_FILES,
-    FileRecord,
+    VERSION_ID_PATTERN,
+    VERSIONS_DIR,
+    Dataset,
     StoreError,
     VersionInfo,
     VersionStore,
+    dataset_from_files,
     entry_hash,
+    info_from_entry,
+    parse_csv_bytes,
     sha256_bytes,
 )
 
 LOCK_NAME = ".publish.lock"
+# How long a publish waits for another one to finish before giving up.
 LOCK_TIMEOUT_S = 30
+# Metadata limits: author and label are shown on one line in lists, pickers and slides.
+MAX_AUTHOR_CHARS = 80
+MAX_LABEL_CHARS = 120
+MAX_NOTE_CHARS = 2000
+ORPHAN_RECORD_NAME = "publish-entry.json"
+# Published data is read by the dashboard, which may run under another account than the steward's.
+PUBLIC_FILE_MODE, PUBLIC_DIR_MODE = 0o644, 0o755
+
+log = logging.getLogger(__name__)
 
 
 class PublishRefused(Exception):
@@ -39,26 +81,43 @@ class PublishRefused(Exception):
         self.report = report
 
 
-@dataclass(frozen=True)
-class Submission:
-    """The tables a steward submits, by file name (zones.csv, status.csv, milestones.csv)."""
-
-    files: Mapping[str, bytes]
-
-
 def next_version_id(existing: list[str]) -> str:
-    numbers = [int(v[1:]) for v in existing if v[1:].isdigit()]
+    """The id after the highest of ``existing`` (``v0001`` for an empty store)."""
+    numbers = [int(v[1:]) for v in existing if VERSION_ID_PATTERN.match(v)]
     return f"v{(max(numbers) if numbers else 0) + 1:04d}"
+
+
+# --- the request ------------------------------------------------------------------------------
 
 
 def _check_file_names(files: Mapping[str, bytes]) -> None:
     if not files:
         raise PublishRefused("no file given: submit one or more of " + ", ".join(VERSION_FILES))
     for name in files:
-        if Path(name).name != name or name not in schema.TABLE_BY_FILE:
-            raise PublishRefused(
-                f"{name!r} is not a dataset file name; name files exactly {', '.join(VERSION_FILES)}"
-            )
+        # Only the three bare names: anything else (a path, "../x") could aim outside the store.
+        if name not in schema.TABLE_BY_FILE:
+            raise PublishRefused(f"{name!r} is not a dataset file name; name files exactly {', '.join(VERSION_FILES)}")
+
+
+def _clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
+    text = (value or "").strip()
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text):
+        raise PublishRefused(f"the {what} contains a control character" + ("" if multiline else " or a line break"))
+    if len(text) > limit:
+        raise PublishRefused(f"the {what} is {len(text)} characters long; at most {limit}")
+    return text
+
+
+def _check_based_on(based_on: str | None) -> str | None:
+    if based_on is None:
+        return None
+    if not VERSION_ID_PATTERN.match(based_on):
+        raise PublishRefused(f"{based_on!r} is not a version id (expected v0001, v0002, …)")
+    return based_on
+
+
+# --- publish ----------------------------------------------------------------------------------
 
 
 def publish(
@@ -70,63 +129,153 @@ def publish(
     label: str = "",
     as_of: str | None = None,
     based_on: str | None = None,
+    names: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> VersionInfo:
-    """Validate the complete version the submission makes and publish it; returns its manifest entry.
+    """Validate the complete version the submission makes and publish it; returns its entry.
 
-    Tables not submitted are carried over from the latest version. Raises ``PublishRefused``
-    (nothing written) when invalid, when ``based_on`` is no longer the latest version, or when
-    the content equals the latest version.
+    ``files`` maps file names (zones.csv, status.csv, milestones.csv) to bytes; tables not given
+    are carried over from the latest version. ``based_on`` is the version the steward started
+    from: publishing is refused when it is no longer the latest. ``names`` maps file names to
+    the paths shown in validation messages. Raises ``PublishRefused`` (nothing written) when the
+    request, the store or the data is not fit, ``StoreError`` when the store cannot be read.
+    Further keyword-only arguments (e.g. who is acting, with which role) can be added freely.
     """
-    from sez_metrics.validate import validate_version  # imported late: heavy (geopandas)
+    from sez_metrics.validate import validate_version  # imported late: heavy
 
     _check_file_names(files)
-    if not author.strip():
+    author = _clean_text(author, "author", MAX_AUTHOR_CHARS)
+    note = _clean_text(note, "note", MAX_NOTE_CHARS, multiline=True)
+    label = _clean_text(label, "label", MAX_LABEL_CHARS)
+    if not author:
         raise PublishRefused("an author is required")
-    if not note.strip():
+    if not note:
         raise PublishRefused("a note saying what changed is required")
+    as_of = as_of.strip() if as_of else None
+    based_on = _check_based_on(based_on)
     store = VersionStore(root)
     store.root.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(store.root / LOCK_NAME), timeout=LOCK_TIMEOUT_S):
-            return _publish_locked(store, dict(files), author=author.strip(), note=note.strip(), label=label.strip(),
-                                   as_of=as_of, based_on=based_on, now=now, validate_version=validate_version)
+            entries = _tidy_and_check_store(store)
+            entry, complete = _prepare(store, entries, dict(files), dict(names or {}), validate_version,
+                                       author=author, note=note, label=label, as_of=as_of, based_on=based_on, now=now)
+            _write_version(store, entries, entry, complete)
     except Timeout as exc:
         raise PublishRefused(f"another publish has held the lock for over {LOCK_TIMEOUT_S} s; try again") from exc
+    return info_from_entry(entry)
 
 
-def _publish_locked(store: VersionStore, files: dict[str, bytes], *, author, note, label, as_of, based_on, now, validate_version) -> VersionInfo:
-    entries = store.read_manifest_entries() if store.manifest_path.exists() else []
-    latest = store.versions()[-1] if entries else None
-    if based_on is not None and (latest is None or latest.id != based_on):
-        current = latest.id if latest else "none"
+def _tidy_and_check_store(store: VersionStore) -> list[dict]:
+    """Step 1 and 2 of the module docstring; the manifest's entries (empty for a new store)."""
+    manifest_exists = store.manifest_path.exists()
+    entries = store.read_manifest_entries() if manifest_exists else []
+    listed = {info_from_entry(e).id for e in entries}
+    _tidy_interrupted(store, listed)
+    unexplained = sorted(
+        p.name for p in (store.versions_dir.iterdir() if store.versions_dir.is_dir() else [])
+        if VERSION_ID_PATTERN.match(p.name) and p.name not in listed
+    )
+    if unexplained and not manifest_exists:
         raise PublishRefused(
-            f"someone published meanwhile: this update is based on {based_on} but the latest version is now {current}; "
-            "review the latest version and submit again"
+            f"{store.manifest_path} is missing but {VERSIONS_DIR}/ holds {len(unexplained)} version folder(s) "
+            f"({', '.join(unexplained)}); restore manifest.json from a backup"
         )
+    if unexplained:
+        raise PublishRefused(
+            f"{VERSIONS_DIR}/{unexplained[0]} is not in the manifest and no interrupted publish explains it "
+            "(was its manifest entry deleted?); restore manifest.json from a backup, or move the folder out of "
+            f"{VERSIONS_DIR}/ if it is not wanted (run verify)"
+        )
+    broken = [p for problems in store.chain_problems(entries).values() for p in problems]
+    if broken:
+        raise PublishRefused(f"the manifest is damaged ({broken[0].format_line()}); run verify and repair it before publishing")
+    return entries
+
+
+def _tidy_interrupted(store: VersionStore, listed: set[str]) -> None:
+    """Clear what a killed publish left behind (we hold the lock, so none of it is in use)."""
+    vdir = store.versions_dir
+    tidied = False
+    if vdir.is_dir():
+        for path in sorted(vdir.glob(TEMP_PREFIX + "*")):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            log.info("removed %s, left by an interrupted publish (it was never a version)", path)
+            tidied = True
+        for record in sorted(vdir.glob(PENDING_PREFIX + "*.json")):
+            vid = record.name[len(PENDING_PREFIX):-len(".json")]
+            folder = vdir / vid
+            if VERSION_ID_PATTERN.match(vid) and vid not in listed and folder.is_dir() and not folder.is_symlink():
+                aside = _orphan_path(vdir, vid)
+                os.rename(folder, aside)
+                os.rename(record, aside / ORPHAN_RECORD_NAME)
+                log.warning("%s was left by a publish interrupted before its manifest write; it was never published "
+                            "and is kept as %s", folder, aside)
+            else:  # its publish completed, or died before the folder appeared
+                record.unlink()
+            tidied = True
+    for stale in stale_temp_files(store.manifest_path):
+        stale.unlink()
+        tidied = True
+    if tidied and vdir.is_dir():
+        fsync_dir(vdir)
+
+
+def _orphan_path(vdir: Path, version_id: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path, n = vdir / f"{ORPHANED_PREFIX}{version_id}-{stamp}", 1
+    while path.exists():
+        n += 1
+        path = vdir / f"{ORPHANED_PREFIX}{version_id}-{stamp}-{n}"
+    return path
+
+
+def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], names: dict[str, str], validate_version,
+             *, author: str, note: str, label: str, as_of: str | None, based_on: str | None, now: datetime | None,
+             ) -> tuple[dict, dict[str, bytes]]:
+    """Step 3: the checked, validated complete version and its manifest entry."""
+    latest = info_from_entry(entries[-1]) if entries else None
+    if based_on is not None and (latest is None or latest.id != based_on):
+        listed = {info_from_entry(e).id for e in entries}
+        current = latest.id if latest else "none"
+        if based_on in listed:
+            raise PublishRefused(
+                f"someone published meanwhile: this update is based on {based_on} but the latest version is now {current}; "
+                "review the latest version and submit again"
+            )
+        raise PublishRefused(f"this update is based on {based_on}, which is not a version of this store (latest: {current})")
     complete = dict(files)
     previous = None
     if latest is not None:
+        published, problems = store.read_version_files(latest)
+        if problems:
+            raise PublishRefused(f"the latest version {latest.id} is damaged ({problems[0].format_line()}); run verify")
         for name in VERSION_FILES:
             if name not in complete:
-                complete[name] = (store.versions_dir / latest.id / name).read_bytes()
-        previous = store.load(latest.id).dataset
+                complete[name] = published[name]
+                names.setdefault(name, f"{VERSIONS_DIR}/{latest.id}/{name} (carried over)")
+        try:
+            previous = dataset_from_files(latest, published)
+        except ValueError as exc:
+            raise PublishRefused(f"the latest version {latest.id} cannot be read ({exc}); run verify") from exc
+        if all(complete[n] == published[n] for n in VERSION_FILES):
+            raise PublishRefused(f"nothing to publish: the content is identical to the latest version {latest.id}")
     missing = [n for n in VERSION_FILES if n not in complete]
     if missing:
         raise PublishRefused("the first version needs all three files; missing: " + ", ".join(missing))
-    report = validate_version(complete, as_of=as_of, previous=previous)
+    report = validate_version(complete, as_of=as_of, previous=previous, names=names)
     if not report.ok:
         raise PublishRefused(f"the update has {len(report.errors)} error(s); nothing was published", report)
-    if latest is not None and all(sha256_bytes(complete[n]) == latest.files[n].sha256 for n in VERSION_FILES):
-        raise PublishRefused(f"nothing to publish: the content is identical to the latest version {latest.id}")
-    new_id = next_version_id([str(e.get("id")) for e in entries])
-    target = store.versions_dir / new_id
-    if target.exists():
-        raise PublishRefused(f"version {new_id} already exists on disk but not in the manifest; run verify")
     effective_as_of = as_of or _latest_status_date(complete["status.csv"])
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    if previous is not None and _same_values(previous, complete):
+        raise PublishRefused(f"nothing to publish: the tables hold exactly the values of the latest version {latest.id} "
+                             "(only their formatting differs)")
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     entry = {
-        "id": new_id,
+        "id": next_version_id([str(e.get("id")) for e in entries]),
         "label": label or f"Update of {effective_as_of}",
         "as_of": effective_as_of,
         "published_at": stamp,
@@ -137,33 +286,85 @@ def _publish_locked(store: VersionStore, files: dict[str, bytes], *, author, not
         "prev_hash": entries[-1].get("entry_hash") if entries else None,
     }
     entry["entry_hash"] = entry_hash(entry)
-    store.versions_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{new_id}-", dir=store.versions_dir))
+    return entry, complete
+
+
+def _same_values(previous: Dataset, complete: dict[str, bytes]) -> bool:
+    """True when the submission differs from ``previous`` only in formatting (quoting, 10 vs 10.0…)."""
+    from sez_metrics.diff import diff_versions
+
+    return diff_versions(previous, dataset_from_files(previous.info, complete)).is_empty
+
+
+def _write_version(store: VersionStore, entries: list[dict], entry: dict, complete: dict[str, bytes]) -> None:
+    """Steps 4 and 5: write the version durably and add its entry to the manifest."""
+    vdir, new_id = store.versions_dir, entry["id"]
+    target = vdir / new_id
+    if target.exists() or target.is_symlink():
+        raise PublishRefused(f"version {new_id} already exists on disk; run verify")
+    if not vdir.is_dir():
+        vdir.mkdir(parents=True)
+        fsync_dir(store.root)
+    record = store.pending_record(new_id)
+    try:
+        write_file_durably(record, json.dumps(entry, indent=2, ensure_ascii=False).encode("utf-8"))
+        fsync_dir(vdir)
+    except BaseException:
+        with suppress(OSError):
+            record.unlink(missing_ok=True)
+        raise
+    manifest = {"format": MANIFEST_FORMAT, "versions": [*entries, entry]}
+    manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{new_id}-", dir=vdir))
     renamed = False
     try:
+        os.chmod(tmp, PUBLIC_DIR_MODE)
         for name in VERSION_FILES:
             write_file_durably(tmp / name, complete[name])
         fsync_dir(tmp)
-        tmp.rename(target)
+        os.rename(tmp, target)
         renamed = True
-        fsync_dir(store.versions_dir)
-        manifest = {"format": MANIFEST_FORMAT, "versions": entries + [entry]}
-        replace_atomically(store.manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        fsync_dir(vdir)
+        manifest_tmp = durable_temp_file(store.manifest_path, manifest_bytes, mode=PUBLIC_FILE_MODE)
+        try:
+            os.replace(manifest_tmp, store.manifest_path)  # the moment of publishing
+        except BaseException:
+            manifest_tmp.unlink(missing_ok=True)
+            raise
     except BaseException:
-        shutil.rmtree(target if renamed else tmp, ignore_errors=True)
+        _undo(tmp, target, renamed, record)
         raise
-    return VersionInfo(
-        id=new_id, label=entry["label"], as_of=effective_as_of, published_at=stamp, author=author, note=note,
-        parent=entry["parent"], files={n: FileRecord(**r) for n, r in entry["files"].items()},
-        prev_hash=entry["prev_hash"], entry_hash=entry["entry_hash"],
-    )
+    try:
+        fsync_dir(store.root)
+    except OSError as exc:
+        # Keep the pending record: should a power cut lose the manifest rename, it tells the
+        # next publish that the folder is an interrupted publish.
+        log.warning("published %s, but could not confirm that the manifest is on disk (%s); run verify", new_id, exc)
+        return
+    try:
+        record.unlink()
+        fsync_dir(vdir)
+    except OSError as exc:
+        log.warning("published %s; its pending record stays until the next publish (%s)", new_id, exc)
+
+
+def _undo(tmp: Path, target: Path, renamed: bool, record: Path) -> None:
+    """Remove a version that failed before the manifest listed it; the pending record goes last."""
+    folder = target if renamed else tmp
+    if renamed:
+        with suppress(OSError):
+            os.rename(target, tmp)  # out of sight of version listings at once
+            folder = tmp
+    shutil.rmtree(folder, ignore_errors=True)
+    if not folder.exists():
+        with suppress(OSError):
+            record.unlink(missing_ok=True)
+    # else the record stays, and the next publish sets the leftover folder aside
 
 
 def _latest_status_date(status_csv: bytes) -> str:
-    from sez_metrics.store import parse_csv_bytes
-
-    dates = parse_csv_bytes(status_csv, schema.STATUS)["as_of"]
-    return max(d for d in dates if d) if len(dates) else datetime.now(timezone.utc).date().isoformat()
+    dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
+    return max(dates) if dates else datetime.now(UTC).date().isoformat()
 
 
 __all__ = ["PublishRefused", "publish", "next_version_id", "StoreError"]

@@ -7,11 +7,20 @@ Layout of a data folder (``SEZ_DATA_DIR``)::
     versions/<id>/status.csv
     versions/<id>/milestones.csv
     basemap/                      offline province polygons (not versioned)
+    .publish.lock                 held by the one publish at work (see ``sez_metrics.publish``)
+
+Publishing works inside ``versions/`` under dot-prefixed names that are never taken for a
+version: ``.tmp-<id>-*`` (a version folder being written), ``.pending-<id>.json`` (the entry of a
+publish in progress, until the manifest lists it) and ``.orphaned-<id>-<time>`` (the folder of a
+publish that was interrupted between its folder rename and its manifest write, set aside by the
+next publish and never deleted).
 
 A manifest entry records the version's metadata, each file's sha256 and byte count, the hash of
 the previous entry (``prev_hash``) and its own hash (``entry_hash``, over everything else in the
 entry). Editing, deleting or reordering an entry breaks the chain; flipping a byte in a file breaks
-its hash. Every load verifies the version it returns.
+its hash; deleting the last entry leaves its folder unlisted, which ``verify`` reports. Every load
+verifies the version it returns. The chain cannot detect the last entry edited together with its
+files and its own hash recomputed: that needs a copy of the manifest kept elsewhere (a backup).
 """
 
 from __future__ import annotations
@@ -19,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +44,9 @@ VERSIONS_DIR = "versions"
 MANIFEST_FORMAT = 1
 VERSION_ID_PATTERN = re.compile(r"^v\d{4,}$")
 VERSION_FILES = tuple(t.file_name for t in schema.TABLES.values())
+TEMP_PREFIX = ".tmp-"
+PENDING_PREFIX = ".pending-"
+ORPHANED_PREFIX = ".orphaned-"
 
 
 class StoreError(Exception):
@@ -139,7 +150,17 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _info_from_entry(entry: dict) -> VersionInfo:
+def info_from_entry(entry: dict) -> VersionInfo:
+    """The entry as a ``VersionInfo``; ``StoreError`` when malformed or when its id or file names
+    could lead outside the data folder (they become paths)."""
+    if not isinstance(entry, dict):
+        raise StoreError(f"{MANIFEST_NAME}: malformed entry {entry!r:.80}: not an object")
+    vid = entry.get("id")
+    if not isinstance(vid, str) or not VERSION_ID_PATTERN.match(vid):
+        raise StoreError(f"{MANIFEST_NAME}: malformed entry {vid!r:.40}: the id is not a version id like v0001")
+    names = entry.get("files")
+    if not isinstance(names, dict) or any(n not in VERSION_FILES for n in names):
+        raise StoreError(f"{MANIFEST_NAME}: malformed entry {vid}: files must be among {', '.join(VERSION_FILES)}")
     try:
         return VersionInfo(
             id=str(entry["id"]),
@@ -177,6 +198,16 @@ def parse_csv_bytes(data: bytes, table: schema.Table) -> pd.DataFrame:
     return frame.map(lambda v: v.strip() if isinstance(v, str) else v) if len(frame) else frame
 
 
+def dataset_from_files(info: VersionInfo, files: dict[str, bytes]) -> Dataset:
+    """A typed ``Dataset`` from the three files' bytes (already validated or verified).
+
+    Also used to preview an update that is not published yet. Raises ``ValueError`` (or
+    ``pyarrow.ArrowInvalid``) when a file does not parse or convert.
+    """
+    frames = {t.name: to_typed(t, parse_csv_bytes(files[t.file_name], t)) for t in schema.TABLES.values()}
+    return Dataset(info, frames["zones"], frames["status"], frames["milestones"])
+
+
 class VersionStore:
     """Read access to a data folder's versions (publishing lives in ``sez_metrics.publish``)."""
 
@@ -190,6 +221,10 @@ class VersionStore:
     @property
     def versions_dir(self) -> Path:
         return self.root / VERSIONS_DIR
+
+    def pending_record(self, version_id: str) -> Path:
+        """Where publish keeps the entry of version ``version_id`` until the manifest lists it."""
+        return self.versions_dir / f"{PENDING_PREFIX}{version_id}.json"
 
     def version_dir(self, version_id: str) -> Path:
         if not VERSION_ID_PATTERN.match(version_id):
@@ -212,11 +247,13 @@ class VersionStore:
             raise StoreError(f"{self.manifest_path}: not valid JSON ({exc}); restore it from a backup") from exc
         if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
             raise StoreError(f"{self.manifest_path}: expected an object with a 'versions' list")
+        if not isinstance(doc.get("format"), int) or doc["format"] > MANIFEST_FORMAT:
+            raise StoreError(f"{self.manifest_path}: manifest format {doc.get('format')!r} is not one this program reads (≤ {MANIFEST_FORMAT})")
         return doc["versions"]
 
     def versions(self) -> list[VersionInfo]:
         """Every version in the manifest, oldest first."""
-        return [_info_from_entry(e) for e in self.read_manifest_entries()]
+        return [info_from_entry(e) for e in self.read_manifest_entries()]
 
     def version(self, version_id: str) -> VersionInfo:
         for info in self.versions():
@@ -230,12 +267,14 @@ class VersionStore:
 
     # --- integrity ------------------------------------------------------------------------
 
-    def _check_entry_chain(self, entries: list[dict]) -> dict[str, list[IntegrityProblem]]:
-        """Problems of each entry's own hash and of its link to the entry before it."""
+    @staticmethod
+    def chain_problems(entries: list[dict]) -> dict[str, list[IntegrityProblem]]:
+        """Problems of each entry's own hash and of its link to the entry before it, by version id."""
         found: dict[str, list[IntegrityProblem]] = {}
         prev: str | None = None
         seen: set[str] = set()
-        for index, entry in enumerate(entries):
+        for index, raw in enumerate(entries):
+            entry = raw if isinstance(raw, dict) else {}
             vid = str(entry.get("id", f"#{index + 1}"))
             where = f"{MANIFEST_NAME} entry {index + 1} ({vid})"
             problems = found.setdefault(vid, [])
@@ -251,17 +290,23 @@ class VersionStore:
             prev = entry.get("entry_hash")
         return found
 
-    def _check_files(self, info: VersionInfo) -> list[IntegrityProblem]:
-        problems = []
+    def read_version_files(self, info: VersionInfo) -> tuple[dict[str, bytes], list[IntegrityProblem]]:
+        """The version's files as bytes, each checked against its byte count and sha256.
+
+        Returns only the files that match; every mismatch or missing file is a problem. The bytes
+        returned are the very bytes hashed, so a file changing after the check cannot slip in.
+        """
         folder = self.versions_dir / info.id
         if not folder.is_dir():
-            return [IntegrityProblem(info.id, str(folder), "version folder is missing")]
-        expected = set(info.files)
-        for name in sorted(set(VERSION_FILES) - expected):
-            problems.append(IntegrityProblem(info.id, f"{MANIFEST_NAME} ({info.id})", f"the entry lists no {name}"))
-        for name in sorted(expected):
+            return {}, [IntegrityProblem(info.id, str(folder), "version folder is missing")]
+        files: dict[str, bytes] = {}
+        problems: list[IntegrityProblem] = []
+        for name in VERSION_FILES:
             path = folder / name
-            record = info.files[name]
+            record = info.files.get(name)
+            if record is None:
+                problems.append(IntegrityProblem(info.id, f"{MANIFEST_NAME} ({info.id})", f"the entry lists no {name}"))
+                continue
             try:
                 data = path.read_bytes()
             except FileNotFoundError:
@@ -274,58 +319,77 @@ class VersionStore:
                 problems.append(IntegrityProblem(info.id, str(path), f"size is {len(data)} bytes, manifest says {record.bytes} (truncated or extended)"))
             elif sha256_bytes(data) != record.sha256:
                 problems.append(IntegrityProblem(info.id, str(path), "sha256 mismatch: the file was altered after publishing"))
-        for extra in sorted(p.name for p in folder.iterdir() if p.name not in expected):
-            problems.append(IntegrityProblem(info.id, str(folder / extra), "unexpected file in a published version"))
+            else:
+                files[name] = data
+        return files, problems
+
+    def _check_files(self, info: VersionInfo) -> list[IntegrityProblem]:
+        _, problems = self.read_version_files(info)
+        folder = self.versions_dir / info.id
+        if folder.is_dir():
+            for extra in sorted(p.name for p in folder.iterdir() if p.name not in VERSION_FILES):
+                problems.append(IntegrityProblem(info.id, str(folder / extra), "unexpected file in a published version"))
+        return problems
+
+    def _unlisted(self, known: set[str]) -> list[IntegrityProblem]:
+        """Entries of ``versions/`` that no manifest entry accounts for (publish's own dot-names aside)."""
+        if not self.versions_dir.is_dir():
+            return []
+        problems = []
+        for path in sorted(self.versions_dir.iterdir()):
+            name = path.name
+            if name in known or name.startswith((TEMP_PREFIX, PENDING_PREFIX, ORPHANED_PREFIX)):
+                continue
+            if not VERSION_ID_PATTERN.match(name):
+                problems.append(IntegrityProblem("", str(path), "not a version folder: nothing but version folders belongs here"))
+            elif self.pending_record(name).exists():
+                problems.append(IntegrityProblem(name, str(path), "folder is not in the manifest: a publish was interrupted before "
+                                                 f"its manifest write; the next publish moves it to {VERSIONS_DIR}/{ORPHANED_PREFIX}{name}-<time>"))
+            else:
+                problems.append(IntegrityProblem(name, str(path), "folder is not in the manifest and no interrupted publish explains it "
+                                                 "(was its manifest entry deleted?); restore manifest.json from a backup"))
         return problems
 
     def verify(self) -> list[IntegrityProblem]:
-        """Check every file hash, byte count and the manifest chain; empty list = intact."""
-        entries = self.read_manifest_entries()
-        chain = self._check_entry_chain(entries)
+        """Check every file hash, byte count and the manifest chain; empty list = intact.
+
+        Names each problem's file or manifest entry. Raises ``StoreError`` only when the manifest
+        cannot be read at all and there is no version folder either (nothing was ever published).
+        """
+        try:
+            entries = self.read_manifest_entries()
+        except StoreError as exc:
+            unlisted = self._unlisted(set())
+            if not unlisted:
+                raise
+            return [IntegrityProblem("", str(self.manifest_path), f"{exc}; {len(unlisted)} folder(s) in {VERSIONS_DIR}/ are listed nowhere"), *unlisted]
+        chain = self.chain_problems(entries)
         problems: list[IntegrityProblem] = []
         known = set()
-        for entry in entries:
-            info = _info_from_entry(entry)
+        for index, entry in enumerate(entries):
+            try:
+                info = info_from_entry(entry)
+            except StoreError as exc:
+                problems.append(IntegrityProblem("", f"{MANIFEST_NAME} entry {index + 1}", str(exc)))
+                continue
             known.add(info.id)
             problems.extend(chain.get(info.id, []))
             problems.extend(self._check_files(info))
-        if self.versions_dir.is_dir():
-            for folder in sorted(self.versions_dir.iterdir()):
-                if folder.name not in known:
-                    problems.append(IntegrityProblem(folder.name, str(folder), "folder is not in the manifest (unpublished or its entry was deleted)"))
+        problems.extend(self._unlisted(known))
         return problems
 
     # --- loading --------------------------------------------------------------------------
 
     def _read_verified(self, info: VersionInfo, chain_problems: list[IntegrityProblem]) -> tuple[Dataset | None, list[IntegrityProblem]]:
         """Read a version's files once, hashing the very bytes that are parsed."""
-        problems = list(chain_problems)
-        folder = self.versions_dir / info.id
-        frames: dict[str, pd.DataFrame] = {}
-        for table in schema.TABLES.values():
-            path = folder / table.file_name
-            record = info.files.get(table.file_name)
-            if record is None:
-                problems.append(IntegrityProblem(info.id, f"{MANIFEST_NAME} ({info.id})", f"the entry lists no {table.file_name}"))
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError:
-                problems.append(IntegrityProblem(info.id, str(path), "file is missing or unreadable"))
-                continue
-            if len(data) != record.bytes:
-                problems.append(IntegrityProblem(info.id, str(path), f"size is {len(data)} bytes, manifest says {record.bytes} (truncated or extended)"))
-                continue
-            if sha256_bytes(data) != record.sha256:
-                problems.append(IntegrityProblem(info.id, str(path), "sha256 mismatch: the file was altered after publishing"))
-                continue
-            try:
-                frames[table.name] = to_typed(table, parse_csv_bytes(data, table))
-            except (ValueError, KeyError, pa.ArrowInvalid) as exc:
-                problems.append(IntegrityProblem(info.id, str(path), f"cannot be parsed: {exc}"))
+        files, problems = self.read_version_files(info)
+        problems = list(chain_problems) + problems
         if problems:
             return None, problems
-        return Dataset(info, frames["zones"], frames["status"], frames["milestones"]), []
+        try:
+            return dataset_from_files(info, files), []
+        except (ValueError, KeyError, pa.ArrowInvalid) as exc:
+            return None, [IntegrityProblem(info.id, str(self.versions_dir / info.id), f"cannot be parsed: {exc}")]
 
     def load(self, version_id: str | None = None) -> LoadResult:
         """Load ``version_id`` (default: the latest), verified.
@@ -336,8 +400,8 @@ class VersionStore:
         entries = self.read_manifest_entries()
         if not entries:
             raise StoreError(f"{self.manifest_path}: the manifest lists no version")
-        chain = self._check_entry_chain(entries)
-        infos = [_info_from_entry(e) for e in entries]
+        chain = self.chain_problems(entries)
+        infos = [info_from_entry(e) for e in entries]
         problems: list[IntegrityProblem] = []
         if version_id is not None:
             if not any(i.id == version_id for i in infos):

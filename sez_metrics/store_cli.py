@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
+from sez_metrics import settings
 from sez_metrics.settings import data_dir
 from sez_metrics.store import StoreError, VersionStore
 
 
 def cli_versions(args: argparse.Namespace) -> int:
+    """One line per version, oldest first, each beginning with its id (``--json``: the entries)."""
     store = VersionStore(data_dir())
     try:
         versions = store.versions()
@@ -27,10 +30,11 @@ def cli_versions(args: argparse.Namespace) -> int:
 
 
 def cli_verify(args: argparse.Namespace) -> int:
+    """Check every hash and the chain; one line per problem naming its file or entry; exit 1 if any."""
     store = VersionStore(data_dir())
     try:
         problems = store.verify()
-        count = len(store.versions())
+        count = len(store.versions()) if not problems else 0
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -43,20 +47,37 @@ def cli_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+class _NoticePrinter(logging.Handler):
+    """Shows publish's notices (what it tidied, durability warnings) as one stderr line each."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"note: {record.getMessage()}", file=sys.stderr)
+
+
 def cli_publish(args: argparse.Namespace) -> int:
+    """Validate and publish; the last stdout line is the new id. Exit 1 when invalid or refused."""
     from sez_metrics.publish import PublishRefused, publish
+    from sez_metrics.publish import log as publish_log
 
     files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
     for raw in args.files:
         path = Path(raw)
+        if path.name in files:
+            print(f"refused: {path.name} given twice ({names[path.name]} and {raw})", file=sys.stderr)
+            return 1
         try:
-            files[path.name] = path.read_bytes()
+            with path.open("rb") as handle:  # read one byte past the limit so the validator can report it
+                files[path.name] = handle.read(settings.MAX_CSV_BYTES + 1)
         except OSError as exc:
             print(f"{raw}: error: cannot read: {exc.strerror}", file=sys.stderr)
             return 2
+        names[path.name] = raw
+    publish_log.addHandler(handler := _NoticePrinter(logging.INFO))
+    publish_log.setLevel(logging.INFO)
     try:
         info = publish(data_dir(), files, author=args.author, note=args.note, label=args.label,
-                       as_of=args.as_of, based_on=args.based_on)
+                       as_of=args.as_of, based_on=args.based_on, names=names)
     except PublishRefused as exc:
         if exc.report is not None:
             for problem in exc.report.sorted():
@@ -66,6 +87,8 @@ def cli_publish(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        publish_log.removeHandler(handler)
     print(f"published {info.id}: {info.label} (as of {info.as_of})")
     print(info.id)
     return 0

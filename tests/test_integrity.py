@@ -1,0 +1,203 @@
+"""Tampering: verify detects every kind of damage, names the file or manifest entry, and exits 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_publish import edit_cell, fixture_files
+
+from sez_metrics.publish import publish
+from sez_metrics.store import StoreError, VersionStore, entry_hash
+
+REPO = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """Three versions published through publish: v0001 base, v0002 a status edit, v0003 next."""
+    root = tmp_path_factory.mktemp("published") / "data"
+    publish(root, fixture_files("base"), author="A", note="base")
+    publish(root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "10")}, author="A", note="jobs")
+    publish(root, fixture_files("next"), author="A", note="next")
+    return root
+
+
+@pytest.fixture
+def store(published, tmp_path) -> VersionStore:
+    """A fresh copy of the published store, for one test to damage."""
+    store = VersionStore(shutil.copytree(published, tmp_path / "data"))
+    assert store.verify() == []
+    return store
+
+
+def _file(store: VersionStore, vid: str, name: str) -> Path:
+    return store.versions_dir / vid / name
+
+
+def _manifest(store: VersionStore) -> dict:
+    return json.loads(store.manifest_path.read_text())
+
+
+def _write_manifest(store: VersionStore, doc: dict) -> None:
+    store.manifest_path.write_text(json.dumps(doc, indent=2))
+
+
+def flip_byte(store):
+    path = _file(store, "v0002", "status.csv")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    path.write_bytes(bytes(data))
+    return str(path), "sha256 mismatch"
+
+
+def missing_file(store):
+    path = _file(store, "v0001", "milestones.csv")
+    path.unlink()
+    return str(path), "file is missing"
+
+
+def extra_file(store):
+    path = _file(store, "v0003", "notes.txt")
+    path.write_text("not part of the version")
+    return str(path), "unexpected file in a published version"
+
+
+def truncated_file(store):
+    path = _file(store, "v0003", "zones.csv")
+    path.write_bytes(path.read_bytes()[:-10])
+    return str(path), "truncated or extended"
+
+
+def edited_entry(store):
+    doc = _manifest(store)
+    doc["versions"][1]["as_of"] = "2030-01-01"
+    _write_manifest(store, doc)
+    return "manifest.json entry 2 (v0002)", "entry hash mismatch"
+
+
+def edited_entry_rehashed(store):
+    """A forger who recomputes the edited entry's own hash still breaks the next link."""
+    doc = _manifest(store)
+    entry = doc["versions"][1]
+    entry["author"] = "Someone Else"
+    entry["entry_hash"] = entry_hash(entry)
+    _write_manifest(store, doc)
+    return "manifest.json entry 3 (v0003)", "chain broken"
+
+
+def edited_file_hash_in_entry(store):
+    doc = _manifest(store)
+    doc["versions"][0]["files"]["zones.csv"]["sha256"] = "0" * 64
+    _write_manifest(store, doc)
+    return "manifest.json entry 1 (v0001)", "entry hash mismatch"
+
+
+def deleted_middle_entry(store):
+    doc = _manifest(store)
+    del doc["versions"][1]
+    _write_manifest(store, doc)
+    return "manifest.json entry 2 (v0003)", "chain broken"
+
+
+def deleted_last_entry(store):
+    doc = _manifest(store)
+    del doc["versions"][-1]
+    _write_manifest(store, doc)
+    return str(store.versions_dir / "v0003"), "no interrupted publish explains it"
+
+
+def reordered_entries(store):
+    doc = _manifest(store)
+    doc["versions"][1], doc["versions"][2] = doc["versions"][2], doc["versions"][1]
+    _write_manifest(store, doc)
+    return "manifest.json entry 2 (v0003)", "chain broken"
+
+
+def deleted_manifest(store):
+    store.manifest_path.unlink()
+    return str(store.manifest_path), "no manifest"
+
+
+def entry_id_leaving_the_folder(store):
+    doc = _manifest(store)
+    doc["versions"][2]["id"] = "../../etc"
+    _write_manifest(store, doc)
+    return "manifest.json entry 3", "the id is not a version id"
+
+
+def entry_file_name_leaving_the_folder(store):
+    doc = _manifest(store)
+    doc["versions"][0]["files"]["../../../etc/passwd"] = {"sha256": "0" * 64, "bytes": 1}
+    _write_manifest(store, doc)
+    return "manifest.json entry 1", "files must be among zones.csv, status.csv, milestones.csv"
+
+
+def stray_folder(store):
+    path = store.versions_dir / "v0002 copy"
+    path.mkdir()
+    return str(path), "not a version folder"
+
+
+TAMPERING: list[Callable[[VersionStore], tuple[str, str]]] = [
+    flip_byte, missing_file, extra_file, truncated_file, edited_entry, edited_entry_rehashed,
+    edited_file_hash_in_entry, deleted_middle_entry, deleted_last_entry, reordered_entries, deleted_manifest,
+    entry_id_leaving_the_folder, entry_file_name_leaving_the_folder, stray_folder,
+]
+
+
+@pytest.mark.parametrize("tamper", TAMPERING, ids=lambda f: f.__name__)
+def test_verify_names_what_is_wrong(store, tamper):
+    where, message = tamper(store)
+    problems = store.verify()
+    assert any(p.where == where and message in p.message for p in problems), [p.format_line() for p in problems]
+
+
+@pytest.mark.parametrize("tamper", TAMPERING, ids=lambda f: f.__name__)
+def test_verify_cli_exits_1_and_names_it(store, tamper):
+    where, message = tamper(store)
+    run = subprocess.run([sys.executable, "-m", "sez_metrics", "verify"], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "SEZ_DATA_DIR": str(store.root)}, timeout=60)
+    assert run.returncode == 1
+    assert any(line.startswith(where + ":") and message in line for line in run.stdout.splitlines()), run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_deleted_middle_entry_also_reports_its_folder(store):
+    deleted_middle_entry(store)
+    unlisted = [p for p in store.verify() if p.where == str(store.versions_dir / "v0002")]
+    assert len(unlisted) == 1 and "not in the manifest" in unlisted[0].message
+
+
+def test_unreadable_manifest_is_named(store):
+    store.manifest_path.write_text('{"format": 1, "versions": [')
+    with pytest.raises(StoreError, match="manifest.json: not valid JSON"):
+        VersionStore(store.root).versions()
+    problems = store.verify()
+    assert problems[0].where == str(store.manifest_path) and "not valid JSON" in problems[0].message
+
+
+def test_empty_folder_has_nothing_to_verify(tmp_path):
+    with pytest.raises(StoreError, match="no manifest"):
+        VersionStore(tmp_path).verify()
+
+
+def test_load_of_a_damaged_version_falls_back_and_says_so(store):
+    flip_byte(store)
+    result = store.load("v0002")
+    assert result.dataset.info.id == "v0003"
+    assert result.fell_back
+    assert any("sha256 mismatch" in p.message and p.version_id == "v0002" for p in result.problems)
+
+
+def test_intact_store_verifies_clean_from_the_cli(store):
+    run = subprocess.run([sys.executable, "-m", "sez_metrics", "verify"], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "SEZ_DATA_DIR": str(store.root)}, timeout=60)
+    assert run.returncode == 0
+    assert run.stdout.strip() == f"ok: 3 version(s) intact in {store.root}"

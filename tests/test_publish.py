@@ -1,0 +1,270 @@
+"""Publish: a new immutable version from a steward's files, or a clear refusal with nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sez_metrics.publish import ORPHAN_RECORD_NAME, PublishRefused, next_version_id, publish
+from sez_metrics.store import VersionStore
+
+REPO = Path(__file__).parents[1]
+STORE_FIXTURES = Path(__file__).parent / "fixtures" / "store"
+
+
+def fixture_files(folder: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((STORE_FIXTURES / folder).glob("*.csv"))}
+
+
+def edit_cell(data: bytes, key: str, column: str, value: str) -> bytes:
+    """``data`` (a CSV) with one cell changed, rewritten by the csv module."""
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert any(r[next(iter(r))] == key for r in rows), key
+    for row in rows:
+        if row[next(iter(row))] == key:
+            row[column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (but the lock) with its bytes: 'nothing written' means equal snapshots."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".publish.lock"}
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> VersionStore:
+    """A store with v0001 (base) published through publish itself, set as SEZ_DATA_DIR."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("SEZ_DATA_DIR", str(root))
+    publish(root, fixture_files("base"), author="Test Steward", note="first version", label="Base")
+    return VersionStore(root)
+
+
+def run_cli(*args: str, data: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SEZ_DATA_DIR": str(data)}
+    return subprocess.run([sys.executable, "-m", "sez_metrics", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+
+# --- success ----------------------------------------------------------------------------------
+
+
+def test_first_publish_writes_a_verified_version(store):
+    (info,) = store.versions()
+    assert (info.id, info.label, info.as_of, info.author, info.parent, info.prev_hash) == ("v0001", "Base", "2024-06-30", "Test Steward", None, None)
+    assert store.verify() == []
+    assert sorted(p.name for p in store.versions_dir.iterdir()) == ["v0001"]  # no temp, no pending record
+    assert (store.versions_dir / "v0001" / "status.csv").read_bytes() == fixture_files("base")["status.csv"]
+
+
+def test_tables_not_given_are_carried_over(store):
+    status = edit_cell(fixture_files("base")["status.csv"], "dhabeji", "stage", "partly_operational")
+    info = publish(store.root, {"status.csv": status}, author="Test Steward", note="Dhabeji now produces", based_on="v0001")
+    assert info.id == "v0002" and info.parent == "v0001" and info.label == "Update of 2024-06-30"
+    first, second = store.versions()
+    assert second.prev_hash == first.entry_hash
+    assert second.files["zones.csv"] == first.files["zones.csv"]
+    assert second.files["status.csv"] != first.files["status.csv"]
+    assert store.load("v0002").dataset.status.set_index("zone_id").at["dhabeji", "stage"] == "partly_operational"
+    assert store.verify() == []
+
+
+def test_published_files_are_readable_by_other_accounts(store):
+    """The dashboard may run as another user than the steward: no owner-only files."""
+    assert os.stat(store.manifest_path).st_mode & 0o044 == 0o044
+    assert os.stat(store.versions_dir / "v0001").st_mode & 0o055 == 0o055
+
+
+def test_next_version_id():
+    assert next_version_id([]) == "v0001"
+    assert next_version_id(["v0001", "v0009"]) == "v0010"
+    assert next_version_id(["v9999"]) == "v10000"
+
+
+def test_cli_last_line_is_the_new_id(store, tmp_path):
+    status = tmp_path / "status.csv"
+    status.write_bytes(edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "12"))
+    run = run_cli("publish", "--author", "Amna", "--note", "Bostan allotments", "--label", "Before JCC-14",
+                  "--based-on", "v0001", str(status), data=store.root)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "v0002"
+    listed = run_cli("versions", data=store.root)
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["v0001", "v0002"]
+    assert "Before JCC-14" in listed.stdout.splitlines()[-1]
+
+
+# --- refusals: nothing written ----------------------------------------------------------------
+
+
+def test_stale_based_on_is_refused(store):
+    publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "7")},
+            author="A", note="first update", based_on="v0001")
+    before = snapshot(store.root)
+    late = edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "9")
+    with pytest.raises(PublishRefused, match="someone published meanwhile: this update is based on v0001 but the latest version is now v0002"):
+        publish(store.root, {"status.csv": late}, author="B", note="second update", based_on="v0001")
+    assert snapshot(store.root) == before
+
+
+def test_identical_content_is_refused(store):
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused, match="identical to the latest version v0001"):
+        publish(store.root, fixture_files("base"), author="A", note="again")
+    assert snapshot(store.root) == before
+
+
+def test_formatting_only_change_is_refused(store):
+    """Same values spelled differently (10 → 10.0, CRLF line ends) is no new version."""
+    status = fixture_files("base")["status.csv"].replace(b",10,160,", b",10.0,160,").replace(b"\n", b"\r\n")
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused, match="only their formatting differs"):
+        publish(store.root, {"status.csv": status}, author="A", note="reformatted")
+    assert snapshot(store.root) == before
+
+
+def test_invalid_update_is_refused_with_its_report(store):
+    status = edit_cell(fixture_files("base")["status.csv"], "dhabeji", "stage", "finished")
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused) as refused:
+        publish(store.root, {"status.csv": status}, author="A", note="typo", names={"status.csv": "upload/status.csv"})
+    report = refused.value.report
+    assert report is not None and not report.ok
+    assert [(p.file, p.line, p.column) for p in report.errors] == [("upload/status.csv", 2, "stage")]
+    assert snapshot(store.root) == before
+
+
+def test_cli_invalid_prints_report_and_exits_1(store, tmp_path):
+    status = tmp_path / "status.csv"
+    status.write_bytes(edit_cell(fixture_files("base")["status.csv"], "dhabeji", "colonization_pct", "140"))
+    before = snapshot(store.root)
+    run = run_cli("publish", "--author", "A", "--note", "n", str(status), data=store.root)
+    assert run.returncode == 1
+    assert run.stdout.startswith(f"{status}:2:colonization_pct: error ")
+    assert run.stderr.strip().splitlines()[-1] == "refused: the update has 1 error(s); nothing was published"
+    assert "Traceback" not in run.stderr
+    assert snapshot(store.root) == before
+
+
+@pytest.mark.parametrize("name", ["../status.csv", "versions/v0001/status.csv", "/etc/passwd", "Status.CSV", "status.csv/", "notes.txt"])
+def test_file_names_that_are_not_the_three_tables_are_refused(store, name):
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused, match="is not a dataset file name"):
+        publish(store.root, {name: fixture_files("base")["status.csv"]}, author="A", note="n")
+    assert snapshot(store.root) == before
+
+
+@pytest.mark.parametrize("based_on", ["../v0001", "v0001/../../x", "..", "", "latest"])
+def test_ids_that_are_not_version_ids_are_refused(store, based_on):
+    with pytest.raises(PublishRefused, match="is not a version id"):
+        publish(store.root, {"status.csv": b"x"}, author="A", note="n", based_on=based_on)
+
+
+def test_based_on_an_unknown_version_is_refused(store):
+    with pytest.raises(PublishRefused, match="v0007, which is not a version of this store"):
+        publish(store.root, {"status.csv": b"x"}, author="A", note="n", based_on="v0007")
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("author", "  ", "an author is required"),
+    ("note", "", "a note saying what changed is required"),
+    ("author", "Amna\nKhan", "control character or a line break"),
+    ("label", "JCC\x1b[31m", "control character"),
+    ("label", "x" * 121, "at most 120"),
+])
+def test_metadata_is_checked(store, field, value, message):
+    kwargs = {"author": "A", "note": "n", "label": "", field: value}
+    with pytest.raises(PublishRefused, match=message):
+        publish(store.root, {"status.csv": b"x"}, **kwargs)
+
+
+def test_first_version_needs_all_three_files(tmp_path):
+    with pytest.raises(PublishRefused, match="the first version needs all three files; missing: zones.csv, milestones.csv"):
+        publish(tmp_path / "new", {"status.csv": fixture_files("base")["status.csv"]}, author="A", note="n")
+    assert not (tmp_path / "new" / "manifest.json").exists()
+
+
+def test_cli_same_table_twice_is_refused(store, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "status.csv").write_bytes(fixture_files("base")["status.csv"])
+    run = run_cli("publish", "--author", "A", "--note", "n", str(tmp_path / "a" / "status.csv"),
+                  str(STORE_FIXTURES / "base" / "status.csv"), data=store.root)
+    assert run.returncode == 1
+    assert "status.csv given twice" in run.stderr
+
+
+# --- a damaged or interrupted store -----------------------------------------------------------
+
+
+def test_stale_temp_folder_and_manifest_temp_are_tidied(store):
+    stale = store.versions_dir / ".tmp-v0002-abc123"
+    stale.mkdir()
+    (stale / "status.csv").write_bytes(b"half a fi")
+    (store.root / ".manifest.json.x1y2.tmp").write_bytes(b'{"format": 1, "vers')
+    assert store.verify() == []  # never visible as a version
+    publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "40")}, author="A", note="n")
+    assert not stale.exists() and not (store.root / ".manifest.json.x1y2.tmp").exists()
+    assert [v.id for v in store.versions()] == ["v0001", "v0002"]
+
+
+def test_orphan_of_an_interrupted_publish_is_set_aside_not_deleted(store):
+    """A crash between the folder rename and the manifest write leaves v0002 unlisted with its
+    pending record: verify reports it, and the next publish moves it aside and takes the id."""
+    (store.versions_dir / "v0002").mkdir()
+    orphan_status = edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "1")
+    (store.versions_dir / "v0002" / "status.csv").write_bytes(orphan_status)
+    store.pending_record("v0002").write_text(json.dumps({"id": "v0002", "author": "crashed"}))
+    problems = store.verify()
+    assert [(p.version_id, p.where) for p in problems] == [("v0002", str(store.versions_dir / "v0002"))]
+    assert "a publish was interrupted" in problems[0].message
+    info = publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")},
+                   author="A", note="n", based_on="v0001")
+    assert info.id == "v0002"
+    assert store.verify() == []
+    (aside,) = store.versions_dir.glob(".orphaned-v0002-*")
+    assert (aside / "status.csv").read_bytes() == orphan_status
+    assert json.loads((aside / ORPHAN_RECORD_NAME).read_text())["author"] == "crashed"
+    assert not store.pending_record("v0002").exists()
+
+
+def test_unexplained_unlisted_folder_blocks_publish(store):
+    """No pending record: its manifest entry was probably deleted; a person must decide."""
+    (store.versions_dir / "v0002").mkdir()
+    before = snapshot(store.root)
+    with pytest.raises(PublishRefused, match="versions/v0002 is not in the manifest and no interrupted publish explains it"):
+        publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
+    assert snapshot(store.root) == before
+
+
+def test_missing_manifest_blocks_publish(store):
+    store.manifest_path.unlink()
+    with pytest.raises(PublishRefused, match="manifest.json is missing but versions/ holds 1 version folder"):
+        publish(store.root, fixture_files("next"), author="A", note="n")
+    assert sorted(p.name for p in store.versions_dir.iterdir()) == ["v0001"]
+
+
+def test_damaged_latest_version_blocks_publish(store):
+    path = store.versions_dir / "v0001" / "zones.csv"
+    path.write_bytes(path.read_bytes().replace(b"1530", b"1531"))
+    with pytest.raises(PublishRefused, match="the latest version v0001 is damaged .*zones.csv: v0001: sha256 mismatch"):
+        publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
+    assert [v.id for v in store.versions()] == ["v0001"]
+
+
+def test_broken_chain_blocks_publish(store):
+    publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
+    doc = json.loads(store.manifest_path.read_text())
+    doc["versions"][0]["author"] = "Someone Else"
+    store.manifest_path.write_text(json.dumps(doc))
+    with pytest.raises(PublishRefused, match=r"the manifest is damaged \(manifest.json entry 1 \(v0001\): v0001: entry hash mismatch"):
+        publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "3")}, author="A", note="n")
+    assert [v["id"] for v in json.loads(store.manifest_path.read_text())["versions"]] == ["v0001", "v0002"]
