@@ -108,7 +108,7 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
             "encoding-error",
             line,
             params={
-                "reason": f"byte 0x{bad.hex().upper()} at line {line}, byte {byte} is not UTF-8 "
+                "reason": f"byte 0x{bad.hex().upper()} at line {line}, byte {byte} cannot be decoded "
                 f"(it would be {guess!r} in Windows-1252, Excel's \"CSV (Comma delimited)\")"
             },
         )
@@ -171,7 +171,8 @@ def _blank_header_findings(header: list[str], rows: list[list[str]], line: int) 
     for index, name in enumerate(header):
         if name.strip() == "":
             holds_data = any(row[index].strip() for row in rows)
-            out.append(Finding("blank-header", line, params={"position": index + 1, "holds_data": holds_data},
+            detail = " but holds data, which would be lost" if holds_data else " and is empty; it is ignored"
+            out.append(Finding("blank-header", line, params={"position": index + 1, "detail": detail},
                                severity=None if holds_data else "warning"))
     return out
 

@@ -16,7 +16,7 @@ import difflib
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -180,13 +180,17 @@ CATALOGUE: dict[str, ProblemType] = {
 }
 
 
+def _one_line(text: str) -> str:
+    """``text`` with control characters escaped, so a problem is always one line of output."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _quote(value: object, limit: int = 60) -> str:
     """A cell shown in a one-line message: quoted, control characters escaped, long text cut."""
     text = str(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{text}"'
+    return f'"{_one_line(text)}"'
 
 
 def make_problem(finding: Finding, table: schema.Table, file: str) -> Problem:
@@ -195,7 +199,7 @@ def make_problem(finding: Finding, table: schema.Table, file: str) -> Problem:
     fields = {
         "table": table.name,
         "columns": ", ".join(table.column_names),
-        "column": finding.column,
+        "column": _one_line(finding.column),
         "suggestion": "",
         **finding.params,
         "value": _quote(finding.value),
@@ -206,7 +210,7 @@ def make_problem(finding: Finding, table: schema.Table, file: str) -> Problem:
         table=table.name,
         file=file,
         line=int(finding.line),
-        column=finding.column,
+        column=_one_line(finding.column),
         value=str(finding.value),
         message=kind.message.format(**fields),
         fix=kind.fix.format(**fields),
@@ -413,7 +417,12 @@ def _check_store_reading(data: bytes, checked: CheckedTable) -> None:
 def check_table(data: bytes, table: schema.Table, file: str) -> CheckedTable:
     """Read ``data`` as ``table`` and check every cell and key; cross rules come later."""
     read = csvio.read_table(data, table)
-    checked = CheckedTable(table, file, read.frame, read.lines, {}, list(read.findings))
+    findings = [
+        replace(f, params={**f.params, "suggestion": _did_you_mean(_closest(f.value, table.column_names))})
+        if f.code == "unknown-header" else f
+        for f in read.findings
+    ]
+    checked = CheckedTable(table, file, read.frame, read.lines, {}, findings)
     if checked.readable:
         for column in table.columns:
             checked.typed[column.name] = _check_column(checked, column)
@@ -562,7 +571,9 @@ def validate_version(
     report = Report()
     checked: dict[str, CheckedTable] = {}
     for file_name, data in files.items():
-        table = schema.TABLE_BY_FILE[file_name]
+        table = schema.TABLE_BY_FILE.get(file_name)
+        if table is None:
+            raise ValueError(f"{file_name!r} is not a dataset file name ({', '.join(schema.TABLE_BY_FILE)})")
         checked[table.name] = check_table(data, table, names.get(file_name, file_name))
     zones, status, milestones = (checked.get(n) for n in ("zones", "status", "milestones"))
 
