@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Set up and start the dashboard on the shipped data (or on SEZ_DATA_DIR if set).
+# Start the SEZ progress dashboard on the shipped data (data/, or the folder in SEZ_DATA_DIR),
+# setting up .venv on the first run. Then open http://localhost:8501.
+# Extra arguments go to streamlit, e.g. scripts/run-dashboard.sh --server.port 8600
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/streamlit run app.py "$@"
+data_dir=${SEZ_DATA_DIR:-data}
+if [ ! -f "$data_dir/manifest.json" ]; then
+  echo "warning: no dataset in $data_dir (manifest.json is missing); the pages will say so" >&2
+fi
+exec .venv/bin/python -m streamlit run app.py "$@"

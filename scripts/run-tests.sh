@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite: unit, AppTest and browser tests (Debian chromium).
+# Set up and run the whole test suite: unit, AppTest and browser tests (Playwright + Debian chromium).
+# Extra arguments go to pytest, e.g. scripts/run-tests.sh -q -m "not browser"
+# Artifacts (screenshots, server log, page timings) land in test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = "0" ]; then
-    echo "installing Debian chromium and fonts for the browser tests…"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null
-  else
-    echo "warning: /usr/bin/chromium missing; run: sudo apt-get install chromium fonts-noto-color-emoji" >&2
+
+# The browser tests drive Debian's chromium (never a downloaded one); the fonts make screenshots
+# show the page's text and emoji icons.
+if command -v dpkg >/dev/null 2>&1; then
+  missing=()
+  for package in chromium fonts-dejavu-core fonts-noto-color-emoji; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing ${missing[*]} for the browser tests …"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "warning: missing ${missing[*]}; browser tests will be skipped (sudo apt-get install ${missing[*]})" >&2
+    fi
   fi
 fi
-exec .venv/bin/python -m pytest "$@"
+
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  # "no tests collected" must never pass for a green run.
+  echo "error: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$status"

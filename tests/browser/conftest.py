@@ -1,0 +1,220 @@
+"""Browser-test fixtures: a real ``streamlit run`` server on a copy of the data, and Debian chromium.
+
+One server and one browser serve the whole session; every test gets a fresh browser context (no
+shared cookies or session state) whose console errors and non-local requests are recorded.
+Without chromium or playwright the browser tests are skipped on a workstation and fail under CI.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from browsing import ARTIFACTS, REPO, AppPage, screenshot
+from storebuilder import build_mini_store
+
+SHIPPED_DATA = REPO / "data"
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags chromium floods a closed network with refused connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 900}
+SERVER_START_TIMEOUT_S = 60
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing_browser() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install -r requirements-dev.txt)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_available() -> None:
+    """Skip browser tests on a machine without chromium/playwright, but fail loudly under CI."""
+    missing = _missing_browser()
+    if missing and _under_ci():
+        pytest.fail(f"browser tests cannot run: {missing}", pytrace=False)
+    if missing:
+        pytest.skip(f"browser tests skipped: {missing}")
+
+
+@pytest.fixture(scope="session")
+def browser_data_dir(tmp_path_factory) -> Path:
+    """A copy of the shipped dataset (the mini fixture store while data/manifest.json is missing)."""
+    target = tmp_path_factory.mktemp("browser") / "data"
+    if (SHIPPED_DATA / "manifest.json").exists():
+        shutil.copytree(SHIPPED_DATA, target, ignore=shutil.ignore_patterns(".publish.lock"))
+    else:
+        build_mini_store(target)
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server and anything it started (its own process group), escalating to SIGKILL."""
+    if process.poll() is not None:
+        return
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, int]:
+    env = dict(
+        os.environ, SEZ_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"
+    )
+    for _attempt in range(3):
+        port = _free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            # no reruns triggered by files changing under a running test session
+            "--server.fileWatcherType",
+            "none",
+        ]
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        atexit.register(_stop, process)
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline and process.poll() is None:
+            if _healthy(port):
+                return process, port
+            time.sleep(0.1)  # polling the health endpoint
+        _stop(process)
+        log_text = log_path.read_text(errors="replace")
+        if f"Port {port} is already in use" not in log_text:
+            break
+    pytest.fail(
+        f"streamlit did not start; last lines of {log_path}:\n" + "\n".join(log_text.splitlines()[-30:]), pytrace=False
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A running ``streamlit run app.py``: where to reach it and where it logs."""
+
+    base_url: str
+    log_path: Path
+
+
+@pytest.fixture(scope="session")
+def dashboard(browser_available, browser_data_dir) -> Dashboard:
+    """A running ``streamlit run app.py`` serving the copied dataset, stopped after the session."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "streamlit-server.log"
+    log_path.write_bytes(b"")
+    process, port = _start_server(browser_data_dir, log_path)
+    try:
+        yield Dashboard(f"http://127.0.0.1:{port}", log_path)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser(browser_available):
+    """Debian chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def page_timings():
+    """Seconds from navigation to ready/chart, per page, written to test-artifacts/page-timings.tsv."""
+    rows: list[tuple[str, str, float]] = []
+    yield rows
+    if rows:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        lines = ["path\tevent\tseconds"] + [f"{path}\t{event}\t{seconds:.2f}" for path, event, seconds in rows]
+        (ARTIFACTS / "page-timings.tsv").write_text("\n".join(lines) + "\n")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def app_page(request, browser, dashboard, page_timings):
+    """A fresh browser context on the dashboard, recording console errors and non-local requests.
+
+    On failure a screenshot of the page is saved under test-artifacts/failures/.
+    """
+    context = browser.new_context(viewport=dict(VIEWPORT))
+    page = context.new_page()
+    app = AppPage(page, dashboard.base_url, timings=page_timings, server_log=dashboard.log_path).attach()
+    try:
+        yield app
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            name = "failures/" + "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+            try:
+                screenshot(page, name)
+            except Exception as exc:  # the page may be gone; the test's own failure is what matters
+                print(f"could not save a failure screenshot: {exc}")
+    finally:
+        context.close()
