@@ -1,5 +1,359 @@
-"""Placeholder until the page is built."""
+"""Data (`/data`): every version with its integrity, downloads, and the steward's workspace.
 
-from sez_metrics import ui
+Everyone sees the version history and can download any version and the empty templates.
+A signed-in steward can also upload CSVs, read their validation report and the change they
+make, and publish. Access control is in ``sez_metrics.workspace.publish_as``, not in what this
+page hides. CSV values are shown only through st.dataframe, st.text or escaped markdown.
+"""
 
-ctx = ui.page_context("Data")
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from sez_metrics import auth, export, ui, workspace
+from sez_metrics.publish import PublishRefused
+from sez_metrics.report import Report
+from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
+from sez_metrics.store import StoreError, VersionInfo, VersionStore
+from sez_metrics.text import md_escape
+
+# Session state of the workspace (one browser session = one steward at most).
+STEWARD_KEY = "steward_name"  # password sign-in: the name signed in with
+UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
+BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
+REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
+PUBLISHED_KEY = "ws_published"  # upload fingerprint → VersionInfo it made: one update, one version
+MEANWHILE_KEY = "ws_meanwhile"  # upload fingerprint → VersionInfo someone else published meanwhile
+
+ZIP_HELP = (
+    "The zip holds the version's files exactly as published (folder original/, with their sha256 in "
+    "manifest-entry.json and SHA256SUMS) so they can be audited and re-published byte for byte, and "
+    "copies for spreadsheets (folder for-spreadsheets/) in which any text cell that Excel would run "
+    "as a formula (starting with = + - @) begins with an apostrophe. Open the copies, keep the originals."
+)
+TEMPLATES_HELP = (
+    "Header lines of zones.csv, status.csv and milestones.csv, and column-guide.csv explaining every "
+    "column: type, unit, allowed values and rules."
+)
+CSV_HELP = "Made for spreadsheets: text cells that would run as formulas begin with an apostrophe; numbers are unchanged."
+
+
+def read_secrets() -> dict:
+    """The server's secrets as a plain dict; empty when there is no secrets file."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError as exc:  # Streamlit's "no secrets" and "cannot parse" both derive from it
+        if isinstance(exc.__cause__, tomllib.TOMLDecodeError):
+            st.warning("🔐 The server's secrets file is not valid TOML, so no steward can sign in. "
+                       "An operator must fix it.")
+        return {}
+
+
+# --- everyone: history and downloads --------------------------------------------------------------
+
+
+def version_history(store: VersionStore, versions: list[VersionInfo]) -> dict[str, list[str]]:
+    """The table of every version, newest first, with ✓/✗ from a full verify; returns problems by version."""
+    st.header("📜 Version history")
+    try:
+        problems = store.verify()
+    except StoreError as exc:
+        st.error(f"The manifest cannot be checked: {exc}")
+        return {}
+    by_version: dict[str, list[str]] = {}
+    for problem in problems:
+        by_version.setdefault(problem.version_id, []).append(problem.format_line())
+    rows = [
+        {
+            "integrity": "✗ damaged" if v.id in by_version else "✓ intact",
+            "version": v.id,
+            "label": v.label,
+            "as of": v.as_of,
+            "published": v.published_at,
+            "author": v.author,
+            "note": v.note,
+        }
+        for v in reversed(versions)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="version_history")
+    st.caption("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken.")
+    if problems:
+        st.warning(f"⚠️ {len(problems)} integrity problem(s): damaged versions are never shown as if they were good.")
+        st.text("\n".join(p.format_line() for p in problems))
+    return by_version
+
+
+def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[str]]) -> None:
+    """Download any intact version as a zip, and the empty templates."""
+    st.header("⬇️ Downloads")
+    left, right = st.columns(2)
+    with left:
+        ids = [v.id for v in reversed(ctx.versions)]
+        labels = {v.id: f"{v.id} · {v.label} · {v.as_of}" for v in ctx.versions}
+        chosen = st.selectbox("Version", ids, index=ids.index(ctx.info.id) if ctx.info.id in ids else 0,
+                              format_func=lambda vid: labels.get(vid, vid), key="download_version")
+        if chosen in damaged:
+            st.warning(f"{chosen} failed its integrity check and cannot be downloaded.")
+        else:
+            st.download_button(
+                f"📦 Download {chosen} (zip)", data=lambda: export.version_zip(store, chosen),
+                file_name=export.version_zip_name(chosen), mime="application/zip", on_click="ignore",
+                help=ZIP_HELP, key="download_version_zip",
+            )
+            st.caption("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies; see ⓘ.")
+    with right:
+        st.download_button(
+            "📄 Download empty templates (zip)", data=export.templates_zip(), file_name=export.TEMPLATES_ZIP_NAME,
+            mime="application/zip", on_click="ignore", help=TEMPLATES_HELP, key="download_templates",
+        )
+
+
+# --- stewards: sign-in ------------------------------------------------------------------------------
+
+
+def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
+    """The steward of this session, re-checked against the secrets on every run."""
+    if mode == "oidc":
+        return auth.steward_from_oidc(st.user.to_dict(), secrets).steward
+    name = st.session_state.get(STEWARD_KEY)
+    if mode == "password" and name and name in auth.password_accounts(secrets):
+        return auth.Steward(name, "password")
+    st.session_state.pop(STEWARD_KEY, None)  # account removed meanwhile: signed out
+    return None
+
+
+def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
+    """How to become a steward here: the password form, the identity provider, or how to add one."""
+    if mode == "none":
+        st.info(
+            "🔐 No data steward is configured on this server, so nobody can publish from here. "
+            "An operator adds one on the server with\n\n"
+            "`python -m sez_metrics add-steward NAME --password-stdin`\n\n"
+            "(the password is read from standard input and only its argon2 hash is stored in "
+            "`.streamlit/secrets.toml`), then reloads this page."
+        )
+        return
+    if mode == "oidc":
+        user = st.user.to_dict()
+        decision = auth.steward_from_oidc(user, secrets)
+        if user.get("is_logged_in"):
+            st.warning(f"🔒 Signed in, but not as a steward: {md_escape(decision.reason)}.")
+            st.button("Sign out", on_click=st.logout, key="oidc_sign_out")
+        else:
+            st.caption("Stewards sign in with their organisation account.")
+            st.button("🔑 Sign in", on_click=st.login, args=(auth.oidc_provider(secrets),) if auth.oidc_provider(secrets) else (),
+                      key="oidc_sign_in")
+        return
+    with st.form("steward_sign_in", clear_on_submit=True):
+        st.caption("Data stewards sign in to upload and publish an update.")
+        name = st.text_input("Steward name", key="sign_in_name", autocomplete="username")
+        password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        result = auth.sign_in(auth.password_accounts(secrets), name, password)
+        if result.steward is None:
+            st.error(result.message)
+        else:
+            st.session_state[STEWARD_KEY] = result.steward.name
+            st.rerun()
+
+
+def sign_out(steward: auth.Steward) -> None:
+    if steward.method == "oidc":
+        st.logout()
+    else:
+        for key in (STEWARD_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY):
+            st.session_state.pop(key, None)
+
+
+# --- stewards: upload, review, publish --------------------------------------------------------------
+
+
+def report_table(report: Report, key: str) -> None:
+    """Counts per severity, the problems as a table, and the report as a (neutralised) CSV."""
+    counts = report.counts()
+    st.markdown(f"**Validation:** {counts['error']} error(s) · {counts['warning']} warning(s)")
+    if not report.problems:
+        st.success("✅ No problem found.")
+        return
+    frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
+    st.dataframe(frame[["severity", "file", "line", "column", "value", "message", "fix"]], hide_index=True,
+                 width="stretch", key=f"{key}_table")
+    st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
+                       mime="text/csv", on_click="ignore", help=CSV_HELP, key=f"{key}_csv")
+
+
+def change_preview(review: workspace.Review) -> None:
+    """What publishing would change: the summary by zone, rows added/removed, every changed cell."""
+    diff = review.diff
+    base = review.base.id if review.base else "an empty store"
+    st.subheader(f"🔁 What this update changes (against {base})")
+    if review.carried_over:
+        st.caption("Carried over unchanged from the latest version: " + ", ".join(review.carried_over))
+    if diff is None or diff.is_empty:
+        st.info("No change against the latest version.")
+        return
+    for items in diff.summary_by_zone().values():
+        lines = [f"**{md_escape(items[0].zone_name)}**"] + [f"- {md_escape(item.detail)}" for item in items]
+        st.markdown("\n".join(lines))
+    for what, keys in (("added", diff.rows_added), ("removed", diff.rows_removed)):
+        for table, ids in keys.items():
+            if ids:
+                st.text(f"{table}: {len(ids)} row(s) {what}: " + ", ".join(ids))
+    if diff.cell_changes:
+        cells = diff.cell_changes_frame()
+        shown = cells.assign(old=cells["old"].map(_cell_text), new=cells["new"].map(_cell_text))
+        with st.expander(f"Every changed cell ({len(cells)})", expanded=len(cells) <= 20):
+            st.dataframe(shown, hide_index=True, width="stretch", key="ws_cell_changes")
+            st.download_button("⬇️ Changed cells (CSV)", data=export.spreadsheet_csv(cells), file_name="changed-cells.csv",
+                               mime="text/csv", on_click="ignore", help=CSV_HELP, key="ws_cell_changes_csv")
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str] | None:
+    """The uploader; returns the review of what is uploaded (and its fingerprint), or None."""
+    generation = st.session_state.setdefault(UPLOAD_GEN_KEY, 0)
+    uploaded = st.file_uploader(
+        "Upload one or more of zones.csv, status.csv, milestones.csv",
+        type=["csv"], accept_multiple_files=True, key=f"ws_upload_{generation}",
+        max_upload_size=MAX_UPLOAD_BYTES // 2**20,
+        help="Name each file exactly zones.csv, status.csv or milestones.csv. A table you do not upload is "
+             "carried over unchanged from the latest version.",
+    )
+    if not uploaded:
+        st.caption("Start from the empty templates or from a downloaded version's original files.")
+        return None
+    named = [(f.name, f.getvalue()) for f in uploaded]
+    fingerprint = workspace.receive_upload(named, None).fingerprint
+    bases = st.session_state.setdefault(BASES_KEY, {})
+    latest_id = ctx.latest.id if ctx.latest else None
+    # The base is the latest version when these files first arrived; it never moves silently.
+    based_on = bases.setdefault(fingerprint, latest_id)
+    upload = workspace.receive_upload(named, based_on)
+    for rejected in upload.rejected:
+        st.error(f"🚫 {md_escape(rejected.name)}: {md_escape(rejected.reason)}")
+    review = st.session_state.get(REVIEW_KEY)
+    if review is None or review.upload.fingerprint != fingerprint or review.upload.based_on != based_on:
+        try:
+            with st.spinner("Validating…"):
+                review = workspace.review_upload(root, upload)
+        except StoreError as exc:
+            st.error(f"The update cannot be reviewed: {exc}")
+            return None
+        st.session_state[REVIEW_KEY] = review
+    return review, fingerprint
+
+
+def published_panel(info: VersionInfo) -> None:
+    st.success(f"✅ Published {info.id} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). "
+               "Every page now shows it.")
+    st.button("Start a new update", on_click=_new_update, key="ws_new_update")
+
+
+def _new_update() -> None:
+    st.session_state[UPLOAD_GEN_KEY] = st.session_state.get(UPLOAD_GEN_KEY, 0) + 1
+    st.session_state.pop(REVIEW_KEY, None)
+
+
+def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
+    """Someone else published since the upload: say who and what, keep the files, offer a re-review."""
+    st.warning(
+        f"⚠️ While you were reviewing, {md_escape(latest.author or 'someone')} published **{md_escape(latest.id)} "
+        f"“{md_escape(latest.label)}”** \\(as of {md_escape(latest.as_of)}\\). Nothing of yours was published or "
+        "lost: your files are still here. Review them against the new latest version, then publish again."
+    )
+
+    def rebase() -> None:
+        st.session_state[BASES_KEY][fingerprint] = latest.id
+        st.session_state[MEANWHILE_KEY].pop(fingerprint, None)
+        st.session_state.pop(REVIEW_KEY, None)
+
+    st.button(f"🔁 Review my files against {latest.id}", on_click=rebase, key="ws_rebase")
+
+
+def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: ui.PageContext) -> None:
+    """Label, as-of date, note and the Publish button (disabled unless the review allows it)."""
+    if not review.report.ok:
+        st.error(f"🚫 {len(review.report.errors)} error(s): publishing is disabled. Fix them and upload the files again.")
+    elif review.upload.rejected:
+        st.error("🚫 Remove or rename the rejected file(s) above: publishing is disabled.")
+    elif review.identical:
+        st.info("The upload is identical to the latest version: there is nothing to publish.")
+    default_as_of = review.diff.new.as_of if review.diff is not None else ""
+    with st.form("ws_publish"):
+        label = st.text_input("Label", placeholder="Update before JCC-14", max_chars=120, key="ws_label")
+        as_of = st.date_input("Data as of", value=date.fromisoformat(default_as_of) if default_as_of else None,
+                              format="YYYY-MM-DD", key="ws_as_of",
+                              help="The reporting date of this version (default: the latest as_of in status.csv).")
+        note = st.text_area("Note: what changed and why", max_chars=2000, key="ws_note")
+        submitted = st.form_submit_button("🚀 Publish", type="primary", disabled=not review.can_publish)
+    if not submitted or not review.can_publish:
+        return
+    if not note.strip():
+        st.error("Write a note saying what changed and why: it is kept with the version.")
+        return
+    was_latest = ctx.is_latest
+    try:
+        outcome = workspace.publish_as(steward, root, review.files, based_on=review.upload.based_on, note=note,
+                                       label=label, as_of=as_of.isoformat() if as_of else None)
+    except workspace.PermissionDenied:
+        st.error("Only a signed-in data steward can publish. Sign in again.")
+        return
+    except workspace.PublishedMeanwhile as exc:
+        st.session_state.setdefault(MEANWHILE_KEY, {})[fingerprint] = exc.latest
+        st.rerun()
+    except PublishRefused as exc:
+        st.error(f"Not published: {md_escape(exc.reason)}")
+        if exc.report is not None:
+            report_table(exc.report, "ws_refused_report")
+        return
+    # Recorded before any other Streamlit call: a second click that interrupts this run finds it.
+    st.session_state.setdefault(PUBLISHED_KEY, {})[fingerprint] = outcome.version
+    if was_latest:
+        ui.show_version(outcome.version.id, outcome.version.id)  # unpinned: every page follows the new latest
+    st.rerun()
+
+
+def steward_workspace(root, ctx: ui.PageContext) -> None:
+    st.header("✍️ Steward workspace")
+    secrets = read_secrets()
+    mode = auth.sign_in_mode(secrets)
+    steward = current_steward(mode, secrets)
+    if steward is None:
+        sign_in_panel(mode, secrets)
+        return
+    who, out = st.columns([4, 1])
+    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward).")
+    out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
+    reviewed = upload_and_review(root, ctx)
+    if reviewed is None:
+        return
+    review, fingerprint = reviewed
+    published = st.session_state.get(PUBLISHED_KEY, {}).get(fingerprint)
+    if published is not None:
+        published_panel(published)
+        return
+    meanwhile = st.session_state.get(MEANWHILE_KEY, {}).get(fingerprint)
+    if meanwhile is not None:
+        meanwhile_panel(meanwhile, fingerprint)
+        return
+    report_table(review.report, "ws_report")
+    if review.report.ok and review.diff is not None:
+        change_preview(review)
+    publish_form(root, steward, review, fingerprint, ctx)
+
+
+ctx = ui.page_context("Data", "🗂️")
+root = data_dir()
+store = VersionStore(root)
+damaged = version_history(store, ctx.versions)
+downloads(store, ctx, damaged)
+st.divider()
+steward_workspace(root, ctx)

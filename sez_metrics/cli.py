@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD")
     p.add_argument("new", metavar="NEW")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("add-steward", help="create or update a steward account (argon2 hash in the secrets file)")
+    p.add_argument("name", metavar="NAME", help="the steward's sign-in name (recorded as author of what they publish)")
+    p.add_argument("--password-stdin", dest="password_stdin", action="store_true",
+                   help="read the password from the first line of standard input (never put it on the command line)")
+    p.add_argument("--secrets", metavar="PATH", help="secrets file to update (default: .streamlit/secrets.toml in the repository)")
     return parser
 
 
@@ -67,6 +73,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from sez_metrics.diff import cli_diff
 
         return cli_diff
+    if command == "add-steward":
+        from sez_metrics.auth import cli_add_steward
+
+        return cli_add_steward
     raise AssertionError(command)
 
 

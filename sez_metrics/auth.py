@@ -1,0 +1,380 @@
+"""Who may publish: steward accounts, password sign-in with throttling, and the OIDC allowlist.
+
+Two ways to be a steward, chosen by the secrets the server runs with (``st.secrets``):
+
+- **OIDC** — when an ``[auth]`` section configures an identity provider, the page signs people
+  in with ``st.login`` and a signed-in person is a steward only if their (verified) e-mail is in
+  ``[stewards_allowlist] emails = [...]``.
+- **Password** — otherwise, accounts live under ``[stewards.NAME] password_hash = "$argon2id$…"``,
+  written by ``python -m sez_metrics add-steward NAME --password-stdin``. Passwords are never
+  stored, only their argon2id hashes; verification is argon2's own constant-time check.
+
+Failed password sign-ins are throttled per user name and process-wide (``SignInThrottle``); an
+unknown name and a wrong password get the same message and cost the same time, so the form does
+not reveal who the stewards are.
+
+Pure: no streamlit import. The page passes ``st.secrets`` as a plain mapping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from sez_metrics.settings import REPO_ROOT
+
+DEFAULT_SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
+STEWARDS_SECTION = "stewards"
+ALLOWLIST_SECTION = "stewards_allowlist"
+OIDC_SECTION = "auth"
+
+STEWARD_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MIN_PASSWORD_CHARS = 12
+# argon2 hashes any length, but a megabyte "password" is only a way to burn CPU.
+MAX_PASSWORD_CHARS = 1024
+
+# One message for an unknown name and a wrong password: the form must not reveal who exists.
+SIGN_IN_FAILED = "Unknown steward name or wrong password."
+
+Mode = Literal["oidc", "password", "none"]
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class StewardConfigError(Exception):
+    """The secrets file cannot be read or written as asked; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Steward:
+    """A signed-in data steward; ``name`` is what the manifest records as the author."""
+
+    name: str
+    method: Literal["password", "oidc"]
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+def _section(secrets: Mapping, name: str) -> Mapping:
+    value = secrets.get(name) if isinstance(secrets, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def oidc_configured(secrets: Mapping) -> bool:
+    """True when an ``[auth]`` section configures an identity provider for ``st.login``."""
+    return bool(_section(secrets, OIDC_SECTION))
+
+
+def oidc_provider(secrets: Mapping) -> str | None:
+    """The provider name to pass to ``st.login``: ``None`` for a provider set in ``[auth]`` itself,
+    else the first ``[auth.NAME]`` sub-section that has a ``client_id``."""
+    auth = _section(secrets, OIDC_SECTION)
+    if "client_id" in auth:
+        return None
+    named = sorted(k for k, v in auth.items() if isinstance(v, Mapping) and "client_id" in v)
+    return named[0] if named else None
+
+
+def password_accounts(secrets: Mapping) -> dict[str, str]:
+    """Steward name → argon2 hash, for every well-formed ``[stewards.NAME]`` entry."""
+    accounts = {}
+    for name, entry in _section(secrets, STEWARDS_SECTION).items():
+        if isinstance(entry, Mapping) and _is_argon2_hash(entry.get("password_hash")):
+            accounts[str(name)] = str(entry["password_hash"])
+    return accounts
+
+
+def account_problems(secrets: Mapping) -> list[str]:
+    """Entries under ``[stewards]`` that cannot sign in (so an operator can fix them)."""
+    problems = []
+    for name, entry in _section(secrets, STEWARDS_SECTION).items():
+        if not isinstance(entry, Mapping) or not _is_argon2_hash(entry.get("password_hash")):
+            problems.append(f"steward {name!r} has no argon2 password_hash; run add-steward again")
+    return problems
+
+
+def allowlisted_emails(secrets: Mapping) -> frozenset[str]:
+    """The steward e-mail allowlist for OIDC sign-in, case-folded."""
+    emails = _section(secrets, ALLOWLIST_SECTION).get("emails", [])
+    if isinstance(emails, str):  # a single address written without brackets
+        emails = [emails]
+    return frozenset(str(e).strip().casefold() for e in emails if str(e).strip())
+
+
+def sign_in_mode(secrets: Mapping) -> Mode:
+    """``oidc`` when a provider is configured, else ``password`` when an account exists, else ``none``."""
+    if oidc_configured(secrets):
+        return "oidc"
+    return "password" if password_accounts(secrets) else "none"
+
+
+def _is_argon2_hash(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("$argon2")
+
+
+# --- OIDC ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OidcDecision:
+    """Whether a person signed in through the identity provider is a steward, and why not."""
+
+    steward: Steward | None
+    reason: str
+
+
+def steward_from_oidc(user: Mapping, secrets: Mapping) -> OidcDecision:
+    """Decide on ``st.user`` (``is_logged_in``, ``email``, ``email_verified``) against the allowlist.
+
+    An address the provider says is unverified is refused: anyone can type any address into
+    some providers' sign-up forms.
+    """
+    if not user or not user.get("is_logged_in"):
+        return OidcDecision(None, "not signed in")
+    email = str(user.get("email") or "").strip()
+    if not email:
+        return OidcDecision(None, "the identity provider gave no e-mail address")
+    if user.get("email_verified") is False:
+        return OidcDecision(None, f"the identity provider has not verified {email}")
+    if email.casefold() not in allowlisted_emails(secrets):
+        return OidcDecision(None, f"{email} is not on the steward allowlist")
+    return OidcDecision(Steward(email, "oidc"), "on the steward allowlist")
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (salted; two calls give two different hashes)."""
+    check_password_policy(password)
+    return _hasher.hash(password)
+
+
+def check_password_policy(password: str) -> None:
+    """Raise ``ValueError`` for a password too short or too long to accept."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise ValueError(f"the password must have at most {MAX_PASSWORD_CHARS} characters")
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when ``password`` matches ``password_hash`` (argon2's constant-time comparison)."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+_dummy_hash: str | None = None
+_dummy_lock = threading.Lock()
+
+
+def _hash_for_unknown_user() -> str:
+    """A real hash to verify against when the name is unknown, so both cases take as long."""
+    global _dummy_hash
+    with _dummy_lock:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash("no steward has this password")
+        return _dummy_hash
+
+
+# --- throttling ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+@dataclass
+class SignInThrottle:
+    """Exponential backoff per user name plus a process-wide cap on failures, in memory.
+
+    Per name: ``free_attempts`` failures cost nothing; after that each further attempt must wait
+    ``base_delay_s * 2**(failures - free_attempts)`` seconds (at most ``max_delay_s``) after the
+    last failure. Process-wide: after ``global_max_failures`` failures within ``global_window_s``
+    every sign-in waits until the oldest of them leaves the window (bounds guessing across many
+    names and the CPU argon2 costs). Success clears the name's failures. Unknown names are
+    throttled exactly like known ones. Thread-safe: Streamlit runs each session in a thread.
+    """
+
+    free_attempts: int = 3
+    base_delay_s: float = 2.0
+    max_delay_s: float = 15 * 60
+    global_window_s: float = 60.0
+    global_max_failures: int = 30
+    max_tracked_names: int = 10_000
+    clock: Callable[[], float] = time.monotonic
+    _by_name: dict[str, _Failures] = field(default_factory=dict, repr=False)
+    _recent: deque = field(default_factory=deque, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @staticmethod
+    def _key(name: str) -> str:
+        return name.strip().casefold()
+
+    def retry_after(self, name: str) -> float:
+        """Seconds until ``name`` may try again (0 = now)."""
+        with self._lock:
+            now = self.clock()
+            self._forget_old(now)
+            wait = 0.0
+            entry = self._by_name.get(self._key(name))
+            if entry is not None and entry.count >= self.free_attempts:
+                delay = min(self.max_delay_s, self.base_delay_s * 2 ** (entry.count - self.free_attempts))
+                wait = max(wait, entry.last + delay - now)
+            if len(self._recent) >= self.global_max_failures:
+                wait = max(wait, self._recent[0] + self.global_window_s - now)
+            return max(0.0, wait)
+
+    def record_failure(self, name: str) -> None:
+        with self._lock:
+            now = self.clock()
+            key = self._key(name)
+            entry = self._by_name.pop(key, None) or _Failures(0, now)
+            entry.count += 1
+            entry.last = now
+            self._by_name[key] = entry  # re-inserted last: the dict stays ordered by last failure
+            self._recent.append(now)
+            while len(self._by_name) > self.max_tracked_names:
+                self._by_name.pop(next(iter(self._by_name)))
+
+    def record_success(self, name: str) -> None:
+        with self._lock:
+            self._by_name.pop(self._key(name), None)
+
+    def _forget_old(self, now: float) -> None:
+        while self._recent and self._recent[0] <= now - self.global_window_s:
+            self._recent.popleft()
+        # A name is forgotten once its longest possible delay has passed twice over.
+        horizon = now - 2 * self.max_delay_s
+        while self._by_name:
+            oldest_key = next(iter(self._by_name))
+            if self._by_name[oldest_key].last > horizon:
+                break
+            del self._by_name[oldest_key]
+
+
+# The server's one throttle: shared by every session of the process.
+THROTTLE = SignInThrottle()
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """A steward, or a message saying why not (and how long to wait, when throttled)."""
+
+    steward: Steward | None
+    message: str
+    retry_after_s: float = 0.0
+
+
+def sign_in(accounts: Mapping[str, str], name: str, password: str, throttle: SignInThrottle | None = None) -> SignInResult:
+    """Check a name and password against ``accounts`` (name → argon2 hash), throttled (default: ``THROTTLE``)."""
+    throttle = throttle if throttle is not None else THROTTLE
+    name = name.strip()
+    wait = throttle.retry_after(name)
+    if wait > 0:
+        return SignInResult(None, f"Too many failed sign-ins. Try again in {_duration(wait)}.", wait)
+    if not name or not password or len(password) > MAX_PASSWORD_CHARS:
+        throttle.record_failure(name)
+        return SignInResult(None, SIGN_IN_FAILED)
+    known = accounts.get(name)
+    matched = verify_password(known or _hash_for_unknown_user(), password)
+    if known is not None and matched:
+        throttle.record_success(name)
+        return SignInResult(Steward(name, "password"), f"Signed in as {name}.")
+    throttle.record_failure(name)
+    return SignInResult(None, SIGN_IN_FAILED)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.999)
+    return f"{seconds} s" if seconds < 120 else f"{(seconds + 59) // 60} min"
+
+
+# --- the secrets file ---------------------------------------------------------------------------
+
+
+def set_steward_password(secrets_path: Path | str, name: str, password: str) -> bool:
+    """Create or update steward ``name`` in the secrets file; True when the account is new.
+
+    Every other section, key and comment of the file is kept (tomlkit edits the document in
+    place); the file is replaced atomically and readable by its owner only.
+    """
+    import tomlkit
+    from filelock import FileLock
+    from tomlkit.exceptions import TOMLKitError
+
+    from sez_metrics.fsutil import replace_atomically
+
+    if not STEWARD_NAME_PATTERN.match(name):
+        raise StewardConfigError(
+            f"{name!r} is not a valid steward name: use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise StewardConfigError(str(exc)) from exc
+    path = Path(secrets_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock", timeout=30):
+        try:
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StewardConfigError(f"{path}: cannot read: {exc}") from exc
+        try:
+            document = tomlkit.parse(text)
+        except TOMLKitError as exc:
+            raise StewardConfigError(f"{path}: not valid TOML ({exc}); fix it by hand first") from exc
+        stewards = document.get(STEWARDS_SECTION)
+        if stewards is None:
+            stewards = tomlkit.table(is_super_table=True)
+            document[STEWARDS_SECTION] = stewards
+        elif not isinstance(stewards, Mapping):
+            raise StewardConfigError(f"{path}: '{STEWARDS_SECTION}' is not a table; fix it by hand first")
+        created = name not in stewards
+        entry = tomlkit.table()
+        entry["password_hash"] = password_hash
+        stewards[name] = entry
+        replace_atomically(path, tomlkit.dumps(document).encode("utf-8"))
+    return created
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of standard input, or typed twice at a terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise StewardConfigError("no terminal to type a password at: pass --password-stdin and pipe it in")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise StewardConfigError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cli_add_steward(args: argparse.Namespace) -> int:
+    """``add-steward NAME [--password-stdin] [--secrets PATH]``: exit 0 done, 2 refused."""
+    path = Path(args.secrets) if args.secrets else DEFAULT_SECRETS_PATH
+    try:
+        password = read_password(args.password_stdin)
+        created = set_steward_password(path, args.name, password)
+    except StewardConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{'added' if created else 'updated'} steward {args.name} in {path}")
+    return 0

@@ -1,0 +1,299 @@
+"""The steward's workspace as a service: receive an upload, review it, publish it — role-checked.
+
+The page only wires widgets to these functions. Access control lives here, not in the page:
+``publish_as`` refuses anyone who is not a signed-in ``Steward``, whatever the page shows.
+
+A steward's update goes through three steps:
+
+1. ``receive_upload`` — the files as uploaded; a name that is not exactly ``zones.csv``,
+   ``status.csv`` or ``milestones.csv``, an empty or oversized file, or a name given twice is
+   rejected (a browser's ``accept``/type filter is no security check). The latest version id at
+   this moment is captured as ``based_on``.
+2. ``review_upload`` — the complete would-be version (tables not uploaded are carried over from
+   ``based_on``), its validation report, and, when valid, the diff against ``based_on``.
+3. ``publish_as`` — publishes exactly the reviewed files, refusing when someone else published
+   meanwhile (``PublishedMeanwhile``, naming the new latest version). A repeated click on the same
+   update returns the version the first click made (``PublishOutcome.created`` False): one update
+   never makes two versions.
+
+Pure: no streamlit import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from sez_metrics import schema
+from sez_metrics.auth import Steward
+from sez_metrics.diff import VersionDiff, diff_versions
+from sez_metrics.publish import PublishRefused, publish
+from sez_metrics.report import Problem, Report
+from sez_metrics.settings import MAX_UPLOAD_BYTES
+from sez_metrics.store import (
+    VERSION_FILES,
+    Dataset,
+    FileRecord,
+    StoreError,
+    VersionInfo,
+    VersionStore,
+    parse_csv_bytes,
+    sha256_bytes,
+)
+from sez_metrics.typed import to_typed
+
+NEW_VERSION_ID = "(new)"
+
+
+class PermissionDenied(Exception):
+    """The caller is not a signed-in steward; nothing was done."""
+
+
+class PublishedMeanwhile(Exception):
+    """Someone else published after this update was uploaded; nothing was written."""
+
+    def __init__(self, latest: VersionInfo, based_on: str | None):
+        super().__init__(
+            f"{latest.author or 'someone'} published {latest.id} “{latest.label}” (as of {latest.as_of}) "
+            f"after you uploaded this update (it was based on {based_on or 'an empty store'}); "
+            f"your files are kept: review them against {latest.id} and publish again"
+        )
+        self.latest = latest
+        self.based_on = based_on
+
+
+# --- step 1: receive --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    """An uploaded file that is not taken, and why (shown to the steward)."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The accepted files of one upload, by file name, and the version they update."""
+
+    files: dict[str, bytes]
+    rejected: tuple[RejectedFile, ...]
+    based_on: str | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies this set of files (names and contents), whatever the base."""
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(f"{name}\0{sha256_bytes(self.files[name])}\0".encode())
+        for rejected in self.rejected:
+            digest.update(f"rejected\0{rejected.name}\0".encode())
+        return digest.hexdigest()
+
+
+_COPY_SUFFIX = re.compile(r"[\s_-]*(\(\d+\)|copy|\d+)$", re.IGNORECASE)
+
+
+def _name_hint(name: str) -> str:
+    """'Zones (1).csv' → ' (did you mean zones.csv?)', for the usual ways a download gets renamed."""
+    stem = Path(name).stem.strip().lower()
+    stem = _COPY_SUFFIX.sub("", stem)
+    for file_name in VERSION_FILES:
+        if stem == Path(file_name).stem:
+            return f" (did you mean {file_name}?)"
+    return ""
+
+
+def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | None) -> Upload:
+    """Sort uploaded ``(file name, bytes)`` into accepted files and rejected ones.
+
+    ``based_on`` is the latest version id when the files arrived (None for an empty store).
+    """
+    accepted: dict[str, bytes] = {}
+    rejected: list[RejectedFile] = []
+    seen: set[str] = set()
+    for name, data in named_files:
+        if name not in VERSION_FILES:
+            rejected.append(RejectedFile(name, f"not a dataset file: name it exactly {', '.join(VERSION_FILES)}{_name_hint(name)}"))
+        elif name in seen:
+            rejected.append(RejectedFile(name, "uploaded twice: upload one file of each name"))
+            accepted.pop(name, None)
+        elif len(data) > MAX_UPLOAD_BYTES:
+            rejected.append(RejectedFile(name, f"{len(data):,} bytes: larger than the limit of {MAX_UPLOAD_BYTES // 2**20} MB"))
+        elif not data.strip():
+            rejected.append(RejectedFile(name, "the file is empty"))
+        else:
+            accepted[name] = data
+        seen.add(name)
+    return Upload(accepted, tuple(rejected), based_on)
+
+
+# --- step 2: review ---------------------------------------------------------------------------
+
+
+def dataset_from_files(files: Mapping[str, bytes], info: VersionInfo) -> Dataset:
+    """A typed ``Dataset`` built in memory from the three (validated) CSVs of a would-be version."""
+    frames = {}
+    for file_name in VERSION_FILES:
+        table = schema.TABLE_BY_FILE[file_name]
+        frames[table.name] = to_typed(table, parse_csv_bytes(files[file_name], table))
+    return Dataset(info, frames["zones"], frames["status"], frames["milestones"])
+
+
+def status_as_of(status_csv: bytes) -> str:
+    """The latest ``as_of`` in a status.csv: the would-be version's reporting date by default."""
+    dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
+    return max(dates) if dates else ""
+
+
+def would_be_info(files: Mapping[str, bytes], author: str = "", base: VersionInfo | None = None) -> VersionInfo:
+    """The manifest entry the files would get (id ``(new)``; hashes real, chain fields empty)."""
+    return VersionInfo(
+        id=NEW_VERSION_ID, label="This update", as_of=status_as_of(files["status.csv"]), published_at="",
+        author=author, note="", parent=base.id if base else None,
+        files={n: FileRecord(sha256_bytes(d), len(d)) for n, d in sorted(files.items())},
+        prev_hash=None, entry_hash="",
+    )
+
+
+@dataclass
+class Review:
+    """What publishing an upload would do: the complete files, their report, the change against the base."""
+
+    upload: Upload
+    base: VersionInfo | None
+    files: dict[str, bytes]
+    carried_over: tuple[str, ...]
+    report: Report
+    diff: VersionDiff | None = None
+    identical: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def can_publish(self) -> bool:
+        """Valid, complete, different from the base, and every uploaded file accepted."""
+        return (self.report.ok and not self.identical and not self.upload.rejected
+                and bool(self.upload.files) and self.diff is not None)
+
+
+def _problem(file_name: str, message: str, fix: str) -> Problem:
+    table = schema.TABLE_BY_FILE[file_name].name if file_name in schema.TABLE_BY_FILE else ""
+    return Problem("error", "version-incomplete", table, file_name, 0, "", "", message, fix)
+
+
+def review_upload(root: Path | str, upload: Upload) -> Review:
+    """Validate the complete version ``upload`` would make and diff it against ``upload.based_on``.
+
+    Raises ``StoreError`` only when the store itself cannot be read.
+    """
+    from sez_metrics.validate import validate_version  # imported late: heavy
+
+    store = VersionStore(root)
+    base_info: VersionInfo | None = None
+    base: Dataset | None = None
+    if upload.based_on is not None:
+        result = store.load(upload.based_on)
+        if result.problems or result.dataset.info.id != upload.based_on:
+            reasons = "; ".join(p.format_line() for p in result.problems)
+            raise StoreError(f"version {upload.based_on} cannot be used as the base of an update: {reasons}")
+        base, base_info = result.dataset, result.dataset.info
+    files = dict(upload.files)
+    carried = []
+    if base_info is not None:
+        for name in VERSION_FILES:
+            if name not in files:
+                # The bytes the load above verified against the manifest.
+                files[name] = (store.version_dir(base_info.id) / name).read_bytes()
+                carried.append(name)
+    report = Report()
+    missing = [n for n in VERSION_FILES if n not in files]
+    if missing:
+        for name in missing:
+            report.add(_problem(name, f"{name} is missing: the first version needs all three files", f"upload {name} too"))
+        return Review(upload, base_info, files, tuple(carried), report)
+    report = validate_version(files, as_of=None, previous=base)
+    review = Review(upload, base_info, files, tuple(carried), report)
+    if base_info is not None:
+        review.identical = all(sha256_bytes(files[n]) == base_info.files[n].sha256 for n in VERSION_FILES)
+    if not report.ok:
+        return review
+    try:
+        candidate = dataset_from_files(files, would_be_info(files, base=base_info))
+    except (ValueError, KeyError, pa.ArrowInvalid) as exc:
+        # The validator passed something the loader cannot type: refuse rather than guess.
+        report.add(_problem("status.csv", f"the files passed validation but cannot be loaded: {exc}", "report this to the maintainers"))
+        return review
+    review.diff = diff_versions(base if base is not None else _empty_dataset(), candidate)
+    return review
+
+
+def _empty_dataset() -> Dataset:
+    """A version with no rows: the base a first version is compared with."""
+    files = {t.file_name: (",".join(t.column_names) + "\n").encode() for t in schema.TABLES.values()}
+    info = VersionInfo(id="(none)", label="Empty store", as_of="", published_at="", author="", note="", parent=None,
+                       files={}, prev_hash=None, entry_hash="")
+    return dataset_from_files(files, info)
+
+
+# --- step 3: publish --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """The version an update made; ``created`` is False when an earlier click had made it already."""
+
+    version: VersionInfo
+    created: bool
+
+
+def _same_publication(latest: VersionInfo, files: Mapping[str, bytes], based_on: str | None, author: str) -> bool:
+    """True when ``latest`` is this very update, published by the same steward on the same base."""
+    return (
+        latest.parent == based_on
+        and latest.author == author
+        and set(latest.files) == set(files)
+        and all(latest.files[n].sha256 == sha256_bytes(files[n]) for n in files)
+    )
+
+
+def publish_as(
+    user: Steward | None,
+    root: Path | str,
+    files: Mapping[str, bytes],
+    *,
+    based_on: str | None,
+    note: str,
+    label: str = "",
+    as_of: str | None = None,
+) -> PublishOutcome:
+    """Publish ``files`` (the reviewed, complete version) as ``user``; the role is checked here.
+
+    Raises ``PermissionDenied`` for anyone but a signed-in steward, ``PublishedMeanwhile`` when
+    the latest version is no longer ``based_on`` (and is not this update's own earlier publish),
+    and ``PublishRefused`` (with its report) when the store refuses the content.
+    """
+    if not isinstance(user, Steward):
+        raise PermissionDenied("only a signed-in data steward can publish")
+    store = VersionStore(root)
+    latest = store.latest() if store.manifest_path.exists() else None
+    if based_on is None and latest is not None:
+        # publish() checks based_on only when given: an update of an empty store is checked here.
+        if _same_publication(latest, files, None, user.name):
+            return PublishOutcome(latest, created=False)
+        raise PublishedMeanwhile(latest, based_on)
+    try:
+        info = publish(root, files, author=user.name, note=note, label=label, as_of=as_of or None, based_on=based_on)
+    except PublishRefused:
+        latest = store.latest() if store.manifest_path.exists() else None
+        if latest is not None and latest.id != based_on:
+            if _same_publication(latest, files, based_on, user.name):
+                return PublishOutcome(latest, created=False)
+            raise PublishedMeanwhile(latest, based_on) from None
+        raise
+    return PublishOutcome(info, created=True)

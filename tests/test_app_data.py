@@ -1,0 +1,346 @@
+"""The Data page in AppTest: history and downloads for everyone, the steward's upload → review → publish."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from storebuilder import MINI
+from streamlit.testing.v1 import AppTest
+
+from sez_metrics import auth, workspace
+from sez_metrics.publish import publish
+from sez_metrics.store import VersionStore
+from sez_metrics.text import md_escape
+
+APP = Path(__file__).parents[1] / "app.py"
+STEWARD_FIXTURES = MINI.parent / "steward"
+PASSWORD = "correct horse battery"
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_SHORT = "[x](javascript:alert(1))"
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return auth.hash_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle(monkeypatch):
+    """The sign-in throttle is process-wide: give each test its own so failures do not leak between tests."""
+    monkeypatch.setattr(auth, "THROTTLE", auth.SignInThrottle())
+
+
+@pytest.fixture
+def downloaded(monkeypatch):
+    """Read the bytes behind a download button: AppTest keeps them in a per-run in-memory media store."""
+    import streamlit.testing.v1.app_test as app_test_module
+
+    stores = []
+
+    class RecordingStorage(app_test_module.MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+
+    def read(at: AppTest, label_part: str) -> bytes:
+        url = next(d.proto.url for d in at.get("download_button") if label_part in d.proto.label)
+        return stores[-1].get_file(url.rsplit("/", 1)[1]).content
+
+    return read
+
+
+def data_page(secrets: dict) -> AppTest:
+    """The Data page with the given secrets (always set, so a developer's own secrets file never leaks in)."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    return at.switch_page("pages/data.py").run()
+
+
+def steward_secrets(password_hash: str) -> dict:
+    return {"stewards": {"ayesha": {"password_hash": password_hash}}}
+
+
+def button(at: AppTest, label_part: str):
+    matches = [b for b in at.button if label_part in b.label]
+    assert matches, f"no button with {label_part!r} among {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def sign_in(at: AppTest, name: str = "ayesha", password: str = PASSWORD) -> AppTest:
+    at.text_input(key="sign_in_name").set_value(name)
+    at.text_input(key="sign_in_password").set_value(password)
+    return button(at, "Sign in").click().run()
+
+
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader[0].set_value([(name, data, "text/csv") for name, data in files])
+    return at.run()
+
+
+def fixture_file(case: str, name: str) -> tuple[str, bytes]:
+    return name, (STEWARD_FIXTURES / case / name).read_bytes()
+
+
+def texts(at: AppTest) -> list[str]:
+    """Every markdown-rendered string on the page (markdown, captions, alerts, headers)."""
+    found = []
+    for kind in ("markdown", "caption", "success", "info", "warning", "error", "title", "header", "subheader"):
+        found += [str(e.value) for e in getattr(at, kind)]
+    return found
+
+
+# The payloads as markdown would read them: a tag or a link whose characters are not backslash-escaped.
+LIVE_MARKUP = re.compile(r"(?<!\\)<img|(?<!\\)\]\(javascript")
+
+
+def assert_no_live_markup(shown: list[str]) -> None:
+    for text in shown:
+        assert not LIVE_MARKUP.search(text), f"unescaped markup in {text!r}"
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def table(at: AppTest, column: str):
+    """The first table shown with ``column`` (AppTest gives tables no key)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def publish_button(at: AppTest):
+    return button(at, "Publish")
+
+
+# --- everyone -----------------------------------------------------------------------------------
+
+
+def test_viewer_sees_history_and_downloads_but_no_upload_or_publish(mini_store, password_hash):
+    at = data_page(steward_secrets(password_hash))
+    no_errors(at)
+    history = table(at, "integrity")
+    assert list(history["version"]) == ["v0002", "v0001"]
+    assert list(history["integrity"]) == ["✓ intact", "✓ intact"]
+    assert list(history["label"]) == ["Before JCC-11", "Before JCC-10"]
+    assert {"as of", "published", "author", "note"} <= set(history.columns)
+    assert len(at.get("download_button")) == 2  # the version zip and the templates
+    assert len(at.file_uploader) == 0
+    assert not [b for b in at.button if "Publish" in b.label]
+    assert [t.label for t in at.text_input] == ["Steward name", "Password"]
+
+
+def test_viewer_is_refused_by_the_service_whatever_the_page_shows(mini_store):
+    files = {"status.csv": (STEWARD_FIXTURES / "valid" / "status.csv").read_bytes()}
+    with pytest.raises(workspace.PermissionDenied):
+        workspace.publish_as(None, mini_store, files, based_on="v0002", note="viewer")
+    assert [v.id for v in VersionStore(mini_store).versions()] == ["v0001", "v0002"]
+
+
+def test_damaged_version_is_marked_and_not_offered_for_download(mini_store, password_hash):
+    path = mini_store / "versions" / "v0001" / "zones.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    at = data_page(steward_secrets(password_hash))
+    history = table(at, "integrity")
+    assert dict(zip(history["version"], history["integrity"], strict=True)) == {"v0002": "✓ intact", "v0001": "✗ damaged"}
+    at.selectbox(key="download_version").set_value("v0001").run()
+    assert any("v0001 failed its integrity check" in w for w in texts(at))
+    assert len(at.get("download_button")) == 1  # only the templates
+
+
+def test_without_stewards_the_page_says_how_to_add_one(mini_store):
+    at = data_page({"stewards": {}})
+    no_errors(at)
+    assert any("add-steward NAME --password-stdin" in i.value for i in at.info)
+    assert len(at.text_input) == 0 and len(at.file_uploader) == 0
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+def test_wrong_password_and_unknown_steward_get_one_message(mini_store, password_hash):
+    at = sign_in(data_page(steward_secrets(password_hash)), password="not the password")
+    assert [e.value for e in at.error] == [auth.SIGN_IN_FAILED]
+    at = sign_in(at, name="mallory", password=PASSWORD)
+    assert [e.value for e in at.error] == [auth.SIGN_IN_FAILED]
+    assert len(at.file_uploader) == 0
+
+
+def test_repeated_failures_lock_the_form_for_a_while(mini_store, password_hash):
+    at = data_page(steward_secrets(password_hash))
+    for _ in range(auth.THROTTLE.free_attempts):
+        at = sign_in(at, password="not the password")
+    at = sign_in(at)  # the right password, too soon
+    assert "Too many failed sign-ins" in at.error[0].value
+    assert len(at.file_uploader) == 0
+
+
+def test_removing_a_steward_ends_their_session(mini_store, password_hash):
+    at = sign_in(data_page(steward_secrets(password_hash)))
+    assert len(at.file_uploader) == 1
+    at.secrets["stewards"] = {}
+    at.run()
+    assert len(at.file_uploader) == 0
+
+
+# --- upload, review, publish --------------------------------------------------------------------
+
+
+def test_steward_uploads_reviews_and_publishes_once(mini_store, password_hash):
+    at = sign_in(data_page(steward_secrets(password_hash)))
+    no_errors(at)
+    assert any("Signed in as **ayesha**" in m for m in texts(at))
+    at = upload(at, fixture_file("valid", "status.csv"))
+    no_errors(at)
+    shown = "\n".join(texts(at))
+    assert "**Validation:** 0 error(s) · 0 warning(s)" in shown
+    assert md_escape("stage Identified → Land acquired") in shown
+    assert md_escape("colonization 35 → 41 % (+6 points)") in shown
+    cells = table(at, "old")
+    assert ("mirpur", "stage", "identified", "land_acquired") in set(zip(cells["key"], cells["column"], cells["old"], cells["new"], strict=True))
+    assert not publish_button(at).disabled
+    at.text_input(key="ws_label").set_value("Update before JCC-12")
+    at.text_area(key="ws_note").set_value("Mirpur land acquired; Rashakai grid connected")
+    at = publish_button(at).click().run()
+    no_errors(at)
+
+    store = VersionStore(mini_store)
+    assert [v.id for v in store.versions()] == ["v0001", "v0002", "v0003"]
+    assert store.verify() == []
+    info = store.latest()
+    assert (info.author, info.label, info.parent) == ("ayesha", "Update before JCC-12", "v0002")
+    assert any("Published v0003" in s.value for s in at.success)
+    assert "v0003" in at.caption[0].value, "the page now shows the new version"
+    assert at.session_state["_version_picker"] == "v0003"
+    assert not [b for b in at.button if "Publish" in b.label], "no second publish for the same update"
+    at.run()  # a rerun (or a late second click) publishes nothing more
+    assert [v.id for v in store.versions()] == ["v0001", "v0002", "v0003"]
+
+    at = button(at, "Start a new update").click().run()
+    assert len(at.file_uploader) == 1 and not at.file_uploader[0].value
+
+
+def test_invalid_upload_shows_its_errors_and_writes_nothing(mini_store, password_hash):
+    manifest = (mini_store / "manifest.json").read_bytes()
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("invalid", "status.csv"))
+    assert "**Validation:** 2 error(s) · 0 warning(s)" in texts(at)
+    report = table(at, "severity")
+    assert list(zip(report["file"], report["line"], report["column"], strict=True)) == [
+        ("status.csv", 4, "colonization_pct"), ("status.csv", 4, "stage")]
+    assert set(report.columns) == {"severity", "file", "line", "column", "value", "message", "fix"}
+    assert any("publishing is disabled" in e.value for e in at.error)
+    assert publish_button(at).disabled
+    assert (mini_store / "manifest.json").read_bytes() == manifest
+    assert sorted(p.name for p in (mini_store / "versions").iterdir()) == ["v0001", "v0002"]
+
+
+def test_a_wrongly_named_file_is_rejected_by_name(mini_store, password_hash):
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), ("Status (1).csv", b"zone_id\n"))
+    assert any(md_escape("did you mean status.csv?") in e.value for e in at.error)
+    assert publish_button(at).disabled
+
+
+def test_hostile_zone_names_are_literal_text_everywhere(mini_store, password_hash):
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("hostile", "zones.csv"))
+    no_errors(at)
+    shown = texts(at)
+    assert any(md_escape(HOSTILE_SHORT) in t for t in shown), "the zone appears in the summary, escaped"
+    assert any(md_escape(HOSTILE_NAME) in t for t in shown)
+    assert_no_live_markup(shown)
+    cells = table(at, "old")
+    assert HOSTILE_NAME in set(cells["new"]), "st.dataframe shows the raw value (as text)"
+    at.text_input(key="ws_label").set_value(HOSTILE_SHORT)
+    at.text_area(key="ws_note").set_value(HOSTILE_NAME)
+    at = publish_button(at).click().run()
+    no_errors(at)
+    assert_no_live_markup(texts(at))
+    history = table(at, "integrity")
+    assert history.iloc[0]["label"] == HOSTILE_SHORT and history.iloc[0]["note"] == HOSTILE_NAME
+
+
+def test_exported_change_table_neutralises_formula_cells(mini_store, password_hash, downloaded):
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("formula", "status.csv"))
+    no_errors(at)
+    rows = list(csv.DictReader(io.StringIO(downloaded(at, "Changed cells").decode("utf-8-sig"))))
+    values = {(r["key"], r["column"]): r["new"] for r in rows}
+    assert values == {("aiic", "source"): "'@SUM(A1)", ("aiic", "note"): '\'=HYPERLINK("http://example.invalid","x")'}
+    shown = table(at, "old")
+    assert set(shown["new"]) == {"@SUM(A1)", '=HYPERLINK("http://example.invalid","x")'}, "the screen shows the value itself"
+
+
+def test_someone_else_publishing_meanwhile_keeps_the_upload_for_review(mini_store, password_hash):
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("valid", "status.csv"))
+    publish(mini_store, {"zones.csv": (STEWARD_FIXTURES / "hostile" / "zones.csv").read_bytes()}, author="bilal",
+            note="renamed", label="Bilal's fix", based_on="v0002")
+    at.text_area(key="ws_note").set_value("mine")
+    at = publish_button(at).click().run()
+    no_errors(at)
+    warning = next(w.value for w in at.warning if "While you were reviewing" in w.value)
+    assert "bilal" in warning and "v0003" in warning and md_escape("Bilal's fix") in warning
+    assert [v.id for v in VersionStore(mini_store).versions()] == ["v0001", "v0002", "v0003"]
+    assert [f.name for f in at.file_uploader[0].value] == ["status.csv"], "the upload stays"
+
+    at = button(at, "Review my files against v0003").click().run()
+    no_errors(at)
+    assert any("against v0003" in s.value for s in at.subheader)
+    at.text_area(key="ws_note").set_value("mine, on top of Bilal's")
+    at = publish_button(at).click().run()
+    no_errors(at)
+    latest = VersionStore(mini_store).latest()
+    assert (latest.id, latest.parent, latest.author) == ("v0004", "v0003", "ayesha")
+
+
+def test_publishing_without_a_note_is_refused_with_a_message(mini_store, password_hash):
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("valid", "status.csv"))
+    at = publish_button(at).click().run()
+    assert any("Write a note" in e.value for e in at.error)
+    assert VersionStore(mini_store).latest().id == "v0002"
+
+
+# --- OIDC ---------------------------------------------------------------------------------------
+
+OIDC_SECRETS = {
+    "auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+             "client_id": "dashboard", "client_secret": "y", "server_metadata_url": "https://idp.invalid/.well-known"},
+    "stewards_allowlist": {"emails": ["ayesha@example.org"]},
+}
+
+
+def test_oidc_steward_on_the_allowlist_gets_the_workspace(mini_store):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, "email": "Ayesha@example.org", "email_verified": True}
+    at.switch_page("pages/data.py").run()
+    no_errors(at)
+    assert len(at.file_uploader) == 1
+    assert any(md_escape("Ayesha@example.org") in m for m in texts(at))
+
+
+def test_oidc_user_off_the_allowlist_is_told_and_gets_no_upload(mini_store):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, "email": "mallory@example.org", "email_verified": True}
+    at.switch_page("pages/data.py").run()
+    assert any("not on the steward allowlist" in w.value for w in at.warning)
+    assert len(at.file_uploader) == 0
+
+
+def test_oidc_signed_out_sees_a_sign_in_button_and_no_password_form(mini_store):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": False}
+    at.switch_page("pages/data.py").run()
+    assert button(at, "Sign in")
+    assert len(at.text_input) == 0 and len(at.file_uploader) == 0

@@ -1,0 +1,274 @@
+"""Steward accounts: argon2 hashes in the secrets file, password sign-in, throttling, OIDC allowlist."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sez_metrics import auth
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def accounts() -> dict[str, str]:
+    """One steward, ayesha, with a real argon2 hash (hashing is slow on purpose: do it once)."""
+    return {"ayesha": auth.hash_password(PASSWORD)}
+
+
+class Clock:
+    """A hand-moved clock for the throttle."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# --- hashing ------------------------------------------------------------------------------------
+
+
+def test_hash_is_salted_argon2id_and_verifies_only_the_password():
+    first, second = auth.hash_password(PASSWORD), auth.hash_password(PASSWORD)
+    assert first.startswith("$argon2id$") and second.startswith("$argon2id$")
+    assert first != second, "two hashes of one password must differ (random salt)"
+    assert PASSWORD not in first
+    assert auth.verify_password(first, PASSWORD)
+    assert not auth.verify_password(first, PASSWORD + "!")
+    assert not auth.verify_password("not a hash", PASSWORD)
+
+
+def test_password_policy_refuses_short_and_huge_passwords():
+    with pytest.raises(ValueError, match="at least 12"):
+        auth.hash_password("short")
+    with pytest.raises(ValueError, match="at most"):
+        auth.hash_password("x" * (auth.MAX_PASSWORD_CHARS + 1))
+
+
+# --- the secrets file ---------------------------------------------------------------------------
+
+
+def test_add_steward_creates_the_file_owner_only_with_a_hash(tmp_path):
+    path = tmp_path / ".streamlit" / "secrets.toml"
+    assert auth.set_steward_password(path, "ayesha", PASSWORD) is True
+    text = path.read_text()
+    assert PASSWORD not in text
+    doc = tomllib.loads(text)
+    assert auth.verify_password(doc["stewards"]["ayesha"]["password_hash"], PASSWORD)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_add_steward_keeps_other_sections_and_comments_and_updates_in_place(tmp_path):
+    path = tmp_path / "secrets.toml"
+    original = (
+        "# operator: rotate the cookie secret yearly\n"
+        "[auth]\n"
+        'redirect_uri = "http://localhost:8501/oauth2callback"  # local only\n'
+        'cookie_secret = "s3cret"\n\n'
+        "[stewards_allowlist]\n"
+        'emails = ["a@example.org"]\n'
+    )
+    path.write_text(original)
+    assert auth.set_steward_password(path, "ayesha", PASSWORD) is True
+    assert auth.set_steward_password(path, "bilal", "another long password") is True
+    first_hash = tomllib.loads(path.read_text())["stewards"]["ayesha"]["password_hash"]
+    assert auth.set_steward_password(path, "ayesha", "a brand new password") is False  # updated, not added
+    text = path.read_text()
+    assert text.startswith(original), "everything that was there stays, byte for byte, comments included"
+    doc = tomllib.loads(text)
+    assert doc["auth"]["cookie_secret"] == "s3cret"
+    assert doc["stewards_allowlist"]["emails"] == ["a@example.org"]
+    assert set(doc["stewards"]) == {"ayesha", "bilal"}
+    new_hash = doc["stewards"]["ayesha"]["password_hash"]
+    assert new_hash != first_hash and auth.verify_password(new_hash, "a brand new password")
+    assert not auth.verify_password(new_hash, PASSWORD)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[stewards\nbroken", "not valid TOML"),
+    ('stewards = "oops"\n', "not a table"),
+])
+def test_add_steward_refuses_a_file_it_cannot_edit_safely_and_changes_nothing(tmp_path, content, message):
+    path = tmp_path / "secrets.toml"
+    path.write_text(content)
+    with pytest.raises(auth.StewardConfigError, match=message):
+        auth.set_steward_password(path, "ayesha", PASSWORD)
+    assert path.read_text() == content
+
+
+@pytest.mark.parametrize("name", ["a b", "", "-dash", 'x"]\n[evil', "ä" * 3, "x" * 65])
+def test_add_steward_refuses_bad_names(tmp_path, name):
+    with pytest.raises(auth.StewardConfigError, match="not a valid steward name"):
+        auth.set_steward_password(tmp_path / "secrets.toml", name, PASSWORD)
+    assert not (tmp_path / "secrets.toml").exists()
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sez_metrics", *args], input=stdin, capture_output=True, text=True,
+                          cwd=REPO, timeout=60)
+
+
+def test_cli_add_steward_reads_the_password_from_stdin(tmp_path):
+    path = tmp_path / "secrets.toml"
+    done = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin=PASSWORD + "\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"added steward ayesha in {path}"
+    accounts = auth.password_accounts(tomllib.loads(path.read_text()))
+    assert auth.sign_in(accounts, "ayesha", PASSWORD, auth.SignInThrottle()).steward == auth.Steward("ayesha", "password")
+    again = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin="a brand new password\n")
+    assert again.returncode == 0 and again.stdout.startswith("updated steward ayesha")
+
+
+def test_cli_add_steward_refuses_in_one_line_without_traceback(tmp_path):
+    path = tmp_path / "secrets.toml"
+    short = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin="short\n")
+    assert short.returncode == 2
+    assert short.stderr.strip() == "error: the password must have at least 12 characters"
+    no_tty = _cli("add-steward", "ayesha", "--secrets", str(path))  # stdin is a pipe, not a terminal
+    assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr
+    assert "Traceback" not in short.stderr + no_tty.stderr
+    assert not path.exists()
+
+
+# --- configuration and modes --------------------------------------------------------------------
+
+
+def test_mode_follows_the_secrets(accounts):
+    assert auth.sign_in_mode({}) == "none"
+    assert auth.sign_in_mode({"stewards": {}}) == "none"
+    password = {"stewards": {"ayesha": {"password_hash": accounts["ayesha"]}}}
+    assert auth.sign_in_mode(password) == "password"
+    assert auth.sign_in_mode({**password, "auth": {"redirect_uri": "x", "cookie_secret": "y"}}) == "oidc"
+
+
+def test_plain_text_passwords_in_the_secrets_never_sign_in(accounts):
+    secrets = {"stewards": {"ayesha": {"password_hash": accounts["ayesha"]}, "mallory": {"password": "let me in please"},
+                            "eve": {"password_hash": "let me in please"}}}
+    assert set(auth.password_accounts(secrets)) == {"ayesha"}
+    assert len(auth.account_problems(secrets)) == 2
+    result = auth.sign_in(auth.password_accounts(secrets), "mallory", "let me in please", auth.SignInThrottle())
+    assert result.steward is None
+
+
+def test_oidc_provider_name():
+    assert auth.oidc_provider({"auth": {"client_id": "a", "redirect_uri": "x"}}) is None
+    assert auth.oidc_provider({"auth": {"redirect_uri": "x", "microsoft": {"client_id": "a"}, "google": {"client_id": "b"}}}) == "google"
+
+
+# --- OIDC allowlist -----------------------------------------------------------------------------
+
+ALLOWLIST = {"auth": {"redirect_uri": "x"}, "stewards_allowlist": {"emails": ["Ayesha@Example.org", "bilal@example.org"]}}
+
+
+@pytest.mark.parametrize("user, steward, reason", [
+    ({}, None, "not signed in"),
+    ({"is_logged_in": False, "email": "ayesha@example.org"}, None, "not signed in"),
+    ({"is_logged_in": True}, None, "no e-mail"),
+    ({"is_logged_in": True, "email": "mallory@example.org", "email_verified": True}, None, "not on the steward allowlist"),
+    ({"is_logged_in": True, "email": "ayesha@example.org", "email_verified": False}, None, "not verified"),
+    ({"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}, "ayesha@example.org", "allowlist"),
+    ({"is_logged_in": True, "email": " AYESHA@example.ORG "}, "AYESHA@example.ORG", "allowlist"),
+])
+def test_oidc_allowlist_decision(user, steward, reason):
+    decision = auth.steward_from_oidc(user, ALLOWLIST)
+    assert (decision.steward.name if decision.steward else None) == steward
+    assert reason in decision.reason
+    if steward:
+        assert decision.steward.method == "oidc"
+
+
+def test_allowlist_accepts_a_single_address_and_nothing_without_a_list():
+    user = {"is_logged_in": True, "email": "a@example.org"}
+    assert auth.steward_from_oidc(user, {"stewards_allowlist": {"emails": "a@example.org"}}).steward is not None
+    assert auth.steward_from_oidc(user, {"auth": {"redirect_uri": "x"}}).steward is None
+
+
+# --- sign-in and throttling ---------------------------------------------------------------------
+
+
+def test_unknown_name_and_wrong_password_get_the_same_answer(accounts):
+    throttle = auth.SignInThrottle()
+    wrong = auth.sign_in(accounts, "ayesha", "wrong password!!", throttle)
+    unknown = auth.sign_in(accounts, "nobody", PASSWORD, throttle)
+    assert wrong.steward is None and unknown.steward is None
+    assert wrong.message == unknown.message == auth.SIGN_IN_FAILED
+    good = auth.sign_in(accounts, " ayesha ", PASSWORD, throttle)
+    assert good.steward == auth.Steward("ayesha", "password")
+
+
+def test_failures_back_off_exponentially_per_name_even_for_the_right_password(accounts):
+    clock = Clock()
+    throttle = auth.SignInThrottle(free_attempts=3, base_delay_s=2.0, clock=clock)
+    for _ in range(3):
+        assert auth.sign_in(accounts, "ayesha", "wrong password!!", throttle).retry_after_s == 0
+    assert throttle.retry_after("ayesha") == pytest.approx(2.0)
+    locked = auth.sign_in(accounts, "ayesha", PASSWORD, throttle)
+    assert locked.steward is None and "Too many failed sign-ins" in locked.message and locked.retry_after_s > 0
+    assert throttle.retry_after("AYESHA") == pytest.approx(2.0), "names are throttled case-insensitively"
+    assert throttle.retry_after("bilal") == 0, "other names are not affected"
+    clock.now += 2.0
+    auth.sign_in(accounts, "ayesha", "wrong password!!", throttle)
+    assert throttle.retry_after("ayesha") == pytest.approx(4.0)
+    clock.now += 4.0
+    auth.sign_in(accounts, "ayesha", "wrong password!!", throttle)
+    assert throttle.retry_after("ayesha") == pytest.approx(8.0)
+    clock.now += 8.0
+    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle).steward is not None
+    assert throttle.retry_after("ayesha") == 0, "success clears the name's failures"
+
+
+def test_backoff_is_capped(accounts):
+    clock = Clock()
+    throttle = auth.SignInThrottle(free_attempts=1, base_delay_s=1.0, max_delay_s=60.0, global_max_failures=1000, clock=clock)
+    for _ in range(20):
+        throttle.record_failure("ayesha")
+    assert throttle.retry_after("ayesha") == pytest.approx(60.0)
+
+
+def test_unknown_names_are_throttled_like_known_ones(accounts):
+    clock = Clock()
+    throttle = auth.SignInThrottle(free_attempts=2, clock=clock)
+    for name in ("ayesha", "nobody"):
+        for _ in range(2):
+            auth.sign_in(accounts, name, "wrong password!!", throttle)
+    assert throttle.retry_after("ayesha") == throttle.retry_after("nobody") > 0
+
+
+def test_process_wide_cap_stops_guessing_across_many_names(accounts):
+    clock = Clock()
+    throttle = auth.SignInThrottle(global_max_failures=5, global_window_s=60.0, clock=clock)
+    for i in range(5):
+        assert auth.sign_in(accounts, f"guess{i}", "wrong password!!", throttle).retry_after_s == 0
+        clock.now += 1
+    blocked = auth.sign_in(accounts, "ayesha", PASSWORD, throttle)
+    assert blocked.steward is None and blocked.retry_after_s == pytest.approx(55.0)
+    clock.now += 55.0  # the first failure leaves the window
+    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle).steward is not None
+
+
+def test_tracked_names_are_bounded():
+    throttle = auth.SignInThrottle(max_tracked_names=100, global_max_failures=10**6, clock=Clock())
+    for i in range(1000):
+        throttle.record_failure(f"name{i}")
+    assert len(throttle._by_name) == 100
+    assert "name999" in throttle._by_name and "name0" not in throttle._by_name, "the oldest names are dropped first"
+
+
+def test_throttle_counts_every_failure_from_concurrent_sessions():
+    throttle = auth.SignInThrottle(free_attempts=1000, global_max_failures=10**6, clock=Clock())
+    threads = [threading.Thread(target=lambda: [throttle.record_failure("ayesha") for _ in range(200)]) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert throttle._by_name["ayesha"].count == 1600
+    assert len(throttle._recent) == 1600
