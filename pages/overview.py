@@ -82,7 +82,7 @@ def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
             text=f"Colonization {metrics.format_number(card.colonization_pct)} %",
         )
         st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
-        st.caption(f"Source: {md_escape(card.source)}")
+        st.caption(f"Source: {md_escape(metrics.source_brief(card.source))}")
         ui.zone_link(card.zone_id, f"Open {card.short_name}", version)
 
 
@@ -161,5 +161,11 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Days late": st.column_config.NumberColumn(format="%d days")},
+        column_config={
+            "Zone": st.column_config.TextColumn(width="small"),
+            "Milestone": st.column_config.TextColumn(width="large"),
+            "Category": st.column_config.TextColumn(width="small"),
+            "Days late": st.column_config.NumberColumn(format="%d days", width="small"),
+            "Confidence": st.column_config.TextColumn(width="small"),
+        },
     )

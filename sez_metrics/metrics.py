@@ -8,6 +8,7 @@ figures are only ``estimated`` or ``illustrative``, so a page can flag them wher
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,6 +21,10 @@ PRODUCING_STAGES = ("partly_operational", "operational")
 # Milestones in these states can no longer be late.
 CLOSED_MILESTONE_STATUSES = ("done", "cancelled")
 PROGRAMME_LABEL = "Programme"
+# Web addresses in free text: a brief form drops them (a card has no room, and a markdown
+# renderer would turn them into links even when escaped).
+_URL = re.compile(r"(?:https?://|www\.)[^\s;,]+", re.IGNORECASE)
+SOURCE_BRIEF_CHARS = 90
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -46,6 +51,13 @@ def capacity_text(available: float | None, required: float | None, unit: str) ->
     if has_available:
         return f"{format_number(available)} {unit} available"
     return ""
+
+
+def source_brief(source: str, limit: int = SOURCE_BRIEF_CHARS) -> str:
+    """``source`` without web addresses, whitespace collapsed, cut to ``limit`` characters with "…"."""
+    text = re.sub(r"\s+", " ", _URL.sub("", source or ""))
+    text = re.sub(r"\s+([;,)])", r"\1", text).replace("()", "").strip(" ;,")
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ;,") + "…"
 
 
 def _present(value: object) -> bool:

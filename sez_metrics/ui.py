@@ -131,7 +131,8 @@ def page_context(title: str, icon: str = "") -> PageContext:
 
 def _version_option_label(ctx: PageContext) -> dict[str, str]:
     latest = ctx.latest.id if ctx.latest else None
-    return {v.id: f"{v.label} · {v.as_of}" + ("  (latest)" if v.id == latest else "") for v in ctx.versions}
+    # The date first: a narrow sidebar cuts the end of a long label, and the date identifies a version.
+    return {v.id: f"{v.as_of} · {v.label}" + (" (latest)" if v.id == latest else "") for v in ctx.versions}
 
 
 def show_version(version_id: str, latest_id: str | None) -> None:

@@ -1,0 +1,106 @@
+"""The app shell: page URL paths, the shared version picker, the as-of line, integrity fall-back, footer."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+from apphelpers import APP, SHIPPED, run_page
+
+from sez_metrics.store import VersionStore
+from sez_metrics.text import md_escape
+
+PAGES = ["overview", "map", "zone", "timeline", "changes", "data"]
+
+
+def as_of_line(at) -> str:
+    lines = [c.value for c in at.caption if c.value.startswith("📅 Data as of")]
+    assert len(lines) == 1, [c.value for c in at.caption]
+    return lines[0]
+
+
+def test_pages_have_the_contracted_url_paths_and_emoji_icons():
+    calls = [n for n in ast.walk(ast.parse(APP.read_text())) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"]
+    pages = {}
+    for call in calls:
+        keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        pages[ast.literal_eval(call.args[0])] = keywords
+    assert {p: k["url_path"] for p, k in pages.items()} == {f"pages/{name}.py": name for name in PAGES}
+    assert [p for p, k in pages.items() if k.get("default")] == ["pages/overview.py"]  # served at /
+    assert not any(k["icon"].startswith(":material/") for k in pages.values())  # they fetch a font online
+
+
+def test_the_default_page_is_the_overview_of_the_latest_version(mini_store):
+    at = run_page()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["📊 Overview"]
+    line = as_of_line(at)
+    assert md_escape("2022-10-15") in line and md_escape("Before JCC-11") in line and "latest" in line
+    assert at.sidebar.selectbox[0].value == "v0002"
+    assert "version" not in at.query_params  # the latest is not pinned
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_the_as_of_line_of_the_version_in_the_url(mini_store, page):
+    at = run_page(page, version="v0001")
+    assert not at.exception, at.exception
+    line = as_of_line(at)
+    assert md_escape("2021-09-15") in line and md_escape("Before JCC-10") in line
+    assert "earlier version" in line and md_escape("Before JCC-11") in line  # names the latest
+    assert at.sidebar.selectbox(key="_version_picker").value == "v0001"
+
+
+def test_the_picker_pins_a_version_that_survives_a_page_switch(mini_store):
+    at = run_page()
+    at.sidebar.selectbox(key="_version_picker").select("v0001").run()
+    assert at.query_params["version"] == "v0001"
+    assert md_escape("2021-09-15") in as_of_line(at)
+    at.switch_page("pages/changes.py").run()
+    assert md_escape("2021-09-15") in as_of_line(at)
+    assert at.query_params["version"] == "v0001"
+    # Back to the latest: the URL no longer pins a version.
+    at.sidebar.selectbox(key="_version_picker").select("v0002").run()
+    assert "version" not in at.query_params
+    assert md_escape("2022-10-15") in as_of_line(at)
+
+
+def test_an_unknown_version_in_the_url_shows_the_latest_and_says_so(mini_store):
+    at = run_page(version="v0099")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "v0099" in warnings and "no such version" in warnings
+    assert md_escape("2022-10-15") in as_of_line(at)
+
+
+def test_a_damaged_version_is_never_shown_the_newest_intact_one_is(mini_store):
+    status = mini_store / "versions" / "v0002" / "status.csv"
+    status.write_bytes(status.read_bytes().replace(b"partly_operational", b"operational_partly"))
+    at = run_page()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "sha256 mismatch" in warnings and "v0001" in warnings
+    assert md_escape("2021-09-15") in as_of_line(at)
+
+
+def test_the_sidebar_footer_credits_the_basemap_and_explains_confidence(mini_store):
+    at = run_page()
+    footer = " ".join(c.value for c in at.sidebar.caption)
+    assert "Natural Earth" in footer
+    assert all(word in footer for word in ("Official", "Reported", "Estimated", "Illustrative"))
+
+
+def test_an_unreadable_store_is_a_clear_message_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEZ_DATA_DIR", str(tmp_path / "nothing-here"))
+    at = run_page()
+    assert not at.exception
+    assert re.search("cannot be read", at.error[0].value)
+
+
+@pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
+@pytest.mark.parametrize("page", ["overview", "changes"])
+def test_every_version_of_the_shipped_data_renders(shipped_copy, page):
+    for info in VersionStore(shipped_copy).versions():
+        at = run_page(page, version=info.id)
+        assert not at.exception, (info.id, at.exception)
+        assert md_escape(info.as_of) in as_of_line(at)
