@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("briefing", help="write the JCC briefing pack (PDF or self-contained HTML) for one version")
+    p.add_argument("--version", metavar="ID", help="the version to brief on (default: the latest)")
+    p.add_argument("--compare", metavar="ID", help="show changes since this version (default: the one before)")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
+
     p = sub.add_parser("add-steward", help="create or update a steward account (argon2 hash in the secrets file)")
     p.add_argument("name", metavar="NAME", help="the steward's sign-in name (recorded as author of what they publish)")
     p.add_argument("--password-stdin", dest="password_stdin", action="store_true",
@@ -73,6 +78,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from sez_metrics.diff import cli_diff
 
         return cli_diff
+    if command == "briefing":
+        from sez_metrics.briefing import cli_briefing
+
+        return cli_briefing
     if command == "add-steward":
         from sez_metrics.auth import cli_add_steward
 
