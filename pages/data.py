@@ -79,7 +79,10 @@ def version_history(store: VersionStore, versions: list[VersionInfo]) -> dict[st
         }
         for v in reversed(versions)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="version_history")
+    history = pd.DataFrame(rows)
+    st.dataframe(history, hide_index=True, width="stretch", key="version_history")
+    st.download_button("⬇️ Version history (CSV)", data=export.spreadsheet_csv(history), file_name="version-history.csv",
+                       mime="text/csv", on_click="ignore", help=CSV_HELP, key="version_history_csv")
     st.caption("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken.")
     if problems:
         st.warning(f"⚠️ {len(problems)} integrity problem(s): damaged versions are never shown as if they were good.")
@@ -95,7 +98,8 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
         ids = [v.id for v in reversed(ctx.versions)]
         labels = {v.id: f"{v.id} · {v.label} · {v.as_of}" for v in ctx.versions}
         chosen = st.selectbox("Version", ids, index=ids.index(ctx.info.id) if ctx.info.id in ids else 0,
-                              format_func=lambda vid: labels.get(vid, vid), key="download_version")
+                              format_func=lambda vid: labels.get(vid, vid),
+                              key=f"download_version_{ctx.info.id}")  # follows the version shown when it changes
         if chosen in damaged:
             st.warning(f"{chosen} failed its integrity check and cannot be downloaded.")
         else:
@@ -104,7 +108,8 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
                 file_name=export.version_zip_name(chosen), mime="application/zip", on_click="ignore",
                 help=ZIP_HELP, key="download_version_zip",
             )
-            st.caption("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies; see ⓘ.")
+            st.caption("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies: "
+                       "hover over the button for details.")
     with right:
         st.download_button(
             "📄 Download empty templates (zip)", data=export.templates_zip(), file_name=export.TEMPLATES_ZIP_NAME,
@@ -251,9 +256,10 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     return review, fingerprint
 
 
-def published_panel(info: VersionInfo) -> None:
-    st.success(f"✅ Published {info.id} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). "
-               "Every page now shows it.")
+def published_panel(info: VersionInfo, ctx: ui.PageContext) -> None:
+    shown = ("Every page now shows it." if ctx.info.id == info.id else
+             f"You are viewing the earlier version {md_escape(ctx.info.id)}: choose the latest in the sidebar to see it.")
+    st.success(f"✅ Published {info.id} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {shown}")
     st.button("Start a new update", on_click=_new_update, key="ws_new_update")
 
 
@@ -338,7 +344,7 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
     review, fingerprint = reviewed
     published = st.session_state.get(PUBLISHED_KEY, {}).get(fingerprint)
     if published is not None:
-        published_panel(published)
+        published_panel(published, ctx)
         return
     meanwhile = st.session_state.get(MEANWHILE_KEY, {}).get(fingerprint)
     if meanwhile is not None:

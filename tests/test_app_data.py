@@ -133,7 +133,8 @@ def test_viewer_sees_history_and_downloads_but_no_upload_or_publish(mini_store, 
     assert list(history["integrity"]) == ["✓ intact", "✓ intact"]
     assert list(history["label"]) == ["Before JCC-11", "Before JCC-10"]
     assert {"as of", "published", "author", "note"} <= set(history.columns)
-    assert len(at.get("download_button")) == 2  # the version zip and the templates
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["⬇️ Version history (CSV)", "📦 Download v0002 (zip)", "📄 Download empty templates (zip)"]
     assert len(at.file_uploader) == 0
     assert not [b for b in at.button if "Publish" in b.label]
     assert [t.label for t in at.text_input] == ["Steward name", "Password"]
@@ -152,9 +153,9 @@ def test_damaged_version_is_marked_and_not_offered_for_download(mini_store, pass
     at = data_page(steward_secrets(password_hash))
     history = table(at, "integrity")
     assert dict(zip(history["version"], history["integrity"], strict=True)) == {"v0002": "✓ intact", "v0001": "✗ damaged"}
-    at.selectbox(key="download_version").set_value("v0001").run()
+    at.selectbox(key="download_version_v0002").set_value("v0001").run()
     assert any("v0001 failed its integrity check" in w for w in texts(at))
-    assert len(at.get("download_button")) == 1  # only the templates
+    assert not [d for d in at.get("download_button") if "zip" in d.proto.label and "v0001" in d.proto.label]
 
 
 def test_without_stewards_the_page_says_how_to_add_one(mini_store):
@@ -225,8 +226,32 @@ def test_steward_uploads_reviews_and_publishes_once(mini_store, password_hash):
     at.run()  # a rerun (or a late second click) publishes nothing more
     assert [v.id for v in store.versions()] == ["v0001", "v0002", "v0003"]
 
+    assert at.selectbox(key="download_version_v0003").value == "v0003", "downloads follow the new version"
+
     at = button(at, "Start a new update").click().run()
     assert len(at.file_uploader) == 1 and not at.file_uploader[0].value
+
+
+def test_a_pinned_earlier_version_stays_pinned_after_publishing(mini_store, password_hash):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in steward_secrets(password_hash).items():
+        at.secrets[key] = value
+    at.query_params["version"] = "v0001"
+    at = sign_in(at.switch_page("pages/data.py").run())
+    at = upload(at, fixture_file("valid", "status.csv"))
+    at.text_area(key="ws_note").set_value("published while viewing v0001")
+    at = publish_button(at).click().run()
+    no_errors(at)
+    assert VersionStore(mini_store).latest().id == "v0003"
+    assert "v0001" in at.caption[0].value and at.query_params["version"] == "v0001"
+    assert any("You are viewing the earlier version v0001" in s.value for s in at.success)
+
+
+def test_sign_out_removes_the_workspace(mini_store, password_hash):
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("valid", "status.csv"))
+    at = button(at, "Sign out").click().run()
+    assert len(at.file_uploader) == 0 and [t.label for t in at.text_input] == ["Steward name", "Password"]
+    assert "ws_review" not in at.session_state
 
 
 def test_invalid_upload_shows_its_errors_and_writes_nothing(mini_store, password_hash):
@@ -275,6 +300,15 @@ def test_exported_change_table_neutralises_formula_cells(mini_store, password_ha
     assert values == {("aiic", "source"): "'@SUM(A1)", ("aiic", "note"): '\'=HYPERLINK("http://example.invalid","x")'}
     shown = table(at, "old")
     assert set(shown["new"]) == {"@SUM(A1)", '=HYPERLINK("http://example.invalid","x")'}, "the screen shows the value itself"
+
+
+def test_exported_history_neutralises_a_formula_like_note(mini_store, password_hash, downloaded):
+    publish(mini_store, {"status.csv": (STEWARD_FIXTURES / "valid" / "status.csv").read_bytes()}, author="bilal",
+            note="=HYPERLINK(\"http://example.invalid\")", label="-5", based_on="v0002")
+    at = data_page(steward_secrets(password_hash))
+    rows = list(csv.DictReader(io.StringIO(downloaded(at, "Version history").decode("utf-8-sig"))))
+    assert rows[0]["note"] == "'=HYPERLINK(\"http://example.invalid\")"
+    assert rows[0]["label"] == "-5", "a number-like text stays as it is"
 
 
 def test_someone_else_publishing_meanwhile_keeps_the_upload_for_review(mini_store, password_hash):
