@@ -221,10 +221,13 @@ def make_problem(finding: Finding, table: schema.Table, file: str) -> Problem:
 # Cells
 # --------------------------------------------------------------------------------------------
 
-NUMBER_RE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-INTEGER_RE = r"[+-]?\d+"
-COMMA_NUMBER_RE = r"[+-]?\d[\d.]*,\d+(?:,\d+)*(?:\.\d+)?"
-DATE_RE = r"\d{4}-\d{2}-\d{2}"
+# [0-9], not \d: \d also matches other scripts' digits ("１２"), which the store cannot convert.
+NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+INTEGER_RE = r"[+-]?[0-9]+"
+COMMA_NUMBER_RE = r"[+-]?[0-9][0-9.]*,[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?"
+DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# Larger figures are typos here (and 20-digit integers would not fit the store's Int64 columns).
+MAX_MAGNITUDE = 1e15
 TYPE_EXPECTED = {
     "number": ("a number", "write a plain number with a dot as decimal mark, without units, % or spaces, e.g. 12.5"),
     "integer": ("a whole number", "write a whole number without decimals, units or separators, e.g. 120"),
@@ -357,8 +360,15 @@ def _check_numbers(checked: CheckedTable, column: schema.Column, raw: pd.Series,
     checked.cell_findings(bad & comma, "decimal-comma", column.name)
     checked.cell_findings(bad & ~comma, "type-error", column.name, expected=expected, hint=hint)
     values = _to_float(raw, valid)
-    out_of_range = np.zeros(len(values), dtype=bool)
     numbers = values.to_numpy()
+    with np.errstate(invalid="ignore"):
+        # 1e999 casts to infinity and a 20-digit integer overflows the store's Int64 columns
+        huge = valid & ~(np.abs(numbers) < MAX_MAGNITUDE)
+    checked.cell_findings(huge, "type-error", column.name, expected="a number of at most 15 digits",
+                          hint="check the figure and its unit; write it in full without exponent, e.g. 1250")
+    values = values.where(~huge)
+    numbers = values.to_numpy()
+    out_of_range = np.zeros(len(values), dtype=bool)
     with np.errstate(invalid="ignore"):
         if column.minimum is not None:
             out_of_range |= (numbers <= column.minimum) if column.exclusive_minimum else (numbers < column.minimum)
