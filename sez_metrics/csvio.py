@@ -61,10 +61,6 @@ class TableRead:
     lines: np.ndarray
     findings: list[Finding]
 
-    @property
-    def refused(self) -> bool:
-        return self.frame is None
-
 
 def _refused(table: schema.Table, *findings: Finding) -> TableRead:
     return TableRead(table, None, np.zeros(0, dtype=np.int64), list(findings))

@@ -524,7 +524,7 @@ def _check_geography(zones: CheckedTable) -> None:
                                        "where": where, "distance": m.distance_km}))
 
 
-def _check_against_previous(checked: dict[str, CheckedTable], previous) -> None:
+def _check_against_previous(checked: dict[str, CheckedTable], previous: Dataset) -> None:
     """Warnings for stages that moved backwards and zones that disappeared since ``previous``."""
     prev_id = previous.info.id
     status = checked.get("status")
@@ -535,7 +535,7 @@ def _check_against_previous(checked: dict[str, CheckedTable], previous) -> None:
             enumeration = status.table.column(name).enum
             rank = {code: r for r, code in enumerate(enumeration.values)}
             now = status.typed[name].map(rank)
-            old_codes = ids.map(before[name]) if name in before.columns else pd.Series(None, index=ids.index)
+            old_codes = ids.map(before[name])
             old = old_codes.map(rank)
             for i in np.flatnonzero((now < old).to_numpy()):
                 status.findings.append(Finding("stage-regressed", int(status.lines[i]), name, status.raw[name].iat[i],
