@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import metrics, schema, ui
+from sez_metrics import metrics, schema, ui, ui_present
 from sez_metrics.store import VersionInfo
 from sez_metrics.text import md_escape
 
@@ -108,6 +108,11 @@ def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> No
         query_params={"compare": previous_info.id} | ({"version": ctx.pinned_version} if ctx.pinned_version else {}),
     )
 
+
+# Presenter mode (`/?present=1`) takes over the whole screen: see sez_metrics.ui_present.
+if ui_present.presenter_requested():
+    ui_present.render_presenter()
+    st.stop()
 
 ctx = ui.page_context("Overview", "📊")
 dataset = ctx.dataset

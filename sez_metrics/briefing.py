@@ -36,6 +36,7 @@ from sez_metrics.diff import ChangeItem, VersionDiff, diff_versions
 from sez_metrics.static_map import MAP_CREDIT, static_images, zone_map_figure
 from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
 
+MAP_SIZE_PX = (1000, 900)
 PACK_TITLE = "CPEC Special Economic Zones — progress briefing"
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -136,7 +137,7 @@ class Briefing:
     overdue: list[MilestoneLine]
     zones: list[ZoneBrief]
     programme_events: list[MilestoneLine]
-    changes: list[tuple[str, list[str]]] | None  # None: nothing to compare with
+    changes: list[tuple[str, list[ChangeItem]]] | None  # by zone, most important first; None: nothing to compare with
     sources: list[SourceLine]
     dataset: Dataset = field(repr=False)
     title: str = PACK_TITLE
@@ -307,7 +308,7 @@ def build_briefing(
 
     changes = None
     if diff is not None:
-        changes = [(items[0].zone_name, [i.detail for i in items]) for items in by_zone.values()]
+        changes = [(items[0].zone_name, list(items)) for items in by_zone.values()]
     names = dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
     sources = [
         SourceLine("Stage, utilities, colonization, enterprises, jobs, investment", b.short_name, b.status_as_of, b.confidence, b.source)
@@ -343,13 +344,13 @@ def build_briefing(
 
 @dataclass
 class BriefingImages:
-    """The pack's pictures as PNG (for the PDF) and SVG (for the HTML); ``problems`` when missing."""
+    """Rendered figures by name and format (``"map.png"``, ``"timeline.svg"`` …); ``problems`` when missing."""
 
-    map_png: bytes | None = None
-    map_svg: bytes | None = None
-    timeline_png: bytes | None = None
-    timeline_svg: bytes | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    def get(self, name: str, fmt: str) -> bytes | None:
+        return self.files.get(f"{name}.{fmt}")
 
 
 def map_figure(briefing: Briefing):
@@ -360,27 +361,58 @@ def map_figure(briefing: Briefing):
     return zone_map_figure(zones, ds.status, width=MAP_SIZE_PX[0], height=MAP_SIZE_PX[1], credit=False)
 
 
-def timeline_figure(briefing: Briefing):
-    """The programme timeline of the pack, drawn as the Timeline page draws it.
-
-    Slippage is measured to the version's as-of date (the pack describes that version); the
-    generation date is drawn as "today".
-    """
+def _timeline(briefing: Briefing, items: pd.DataFrame):
     from sez_metrics import figures
 
-    shown = tuple(b.zone_id for b in briefing.zones)
-    items = timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown))
     assessed = timeline.assess(items, briefing.info.as_of)
     return figures.programme_timeline(assessed, briefing.dataset.zones, today=pd.Timestamp(briefing.generated_on),
                                       as_of=pd.Timestamp(briefing.info.as_of))
 
 
-def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg")) -> BriefingImages:
-    """Render the map and the timeline with one kaleido browser; record (not raise) failures."""
+def timeline_figure(briefing: Briefing):
+    """The programme timeline of the pack's zones, every item, drawn as the Timeline page draws it.
+
+    Slippage is measured to the version's as-of date (the pack describes that version); the
+    generation date is drawn as "today".
+    """
+    shown = tuple(b.zone_id for b in briefing.zones)
+    return _timeline(briefing, timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown)))
+
+
+def focus_items(briefing: Briefing) -> pd.DataFrame:
+    """The milestones a meeting discusses: still open, or done since the compared version's date, and
+    the programme's meetings. Everything when there is nothing to compare with."""
+    shown = tuple(b.zone_id for b in briefing.zones)
+    items = timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown))
+    if briefing.compare is None:
+        return items
+    since = pd.Timestamp(briefing.compare.as_of)
+    open_items = ~items["status"].isin(("done", "cancelled"))
+    recent = items["done_date"] >= since
+    meetings = (items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")
+    return items[open_items | recent | meetings]
+
+
+def focus_timeline_figure(briefing: Briefing):
+    """The timeline of what is open or moved since the compared version: the presenter's slide."""
+    return _timeline(briefing, focus_items(briefing))
+
+
+# Every figure a pack or a slide can show: how to build it and at which pixel size (None: its own height).
+FIGURES = {
+    "map": (map_figure, MAP_SIZE_PX),
+    "timeline": (timeline_figure, (1400, None)),
+    "timeline_focus": (focus_timeline_figure, (1700, 860)),
+}
+
+
+def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg"), names: tuple[str, ...] = ("map", "timeline")) -> BriefingImages:
+    """Render the figures ``names`` in ``formats`` with one kaleido browser; record (not raise) failures."""
     images = BriefingImages()
     try:
         with static_images() as exporter:
-            for name, build, size in (("map", map_figure, MAP_SIZE_PX), ("timeline", timeline_figure, (1400, None))):
+            for name in names:
+                build, (width, height) = FIGURES[name]
                 try:
                     fig = build(briefing)
                 except Exception as exc:  # a figure that cannot be built must not sink the whole pack
@@ -388,7 +420,7 @@ def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg"))
                     continue
                 for fmt in formats:
                     scale = 2 if fmt == "png" else 1
-                    setattr(images, f"{name}_{fmt}", exporter.image(fig, fmt, width=size[0], height=size[1] or fig.layout.height, scale=scale))
+                    images.files[f"{name}.{fmt}"] = exporter.image(fig, fmt, width=width, height=height or fig.layout.height, scale=scale)
     except Exception as exc:  # no chromium, browser crash: the pack is still useful without pictures
         images.problems.append(f"images unavailable (chromium/kaleido): {type(exc).__name__}: {exc}")
     return images
@@ -426,7 +458,6 @@ def _fonts_present() -> None:
 
 
 INK, MUTED, ACCENT, FLAG = (17, 24, 39), (75, 85, 99), (0, 114, 178), (213, 94, 0)
-MAP_SIZE_PX = (1000, 900)
 OVERDUE_ROWS_PDF = 7  # what fits under the headline figures on one page
 MAP_ASPECT = MAP_SIZE_PX[1] / MAP_SIZE_PX[0]
 
@@ -589,7 +620,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
     top = pdf.get_y()
     map_h = pdf.h - top - 26
     map_w = min(map_h / MAP_ASPECT, pdf.epw * 0.66)
-    picture(images.map_png, "Map of the zones", map_w, map_h)
+    picture(images.get("map", "png"), "Map of the zones", map_w, map_h)
     bottom = pdf.get_y()
     pdf.set_y(top)
     side_w = pdf.epw - map_w - 6
@@ -653,7 +684,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
     # Timeline
     pdf.add_page()
     heading("Programme timeline")
-    picture(images.timeline_png, "Programme timeline", pdf.epw, pdf.h - pdf.get_y() - 20)
+    picture(images.get("timeline", "png"), "Programme timeline", pdf.epw, pdf.h - pdf.get_y() - 20)
 
     # Changes, grouped by zone, most important first
     pdf.add_page()
@@ -663,7 +694,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
     for zone, items in b.changes or []:
         keep_room(16)
         para(zone, 11, ACCENT, bold=True)
-        para("\n".join(f"• {t}" for t in items), 9)
+        para("\n".join(f"• {t.detail}" for t in items), 9)
         pdf.ln(1.5)
 
     # Appendix
@@ -778,7 +809,7 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
     out.append("".join(overview) + "</section>")
 
     out.append(
-        f'<section id="map">{stamp}<h2>Where the zones are</h2>{picture(images.map_svg, "Map of the zones")}'
+        f'<section id="map">{stamp}<h2>Where the zones are</h2>{picture(images.get("map", "svg"), "Map of the zones")}'
         f'<p class="muted">Colour and circled number: stage. A ring around a point: its location is approximate '
         f"(wider: nearest town only). {_e(MAP_CREDIT)}</p></section>"
     )
@@ -812,14 +843,14 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
             part.append('<p class="muted">No milestone recorded.</p>')
         out.append("".join(part) + "</section>")
 
-    out.append(f'<section id="timeline">{stamp}<h2>Programme timeline</h2>{picture(images.timeline_svg, "Programme timeline")}</section>')
+    out.append(f'<section id="timeline">{stamp}<h2>Programme timeline</h2>{picture(images.get("timeline", "svg"), "Programme timeline")}</section>')
 
     changes = [f'<section id="changes">{stamp}<h2>{_e(b.compare_text)}</h2>']
     if b.changes is not None:
         if not b.changes:
             changes.append("<p>No change between the two versions.</p>")
         for zone, items in b.changes:
-            changes.append(f"<h3>{_e(zone)}</h3><ul>" + "".join(f"<li>{_e(t)}</li>" for t in items) + "</ul>")
+            changes.append(f"<h3>{_e(zone)}</h3><ul>" + "".join(f"<li>{_e(t.detail)}</li>" for t in items) + "</ul>")
     out.append("".join(changes) + "</section>")
 
     rows = [["Figure", "Zone", "As of / date", "Confidence", "Source"]]

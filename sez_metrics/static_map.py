@@ -24,20 +24,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from sez_metrics import geo, schema
+from sez_metrics import geo, palette, schema
 from sez_metrics.settings import data_dir
 
 MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
-# Okabe–Ito colours, ordered from least to most advanced stage (colour-blind safe; the stage's
-# circled number is printed next to every point, so colour is never the only cue).
-STAGE_COLOURS = {
-    "identified": "#999999",
-    "land_acquired": "#E69F00",
-    "notified": "#F0E442",
-    "under_development": "#56B4E9",
-    "partly_operational": "#0072B2",
-    "operational": "#009E73",
-}
 # An uncertain point gets a ring around it, wider the less sure we are (no ring: surveyed site).
 PRECISION_RING_PX = {"site": 0, "approximate": 34, "town": 52}
 LAND_FILL, LAND_LINE, PROVINCE_TEXT = "#E5E9EF", "#FFFFFF", "#6B7280"
@@ -164,7 +154,7 @@ def zone_map_figure(
     title: str | None = None,
     credit: bool = True,
 ) -> go.Figure:
-    """The zones on the province basemap: colour and circled number = stage; a ring = approximate location.
+    """The zones on the province basemap: colour (``palette``) and circled number = stage; a ring = approximate location.
 
     Pure: builds a figure from the dataset; draws nothing from the internet. ``credit`` prints the
     basemap's credit line under the map (leave it off when the caller prints it).
@@ -224,7 +214,7 @@ def zone_map_figure(
         fig.add_trace(
             go.Scatter(
                 x=rows["longitude"], y=rows["latitude"], mode="markers",
-                marker={"color": STAGE_COLOURS[stage], "size": MARKER_PX, "line": {"color": "#1F2937", "width": 1.5}},
+                marker={"color": palette.STAGE_COLOURS[stage], "size": MARKER_PX, "line": {"color": "#1F2937", "width": 1.5}},
                 name=f"{schema.STAGE.symbol(stage)} {schema.STAGE.label(stage)}", legendgroup="stage",
                 legendgrouptitle_text="Stage", legendrank=1000,
             )
