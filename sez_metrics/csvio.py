@@ -134,7 +134,8 @@ def _records(text: str) -> tuple[list[int], list[list[str]], Finding | None]:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return not "".join(cells).strip()
+    # the first cell settles almost every record without joining the rest
+    return not cells[0].strip() and not "".join(cells).strip()
 
 
 def _check_header(table: schema.Table, header: list[str], line: int) -> tuple[list[Finding], dict[str, int]]:
