@@ -1,0 +1,448 @@
+"""The zone map as a pydeck ``Deck``: an offline province basemap, zone markers and labels.
+
+Offline by default. pydeck's default ``Deck`` (and ``map_style=None`` in Streamlit) fetches a
+Carto style from the internet; ``map_provider=None`` without a ``map_style`` argument fetches
+nothing — pydeck then writes the sentinel ``"mapStyle": "__MAP_STYLE__"``, which Streamlit drops
+instead of substituting Carto. The basemap is drawn from ``basemap/pakistan_admin1.geojson``
+(Natural Earth) as a ``GeoJsonLayer``. Online tiles are an opt-in (env ``SEZ_ONLINE_BASEMAP=1``).
+
+Zone markers (layer ``zones``, the one a click selects):
+- colour = the chosen measure (Okabe–Ito for ordered categories, a single-hue ramp for
+  colonization), always with the category symbol in the label, so colour is never the only cue;
+- size = area (radius ∝ √area, at least ``MIN_RADIUS_PX`` so small zones stay visible);
+- location precision: a surveyed ``site`` is a filled disk; an ``approximate`` point a thick
+  hollow ring; a ``town`` point a thin hollow ring. Ring interiors are white, not the measure
+  colour, because Streamlit raises a selected object's fill to full opacity: a selected ring then
+  still reads as a ring.
+Every layer has an ``id`` (Streamlit's selection needs it). Tooltips are text templates,
+never HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pydeck as pdk
+import shapely
+from shapely.geometry import shape
+from shapely.ops import polylabel
+
+from sez_metrics import palette, schema
+from sez_metrics.profile import colonization_text, precision_text, stage_text, utility_text
+from sez_metrics.timeline import confidence_text
+
+ONLINE_BASEMAP_ENV = "SEZ_ONLINE_BASEMAP"
+BASEMAP_FILE = Path("basemap") / "pakistan_admin1.geojson"
+ATTRIBUTION = (
+    "Boundaries: Natural Earth (public domain), simplified; not authoritative. "
+    "Zone points may be approximate; no position is implied on disputed territory."
+)
+
+LAYER_PROVINCES = "provinces"
+LAYER_PROVINCE_LABELS = "province-labels"
+LAYER_HALO = "zone-halo"
+LAYER_ZONES = "zones"
+LAYER_SELECTED = "zone-selected"
+LAYER_ZONE_LABELS = "zone-labels"
+
+MIN_RADIUS_PX = 8.0
+MAX_RADIUS_PX = 22.0
+RING_WIDTH_PX = {"site": 1.5, "approximate": 5.0, "town": 2.5}
+RING_FILL = [255, 255, 255, 150]
+OUTLINE = [31, 41, 51]
+LABEL_SIZE_PX = 15
+# pydeck turns every string argument of a layer into a data accessor (``"@@=…"``) unless it is
+# quoted, so constant strings are written quoted.
+PIXELS = '"pixels"'
+LABEL_FONT = '"DejaVu Sans, Noto Sans, Arial, sans-serif"'
+PROVINCE_LABEL_SIZE_PX = 13
+# The map's assumed size when fitting the view (the page draws it 560 px high, ≥ 900 px wide).
+VIEW_WIDTH_PX = 900
+VIEW_HEIGHT_PX = 560
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the marker colour shows."""
+
+    code: str
+    label: str
+    column: str
+    enum: schema.Enumeration | None  # None: a quantity (colonization %)
+
+
+MEASURES: dict[str, Measure] = {
+    m.code: m
+    for m in (
+        Measure("stage", "Stage", "stage", schema.STAGE),
+        Measure("gas", "Gas", "gas", schema.UTILITY_STAGE),
+        Measure("electricity", "Electricity", "electricity", schema.UTILITY_STAGE),
+        Measure("colonization", "Colonization", "colonization_pct", None),
+    )
+}
+DEFAULT_MEASURE = "stage"
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of the map legend: a marker style, a symbol and words."""
+
+    symbol: str
+    label: str
+    colour: str  # hex
+    shape: str  # "disk", "ring", "thin-ring"
+
+
+def _category_colour(measure: Measure, code: str) -> str:
+    colours = palette.STAGE_COLOURS if measure.enum is schema.STAGE else palette.UTILITY_COLOURS
+    return colours.get(code, palette.GREY)
+
+
+def measure_colour(measure: Measure, value: object) -> str:
+    """Hex colour of a zone's value of ``measure`` (grey when unknown)."""
+    if measure.enum is None:
+        index = palette.colonization_class(None if value is None or pd.isna(value) else float(value))
+        return palette.GREY if index is None else palette.COLONIZATION_RAMP[index]
+    return _category_colour(measure, str(value))
+
+
+def measure_legend(measure: Measure) -> list[LegendEntry]:
+    """Colour classes of ``measure``, least advanced first, each with its symbol and label."""
+    if measure.enum is None:
+        return [
+            LegendEntry(palette.COLONIZATION_SYMBOLS[i], palette.colonization_class_label(i), colour, "disk")
+            for i, colour in enumerate(palette.COLONIZATION_RAMP)
+        ]
+    return [LegendEntry(c.symbol, c.label, _category_colour(measure, c.code), "disk") for c in measure.enum.codes]
+
+
+PRECISION_LEGEND: tuple[LegendEntry, ...] = (
+    LegendEntry(schema.LOCATION_PRECISION.symbol("site"), "Surveyed site — filled disk", palette.GREY, "disk"),
+    LegendEntry(schema.LOCATION_PRECISION.symbol("approximate"), "Approximate (a few km) — thick ring", palette.GREY, "ring"),
+    LegendEntry(schema.LOCATION_PRECISION.symbol("town"), "Nearest town only (10–20 km) — thin ring", palette.GREY, "thin-ring"),
+)
+
+
+def marker_radius(area_acres: float, max_area: float) -> float:
+    """Marker radius in pixels: proportional to √area, never below ``MIN_RADIUS_PX``."""
+    if not max_area or pd.isna(area_acres) or area_acres <= 0:
+        return MIN_RADIUS_PX
+    return max(MIN_RADIUS_PX, MAX_RADIUS_PX * math.sqrt(area_acres / max_area))
+
+
+def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
+    """(short label suffix for the map label, words for the legend/tooltip)."""
+    if status is None:
+        return "?", "no status reported"
+    if measure.enum is None:
+        pct = status["colonization_pct"]
+        return (f"{pct:g} %" if not pd.isna(pct) else "?"), colonization_text(pct)
+    code = str(status[measure.column])
+    return measure.enum.symbol(code), f"{measure.enum.symbol(code)} {measure.enum.label(code)}"
+
+
+def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> list[dict]:
+    """One record per zone for the marker, halo, label and tooltip layers (plain Python values)."""
+    status_by_zone = {row["zone_id"]: row for _, row in status.iterrows()}
+    max_area = float(zones["area_acres"].max()) if len(zones) else 0.0
+    records = []
+    for _, z in zones.iterrows():
+        s = status_by_zone.get(z["zone_id"])
+        precision = str(z["location_precision"])
+        colour = palette.hex_to_rgb(measure_colour(measure, None if s is None else s[measure.column]))
+        radius = marker_radius(float(z["area_acres"]), max_area)
+        width = RING_WIDTH_PX.get(precision, RING_WIDTH_PX["town"])
+        symbol, value_words = _value_text(measure, s)
+        if measure.enum is None:
+            label = f"{z['short_name']} · {symbol}"
+        else:
+            label = f"{symbol} {z['short_name']}"
+        site = precision == "site"
+        records.append(
+            {
+                "zone_id": str(z["zone_id"]),
+                "short_name": str(z["short_name"]),
+                "name": str(z["name"]),
+                "province": str(z["province"]),
+                "lon": float(z["longitude"]),
+                "lat": float(z["latitude"]),
+                "precision": precision,
+                "precision_text": precision_text(precision),
+                "area_text": f"{float(z['area_acres']):,.0f} acres",
+                "measure_text": value_words,
+                "stage_text": stage_text(s["stage"]) if s is not None else "not reported",
+                "gas_text": utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD") if s is not None else "not reported",
+                "electricity_text": utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW") if s is not None else "not reported",
+                "colonization_text": colonization_text(s["colonization_pct"], s["plots_allotted"], s["plots_total"]) if s is not None else "not reported",
+                "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
+                "label": label,
+                # Drawing: the stroke is centred on the radius, so offset it to keep the outer edge at `radius`.
+                "radius_px": radius - width / 2,
+                "halo_radius_px": radius + 1,
+                "line_width_px": width,
+                "fill_color": [*colour, 255] if site else RING_FILL,
+                "line_color": OUTLINE if site else colour,
+            }
+        )
+    return records
+
+
+def tooltip_text() -> dict[str, str]:
+    """The zone tooltip: a plain-text template (pydeck ``tooltip={"text": …}``, never ``html``)."""
+    return {
+        "text": "{name}\n{province}\nStage: {stage_text}\nGas: {gas_text}\nElectricity: {electricity_text}\n"
+        "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}",
+        "style": {"fontSize": "15px", "maxWidth": "420px", "whiteSpace": "pre-line"},
+    }
+
+
+# --- view and label placement ---------------------------------------------------------------
+
+
+def _world_xy(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator position at zoom 0, in pixels (0–512 for a 512-px world, deck.gl's tile size)."""
+    lat = max(min(lat, 85.0), -85.0)
+    x = 512 * (lon + 180) / 360
+    y = 512 * (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
+    return x, y
+
+
+def _lat_of(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / 512))) - math.pi / 2)
+
+
+def fit_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = VIEW_WIDTH_PX, height_px: int = VIEW_HEIGHT_PX,
+             padding_px: int = 70, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
+    """A view that shows every point with ``padding_px`` to spare (one point: centred at ``max_zoom``)."""
+    if not len(lats):
+        return pdk.ViewState(latitude=30.2, longitude=69.4, zoom=4.3)  # Pakistan
+    xs, ys = zip(*(_world_xy(lo, la) for la, lo in zip(lats, lons, strict=True)), strict=True)
+    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    zooms = [max_zoom]
+    if span_x > 0:
+        zooms.append(math.log2(max(width_px - 2 * padding_px, 50) / span_x))
+    if span_y > 0:
+        zooms.append(math.log2(max(height_px - 2 * padding_px, 50) / span_y))
+    zoom = max(min_zoom, min(zooms))
+    centre_x, centre_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return pdk.ViewState(latitude=round(_lat_of(centre_y), 4), longitude=round(centre_x * 360 / 512 - 180, 4), zoom=round(zoom, 2))
+
+
+def _label_box(x: float, y: float, text: str, size: float, anchor: str, baseline: str) -> tuple[float, float, float, float]:
+    width = 0.6 * size * len(text) + 6
+    height = 1.3 * size
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    top = {"top": y, "center": y - height / 2, "bottom": y - height}[baseline]
+    return left, top, left + width, top + height
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+# (dx sign, dy sign, text anchor, alignment baseline): right, left, below, above, then diagonals.
+LABEL_SLOTS = (
+    (1, 0, "start", "center"), (-1, 0, "end", "center"), (0, 1, "middle", "top"), (0, -1, "middle", "bottom"),
+    (1, 1, "start", "top"), (1, -1, "start", "bottom"), (-1, 1, "end", "top"), (-1, -1, "end", "bottom"),
+)
+
+
+def place_labels(points: list[dict], zoom: float, *, obstacles: Sequence[tuple[float, float, float, float]] = ()) -> list[dict]:
+    """Give each point a label slot (offset, anchor, baseline) that overlaps least at ``zoom``.
+
+    Greedy, biggest marker first: a label avoids other markers and labels placed before it.
+    Offsets are in pixels, so a placement that works at the initial zoom only gets roomier when
+    zooming in. Returns the records with ``label_offset``, ``label_anchor``, ``label_baseline``.
+    """
+    scale = 2**zoom
+    screen = [(p, *(c * scale for c in _world_xy(p["lon"], p["lat"]))) for p in points]
+    markers = [(x - p["halo_radius_px"], y - p["halo_radius_px"], x + p["halo_radius_px"], y + p["halo_radius_px"]) for p, x, y in screen]
+    placed: list[tuple[float, float, float, float]] = list(obstacles)
+    out = {}
+    for index in sorted(range(len(screen)), key=lambda i: -screen[i][0]["halo_radius_px"]):
+        p, x, y = screen[index]
+        gap = p["halo_radius_px"] + 4
+        best = None
+        for dx, dy, anchor, baseline in LABEL_SLOTS:
+            ox, oy = dx * gap * (0.75 if dy else 1), dy * gap * (0.75 if dx else 1)
+            box = _label_box(x + ox, y + oy, p["label"], LABEL_SIZE_PX, anchor, baseline)
+            cost = sum(_overlap(box, m) for j, m in enumerate(markers) if j != index) + sum(_overlap(box, b) for b in placed)
+            if best is None or cost < best[0]:
+                best = (cost, box, [round(ox, 1), round(oy, 1)], anchor, baseline)
+            if cost == 0:
+                break
+        placed.append(best[1])
+        out[index] = {**p, "label_offset": best[2], "label_anchor": best[3], "label_baseline": best[4]}
+    return [out[i] for i in range(len(screen))]
+
+
+def label_boxes(points: list[dict], zoom: float) -> list[tuple[float, float, float, float]]:
+    """Screen boxes (at ``zoom``) of the markers and placed labels, for placing more labels around them."""
+    scale = 2**zoom
+    boxes = []
+    for p in points:
+        x, y = (c * scale for c in _world_xy(p["lon"], p["lat"]))
+        r = p["halo_radius_px"]
+        boxes.append((x - r, y - r, x + r, y + r))
+        ox, oy = p.get("label_offset", [0, 0])
+        boxes.append(_label_box(x + ox, y + oy, p["label"], LABEL_SIZE_PX, p.get("label_anchor", "start"), p.get("label_baseline", "center")))
+    return boxes
+
+
+# --- basemap ---------------------------------------------------------------------------------
+
+
+def basemap_path(data_root: Path) -> Path:
+    """The province polygons: in the data folder, else the copy shipped in the repository's data/."""
+    candidate = Path(data_root) / BASEMAP_FILE
+    if candidate.is_file():
+        return candidate
+    return Path(__file__).resolve().parents[1] / "data" / BASEMAP_FILE
+
+
+@functools.lru_cache(maxsize=4)
+def _read_geojson(path: str, mtime_ns: int) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def load_basemap(path: Path) -> dict | None:
+    """The province GeoJSON (cached per file version), or None when it is missing or unreadable."""
+    try:
+        return _read_geojson(str(path), path.stat().st_mtime_ns)
+    except (OSError, ValueError):
+        return None
+
+
+# Short names where the full name would not fit inside the unit at country scale.
+PROVINCE_SHORT = {"Islamabad Capital Territory": "ICT", "Azad Jammu and Kashmir": "AJK"}
+
+
+def _label_candidates(polygon: shapely.Polygon, step: float = 0.4) -> list[shapely.Point]:
+    """Points inside ``polygon`` to try for its label: the pole of inaccessibility, then a grid nearest to it."""
+    best = polylabel(polygon, tolerance=0.01)
+    minx, miny, maxx, maxy = polygon.bounds
+    grid = [
+        shapely.Point(minx + i * step, miny + j * step)
+        for i in range(int((maxx - minx) / step) + 1)
+        for j in range(int((maxy - miny) / step) + 1)
+    ]
+    inside = [p for p in grid if polygon.contains(p)]
+    return [best, *sorted(inside, key=best.distance)]
+
+
+def province_labels(basemap: Mapping, zoom: float, obstacles: Sequence[tuple[float, float, float, float]] = ()) -> list[dict]:
+    """A label point inside each province that keeps clear of the zones' markers and labels.
+
+    Tries the pole of inaccessibility of the unit's largest part first, then points nearest to
+    it; a unit whose name fits nowhere at ``zoom`` gets no label (the zones matter more).
+    """
+    scale = 2**zoom
+    placed = list(obstacles)
+    out = []
+    for feature in basemap.get("features", []):
+        name = str(feature.get("properties", {}).get("name", ""))
+        if not name:
+            continue
+        geom = shape(feature["geometry"])
+        parts = list(geom.geoms) if isinstance(geom, shapely.MultiPolygon) else [geom]
+        text = PROVINCE_SHORT.get(name, name)
+        for point in _label_candidates(max(parts, key=lambda g: g.area)):
+            x, y = (c * scale for c in _world_xy(point.x, point.y))
+            box = _label_box(x, y, text, PROVINCE_LABEL_SIZE_PX, "middle", "center")
+            if not any(_overlap(box, b) for b in placed):
+                placed.append(box)
+                out.append({"name": name, "label": text, "lon": round(point.x, 4), "lat": round(point.y, 4)})
+                break
+    return out
+
+
+# --- the deck --------------------------------------------------------------------------------
+
+
+def online_basemap_requested(environ: Mapping[str, str] | None = None) -> bool:
+    """True when the operator opted in to online map tiles (``SEZ_ONLINE_BASEMAP=1``)."""
+    value = (os.environ if environ is None else environ).get(ONLINE_BASEMAP_ENV, "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: str | None = None, online: bool = False,
+               view: pdk.ViewState | None = None) -> pdk.Deck:
+    """The map: province basemap, province names, zone halos, zones, selection ring, zone labels.
+
+    ``points`` come from ``zone_points``. Offline (``online=False``) the deck names no map
+    provider and no style, so nothing is fetched.
+    """
+    view = view or fit_view([p["lat"] for p in points], [p["lon"] for p in points])
+    points = place_labels(points, view.zoom)
+    layers = []
+    if basemap is not None:
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer", id=LAYER_PROVINCES, data=basemap, stroked=True, filled=True, pickable=False,
+                get_fill_color=[238, 236, 228, 90 if online else 255], get_line_color=[120, 120, 120, 255],
+                line_width_units=PIXELS, get_line_width=1.2,
+            )
+        )
+        layers.append(
+            pdk.Layer(
+                "TextLayer", id=LAYER_PROVINCE_LABELS, data=province_labels(basemap, view.zoom, label_boxes(points, view.zoom)),
+                get_position="[lon, lat]", get_text="label", get_size=PROVINCE_LABEL_SIZE_PX, size_units=PIXELS,
+                get_color=[95, 95, 95, 255], font_family=LABEL_FONT, font_weight=400,
+                character_set='"auto"', pickable=False,
+            )
+        )
+    layers += [
+        pdk.Layer(
+            "ScatterplotLayer", id=LAYER_HALO, data=points, get_position="[lon, lat]", get_radius="halo_radius_px",
+            radius_units=PIXELS, filled=False, stroked=True, get_line_color=OUTLINE, line_width_units=PIXELS,
+            get_line_width=1.5, pickable=False,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer", id=LAYER_ZONES, data=points, get_position="[lon, lat]", get_radius="radius_px",
+            radius_units=PIXELS, filled=True, stroked=True, get_fill_color="fill_color", get_line_color="line_color",
+            line_width_units=PIXELS, get_line_width="line_width_px", pickable=True, auto_highlight=True,
+            highlight_color=[0, 0, 0, 60],
+        ),
+    ]
+    chosen = [p for p in points if p["zone_id"] == selected_zone]
+    if chosen:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer", id=LAYER_SELECTED, data=chosen, get_position="[lon, lat]",
+                get_radius="halo_radius_px + 7", radius_units=PIXELS, filled=False, stroked=True,
+                get_line_color=[0, 0, 0, 255], line_width_units=PIXELS, get_line_width=3, pickable=False,
+            )
+        )
+    layers.append(
+        pdk.Layer(
+            "TextLayer", id=LAYER_ZONE_LABELS, data=points, get_position="[lon, lat]", get_text="label",
+            get_size=LABEL_SIZE_PX, size_units=PIXELS, get_color=[17, 24, 39, 255], get_pixel_offset="label_offset",
+            get_text_anchor="label_anchor", get_alignment_baseline="label_baseline",
+            font_family=LABEL_FONT, font_weight=600, character_set='"auto"',
+            background=True, get_background_color=[255, 255, 255, 215], background_padding=[3, 1, 3, 1], pickable=False,
+        )
+    )
+    if online:
+        return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(), map_provider="carto", map_style="light")
+    # No map_style argument on purpose: see the module docstring.
+    return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(), map_provider=None)
+
+
+def zone_table(points: list[dict], measure: Measure) -> pd.DataFrame:
+    """The accessible table under the map: every zone and its figures in words, the measure shown first."""
+    columns = {
+        "Zone": "short_name", "Province": "province", "Stage": "stage_text", "Gas": "gas_text",
+        "Electricity": "electricity_text", "Colonization": "colonization_text", "Area": "area_text",
+        "Location": "precision_text", "Confidence": "confidence_text", "zone_id": "zone_id",
+    }
+    order = ["Zone", measure.label] + [c for c in columns if c not in ("Zone", measure.label)]
+    return pd.DataFrame({c: [p[columns[c]] for p in points] for c in order})

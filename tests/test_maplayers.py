@@ -1,0 +1,191 @@
+"""The zone map: offline deck, layer ids, markers by measure/area/precision, view fitting, labels, tooltips."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from sez_metrics import maplayers, palette, schema
+from sez_metrics.store import VersionStore
+
+BASEMAP = Path(__file__).resolve().parents[1] / "data" / "basemap" / "pakistan_admin1.geojson"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def latest(mini_store):
+    return VersionStore(mini_store).load().dataset
+
+
+@pytest.fixture
+def basemap():
+    return maplayers.load_basemap(BASEMAP)
+
+
+def _deck_json(deck) -> dict:
+    return json.loads(deck.to_json())
+
+
+def _layer(spec: dict, layer_id: str) -> dict:
+    return next(layer for layer in spec["layers"] if layer["id"] == layer_id)
+
+
+def test_offline_deck_names_no_map_provider_style_or_url(latest, basemap):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
+    deck = maplayers.build_deck(points, basemap=basemap)
+    text = deck.to_json()
+    spec = json.loads(text)
+    assert "mapProvider" not in spec
+    # pydeck's "no style given" sentinel, which Streamlit drops; any real style would be fetched.
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
+    assert not re.search(r"https?://", text)
+
+
+def test_online_basemap_is_an_explicit_opt_in(latest, basemap):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
+    spec = _deck_json(maplayers.build_deck(points, basemap=basemap, online=True))
+    assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
+    assert maplayers.online_basemap_requested({}) is False
+    assert maplayers.online_basemap_requested({"SEZ_ONLINE_BASEMAP": "1"}) is True
+    assert maplayers.online_basemap_requested({"SEZ_ONLINE_BASEMAP": "0"}) is False
+
+
+def test_every_layer_has_an_id_and_only_zones_are_pickable(latest, basemap):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
+    spec = _deck_json(maplayers.build_deck(points, basemap=basemap, selected_zone="aiic"))
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert ids == ["provinces", "province-labels", "zone-halo", "zones", "zone-selected", "zone-labels"]
+    assert [layer["id"] for layer in spec["layers"] if layer.get("pickable")] == ["zones"]
+    assert _layer(spec, "provinces")["@@type"] == "GeoJsonLayer"
+    assert [p["zone_id"] for p in _layer(spec, "zone-selected")["data"]] == ["aiic"]
+
+
+def test_constant_strings_are_not_turned_into_accessors(latest, basemap):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
+    spec = _deck_json(maplayers.build_deck(points, basemap=basemap))
+    zones, labels = _layer(spec, "zones"), _layer(spec, "zone-labels")
+    assert zones["radiusUnits"] == "pixels" and zones["lineWidthUnits"] == "pixels"
+    assert labels["characterSet"] == "auto" and not labels["fontFamily"].startswith("@@=")
+    assert zones["getFillColor"] == "@@=fill_color"  # a real accessor stays one
+
+
+def test_all_zones_are_in_the_scatter_layer(latest, basemap):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["gas"])
+    spec = _deck_json(maplayers.build_deck(points, basemap=basemap))
+    assert {p["zone_id"] for p in _layer(spec, "zones")["data"]} == set(latest.zones["zone_id"])
+
+
+@pytest.mark.parametrize("measure", list(maplayers.MEASURES))
+def test_marker_colour_follows_the_measure(latest, measure):
+    chosen = maplayers.MEASURES[measure]
+    points = {p["zone_id"]: p for p in maplayers.zone_points(latest.zones, latest.status, chosen)}
+    for row in latest.status.itertuples(index=False):
+        value = getattr(row, chosen.column)
+        if chosen.enum is None:
+            expected = palette.COLONIZATION_RAMP[palette.colonization_class(value)]
+        else:
+            expected = (palette.STAGE_COLOURS if measure == "stage" else palette.UTILITY_COLOURS)[value]
+        point = points[row.zone_id]
+        drawn = point["fill_color"] if point["precision"] == "site" else point["line_color"]
+        assert drawn[:3] == palette.hex_to_rgb(expected)
+
+
+def test_labels_carry_the_symbol_so_colour_is_not_the_only_cue(latest):
+    points = {p["zone_id"]: p for p in maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["gas"])}
+    assert points["rashakai"]["label"] == f"{schema.UTILITY_STAGE.symbol('connected')} Rashakai"
+    points = {p["zone_id"]: p for p in maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["colonization"])}
+    assert points["aiic"]["label"] == "AIIC Faisalabad · 33 %"
+
+
+def test_precision_is_drawn_differently():
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["a", "b", "c"], "short_name": ["A", "B", "C"], "name": ["A", "B", "C"], "province": ["Sindh"] * 3,
+            "latitude": [25.0, 26.0, 27.0], "longitude": [67.0, 68.0, 69.0],
+            "location_precision": ["site", "approximate", "town"], "area_acres": [100.0, 100.0, 100.0],
+        }
+    )
+    status = pd.DataFrame(columns=["zone_id"])
+    site, approximate, town = maplayers.zone_points(zones, status, maplayers.MEASURES["stage"])
+    assert site["fill_color"][3] == 255 and site["line_color"] == maplayers.OUTLINE  # filled disk
+    assert approximate["fill_color"] == maplayers.RING_FILL and town["fill_color"] == maplayers.RING_FILL  # hollow rings
+    assert approximate["line_width_px"] > town["line_width_px"] > site["line_width_px"]
+    assert site["stage_text"] == "not reported"  # a zone without a status row still draws
+    legend = [e.shape for e in maplayers.PRECISION_LEGEND]
+    assert legend == ["disk", "ring", "thin-ring"]
+
+
+def test_marker_size_is_sqrt_of_area_with_a_minimum():
+    assert maplayers.marker_radius(3217, 3217) == maplayers.MAX_RADIUS_PX
+    assert maplayers.marker_radius(3217 / 4, 3217) == pytest.approx(maplayers.MAX_RADIUS_PX / 2)
+    assert maplayers.marker_radius(1, 3217) == maplayers.MIN_RADIUS_PX
+    assert maplayers.marker_radius(math.nan, 3217) == maplayers.MIN_RADIUS_PX
+
+
+def test_view_fits_all_zones():
+    lats, lons = [24.8, 36.3, 30.4], [67.3, 74.6, 67.0]
+    view = maplayers.fit_view(lats, lons)
+    assert 24.8 < view.latitude < 36.3 and 67.0 < view.longitude < 74.6
+    scale = 2**view.zoom
+    xs = [maplayers._world_xy(lo, la)[0] * scale for la, lo in zip(lats, lons, strict=True)]
+    ys = [maplayers._world_xy(lo, la)[1] * scale for la, lo in zip(lats, lons, strict=True)]
+    assert max(xs) - min(xs) <= maplayers.VIEW_WIDTH_PX and max(ys) - min(ys) <= maplayers.VIEW_HEIGHT_PX
+
+
+def test_view_of_one_zone_is_centred_and_not_infinitely_zoomed():
+    view = maplayers.fit_view([34.119], [72.022])
+    assert (view.latitude, view.longitude) == pytest.approx((34.119, 72.022), abs=1e-3)
+    assert view.zoom == 9.0
+    empty = maplayers.fit_view([], [])
+    assert 3 <= empty.zoom <= 6
+
+
+def test_labels_do_not_overlap_each_other_at_the_initial_zoom(latest):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
+    zoom = maplayers.fit_view([p["lat"] for p in points], [p["lon"] for p in points]).zoom
+    placed = maplayers.place_labels(points, zoom)
+    boxes = maplayers.label_boxes(placed, zoom)[1::2]  # every second box is a label
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert maplayers._overlap(boxes[i], boxes[j]) == 0
+
+
+def test_province_labels_lie_inside_their_province(basemap):
+    labels = maplayers.province_labels(basemap, zoom=5.0)
+    shapes = {f["properties"]["name"]: shape(f["geometry"]) for f in basemap["features"]}
+    assert {"Punjab", "Sindh", "Balochistan", "Khyber Pakhtunkhwa"} <= {label["name"] for label in labels}
+    for label in labels:
+        assert shapes[label["name"]].contains(shapely.Point(label["lon"], label["lat"]))
+
+
+def test_missing_basemap_gives_none_not_an_error(tmp_path):
+    assert maplayers.load_basemap(tmp_path / "nope.geojson") is None
+    (tmp_path / "bad.geojson").write_text("{not json")
+    assert maplayers.load_basemap(tmp_path / "bad.geojson") is None
+
+
+def test_tooltip_is_plain_text_and_hostile_names_stay_data(latest, basemap):
+    zones = latest.zones.copy()
+    zones.loc[zones["zone_id"] == "rashakai", "short_name"] = HOSTILE
+    points = maplayers.zone_points(zones, latest.status, maplayers.MEASURES["stage"])
+    deck = maplayers.build_deck(points, basemap=basemap)
+    tooltip = maplayers.tooltip_text()
+    assert "html" not in tooltip and "{stage_text}" in tooltip["text"]
+    spec = _deck_json(deck)
+    assert HOSTILE in [p["short_name"] for p in _layer(spec, "zones")["data"]]
+    assert all(not str(v).startswith("@@") for p in _layer(spec, "zones")["data"] for v in p.values())
+
+
+def test_zone_table_lists_every_zone_with_the_measure_first(latest):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["electricity"])
+    table = maplayers.zone_table(points, maplayers.MEASURES["electricity"])
+    assert list(table.columns[:2]) == ["Zone", "Electricity"]
+    assert table["zone_id"].tolist() == latest.zones["zone_id"].tolist()
+    assert table.columns.is_unique
