@@ -1,5 +1,169 @@
-"""Placeholder until the page is built."""
+"""Map (`/map`): every zone on an offline province basemap, coloured by a measure; click for details.
 
-from sez_metrics import ui
+URL: ``?measure=stage|gas|electricity|colonization`` chooses the colours, ``?zone=ID`` selects a
+zone (a click on the map writes it). Online map tiles only with ``SEZ_ONLINE_BASEMAP=1``.
+"""
 
-ctx = ui.page_context("Map")
+import html
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from sez_metrics import maplayers, ui
+from sez_metrics.settings import data_dir
+from sez_metrics.text import md_escape
+
+MAP_KEY = "zone_map"
+MEASURE_KEY = "map_measure"
+MAP_HEIGHT_PX = maplayers.VIEW_HEIGHT_PX
+
+ctx = ui.page_context("Map", "🗺️")
+dataset = ctx.dataset
+
+
+# --- state from the URL (the URL is the source of truth; widgets write back to it) -------------
+
+
+def _measure_to_url() -> None:
+    st.query_params["measure"] = st.session_state[MEASURE_KEY]
+
+
+def _clicked_zone(state: object) -> str | None:
+    """The zone a map click selected, from the chart's selection state."""
+    try:
+        objects = state["selection"]["objects"].get(maplayers.LAYER_ZONES) or []
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return str(objects[0].get("zone_id")) if objects else None
+
+
+def _click_to_url() -> None:
+    clicked = _clicked_zone(st.session_state.get(MAP_KEY))
+    if clicked:
+        st.query_params["zone"] = clicked
+    else:  # a click on empty map clears the selection
+        st.query_params.pop("zone", None)
+
+
+requested_measure = st.query_params.get("measure", maplayers.DEFAULT_MEASURE)
+if requested_measure not in maplayers.MEASURES:
+    st.warning(f"Unknown measure “{md_escape(requested_measure)}”; showing stage. Choose one of: {', '.join(maplayers.MEASURES)}.")
+    requested_measure = maplayers.DEFAULT_MEASURE
+st.session_state[MEASURE_KEY] = requested_measure
+
+zone_ids = list(dataset.zones["zone_id"])
+selected = st.query_params.get("zone")
+if selected and selected not in zone_ids:
+    st.warning(f"There is no zone “{md_escape(selected)}” in this version; nothing is selected.")
+    selected = None
+if not selected:
+    # A selection that reached the chart without its callback (e.g. restored state) still counts.
+    selected = _clicked_zone(st.session_state.get(MAP_KEY))
+    if selected in zone_ids:
+        st.query_params["zone"] = selected
+    else:
+        selected = None
+
+# --- the map ----------------------------------------------------------------------------------
+
+measure_code = st.segmented_control(
+    "Colour zones by",
+    list(maplayers.MEASURES),
+    format_func=lambda code: maplayers.MEASURES[code].label,
+    key=MEASURE_KEY,
+    required=True,
+    on_change=_measure_to_url,
+    help="Stage of development, gas or electricity connection, or share of the zone's land allotted (colonization).",
+)
+measure = maplayers.MEASURES[measure_code or maplayers.DEFAULT_MEASURE]
+
+points = maplayers.zone_points(dataset.zones, dataset.status, measure)
+basemap_file = maplayers.basemap_path(data_dir())
+basemap = maplayers.load_basemap(basemap_file)
+online = maplayers.online_basemap_requested()
+deck = maplayers.build_deck(points, basemap=basemap, selected_zone=selected, online=online)
+
+
+
+def _swatch(entry: maplayers.LegendEntry) -> str:
+    border = {"disk": f"1.5px solid #1F2933; background:{entry.colour}", "ring": f"5px solid {entry.colour}; background:#fff",
+              "thin-ring": f"2.5px solid {entry.colour}; background:#fff"}[entry.shape]
+    return (
+        '<span style="display:inline-block; box-sizing:border-box; width:18px; height:18px; border-radius:50%; '
+        f'vertical-align:middle; margin-right:6px; border:{border}"></span>'
+    )
+
+
+def _legend_html(title: str, entries: list[maplayers.LegendEntry]) -> str:
+    # Legend text comes from the schema, not the CSVs; escaped all the same.
+    rows = "".join(
+        f'<div style="margin:3px 0">{_swatch(e)}<b style="display:inline-block; min-width:1.5em">{html.escape(e.symbol)}</b>{html.escape(e.label)}</div>'
+        for e in entries
+    )
+    return f'<div style="font-size:0.95rem"><div style="font-weight:600; margin-bottom:4px">{html.escape(title)}</div>{rows}</div>'
+
+
+def _detail_card(point: dict | None) -> None:
+    """The selected zone's figures in words, with the way to its profile."""
+    with st.container(border=True):
+        if point is None:
+            st.caption("👆 Click a zone on the map (or open one from the table below) to see its figures here.")
+            return
+        st.markdown(f"**{md_escape(point['name'])}**")
+        st.caption(md_escape(f"{point['province']} · {point['precision_text']} · {point['area_text']} · confidence {point['confidence_text']}"))
+        columns = st.columns(4)
+        for column, (label, key) in zip(
+            columns, (("Stage", "stage_text"), ("Gas", "gas_text"), ("Electricity", "electricity_text"), ("Colonization", "colonization_text")),
+            strict=True,
+        ):
+            column.markdown(f"**{label}**  \n{md_escape(point[key])}")
+        ui.zone_link(point["zone_id"], f"Open the profile of {point['short_name']}", ctx.pinned_version)
+
+
+map_column, side_column = st.columns([3, 1], gap="medium")
+with map_column:
+    if basemap is None:
+        st.warning(f"The province basemap ({basemap_file}) is missing or unreadable; zones are drawn on a blank background.")
+    st.pydeck_chart(
+        deck,
+        on_select=_click_to_url,
+        selection_mode="single-object",
+        key=MAP_KEY,
+        height=MAP_HEIGHT_PX,
+        alt=f"Map of {len(points)} zones in Pakistan coloured by {measure.label.lower()}; the same figures are in the table below.",
+    )
+    _detail_card(next((p for p in points if p["zone_id"] == selected), None))
+
+with side_column, st.container(border=True):
+    st.html(_legend_html(f"Colour: {measure.label}", maplayers.measure_legend(measure)))
+    st.html(_legend_html("Marker: how sure the location is", list(maplayers.PRECISION_LEGEND)))
+    st.caption("Marker size: zone area (√ scale). Each label carries the symbol of its colour class.")
+
+st.caption(maplayers.ATTRIBUTION)
+if online:
+    st.caption("Online map tiles: © CARTO, © OpenStreetMap contributors (enabled by SEZ_ONLINE_BASEMAP=1).")
+else:
+    st.caption("Offline basemap: nothing is loaded from the internet. Set SEZ_ONLINE_BASEMAP=1 to add online map tiles.")
+
+# --- the same data as a table (accessible, sortable) ----------------------------------------
+
+
+def _profile_url(zone_id: str) -> str:
+    params = {"zone": zone_id}
+    if ctx.pinned_version:
+        params["version"] = ctx.pinned_version
+    return "zone?" + urlencode(params)
+
+
+st.subheader("Zones")
+table = maplayers.zone_table(points, measure)
+table["Profile"] = [_profile_url(z) for z in table.pop("zone_id")]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Profile": st.column_config.LinkColumn("Profile", display_text="Open profile", help="The zone's profile page"),
+        "Confidence": st.column_config.TextColumn("Confidence", help="How official the zone's status figures are."),
+    },
+)

@@ -1,5 +1,180 @@
-"""Placeholder until the page is built."""
+"""Zone profile (`/zone?zone=ID`): one zone's figures with their sources, its history and milestones.
 
-from sez_metrics import ui
+URL: ``?zone=ID`` (default: the first priority zone). History covers every version up to the
+one shown, so a version pinned for a meeting never shows later figures.
+"""
 
-ctx = ui.page_context("Zone")
+import pandas as pd
+import streamlit as st
+
+from sez_metrics import figures, metrics, profile, schema, timeline, ui
+from sez_metrics.text import md_escape
+
+ZONE_KEY = "zone_pick"
+PLOTLY_CONFIG = {"displaylogo": False}
+
+ctx = ui.page_context("Zone profile", "🏭")
+dataset = ctx.dataset
+zones = dataset.zones
+names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+full_names = dict(zip(zones["zone_id"], zones["name"], strict=True))
+
+
+def _definition(enum: schema.Enumeration, code: str) -> str:
+    return next((c.definition for c in enum.codes if c.code == code), "")
+
+
+def _zone_to_url() -> None:
+    chosen = st.session_state[ZONE_KEY]
+    if chosen:
+        st.query_params["zone"] = chosen
+
+
+requested = st.query_params.get("zone")
+if requested is not None and requested not in names:
+    st.error(
+        f"There is no zone “{md_escape(requested)}” in version {md_escape(ctx.info.label)} \\({md_escape(ctx.info.id)}\\). "
+        "Choose a zone below.",
+        icon="🔎",
+    )
+    zone_id = None
+else:
+    zone_id = requested or profile.default_zone(zones)
+st.session_state[ZONE_KEY] = zone_id
+st.selectbox(
+    "Zone",
+    list(names),
+    format_func=lambda z: f"{names[z]} — {full_names[z]}",
+    key=ZONE_KEY,
+    on_change=_zone_to_url,
+    placeholder="Choose a zone",
+)
+if zone_id is None:
+    st.stop()
+if requested is None:
+    st.query_params["zone"] = zone_id  # the URL always names the zone shown
+
+zone, status = profile.zone_row(dataset, zone_id)
+today = pd.Timestamp.today().normalize()
+as_of = pd.Timestamp(ctx.info.as_of)
+
+# --- where it stands ------------------------------------------------------------------------
+
+st.header(md_escape(zone["name"]))
+st.caption(md_escape(" · ".join(v for v in (zone["province"], zone["district"], zone["developer"], zone["programme"]) if v)))
+
+version_ids = [v.id for v in ctx.versions]
+history_versions = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
+loaded = [(v, ui.load_exact(v.id)) for v in history_versions]
+damaged = [v.id for v, ds in loaded if ds is None]
+history = profile.zone_history([ds for _, ds in loaded if ds is not None], zone_id)
+previous = history.iloc[-2] if len(history) >= 2 else None
+
+if status is None:
+    st.warning("This version has no status row for this zone: only its reference data are shown.")
+else:
+    if status["confidence"] in schema.FLAGGED_CONFIDENCE:
+        st.warning(
+            f"These figures are **{md_escape(timeline.confidence_text(status['confidence']))}**: "
+            f"{md_escape(_definition(schema.CONFIDENCE, status['confidence']))}",
+            icon="⚠️",
+        )
+    colonization_delta = ""
+    if previous is not None and not pd.isna(previous["colonization_pct"]) and not pd.isna(status["colonization_pct"]):
+        change = float(status["colonization_pct"]) - float(previous["colonization_pct"])
+        if change:
+            colonization_delta = f"{'▲' if change > 0 else '▼'} {change:+.1f} pp since {previous['version_label']}"
+    investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {metrics.format_number(status['investment_usd_m'])} million"
+    tiles = (
+        ("Stage", profile.stage_text(status["stage"]), "", _definition(schema.STAGE, status["stage"])),
+        ("🔥 Gas", profile.utility_text(status["gas"]),
+         metrics.capacity_text(status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD") or "capacity not reported",
+         _definition(schema.UTILITY_STAGE, status["gas"])),
+        ("⚡ Electricity", profile.utility_text(status["electricity"]),
+         metrics.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
+         _definition(schema.UTILITY_STAGE, status["electricity"])),
+        ("Colonization", profile.colonization_text(status["colonization_pct"]),
+         " · ".join(t for t in (profile.plots_text(status["plots_allotted"], status["plots_total"]), colonization_delta) if t),
+         "Share of saleable land or plots allotted to enterprises."),
+        ("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported", investment,
+         "Enterprises admitted to the zone, and how many produce."),
+    )
+    # Text tiles rather than st.metric, whose large type cuts "④ Under development" short.
+    for column, (label, value, detail, help_text) in zip(st.columns(len(tiles)), tiles, strict=True):
+        with column, st.container(border=True, height="stretch"):
+            st.markdown(f"**{label}**", help=help_text)
+            st.markdown(f"#### {md_escape(value)}")
+            if detail:
+                st.caption(md_escape(detail))
+    st.caption(
+        f"Confidence: **{md_escape(timeline.confidence_text(status['confidence']))}** · figures as of "
+        f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source:"
+    )
+    st.text(status["source"])  # plain text: a source is often a URL, and markdown would turn it into a link
+    if status["note"]:
+        with st.container(border=True):
+            st.caption("📝 Steward's note")
+            st.text(status["note"])
+
+with st.expander("📋 Every figure with its confidence and source", expanded=True):
+    st.dataframe(
+        profile.zone_figures(zone, status),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Figure": st.column_config.TextColumn(width="small"),
+            "Value": st.column_config.TextColumn(width="medium"),
+            "Confidence": st.column_config.TextColumn(width="small", help="● Official · ◐ Reported · ◌ Estimated · ⚠ Illustrative"),
+            "Source": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+# --- history across versions ----------------------------------------------------------------
+
+st.subheader("History across versions")
+if damaged:
+    st.warning(f"Left out of the history because they failed their integrity check: {', '.join(damaged)}.")
+if history.empty:
+    st.info("No version has status figures for this zone yet.")
+else:
+    st.caption(
+        f"{len(history)} version(s), {md_escape(history['version_label'].iloc[0])} to {md_escape(history['version_label'].iloc[-1])}; "
+        "x axis: the date the figures describe. Hover a point for its version, confidence and source."
+    )
+    top = st.columns(2)
+    top[0].plotly_chart(figures.colonization_history(history), config=PLOTLY_CONFIG, width="stretch")
+    top[1].plotly_chart(figures.stage_history(history), config=PLOTLY_CONFIG, width="stretch")
+    bottom = st.columns(2)
+    bottom[0].plotly_chart(figures.utility_history(history), config=PLOTLY_CONFIG, width="stretch")
+    with bottom[1]:
+        st.markdown("**The same history as a table**")
+        st.dataframe(profile.history_table(history), hide_index=True, width="stretch")
+
+# --- milestones -----------------------------------------------------------------------------
+
+st.subheader("Milestones and phases")
+items = timeline.assess(dataset.milestones[dataset.milestones["zone_id"] == zone_id], today)
+if items.empty:
+    st.info("No milestone is recorded for this zone in this version.")
+else:
+    late = int(items["late"].sum())
+    st.caption(
+        f"{len(items)} item(s), {late} late. ◇ committed date, joined to the actual date (or to today while open) when they "
+        f"differ; days late are counted to today ({today:%Y-%m-%d}). The dashed line marks the data's as-of date."
+    )
+    st.plotly_chart(figures.zone_timeline(items, today=today, as_of=as_of, zone_names=names), config=PLOTLY_CONFIG, width="stretch")
+    baseline = timeline.first_commitments([(v.label, ds.milestones) for v, ds in loaded if ds is not None])
+    st.dataframe(
+        timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Milestone": st.column_config.TextColumn(width="large", pinned=True),
+        "Slip": st.column_config.TextColumn(width="medium"),
+        "Committed (due)": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Done or today": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "First committed": st.column_config.DateColumn(format="YYYY-MM-DD", help="The due date in the first version that listed the item."),
+            "Days late": st.column_config.NumberColumn(format="%d"),
+            "Rescheduled by (days)": st.column_config.NumberColumn(format="%d", help="How far the committed date moved since it was first published."),
+        },
+    )

@@ -1,0 +1,108 @@
+"""The Map page (`/map`) in AppTest: offline deck, every zone drawn, measure and selection from the URL or a click."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pagetest import HOSTILE, latest_csv, run_page
+
+from sez_metrics import palette
+
+# The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
+pytest_plugins = ("pagefixtures",)
+
+PAGE = "pages/map.py"
+
+
+def _deck(at) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def _layer(spec: dict, layer_id: str) -> dict:
+    return next(layer for layer in spec["layers"] if layer["id"] == layer_id)
+
+
+def test_map_draws_every_zone_offline(any_store):
+    at = run_page(PAGE)
+    chart = at.get("deck_gl_json_chart")[0].proto
+    spec = json.loads(chart.json)
+    zones = latest_csv(any_store, "zones.csv")
+    assert sorted(p["zone_id"] for p in _layer(spec, "zones")["data"]) == sorted(zones["zone_id"])
+    assert "mapProvider" not in spec
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__")  # pydeck's "none given" sentinel, dropped by Streamlit
+    assert not re.search(r"https?://", chart.json)
+    assert len(_layer(spec, "provinces")["data"]["features"]) == 7
+    assert all(layer.get("id") for layer in spec["layers"])
+    tooltip = json.loads(chart.tooltip)
+    assert "text" in tooltip and "html" not in tooltip
+    captions = " ".join(c.value for c in at.caption)
+    assert "Natural Earth (public domain), simplified; not authoritative" in captions
+    assert "no position is implied on disputed territory" in captions
+    assert len(at.dataframe[0].value) == len(zones)
+
+
+def test_measure_comes_from_the_url_and_colours_the_zones(any_store):
+    at = run_page(PAGE, measure="gas")
+    assert at.get("button_group")[0].value == "gas"
+    status = latest_csv(any_store, "status.csv").set_index("zone_id")
+    for point in _layer(_deck(at), "zones")["data"]:
+        drawn = point["fill_color"] if point["precision"] == "site" else point["line_color"]
+        assert drawn[:3] == palette.hex_to_rgb(palette.UTILITY_COLOURS[status.loc[point["zone_id"], "gas"]])
+
+
+def test_an_unknown_measure_is_named_and_stage_shown(mini_store):
+    at = run_page(PAGE, measure="<b>x</b>")
+    assert any("Unknown measure" in w.value for w in at.warning)
+    assert at.get("button_group")[0].value == "stage"
+
+
+def test_changing_the_measure_writes_the_url(mini_store):
+    at = run_page(PAGE)
+    at.get("button_group")[0].set_value("colonization").run()
+    assert at.query_params["measure"] == "colonization"
+    assert _layer(_deck(at), "zones")["data"][0]["label"].endswith("%")
+
+
+def test_a_click_selects_the_zone_and_offers_its_profile(any_store):
+    zone_id = latest_csv(any_store, "zones.csv")["zone_id"].iloc[1]
+    at = run_page(PAGE)
+    assert not at.get("page_link")
+    at.session_state["zone_map"] = {"selection": {"indices": {"zones": [1]}, "objects": {"zones": [{"zone_id": zone_id}]}}}
+    at.run()
+    assert not at.exception
+    links = at.get("page_link")
+    assert [(link.proto.page, link.proto.query_string) for link in links] == [("zone", f"zone={zone_id}")]
+    assert at.query_params["zone"] == zone_id
+    assert [p["zone_id"] for p in _layer(_deck(at), "zone-selected")["data"]] == [zone_id]
+
+
+def test_zone_in_the_url_preselects_it(any_store):
+    zones = latest_csv(any_store, "zones.csv")
+    zone_id, name = zones["zone_id"].iloc[-1], zones["name"].iloc[-1]
+    at = run_page(PAGE, zone=zone_id)
+    assert [link.proto.query_string for link in at.get("page_link")] == [f"zone={zone_id}"]
+    assert any(name in m.value.replace("\\", "") for m in at.markdown)
+    assert [p["zone_id"] for p in _layer(_deck(at), "zone-selected")["data"]] == [zone_id]
+
+
+def test_an_unknown_zone_in_the_url_selects_nothing(mini_store):
+    at = run_page(PAGE, zone="atlantis")
+    assert any("no zone" in w.value for w in at.warning)
+    assert not at.get("page_link")
+    assert "zone-selected" not in [layer["id"] for layer in _deck(at)["layers"]]
+
+
+def test_a_pinned_version_is_kept_in_the_profile_link(mini_store):
+    at = run_page(PAGE, zone="aiic", version="v0001")
+    assert [link.proto.query_string for link in at.get("page_link")] == ["zone=aiic&version=v0001"]
+
+
+def test_hostile_short_name_is_data_not_markup(hostile_store):
+    at = run_page(PAGE, zone="rashakai")
+    chart = at.get("deck_gl_json_chart")[0].proto
+    names = [p["short_name"] for p in _layer(json.loads(chart.json), "zones")["data"]]
+    assert HOSTILE in names
+    assert "html" not in json.loads(chart.tooltip)
+    assert all(HOSTILE not in m.value for m in at.markdown)  # markdown only ever gets it escaped
+    assert HOSTILE in at.dataframe[0].value["Zone"].tolist()

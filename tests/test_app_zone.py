@@ -1,0 +1,100 @@
+"""The Zone profile page (`/zone?zone=ID`) in AppTest, checked against the CSVs read with plain pandas."""
+
+from __future__ import annotations
+
+from pagetest import HOSTILE, all_versions_csv, latest_csv, milestone_markers, plotly_specs, run_page
+
+from sez_metrics import schema
+
+# The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
+pytest_plugins = ("pagefixtures",)
+
+PAGE = "pages/zone.py"
+
+
+def _number(text: str) -> str:
+    """A CSV number as the dashboard writes it: thousands separated, at most one decimal, no trailing zeros."""
+    value = f"{float(text):,.1f}"
+    return value.rstrip("0").rstrip(".") if "." in value else value
+
+
+def test_rashakai_figures_match_the_csv(any_store):
+    at = run_page(PAGE, zone="rashakai")
+    status = latest_csv(any_store, "status.csv").set_index("zone_id").loc["rashakai"]
+    zone = latest_csv(any_store, "zones.csv").set_index("zone_id").loc["rashakai"]
+    figures = at.dataframe[0].value.set_index("Figure")
+
+    assert schema.STAGE.label(status["stage"]) in figures.loc["Stage", "Value"]
+    assert schema.UTILITY_STAGE.label(status["gas"]) in figures.loc["Gas", "Value"]
+    assert schema.UTILITY_STAGE.label(status["electricity"]) in figures.loc["Electricity", "Value"]
+    # Both stores report Rashakai's power as available vs required ("50 of 160 MW").
+    expected = f"{_number(status['power_mw_available'])} of {_number(status['power_mw_required'])} MW"
+    assert expected in figures.loc["Electricity", "Value"]
+    assert figures.loc["Colonization", "Value"].startswith(f"{_number(status['colonization_pct'])} %")
+    assert figures.loc["Area", "Value"] == f"{_number(zone['area_acres'])} acres"
+    assert figures.loc["Developer", "Value"] == zone["developer"]
+    assert schema.LOCATION_PRECISION.label(zone["location_precision"]) in figures.loc["Location precision", "Value"]
+    for figure in ("Stage", "Gas", "Electricity", "Colonization"):
+        assert figures.loc[figure, "Source"] == status["source"]
+        assert figures.loc[figure, "Confidence"].endswith(schema.CONFIDENCE.label(status["confidence"]))
+        assert figures.loc[figure, "Confidence"].startswith(schema.CONFIDENCE.symbol(status["confidence"]))
+    assert at.query_params["zone"] == "rashakai"
+    headers = [h.value for h in at.header]
+    assert zone["name"] in [h.replace("\\", "") for h in headers]
+    assert status["source"] in [t.value for t in at.text]  # shown as plain text, never as markdown
+
+
+def test_history_covers_every_version_and_the_timeline_every_milestone(any_store):
+    at = run_page(PAGE, zone="rashakai")
+    specs = plotly_specs(at)
+    assert len(specs) == 4  # colonization, stage, utilities, milestones
+    versions = [s.set_index("zone_id") for s in all_versions_csv(any_store, "status.csv")]
+    expected = [float(v.loc["rashakai", "colonization_pct"]) for v in versions if "rashakai" in v.index]
+    assert specs[0]["data"][0]["y"] == expected
+    milestones = latest_csv(any_store, "milestones.csv")
+    ids = milestones.loc[milestones["zone_id"] == "rashakai", "milestone_id"]
+    assert sorted(milestone_markers(specs[3])) == sorted(ids)
+    ticktext = specs[1]["layout"]["yaxis"]["ticktext"]
+    assert ticktext == [f"{c.symbol} {c.label}" for c in schema.STAGE.codes]
+
+
+def test_a_pinned_version_shows_no_later_history(mini_store):
+    at = run_page(PAGE, zone="rashakai", version="v0001")
+    colonization = plotly_specs(at)[0]
+    assert colonization["data"][0]["y"] == [20.0]
+
+
+def test_no_zone_in_the_url_shows_the_first_priority_zone(any_store):
+    zones = latest_csv(any_store, "zones.csv")
+    first_priority = zones.loc[zones["priority"] == "true", "zone_id"].iloc[0]
+    at = run_page(PAGE)
+    assert at.selectbox(key="zone_pick").value == first_priority
+    assert at.query_params["zone"] == first_priority
+
+
+def test_an_unknown_zone_gets_a_message_and_the_selector(mini_store):
+    at = run_page(PAGE, zone="atlantis")
+    assert any("atlantis" in e.value for e in at.error)
+    selector = at.selectbox(key="zone_pick")
+    assert selector.value is None
+    assert not at.get("plotly_chart")
+    selector.set_value("aiic").run()
+    assert not at.exception
+    assert at.query_params["zone"] == "aiic"
+    assert not at.error
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_choosing_a_zone_writes_the_url(mini_store):
+    at = run_page(PAGE, zone="rashakai")
+    at.selectbox(key="zone_pick").set_value("mirpur").run()
+    assert at.query_params["zone"] == "mirpur"
+    assert any("illustrative" in w.value.lower() for w in at.warning)  # Mirpur's figures are illustrative
+
+
+def test_hostile_text_is_escaped_everywhere(hostile_store):
+    at = run_page(PAGE, zone="rashakai")
+    assert all(HOSTILE not in m.value for m in at.markdown)
+    for spec in plotly_specs(at):
+        assert "<img" not in str(spec)
+    assert HOSTILE in at.dataframe[0].value["Source"].tolist()
