@@ -166,7 +166,7 @@ def comparison(ctx: ui.PageContext, older: VersionInfo) -> None:
     if diff is None or old_dataset is None:
         st.error(f"Version {md_escape(older.id)} fails verification, so it cannot be compared. Run `verify` on the store.", icon="🚫")
         return
-    movements = metrics.milestone_movements(old_dataset, ctx.dataset)
+    movements = ui.derived(metrics.milestone_movements, old_dataset, ctx.dataset)
     counts(diff, movements)
 
     st.subheader("Summary by zone")

@@ -118,25 +118,25 @@ ctx = ui.page_context("Overview", "📊")
 dataset = ctx.dataset
 previous_info = ctx.previous_of(ctx.info.id)
 previous = ui.load_exact(previous_info.id) if previous_info else None
-now = metrics.kpis(dataset)
-before = metrics.kpis(previous) if previous is not None else None
+now = ui.derived(metrics.kpis, dataset)
+before = ui.derived(metrics.kpis, previous) if previous is not None else None
 
 # --- headline figures ---
 kpi_tiles(metrics.kpi_tiles(now, before), since=f"since {previous_info.id}" if before else "no earlier version")
-footnote = metrics.flagged_footnote(dataset)
+footnote = ui.derived(metrics.flagged_footnote, dataset)
 if footnote:
     st.caption(f"⚠ {md_escape(footnote)}: they are marked wherever they appear and are not official figures.")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Zones by stage")
-    st.plotly_chart(stage_figure(metrics.stage_counts(dataset)), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(stage_figure(ui.derived(metrics.stage_counts, dataset)), width="stretch", config={"displaylogo": False})
 with right:
     st.subheader("What changed")
     change_summary(ctx, previous_info)
 
 # --- priority zones ---
-cards = metrics.zone_cards(dataset, priority_only=True)
+cards = ui.derived(metrics.zone_cards, dataset)  # priority zones
 st.subheader(f"Priority zones ({len(cards)})")
 if not cards:
     st.info("No zone is marked as a priority zone in this version.", icon="ℹ️")
@@ -146,7 +146,7 @@ for start in range(0, len(cards), CARDS_PER_ROW):
             zone_card(card, ctx.pinned_version)
 
 # --- overdue milestones ---
-overdue = metrics.overdue_milestones(dataset)
+overdue = ui.derived(metrics.overdue_milestones, dataset)
 st.subheader(f"Overdue milestones ({len(overdue)})")
 if overdue.empty:
     st.success(f"No milestone is overdue as of {md_escape(ctx.info.as_of)}.", icon="✅")

@@ -8,8 +8,10 @@ version id and content hash plus the files' stat so an edit on disk is never ser
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -28,6 +30,7 @@ from sez_metrics.store import (
 from sez_metrics.text import md_escape
 
 VERSION_STATE_KEY = "sez_version"
+T = TypeVar("T")
 
 
 @dataclass
@@ -106,11 +109,30 @@ def requested_version() -> str | None:
     return remembered
 
 
+def _leave_pages_folder_mode() -> None:
+    """Make sure the page runs under app.py's navigation, even on a server's very first request.
+
+    Streamlit treats a ``pages/`` folder next to app.py as a legacy multipage app until app.py has
+    called st.navigation once. If the first request after the server starts is a deep link
+    (``/map``), Streamlit runs pages/map.py alone, so app.py never runs and the server stays in that
+    mode for its whole life: file names as navigation, no wide layout, for every later visitor.
+    Leaving the mode and rerunning runs app.py, whose navigation then opens the requested page.
+    Only on a real server: AppTest resets the flag before every run and drives pages its own way.
+    """
+    from streamlit import runtime
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and runtime.exists():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_context(title: str, icon: str = "") -> PageContext:
     """Render the page title, the version picker and the as-of stamp; return the dataset shown.
 
     Stops the page with a clear message when the store cannot be read at all.
     """
+    _leave_pages_folder_mode()
     st.title(f"{icon} {title}".strip())
     root = data_dir()
     try:
@@ -206,6 +228,23 @@ def _cached_diff(root: str, old_id: str, old_hash: str, new_id: str, new_hash: s
 def version_diff(old: VersionInfo, new: VersionInfo, root: Path | None = None) -> VersionDiff | None:
     """What changed from ``old`` to ``new`` (cached across sessions); None when either is damaged."""
     return _cached_diff(str(root or data_dir()), old.id, old.content_hash, new.id, new.content_hash)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_derived(name: str, keys: tuple[tuple[str, str], ...], _compute: Callable, _datasets: tuple[Dataset, ...]) -> Any:
+    return _compute(*_datasets)
+
+
+def derived(compute: Callable[..., T], *datasets: Dataset) -> T:
+    """``compute(*datasets)``, cached across sessions by the function's name and each version's id and content hash.
+
+    For figures derived from whole versions (KPIs, cards, milestone moves): a rerun of a page
+    then costs a cache lookup. Pass only datasets as loaded from the store (never modified
+    copies): the cache key is the version, not the frame. Results are copies, safe to change.
+    """
+    name = f"{compute.__module__}.{compute.__qualname__}"
+    keys = tuple((d.info.id, d.info.content_hash) for d in datasets)
+    return _cached_derived(name, keys, compute, datasets)
 
 
 # --- display helpers shared by the pages ----------------------------------------------------

@@ -6,7 +6,8 @@ import ast
 import re
 
 import pytest
-from apphelpers import APP, SHIPPED, run_page
+from apphelpers import APP, HOSTILE_SHORT, SHIPPED, hostile_store, run_page
+from storebuilder import build_mini_store
 
 from sez_metrics.store import VersionStore
 from sez_metrics.text import md_escape
@@ -104,3 +105,18 @@ def test_every_version_of_the_shipped_data_renders(shipped_copy, page):
         at = run_page(page, version=info.id)
         assert not at.exception, (info.id, at.exception)
         assert md_escape(info.as_of) in as_of_line(at)
+
+
+def test_caches_are_keyed_by_content_not_by_version_id(tmp_path, monkeypatch):
+    # Two stores with the same version ids and different content, in one process (shared caches).
+    plain = build_mini_store(tmp_path / "plain")
+    other = hostile_store(tmp_path / "other")
+    monkeypatch.setenv("SEZ_DATA_DIR", str(plain))
+    first = run_page()
+    assert "#### Rashakai" in [m.value for m in first.markdown]
+    monkeypatch.setenv("SEZ_DATA_DIR", str(other))
+    second = run_page()
+    cards = [m.value for m in second.markdown if m.value.startswith("#### ")]
+    assert cards == [f"#### {md_escape(HOSTILE_SHORT)}", "#### AIIC Faisalabad"]
+    summary = next(m.value for m in second.markdown if m.value.startswith("- **"))
+    assert md_escape(HOSTILE_SHORT) in summary
