@@ -36,8 +36,8 @@ ZIP_HELP = (
     "as a formula (starting with = + - @) begins with an apostrophe. Open the copies, keep the originals."
 )
 TEMPLATES_HELP = (
-    "Header lines of zones.csv, status.csv and milestones.csv, and column-guide.csv explaining every "
-    "column: type, unit, allowed values and rules."
+    "Header lines of zones.csv, status.csv and milestones.csv, column-guide.csv explaining every "
+    "column (type, unit, allowed values, rules) and the data dictionary."
 )
 CSV_HELP = "Made for spreadsheets: text cells that would run as formulas begin with an apostrophe; numbers are unchanged."
 
@@ -112,7 +112,7 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
                        "hover over the button for details.")
     with right:
         st.download_button(
-            "📄 Download empty templates (zip)", data=export.templates_zip(), file_name=export.TEMPLATES_ZIP_NAME,
+            "📄 Download empty templates (zip)", data=export.templates_zip, file_name=export.TEMPLATES_ZIP_NAME,
             mime="application/zip", on_click="ignore", help=TEMPLATES_HELP, key="download_templates",
         )
 

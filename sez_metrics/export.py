@@ -68,6 +68,8 @@ SEZ progress dashboard: empty templates
 zones.csv, status.csv, milestones.csv  the header line of each table, in the expected order.
 column-guide.csv                       every column: type, whether required, unit, allowed
                                        values with their meaning, and rules.
+data-dictionary.md                     the same and more (every problem the validator reports,
+                                       with how to fix it), as a document.
 
 Fill the rows below the header, save as CSV (UTF-8, comma separated) under exactly these
 file names, and upload one or more of them on the Data page (stewards) or run
@@ -184,13 +186,14 @@ def version_zip(store: VersionStore, version_id: str) -> bytes:
 
 def column_guide() -> pd.DataFrame:
     """One row per column of every table: what to put in it, generated from the schema."""
+    from sez_metrics import dictionary
     rows = []
     for table in schema.TABLES.values():
         for column in table.columns:
             rows.append({
                 "file": table.file_name,
                 "column": column.name,
-                "type": column.type,
+                "type": dictionary.TYPE_NAMES[column.type],
                 "required": "yes" if column.required else "no",
                 "unit": column.unit,
                 "allowed values": "; ".join(f"{c.code} = {c.label}: {c.definition}" for c in column.enum.codes)
@@ -226,11 +229,14 @@ TEMPLATES_ZIP_NAME = "sez-dataset-templates.zip"
 
 
 def templates_zip() -> bytes:
-    """Empty templates (header lines only) of the three tables, with a column guide and a README."""
+    """Empty templates (header lines only) of the three tables, a column guide, the data dictionary, a README."""
+    from sez_metrics import dictionary  # imported late: it loads the validator's problem catalogue
+
     folder = "sez-dataset-templates"
     files = [(f"{folder}/README.txt", TEMPLATES_README.encode())]
     # Plain UTF-8, no byte-order mark: these files come back as uploads.
     files += [(f"{folder}/{t.file_name}", (",".join(t.column_names) + "\n").encode()) for t in schema.TABLES.values()]
     files.append((f"{folder}/column-guide.csv", spreadsheet_csv(column_guide())))
+    files.append((f"{folder}/data-dictionary.md", dictionary.render().encode("utf-8")))
     return _zip(files)
 

@@ -150,7 +150,9 @@ def test_templates_are_header_lines_in_schema_order_with_a_column_guide():
     assert "under_development = Under development" in stage["allowed values"]
     colonization = next(r for r in guide if r["column"] == "colonization_pct")
     assert colonization["rule"] == "≥ 0; ≤ 100" and colonization["unit"] == "%"
-    assert "README.txt" in "".join(members)
+    assert set(members) == {folder + n for n in ("README.txt", "zones.csv", "status.csv", "milestones.csv",
+                                                   "column-guide.csv", "data-dictionary.md")}
+    assert members[folder + "data-dictionary.md"].decode().startswith("# ")
 
 
 def test_templates_zip_is_reproducible():
