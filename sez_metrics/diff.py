@@ -297,9 +297,10 @@ def _table_changes(table: schema.Table, old: pd.DataFrame, new: pd.DataFrame) ->
     b = new.set_index(key).loc[common]
     changes: list[CellChange] = []
     for column in (c for c in table.column_names if c != key):
-        mask = _changed_mask(a[column], b[column])
-        for k in a.index[mask.to_numpy()]:
-            changes.append(CellChange(table.name, str(k), column, _plain(a.at[k, column]), _plain(b.at[k, column])))
+        mask = _changed_mask(a[column], b[column]).to_numpy()
+        if mask.any():
+            for k, old_value, new_value in zip(a.index[mask], a[column][mask].tolist(), b[column][mask].tolist(), strict=True):
+                changes.append(CellChange(table.name, str(k), column, _plain(old_value), _plain(new_value)))
     return [str(k) for k in added], [str(k) for k in removed], changes
 
 
@@ -392,9 +393,15 @@ class _Summariser:
         text = f"colonization {_number(o['colonization_pct'])} → {_number(n['colonization_pct'])} %"
         if delta:
             text += f" ({_signed(delta)} points)"
-        if o["plots_allotted"] != n["plots_allotted"] or o["plots_total"] != n["plots_total"]:
-            text += f", plots allotted {_number(o['plots_allotted'])} → {_number(n['plots_allotted'])}"
-            text += f" of {_from_to(o['plots_total'], n['plots_total'])}"
+        plots = ("plots_allotted", "plots_total")
+        if any(o[k] != n[k] for k in plots):
+            if all(n[k] is None for k in plots):
+                text += f", plots ({_number(o['plots_allotted'])} of {_number(o['plots_total'])} allotted) no longer given"
+            elif all(o[k] is None for k in plots):
+                text += f", plots allotted {_number(n['plots_allotted'])} of {_number(n['plots_total'])}"
+            else:
+                text += f", plots allotted {_from_to(o['plots_allotted'], n['plots_allotted'])}"
+                text += f" of {_from_to(o['plots_total'], n['plots_total'])}"
         self.add(zone_id, "colonization", text, subject="colonization_pct", old=o["colonization_pct"],
                  new=n["colonization_pct"], delta=delta, figures={k + s: r[k] for k in keys[1:] for s, r in (("_old", o), ("_new", n))})
 
@@ -494,6 +501,7 @@ class _Summariser:
         for change in changes:
             if change.column not in covered:
                 rest.setdefault(change.key, []).append(change)
+        titled = _rows(self.new.milestones, "milestone_id", list(rest)) if table is schema.MILESTONES else {}
         for key, cells in rest.items():
             parts = []
             for c in cells:
@@ -502,7 +510,7 @@ class _Summariser:
                 short = len(old) + len(new) <= 60
                 parts.append(f"{name} {old} → {new}" if short else f"{name} updated")
             if table is schema.MILESTONES:
-                row = _rows(self.new.milestones, "milestone_id", [key])[key]
+                row = titled[key]
                 zone_id, text = row["zone_id"] or None, f"milestone “{row['title']}”: " + "; ".join(parts)
                 facts: dict[str, Any] = {"milestone_id": key, "subject": "milestone"}
             else:

@@ -99,10 +99,16 @@ def _check_file_names(files: Mapping[str, bytes]) -> None:
             raise PublishRefused(f"{name!r} is not a dataset file name; name files exactly {', '.join(VERSION_FILES)}")
 
 
+# Characters that reorder how text displays (a note could look harmless yet read otherwise).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
+    """``value`` stripped; refused when over ``limit`` or holding control characters (line breaks
+    and tabs only where ``multiline``). Zero-width joiners, needed in Urdu names, are allowed."""
     text = (value or "").strip()
     allowed = "\n\t" if multiline else ""
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text):
+    if any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in text):
         raise PublishRefused(f"the {what} contains a control character" + ("" if multiline else " or a line break"))
     if len(text) > limit:
         raise PublishRefused(f"the {what} is {len(text)} characters long; at most {limit}")

@@ -180,11 +180,28 @@ def test_based_on_an_unknown_version_is_refused(store):
     ("author", "Amna\nKhan", "control character or a line break"),
     ("label", "JCC\x1b[31m", "control character"),
     ("label", "x" * 121, "at most 120"),
+    ("note", "fine \u202etxt.exe", "control character"),
 ])
 def test_metadata_is_checked(store, field, value, message):
     kwargs = {"author": "A", "note": "n", "label": "", field: value}
     with pytest.raises(PublishRefused, match=message):
         publish(store.root, {"status.csv": b"x"}, **kwargs)
+
+
+def test_urdu_author_and_multiline_note_are_kept(store):
+    status = edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "5")
+    info = publish(store.root, {"status.csv": status}, author="  عائشہ\u200cخان ", note="line one\nline two")
+    assert (info.author, info.note) == ("عائشہ\u200cخان", "line one\nline two")
+    assert store.versions()[-1].author == "عائشہ\u200cخان"
+
+
+def test_as_of_is_recorded_and_checked(store):
+    status = edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "5")
+    with pytest.raises(PublishRefused) as refused:
+        publish(store.root, {"status.csv": status}, author="A", note="n", as_of="30/06/2024")
+    assert [p.code for p in refused.value.report.errors] == ["invalid-as-of"]
+    info = publish(store.root, {"status.csv": status}, author="A", note="n", as_of=" 2024-07-01 ")
+    assert info.as_of == "2024-07-01" and info.label == "Update of 2024-07-01"
 
 
 def test_first_version_needs_all_three_files(tmp_path):
