@@ -122,7 +122,7 @@ def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | Non
         if name not in VERSION_FILES:
             rejected.append(RejectedFile(name, f"not a dataset file: name it exactly {', '.join(VERSION_FILES)}{_name_hint(name)}"))
         elif name in seen:
-            rejected.append(RejectedFile(name, "uploaded twice: upload one file of each name"))
+            rejected.append(RejectedFile(name, "uploaded twice: remove one of them (✕) so that it is clear which one to publish"))
             accepted.pop(name, None)
         elif len(data) > MAX_UPLOAD_BYTES:
             rejected.append(RejectedFile(name, f"{len(data):,} bytes: larger than the limit of {MAX_UPLOAD_BYTES // 2**20} MB"))
