@@ -115,6 +115,9 @@ if ui_present.presenter_requested():
     st.stop()
 
 ctx = ui.page_context("Overview", "📊")
+with st.sidebar:  # presenter mode and the briefing pack of the version shown
+    ui_present.presenter_button(ctx)
+    ui_present.briefing_download_buttons(ctx)
 dataset = ctx.dataset
 previous_info = ctx.previous_of(ctx.info.id)
 previous = ui.load_exact(previous_info.id) if previous_info else None

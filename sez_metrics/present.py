@@ -29,6 +29,7 @@ ZONE_CHANGE_LINES = 5
 ZONE_MILESTONE_LINES = 5
 OVERVIEW_OVERDUE_LINES = 3
 LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
+ZONE_TITLE_MAX_CHARS = 44  # beyond this a zone slide is headed by the zone's short name
 CHANGES_PER_SLIDE = 15
 
 
@@ -114,7 +115,10 @@ def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str
 def slide_heading(briefing: Briefing, slide: Slide) -> str:
     if slide.kind == "zone":
         zone = zone_of(briefing, slide.zone_id)
-        return zone.heading if zone else slide.title
+        if zone is None:
+            return slide.title
+        # A long official name would wrap beside the stamp: the short name heads the slide instead.
+        return zone.heading if len(zone.heading) <= ZONE_TITLE_MAX_CHARS else f"{schema.STAGE.symbol(zone.stage)} {zone.short_name}".strip()
     return slide.title
 
 
@@ -183,29 +187,36 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     )
     changes = list(zone.changes)
     shown = changes[:ZONE_CHANGE_LINES]
-    more = len(changes) - len(shown) + zone.minor_changes
     if briefing.compare is None:
         change_items = "<li>No earlier version to compare with.</li>"
     else:
-        change_items = "".join(f"<li>{_e(c)}</li>" for c in shown) or "<li>No change.</li>"
+        change_items = "".join(f"<li>{_e(c)}</li>" for c in shown)
+        more = []
+        if len(changes) > len(shown):
+            more.append(f"{len(changes) - len(shown)} more on the changes slides")
+        if zone.minor_changes:
+            more.append(f"{zone.minor_changes} edit(s) of sources or notes")
         if more:
-            change_items += f'<li class="sez-muted">… and {more} more (see the changes slide)</li>'
+            change_items += f'<li class="sez-muted">{"… and " if changes else ""}{"; ".join(more)}</li>'
+        change_items = change_items or "<li>No change.</li>"
     milestones = "".join(
-        f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td><td>{_e(m.slip)}</td></tr>'
+        f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td><td class="sez-slip">{_e(m.slip)}</td></tr>'
         for m in _milestones_for_slide(zone)
     ) or '<tr><td colspan="3">No milestone recorded.</td></tr>'
     priority = '<span class="sez-badge">Priority zone</span>' if zone.priority else ""
     province = next((f.value for f in zone.profile if f.label == "Province"), "")
+    if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
+        province = f"{zone.name} · {province}"
     source = metrics.source_brief(zone.source) if zone.source else ""
     changes_title = f"Since {briefing.compare.label}" if briefing.compare else "Changes"
+    source_line = f'<p class="sez-note">Source: {_e(source)}</p>' if source else ""
     return (
         f'<p class="sez-subtitle">{priority}{_e(province)}</p>'
         '<div class="sez-zone">'
-        f'<div><h3>Status as of {_e(zone.status_as_of or briefing.info.as_of)}</h3><dl class="sez-facts">{facts}</dl></div>'
+        f'<div><h3>Status as of {_e(zone.status_as_of or briefing.info.as_of)}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
         f'<div><h3>{_e(changes_title)}</h3><ul class="sez-changes">{change_items}</ul>'
         '<h3>Milestones</h3><table class="sez-table"><thead><tr><th>Milestone</th><th>Date</th><th>Slippage</th></tr></thead>'
         f"<tbody>{milestones}</tbody></table></div></div>"
-        + (f'<p class="sez-note">Source: {_e(source)}</p>' if source else "")
     )
 
 
@@ -267,6 +278,8 @@ PRESENTER_CSS = """
   padding: calc(var(--sez-unit) * 1.2) calc(var(--sez-unit) * 2.4) calc(var(--sez-unit) * 0.8) !important; max-width: 100% !important; }
 [data-testid="stAppViewContainer"] { padding-top: 0 !important; }
 .sez-slide { font-size: calc(var(--sez-unit) * 1.55); line-height: 1.35; color: #111827; }
+/* Streamlit sets its own size on list items and definitions: the slide's scale wins. */
+.sez-slide li, .sez-slide dt, .sez-slide dd, .sez-slide ul, .sez-slide dl { font-size: inherit !important; line-height: inherit; }
 .sez-slide-bar { display: flex; justify-content: space-between; align-items: flex-end; gap: 2vw;
   border-bottom: 3px solid #0072B2; padding-bottom: calc(var(--sez-unit) * 0.5); margin-bottom: calc(var(--sez-unit) * 1); }
 .sez-slide-title { font-size: calc(var(--sez-unit) * 3.1); font-weight: 700; line-height: 1.1; }
@@ -286,13 +299,13 @@ PRESENTER_CSS = """
 .sez-line { font-size: calc(var(--sez-unit) * 1.7); margin: calc(var(--sez-unit) * 1) 0 0; }
 .sez-overdue { margin: calc(var(--sez-unit) * 0.3) 0 0; padding-left: 1.2em; font-size: calc(var(--sez-unit) * 1.35); }
 .sez-note { font-size: calc(var(--sez-unit) * 1.15); color: #4B5563; margin: calc(var(--sez-unit) * 0.6) 0 0; }
-.sez-zone { display: grid; grid-template-columns: 1fr 1.25fr; gap: calc(var(--sez-unit) * 2.5); }
+.sez-zone { display: grid; grid-template-columns: 1fr 1.45fr; gap: calc(var(--sez-unit) * 2.5); }
 .sez-zone h3, .sez-change-zone h3 { font-size: calc(var(--sez-unit) * 1.75); color: #0072B2; margin: 0 0 calc(var(--sez-unit) * 0.4); padding: 0; }
-.sez-facts { display: grid; grid-template-columns: auto 1fr; gap: calc(var(--sez-unit) * 0.35) calc(var(--sez-unit) * 1.2); margin: 0; padding: 0; }
+.sez-facts { display: grid; grid-template-columns: auto 1fr; gap: calc(var(--sez-unit) * 0.35) calc(var(--sez-unit) * 1.2); margin: 0; padding: 0 !important; }
 .sez-facts dt { color: #4B5563; margin: 0; padding: 0; } .sez-facts dd { margin: 0; padding: 0; font-weight: 700; }
-.sez-date { white-space: nowrap; }
-.sez-changes { margin: 0 0 calc(var(--sez-unit) * 1); padding-left: 1.2em; }
-.sez-table { border-collapse: collapse; width: 100%; font-size: calc(var(--sez-unit) * 1.3); }
+.sez-date, .sez-slip { white-space: nowrap; }
+.sez-changes { margin: 0 0 calc(var(--sez-unit) * 0.8); padding-left: 1.2em; font-size: calc(var(--sez-unit) * 1.4) !important; }
+.sez-table { border-collapse: collapse; width: 100%; font-size: calc(var(--sez-unit) * 1.25); }
 .sez-table th { text-align: left; background: #EEF2F6; } .sez-table th, .sez-table td { padding: 0.25em 0.5em; border-bottom: 1px solid #E5E7EB; vertical-align: top; }
 .sez-late td { color: #B54700; font-weight: 700; }
 .sez-map { display: grid; grid-template-columns: auto minmax(18vw, 1fr); gap: calc(var(--sez-unit) * 2); align-items: start; }

@@ -19,6 +19,7 @@ import streamlit as st
 from sez_metrics import briefing, present
 from sez_metrics.settings import data_dir
 from sez_metrics.store import StoreError, VersionInfo, VersionStore
+from sez_metrics.ui import PageContext
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -58,7 +59,13 @@ def _chain_key(versions: list[VersionInfo]) -> tuple:
 # --- download buttons -------------------------------------------------------------------------
 
 
-def briefing_download_buttons(version_id: str, compare_id: str | None = None, zone_ids: list[str] | None = None, *, root: Path | None = None) -> None:
+def briefing_download_buttons(ctx: PageContext, compare_id: str | None = None) -> None:
+    """The briefing-pack downloads for a page: the version the page shows, compared with ``compare_id``
+    (default: the version before it)."""
+    pack_download_buttons(ctx.info.id, compare_id)
+
+
+def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_ids: list[str] | None = None, *, root: Path | None = None) -> None:
     """Two buttons that download the briefing pack of ``version_id`` as PDF and as offline HTML.
 
     The pack is made only when a button is clicked (a few seconds: it draws the map and the
@@ -96,9 +103,9 @@ def start_presenting(version_id: str | None = None) -> None:
         st.query_params["version"] = version_id
 
 
-def presenter_button(version_id: str | None = None) -> None:
-    """The "Present" button of a page: opens presenter mode pinned to ``version_id`` (default: latest)."""
-    st.button("🎥 Present", on_click=start_presenting, args=(version_id,), key="sez_present_start",
+def presenter_button(ctx: PageContext) -> None:
+    """The "Present" button of a page: opens presenter mode pinned to the version the page shows."""
+    st.button("🎥 Present", on_click=start_presenting, args=(ctx.info.id,), key="sez_present_start",
               help="Full-screen slides for a meeting: large type, the version pinned, one slide per zone.")
 
 
@@ -222,5 +229,5 @@ def _controls(story: briefing.Briefing, deck: list[present.Slide], number: int, 
                     st.session_state["sez_present_compare"] = compare_id
                 st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen,
                              index=earlier.index(compare_id) if compare_id in earlier else None)
-            briefing_download_buttons(story.info.id, compare_id, [z.zone_id for z in story.zones])
+            pack_download_buttons(story.info.id, compare_id, [z.zone_id for z in story.zones])
         st.button("✕ Exit", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit", shortcut="Esc")

@@ -129,3 +129,11 @@ def test_hostile_zone_names_are_escaped_on_slides(tmp_path, monkeypatch):
     assert not at.exception
     body = slide_html(at)
     assert HOSTILE_NAME not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_the_overview_offers_presenter_mode_and_the_pack(mini_store):
+    at = run_page(version="v0001")
+    assert [b.proto.label for b in at.sidebar.get("download_button")] == ["⬇️ Briefing pack (PDF)", "⬇️ Briefing pack (HTML, offline)"]
+    at.sidebar.button(key="sez_present_start").click().run()
+    assert (at.query_params["present"], at.query_params["slide"], at.query_params["version"]) == ("1", "1", "v0001")
+    assert "As of 2021-09-15 · Before JCC-10 (v0001)" in slide_html(at)
