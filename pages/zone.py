@@ -121,6 +121,7 @@ with st.expander("📋 Every figure with its confidence and source", expanded=Tr
         profile.zone_figures(zone, status),
         hide_index=True,
         width="stretch",
+        height="content",
         column_config={
             "Figure": st.column_config.TextColumn(width="small"),
             "Value": st.column_config.TextColumn(width="medium"),
@@ -148,7 +149,7 @@ else:
     bottom[0].plotly_chart(figures.utility_history(history), config=PLOTLY_CONFIG, width="stretch")
     with bottom[1]:
         st.markdown("**The same history as a table**")
-        st.dataframe(profile.history_table(history), hide_index=True, width="stretch")
+        st.dataframe(profile.history_table(history), hide_index=True, width="stretch", height="content")
 
 # --- milestones -----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -66,19 +67,32 @@ def _base_layout(fig: go.Figure, *, height: int, title: str = "") -> go.Figure:
 LABEL_STEP_PX = 20  # vertical spacing of stacked date-line labels above the plot
 
 
-def _date_line(fig: go.Figure, when: pd.Timestamp, text: str, *, colour: str, dash: str, level: int = 0, width: int = 2, size: int = FONT_SIZE - 2) -> None:
-    """A vertical line across the plot at ``when``, its label above the plot at height ``level``.
+@dataclass
+class Overlay:
+    """Shapes and annotations gathered first and set on the figure once: adding them one by one
+    costs Plotly time quadratic in their number (a programme timeline has dozens)."""
 
-    Drawn as a shape + annotation rather than ``add_vline(annotation_text=…)``, which fails on
-    date axes in some Plotly versions.
-    """
-    fig.add_shape(type="line", x0=when, x1=when, yref="paper", y0=0, y1=1, line={"color": colour, "width": width, "dash": dash}, layer="below")
-    if not text:
-        return
-    fig.add_annotation(
-        x=when, yref="paper", y=1, yshift=2 + LABEL_STEP_PX * level, text=plain(text), showarrow=False, yanchor="bottom",
-        font={"color": colour, "size": size}, bgcolor="rgba(255,255,255,0.85)",
-    )
+    shapes: list[dict] = field(default_factory=list)
+    annotations: list[dict] = field(default_factory=list)
+
+    def date_line(self, when: pd.Timestamp, text: str, *, colour: str, dash: str, level: int = 0, width: int = 2,
+                  size: int = FONT_SIZE - 2) -> None:
+        """A vertical line across the plot at ``when``, its label above the plot at height ``level``.
+
+        A shape + annotation rather than ``add_vline(annotation_text=…)``, which fails on date axes
+        in some Plotly versions.
+        """
+        self.shapes.append({"type": "line", "x0": when, "x1": when, "yref": "paper", "y0": 0, "y1": 1,
+                            "line": {"color": colour, "width": width, "dash": dash}, "layer": "below"})
+        if text:
+            self.annotations.append({
+                "x": when, "yref": "paper", "y": 1, "yshift": 2 + LABEL_STEP_PX * level, "text": plain(text),
+                "showarrow": False, "yanchor": "bottom", "font": {"color": colour, "size": size},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            })
+
+    def apply(self, fig: go.Figure) -> None:
+        fig.update_layout(shapes=self.shapes, annotations=self.annotations)
 
 
 # --- a zone's history -------------------------------------------------------------------------
@@ -291,17 +305,18 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
 
 
 def _x_range(items: pd.DataFrame, *dates: object) -> list[pd.Timestamp]:
+    """Every date of ``items`` and ``dates``, with room on the right for the "N d late" labels."""
     values = pd.concat([items["start_date"], items["due_date"], items["done_date"], pd.Series(list(dates), dtype="datetime64[ns]")]).dropna()
     low, high = values.min(), values.max()
     pad = max(pd.Timedelta(days=60), (high - low) * 0.04)
-    return [low - pad, high + pad * 2.5]
+    return [low - pad, high + max(pad * 2.5, (high - low) * 0.16)]
 
 
-def _reference_lines(fig: go.Figure, today: pd.Timestamp, as_of: pd.Timestamp | None, level: int = 0) -> None:
+def _reference_lines(overlay: Overlay, today: pd.Timestamp, as_of: pd.Timestamp | None, level: int = 0) -> None:
     """The today line and, when it differs, the version's as-of line, labelled from ``level`` up."""
-    _date_line(fig, today, f"Today {_day(today)}", colour=palette.VERMILLION, dash="solid", level=level)
+    overlay.date_line(today, f"Today {_day(today)}", colour=palette.VERMILLION, dash="solid", level=level)
     if as_of is not None and pd.Timestamp(as_of).normalize() != pd.Timestamp(today).normalize():
-        _date_line(fig, pd.Timestamp(as_of), f"Data as of {_day(as_of)}", colour=palette.BLACK, dash="dash", level=level + 1)
+        overlay.date_line(pd.Timestamp(as_of), f"Data as of {_day(as_of)}", colour=palette.BLACK, dash="dash", level=level + 1)
 
 
 def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None, zone_names: dict[str, str] | None = None) -> go.Figure:
@@ -321,7 +336,9 @@ def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timesta
     titles = [plain(t if len(t) <= 42 else t[:41] + "…") for t in order["title"]]
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(order))), ticktext=titles, autorange="reversed", zeroline=False, showgrid=True)
     fig.update_xaxes(type="date", range=_x_range(order, today, as_of))
-    _reference_lines(fig, today, as_of)
+    overlay = Overlay()
+    _reference_lines(overlay, today, as_of)
+    overlay.apply(fig)
     _base_layout(fig, height=190 + 44 * len(order))
     fig.update_layout(margin={"t": 30 + 2 * LABEL_STEP_PX})
     return fig
@@ -406,24 +423,27 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     x_range = _x_range(items, today, as_of)
     span_days = max((x_range[1] - x_range[0]).days, 1)
     y, ticks, bands = lane_layout(items, rows, span_days)
+    overlay = Overlay()
     for k, (low, high) in enumerate(bands):
         if k % 2:  # banded rows tell the zones apart when a row has several lanes
-            fig.add_shape(type="rect", xref="paper", x0=0, x1=1, y0=low, y1=high, fillcolor="#F3F5F8", line={"width": 0}, layer="below")
+            overlay.shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": low, "y1": high,
+                                   "fillcolor": "#F3F5F8", "line": {"width": 0}, "layer": "below"})
     _add_items(fig, items, y, zone_names, bar_width=LANE_HEIGHT * 0.6)
-    _event_lines(fig, items[(items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")], span_days)
+    _event_lines(overlay, items[(items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")], span_days)
     fig.update_yaxes(
         tickmode="array", tickvals=ticks, ticktext=[f"<b>{plain(label)}</b>" for _, label in rows],
         range=[bands[-1][1], bands[0][0]], zeroline=False, showgrid=False,
     )
     fig.update_xaxes(type="date", range=x_range)
-    _reference_lines(fig, today, as_of, level=EVENT_LEVELS)
+    _reference_lines(overlay, today, as_of, level=EVENT_LEVELS)
+    overlay.apply(fig)
     lanes_total = sum((high - low - 1.0) / LANE_HEIGHT + 1 for low, high in bands)
     _base_layout(fig, height=int(200 + (EVENT_LEVELS + 2) * LABEL_STEP_PX + LANE_PX * lanes_total + 18 * len(rows)))
     fig.update_layout(margin={"t": 30 + (EVENT_LEVELS + 2) * LABEL_STEP_PX})
     return fig
 
 
-def _event_lines(fig: go.Figure, events: pd.DataFrame, span_days: float) -> None:
+def _event_lines(overlay: Overlay, events: pd.DataFrame, span_days: float) -> None:
     """Programme events as thin vertical lines; labels on the lowest free level, dropped when none is free."""
     level_ends: list[pd.Timestamp | None] = [None] * EVENT_LEVELS
     for r in events.sort_values("due_date").itertuples(index=False):
@@ -431,10 +451,10 @@ def _event_lines(fig: go.Figure, events: pd.DataFrame, span_days: float) -> None
         half = pd.Timedelta(days=span_days * (3.6 * len(text) + 6) / PLOT_WIDTH_PX)
         level = next((k for k, end in enumerate(level_ends) if end is None or when - half > end), None)
         if level is None:
-            _date_line(fig, when, "", colour="#555555", dash="dot", width=1)
+            overlay.date_line(when, "", colour="#555555", dash="dot", width=1)
             continue
         level_ends[level] = when + half
-        _date_line(fig, when, text, colour="#555555", dash="dot", level=level, width=1, size=FONT_SIZE - 4)
+        overlay.date_line(when, text, colour="#555555", dash="dot", level=level, width=1, size=FONT_SIZE - 4)
 
 
 def milestone_marker_count(fig: go.Figure) -> int:

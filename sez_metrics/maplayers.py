@@ -63,9 +63,9 @@ LABEL_SIZE_PX = 15
 PIXELS = '"pixels"'
 LABEL_FONT = '"DejaVu Sans, Noto Sans, Arial, sans-serif"'
 PROVINCE_LABEL_SIZE_PX = 13
-# The map's assumed size when fitting the view (the page draws it 560 px high, ≥ 900 px wide).
+# The map's assumed size when fitting the view (the page draws it 620 px high, about 900 px wide).
 VIEW_WIDTH_PX = 900
-VIEW_HEIGHT_PX = 560
+VIEW_HEIGHT_PX = 620
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ def _lat_of(y: float) -> float:
 
 
 def fit_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = VIEW_WIDTH_PX, height_px: int = VIEW_HEIGHT_PX,
-             padding_px: int = 70, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
+             padding_px: int = 50, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
     """A view that shows every point with ``padding_px`` to spare (one point: centred at ``max_zoom``)."""
     if not len(lats):
         return pdk.ViewState(latitude=30.2, longitude=69.4, zoom=4.3)  # Pakistan
@@ -410,7 +410,7 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
             "ScatterplotLayer", id=LAYER_ZONES, data=points, get_position="[lon, lat]", get_radius="radius_px",
             radius_units=PIXELS, filled=True, stroked=True, get_fill_color="fill_color", get_line_color="line_color",
             line_width_units=PIXELS, get_line_width="line_width_px", pickable=True, auto_highlight=True,
-            highlight_color=[0, 0, 0, 60],
+            highlight_color=[0, 0, 0, 40],
         ),
     ]
     chosen = [p for p in points if p["zone_id"] == selected_zone]
