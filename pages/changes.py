@@ -62,15 +62,15 @@ def version_pickers(ctx: ui.PageContext, older: VersionInfo | None) -> None:
 
 
 def counts(diff: VersionDiff, movements: pd.DataFrame) -> None:
-    tiles = [
-        ("Zones with changes", len([z for z in diff.summary_by_zone() if z is not None])),
-        ("Cells changed", len(diff.cell_changes)),
-        ("Zones added/removed", f"{len(diff.zones_added)} / {len(diff.zones_removed)}"),
-        ("Milestones completed", int((movements["movement"] == "completed").sum())),
-        ("Milestones slipped", int((movements["movement"] == "slipped").sum())),
-    ]
-    for column, (label, value) in zip(st.columns(len(tiles)), tiles, strict=True):
-        column.metric(label, value, border=True)
+    """The size of the change in one line (a row of tiles would truncate its labels on a projector)."""
+    done = int((movements["movement"] == "completed").sum())
+    slipped = int((movements["movement"] == "slipped").sum())
+    zones = len([z for z in diff.summary_by_zone() if z is not None])
+    st.markdown(
+        f"**{zones}** zone{'s' if zones != 1 else ''} changed · **{len(diff.cell_changes)}** cells changed · "
+        f"**{len(diff.zones_added)}** zones added, **{len(diff.zones_removed)}** removed · "
+        f"**{done}** milestone{'s' if done != 1 else ''} completed, **{slipped}** slipped"
+    )
 
 
 def zone_sections(diff: VersionDiff, newer: Dataset, version: str | None) -> None:

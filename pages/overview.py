@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import metrics, schema, ui, ui_present
+from sez_metrics import metrics, ui, ui_present
 from sez_metrics.store import VersionInfo
 from sez_metrics.text import md_escape
 
@@ -83,7 +83,7 @@ def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
         )
         st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
         st.caption(f"Source: {md_escape(metrics.source_brief(card.source))}")
-        ui.zone_link(card.zone_id, f"Open {card.short_name}", version)
+        ui.zone_link(card.zone_id, "Zone profile", version)
 
 
 def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> None:
@@ -160,7 +160,6 @@ else:
             {
                 "Zone": overdue["zone"],
                 "Milestone": overdue["title"],
-                "Category": overdue["category"].map(schema.MILESTONE_CATEGORY.label),
                 "Due": overdue["due_date"].dt.date,
                 "Days late": overdue["days_late"],
                 "Status": overdue["status"].map(ui.milestone_status_label),
@@ -169,11 +168,13 @@ else:
         ),
         hide_index=True,
         width="stretch",
+        # Pixel widths that fit a 1280-pixel projector with the sidebar open (long titles wrap in the cell tooltip).
         column_config={
-            "Zone": st.column_config.TextColumn(width="small"),
-            "Milestone": st.column_config.TextColumn(width="large"),
-            "Category": st.column_config.TextColumn(width="small"),
-            "Days late": st.column_config.NumberColumn(format="%d days", width="small"),
-            "Confidence": st.column_config.TextColumn(width="small"),
+            "Zone": st.column_config.TextColumn(width=120),
+            "Milestone": st.column_config.TextColumn(width=280),
+            "Due": st.column_config.DateColumn(width=95),
+            "Days late": st.column_config.NumberColumn(format="%d days", width=90),
+            "Status": st.column_config.TextColumn(width=100),
+            "Confidence": st.column_config.TextColumn(width=105),
         },
     )

@@ -184,15 +184,15 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
          n, "Zones where at least one enterprise produces: stage Partly operational or Operational."),
         ("gas_connected", "Gas connected", f"{new.gas_connected} of {n}", "", n,
          "Zones whose permanent gas connection is in place (an interim supply does not count)."),
-        ("electricity_connected", "Electricity connected", f"{new.electricity_connected} of {n}", "", n,
-         "Zones whose permanent power connection is energised (an interim feeder does not count)."),
-        ("colonization_median", "Colonization, median", _pct(new.colonization_median), " pts", n,
+        ("electricity_connected", "Power connected", f"{new.electricity_connected} of {n}", "", n,
+         "Zones whose permanent electricity connection is energised (an interim feeder does not count)."),
+        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts", n,
          "Median share of saleable land or plots allotted to enterprises, across zones."),
-        ("colonization_mean", "Colonization, mean", _pct(new.colonization_mean), " pts", n,
+        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts", n,
          "Mean share of saleable land or plots allotted to enterprises, across zones."),
         ("enterprises", "Enterprises", format_number(new.enterprises, 0), "", new.enterprises_reporting,
          f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
-        ("investment_usd_m", "Committed investment", _usd_m(new.investment_usd_m), " m", new.investment_reporting,
+        ("investment_usd_m", "Investment, USD m", format_number(new.investment_usd_m, 0), "", new.investment_reporting,
          f"Committed investment in USD million, summed over the {new.investment_reporting} of {n} zones that report it."),
     ]
     tiles = []
@@ -204,10 +204,6 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{format_number(value)} %"
-
-
-def _usd_m(value: float | None) -> str:
-    return "—" if value is None else f"USD {format_number(value, 0)} m"
 
 
 def _delta_text(delta: float | None, unit: str, key: str) -> tuple[str, str]:

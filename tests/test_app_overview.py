@@ -37,11 +37,11 @@ def figures_from_csv(folder: Path) -> dict[str, float]:
         "Zones tracked": len(zones),
         "Zones producing": int(status["stage"].isin(["partly_operational", "operational"]).sum()),
         "Gas connected": int((status["gas"] == "connected").sum()),
-        "Electricity connected": int((status["electricity"] == "connected").sum()),
-        "Colonization, median": status["colonization_pct"].median(),
-        "Colonization, mean": status["colonization_pct"].mean(),
+        "Power connected": int((status["electricity"] == "connected").sum()),
+        "Median colonization": status["colonization_pct"].median(),
+        "Mean colonization": status["colonization_pct"].mean(),
         "Enterprises": status["enterprises"].sum(),
-        "Committed investment": status["investment_usd_m"].sum(),
+        "Investment, USD m": status["investment_usd_m"].sum(),
         "with status": len(status),
     }
 
@@ -58,18 +58,18 @@ def assert_tiles_match(at, folder: Path, previous: Path | None) -> None:
     now = figures_from_csv(folder)
     before = figures_from_csv(previous) if previous else None
     n = now["with status"]
-    for label in ("Zones producing", "Gas connected", "Electricity connected"):
+    for label in ("Zones producing", "Gas connected", "Power connected"):
         assert tiles[label].value == f"{now[label]} of {n}"
     assert int(tiles["Zones tracked"].value) == now["Zones tracked"]
-    for label in ("Colonization, median", "Colonization, mean"):
+    for label in ("Median colonization", "Mean colonization"):
         assert number_in(tiles[label].value) == pytest.approx(round(now[label], 1))
     assert number_in(tiles["Enterprises"].value) == now["Enterprises"]
-    assert number_in(tiles["Committed investment"].value) == round(now["Committed investment"])
+    assert number_in(tiles["Investment, USD m"].value) == round(now["Investment, USD m"])
     for label, tile in tiles.items():
         if before is None:
             assert tile.delta == "—", label
         else:
-            decimals = 0 if label in ("Enterprises", "Committed investment") else 1
+            decimals = 0 if label in ("Enterprises", "Investment, USD m") else 1
             assert number_in(tile.delta) == pytest.approx(round(now[label] - before[label], decimals), abs=0.051), label
 
 
@@ -102,7 +102,7 @@ def test_figures_resting_on_estimates_are_badged_and_counted(mini_store):
     status = pd.read_csv(mini_store / "versions" / "v0002" / "status.csv")
     flagged = int(status["confidence"].isin(FLAGGED).sum())
     texts = [m.value for m in at.markdown]
-    assert f":orange-badge[⚠ estimated: {flagged} of {len(status)} zones]" in texts
+    assert f":orange-badge[⚠ {flagged} of {len(status)} estimated]" in texts
     footnote = md_escape(f"{flagged} of {len(status)} zones' figures are estimated or illustrative")
     assert any(footnote in c.value for c in at.caption)
 

@@ -105,7 +105,7 @@ def test_kpi_tiles_show_signed_changes_and_a_dash_without_a_previous_version(ver
     assert (tiles["gas_connected"].value, tiles["gas_connected"].delta, tiles["gas_connected"].direction) == ("2 of 3", "+2", "up")
     assert (tiles["electricity_connected"].delta, tiles["electricity_connected"].direction) == ("±0", "flat")
     assert tiles["colonization_median"].delta == "+13 pts"
-    assert tiles["investment_usd_m"].value == "USD 146 m"
+    assert (tiles["investment_usd_m"].value, tiles["investment_usd_m"].delta) == ("146", "+18")
     assert tiles["gas_connected"].flagged == 2 and tiles["gas_connected"].basis == 3
     first = metrics.kpi_tiles(old, None)
     assert {t.delta for t in first} == {"—"} and {t.direction for t in first} == {"none"}
