@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; escaping all of it also
 # defuses Streamlit's own directives (``:red[...]``, ``:material/...:``, ``$...$`` LaTeX).
 _MD_SPECIAL = set(string.punctuation)
+# GitHub-flavoured markdown turns bare web and e-mail addresses into links even when their
+# punctuation is escaped; an invisible word joiner (U+2060) inside the pattern keeps them text.
+_WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=mailto)(?=:)|(?<=www)(?=\.)|(?<=@)")
 
 
 def md_escape(value: object) -> str:
     """``value`` as markdown that renders as exactly its literal text (no links, images, HTML)."""
-    text = "" if value is None else str(value)
+    text = _AUTOLINK.sub(_WORD_JOINER, "" if value is None else str(value))
     out = []
     for ch in text:
         if ch in _MD_SPECIAL:
