@@ -157,7 +157,7 @@ def _profile_url(zone_id: str) -> str:
 
 st.subheader("Zones")
 table = maplayers.zone_table(points, measure)
-table["Profile"] = [_profile_url(z) for z in table.pop("zone_id")]
+table.insert(1, "Profile", [_profile_url(z) for z in table.pop("zone_id")])  # next to the name, visible without scrolling
 st.dataframe(
     table,
     hide_index=True,

@@ -219,7 +219,7 @@ def _lat_of(y: float) -> float:
 
 
 def fit_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = VIEW_WIDTH_PX, height_px: int = VIEW_HEIGHT_PX,
-             padding_px: int = 50, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
+             padding_px: int = 60, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
     """A view that shows every point with ``padding_px`` to spare (one point: centred at ``max_zoom``)."""
     if not len(lats):
         return pdk.ViewState(latitude=30.2, longitude=69.4, zoom=4.3)  # Pakistan
