@@ -62,7 +62,7 @@ def version_history(store: VersionStore, versions: list[VersionInfo]) -> dict[st
     try:
         problems = store.verify()
     except StoreError as exc:
-        st.error(f"The manifest cannot be checked: {exc}")
+        st.error(f"The manifest cannot be checked: {md_escape(exc)}")
         return {}
     by_version: dict[str, list[str]] = {}
     for problem in problems:
@@ -101,7 +101,7 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
                               format_func=lambda vid: labels.get(vid, vid),
                               key=f"download_version_{ctx.info.id}")  # follows the version shown when it changes
         if chosen in damaged:
-            st.warning(f"{chosen} failed its integrity check and cannot be downloaded.")
+            st.warning(f"{md_escape(chosen)} failed its integrity check and cannot be downloaded.")
         else:
             st.download_button(
                 f"📦 Download {chosen} (zip)", data=lambda: export.version_zip(store, chosen),
@@ -141,6 +141,10 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             "(the password is read from standard input and only its argon2 hash is stored in "
             "`.streamlit/secrets.toml`), then reloads this page."
         )
+        broken = len(auth.account_problems(secrets))
+        if broken:  # counted, not named: the page must not reveal who the stewards are
+            st.warning(f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
+                       "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
         return
     if mode == "oidc":
         user = st.user.to_dict()
@@ -150,8 +154,8 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             st.button("Sign out", on_click=st.logout, key="oidc_sign_out")
         else:
             st.caption("Stewards sign in with their organisation account.")
-            st.button("🔑 Sign in", on_click=st.login, args=(auth.oidc_provider(secrets),) if auth.oidc_provider(secrets) else (),
-                      key="oidc_sign_in")
+            provider = auth.oidc_provider(secrets)
+            st.button("🔑 Sign in", on_click=st.login, args=(provider,) if provider else (), key="oidc_sign_in")
         return
     with st.form("steward_sign_in", clear_on_submit=True):
         st.caption("Data stewards sign in to upload and publish an update.")
@@ -200,7 +204,8 @@ def change_preview(review: workspace.Review) -> None:
     if review.carried_over:
         st.caption("Carried over unchanged from the latest version: " + ", ".join(review.carried_over))
     if diff is None or diff.is_empty:
-        st.info("No change against the latest version.")
+        if not review.identical:
+            st.info("No value changes: the files differ from the latest version only in layout or row order.")
         return
     for items in diff.summary_by_zone().values():
         lines = [f"**{md_escape(items[0].zone_name)}**"] + [f"- {md_escape(item.detail)}" for item in items]
@@ -250,7 +255,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
             with st.spinner("Validating…"):
                 review = workspace.review_upload(root, upload)
         except StoreError as exc:
-            st.error(f"The update cannot be reviewed: {exc}")
+            st.error(f"The update cannot be reviewed: {md_escape(exc)}")
             return None
         st.session_state[REVIEW_KEY] = review
     return review, fingerprint
@@ -259,7 +264,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
 def published_panel(info: VersionInfo, ctx: ui.PageContext) -> None:
     shown = ("Every page now shows it." if ctx.info.id == info.id else
              f"You are viewing the earlier version {md_escape(ctx.info.id)}: choose the latest in the sidebar to see it.")
-    st.success(f"✅ Published {info.id} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {shown}")
+    st.success(f"✅ Published {md_escape(info.id)} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {shown}")
     st.button("Start a new update", on_click=_new_update, key="ws_new_update")
 
 
@@ -281,7 +286,7 @@ def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
         st.session_state[MEANWHILE_KEY].pop(fingerprint, None)
         st.session_state.pop(REVIEW_KEY, None)
 
-    st.button(f"🔁 Review my files against {latest.id}", on_click=rebase, key="ws_rebase")
+    st.button(f"🔁 Review my files against {md_escape(latest.id)}", on_click=rebase, key="ws_rebase")
 
 
 def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: ui.PageContext) -> None:

@@ -165,6 +165,13 @@ def test_without_stewards_the_page_says_how_to_add_one(mini_store):
     assert len(at.text_input) == 0 and len(at.file_uploader) == 0
 
 
+def test_plain_text_passwords_in_the_secrets_are_refused_and_counted_not_named(mini_store):
+    at = data_page({"stewards": {"mallory": {"password": "let me in please"}}})
+    assert len(at.text_input) == 0 and len(at.file_uploader) == 0
+    warning = next(w.value for w in at.warning if "password_hash" in w.value)
+    assert warning.startswith("1 steward entry") and "mallory" not in warning
+
+
 # --- signing in ---------------------------------------------------------------------------------
 
 
