@@ -109,3 +109,19 @@ def test_exit_brings_the_dashboard_back(app_page):
     expect(page.get_by_test_id("stSidebar")).to_be_visible()
     expect(page.locator(SLIDE)).to_have_count(0)
     app_page.assert_clean()
+
+
+@pytest.mark.parametrize(("label", "magic"), [("PDF", b"%PDF-"), ("HTML", b"<!DOCTYPE html>")])
+def test_the_pack_downloads_from_the_overview(app_page, browser_data_dir, tmp_path, label, magic):
+    """The sidebar button makes the pack on demand (deferred download) and the browser receives it."""
+    latest = VersionStore(browser_data_dir).versions()[-1]
+    page = app_page.page
+    app_page.open("/")
+    button = page.get_by_test_id("stSidebar").get_by_role("button", name=re.compile(f"Briefing pack \\({label}"))
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    assert target.name == f"sez-briefing-{latest.id}.{label.lower()}"
+    assert target.read_bytes().startswith(magic)
+    app_page.assert_clean()
