@@ -109,11 +109,30 @@ def requested_version() -> str | None:
     return remembered
 
 
+def _leave_pages_folder_mode() -> None:
+    """Make sure the page runs under app.py's navigation, even on a server's very first request.
+
+    Streamlit treats a ``pages/`` folder next to app.py as a legacy multipage app until app.py has
+    called st.navigation once. If the first request after the server starts is a deep link
+    (``/map``), Streamlit runs pages/map.py alone, so app.py never runs and the server stays in that
+    mode for its whole life: file names as navigation, no wide layout, for every later visitor.
+    Leaving the mode and rerunning runs app.py, whose navigation then opens the requested page.
+    Only on a real server: AppTest resets the flag before every run and drives pages its own way.
+    """
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_context(title: str, icon: str = "") -> PageContext:
     """Render the page title, the version picker and the as-of stamp; return the dataset shown.
 
     Stops the page with a clear message when the store cannot be read at all.
     """
+    _leave_pages_folder_mode()
     st.title(f"{icon} {title}".strip())
     root = data_dir()
     try:
