@@ -29,7 +29,6 @@ import pandas as pd
 from sez_metrics import schema
 from sez_metrics.report import Report
 from sez_metrics.store import (
-    VERSION_FILES,
     StoreError,
     VersionStore,
     entry_hash,
@@ -160,16 +159,9 @@ def version_zip(store: VersionStore, version_id: str) -> bytes:
         raise ExportError(f"{version_id}: its manifest entry was edited after publishing; not exported")
     info = store.version(version_id)
     folder = f"sez-dataset-{version_id}"
-    originals: dict[str, bytes] = {}
-    for name in VERSION_FILES:
-        record = info.files.get(name)
-        try:
-            data = (store.version_dir(version_id) / name).read_bytes()
-        except OSError as exc:
-            raise ExportError(f"{version_id}/{name}: cannot read ({exc.strerror}); not exported") from exc
-        if record is None or len(data) != record.bytes or sha256_bytes(data) != record.sha256:
-            raise ExportError(f"{version_id}/{name} does not match its manifest hash; not exported")
-        originals[name] = data
+    originals, problems = store.read_version_files(info)
+    if problems:
+        raise ExportError("; ".join(p.format_line() for p in problems) + "; not exported")
     files: list[tuple[str, bytes]] = [
         (f"{folder}/README.txt", VERSION_README.format(**{k: entry.get(k, "") for k in
                                                            ("id", "label", "as_of", "published_at", "author", "note")}).encode()),

@@ -42,10 +42,10 @@ from sez_metrics.store import (
     StoreError,
     VersionInfo,
     VersionStore,
+    dataset_from_files,
     parse_csv_bytes,
     sha256_bytes,
 )
-from sez_metrics.typed import to_typed
 
 NEW_VERSION_ID = "(new)"
 
@@ -137,15 +137,6 @@ def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | Non
 # --- step 2: review ---------------------------------------------------------------------------
 
 
-def dataset_from_files(files: Mapping[str, bytes], info: VersionInfo) -> Dataset:
-    """A typed ``Dataset`` built in memory from the three (validated) CSVs of a would-be version."""
-    frames = {}
-    for file_name in VERSION_FILES:
-        table = schema.TABLE_BY_FILE[file_name]
-        frames[table.name] = to_typed(table, parse_csv_bytes(files[file_name], table))
-    return Dataset(info, frames["zones"], frames["status"], frames["milestones"])
-
-
 def status_as_of(status_csv: bytes) -> str:
     """The latest ``as_of`` in a status.csv: the would-be version's reporting date by default."""
     dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
@@ -206,10 +197,13 @@ def review_upload(root: Path | str, upload: Upload) -> Review:
     files = dict(upload.files)
     carried = []
     if base_info is not None:
+        # Carried-over tables come from bytes checked against the manifest, never straight from disk.
+        verified, problems = store.read_version_files(base_info)
+        if problems:
+            raise StoreError("; ".join(p.format_line() for p in problems))
         for name in VERSION_FILES:
             if name not in files:
-                # The bytes the load above verified against the manifest.
-                files[name] = (store.version_dir(base_info.id) / name).read_bytes()
+                files[name] = verified[name]
                 carried.append(name)
     report = Report()
     missing = [n for n in VERSION_FILES if n not in files]
@@ -224,7 +218,7 @@ def review_upload(root: Path | str, upload: Upload) -> Review:
     if not report.ok:
         return review
     try:
-        candidate = dataset_from_files(files, would_be_info(files, base=base_info))
+        candidate = dataset_from_files(would_be_info(files, base=base_info), files)
     except (ValueError, KeyError, pa.ArrowInvalid) as exc:
         # The validator passed something the loader cannot type: refuse rather than guess.
         report.add(_problem("status.csv", f"the files passed validation but cannot be loaded: {exc}", "report this to the maintainers"))
@@ -238,7 +232,7 @@ def _empty_dataset() -> Dataset:
     files = {t.file_name: (",".join(t.column_names) + "\n").encode() for t in schema.TABLES.values()}
     info = VersionInfo(id="(none)", label="Empty store", as_of="", published_at="", author="", note="", parent=None,
                        files={}, prev_hash=None, entry_hash="")
-    return dataset_from_files(files, info)
+    return dataset_from_files(info, files)
 
 
 # --- step 3: publish --------------------------------------------------------------------------

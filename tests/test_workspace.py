@@ -14,7 +14,7 @@ from sez_metrics import workspace
 from sez_metrics.auth import Steward
 from sez_metrics.publish import PublishRefused, publish
 from sez_metrics.settings import MAX_UPLOAD_BYTES
-from sez_metrics.store import VersionStore
+from sez_metrics.store import VersionStore, dataset_from_files
 
 STEWARD_FIXTURES = MINI.parent / "steward"
 AYESHA = Steward("ayesha", "password")
@@ -123,7 +123,7 @@ def test_dataset_built_in_memory_equals_the_stored_one(mini_store):
     store = VersionStore(mini_store)
     stored = store.load("v0002").dataset
     files = {n: (mini_store / "versions" / "v0002" / n).read_bytes() for n in ("zones.csv", "status.csv", "milestones.csv")}
-    built = workspace.dataset_from_files(files, stored.info)
+    built = dataset_from_files(stored.info, files)
     for name in ("zones", "status", "milestones"):
         pd.testing.assert_frame_equal(built.table(name), stored.table(name))
     assert workspace.would_be_info(files).as_of == "2022-10-15"
