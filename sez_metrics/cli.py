@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", dest="password_stdin", action="store_true",
                    help="read the password from the first line of standard input (never put it on the command line)")
     p.add_argument("--secrets", metavar="PATH", help="secrets file to update (default: .streamlit/secrets.toml in the repository)")
+
+    p = sub.add_parser("synth", help="publish a deterministic synthetic store (for tests and benchmarks at scale)")
+    p.add_argument("--zones", type=int, default=5000, metavar="N", help="number of zones (default 5000)")
+    p.add_argument("--versions", type=int, default=40, metavar="V", help="number of versions (default 40)")
+    p.add_argument("--milestones-per-zone", dest="milestones_per_zone", type=int, default=10, metavar="M",
+                   help="milestones per zone (default 10)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed: same seed, same bytes (default 1)")
+    p.add_argument("--out", required=True, metavar="DIR", help="an empty or new folder to publish into")
     return parser
 
 
@@ -86,6 +94,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from sez_metrics.auth import cli_add_steward
 
         return cli_add_steward
+    if command == "synth":
+        from sez_metrics.synth import cli_synth
+
+        return cli_synth
     raise AssertionError(command)
 
 
