@@ -137,13 +137,15 @@ def publish(
     based_on: str | None = None,
     names: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    warnings: Report | None = None,
 ) -> VersionInfo:
     """Validate the complete version the submission makes and publish it; returns its entry.
 
     ``files`` maps file names (zones.csv, status.csv, milestones.csv) to bytes; tables not given
     are carried over from the latest version. ``based_on`` is the version the steward started
     from: publishing is refused when it is no longer the latest. ``names`` maps file names to
-    the paths shown in validation messages. Raises ``PublishRefused`` (nothing written) when the
+    the paths shown in validation messages. The validation warnings of a successful publish are
+    added to ``warnings`` when given (they never block publishing, but the steward should see them). Raises ``PublishRefused`` (nothing written) when the
     request, the store or the data is not fit, ``StoreError`` when the store cannot be read.
     Further keyword-only arguments (e.g. who is acting, with which role) can be added freely.
     """
@@ -165,7 +167,8 @@ def publish(
         with FileLock(str(store.root / LOCK_NAME), timeout=LOCK_TIMEOUT_S):
             entries = _tidy_and_check_store(store)
             entry, complete = _prepare(store, entries, dict(files), dict(names or {}), validate_version,
-                                       author=author, note=note, label=label, as_of=as_of, based_on=based_on, now=now)
+                                       author=author, note=note, label=label, as_of=as_of, based_on=based_on, now=now,
+                                       warnings=warnings)
             _write_version(store, entries, entry, complete)
     except Timeout as exc:
         raise PublishRefused(f"another publish has held the lock for over {LOCK_TIMEOUT_S} s; try again") from exc
@@ -241,7 +244,7 @@ def _orphan_path(vdir: Path, version_id: str) -> Path:
 
 def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], names: dict[str, str], validate_version,
              *, author: str, note: str, label: str, as_of: str | None, based_on: str | None, now: datetime | None,
-             ) -> tuple[dict, dict[str, bytes]]:
+             warnings: Report | None = None) -> tuple[dict, dict[str, bytes]]:
     """Step 3: the checked, validated complete version and its manifest entry."""
     latest = info_from_entry(entries[-1]) if entries else None
     if based_on is not None and (latest is None or latest.id != based_on):
@@ -275,6 +278,8 @@ def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], 
     report = validate_version(complete, as_of=as_of, previous=previous, names=names)
     if not report.ok:
         raise PublishRefused(f"the update has {len(report.errors)} error(s); nothing was published", report)
+    if warnings is not None:
+        warnings.extend(report.warnings)
     effective_as_of = as_of or _latest_status_date(complete["status.csv"])
     if previous is not None and _same_values(previous, complete):
         raise PublishRefused(f"nothing to publish: the tables hold exactly the values of the latest version {latest.id} "

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from sez_metrics import settings
+from sez_metrics.report import Report
 from sez_metrics.settings import data_dir
 from sez_metrics.store import StoreError, VersionStore
 
@@ -75,9 +76,10 @@ def cli_publish(args: argparse.Namespace) -> int:
         names[path.name] = raw
     publish_log.addHandler(handler := _NoticePrinter(logging.INFO))
     publish_log.setLevel(logging.INFO)
+    warnings = Report()
     try:
         info = publish(data_dir(), files, author=args.author, note=args.note, label=args.label,
-                       as_of=args.as_of, based_on=args.based_on, names=names)
+                       as_of=args.as_of, based_on=args.based_on, names=names, warnings=warnings)
     except PublishRefused as exc:
         if exc.report is not None:
             for problem in exc.report.sorted():
@@ -89,6 +91,8 @@ def cli_publish(args: argparse.Namespace) -> int:
         return 1
     finally:
         publish_log.removeHandler(handler)
+    for problem in warnings.sorted():
+        print(problem.format_line())
     print(f"published {info.id}: {info.label} (as of {info.as_of})")
     print(info.id)
     return 0
