@@ -29,7 +29,6 @@ APP = '[data-testid="stApp"]'
 EXCEPTION_BOX = '[data-testid="stException"]'
 # st.error renders <div data-testid="stAlertContainer"><div data-testid="stAlertContentError">…
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
-SPINNER = '[data-testid="stSpinner"]'
 PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
 DECK_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
 
@@ -39,9 +38,10 @@ _HARMLESS_404 = re.compile(r"^https?://[^/]+/[a-z0-9_-]+/_stcore/(health|host-co
 
 
 def expect(target: Page | Locator):
-    """Playwright's ``expect`` (auto-retrying assertions), imported on first use."""
+    """Playwright's ``expect`` (auto-retrying assertions, up to the ready timeout), imported on first use."""
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=READY_TIMEOUT_MS)
     return playwright_expect(target)
 
 
@@ -101,6 +101,10 @@ class AppPage:
         self.timings.append((path, "ready", seconds))
         return seconds
 
+    def wait_ready(self) -> None:
+        """Wait for the current run to finish (after a click), failing on exception or error boxes."""
+        wait_ready(self.page, server_log=self.server_log)
+
     def expect_visible(self, selector: str, what: str) -> float:
         """Wait until the first element matching ``selector`` is visible; record seconds since navigation."""
         expect(self.page.locator(selector).first).to_be_visible(timeout=READY_TIMEOUT_MS)
@@ -120,9 +124,30 @@ class AppPage:
         assert not self.console_errors, "console errors:\n" + "\n".join(self.console_errors)
 
 
+def sidebar_navigation(page: Page) -> Locator:
+    """The page links Streamlit draws at the top of the sidebar."""
+    return page.get_by_test_id("stSidebarNav")
+
+
 def as_of_stamp(page: Page) -> Locator:
     """The "Data as of DATE · version LABEL (ID)" caption every page shows."""
     return page.get_by_test_id("stCaptionContainer").filter(has_text="Data as of").first
+
+
+# Ready = the app is connected, its script is not running and no spinner shows, continuously for
+# a short window: a script that calls st.rerun() passes through "notRunning" for an instant.
+_IDLE_JS = """
+(windowMs) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = app && app.dataset.testConnectionState === 'CONNECTED'
+    && app.dataset.testScriptState === 'notRunning' && !document.querySelector('[data-testid="stSpinner"]');
+  const now = performance.now();
+  if (!idle) { window.__sezIdleSince = null; return false; }
+  if (window.__sezIdleSince == null) window.__sezIdleSince = now;
+  return now - window.__sezIdleSince >= windowMs;
+}
+"""
+IDLE_WINDOW_MS = 300
 
 
 def wait_ready(page: Page, timeout_ms: int = READY_TIMEOUT_MS, server_log: Path | None = None) -> None:
@@ -131,9 +156,8 @@ def wait_ready(page: Page, timeout_ms: int = READY_TIMEOUT_MS, server_log: Path 
     ``server_log``: the server's output, whose last traceback explains an exception box (the page
     itself shows a redacted message).
     """
-    page.locator(f'{APP}[data-test-connection-state="CONNECTED"]').wait_for(state="attached", timeout=timeout_ms)
-    page.locator(f'{APP}[data-test-script-state="notRunning"]').wait_for(state="attached", timeout=timeout_ms)
-    expect(page.locator(SPINNER)).to_have_count(0, timeout=timeout_ms)
+    page.evaluate("() => { window.__sezIdleSince = null; }")
+    page.wait_for_function(_IDLE_JS, arg=IDLE_WINDOW_MS, polling=50, timeout=timeout_ms)
     assert_no_error_boxes(page, server_log)
 
 

@@ -167,6 +167,19 @@ def dashboard(browser_available, browser_data_dir) -> Dashboard:
         _stop(process)
 
 
+@pytest.fixture
+def fresh_dashboard(browser_available, browser_data_dir) -> Dashboard:
+    """A server of its own, just started: for what happens on the very first request."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "streamlit-fresh-server.log"
+    log_path.write_bytes(b"")
+    process, port = _start_server(browser_data_dir, log_path)
+    try:
+        yield Dashboard(f"http://127.0.0.1:{port}", log_path)
+    finally:
+        _stop(process)
+
+
 @pytest.fixture(scope="session")
 def browser(browser_available):
     """Debian chromium driven by Playwright (never a downloaded browser)."""
@@ -202,8 +215,18 @@ def pytest_runtest_makereport(item, call):
 def app_page(request, browser, dashboard, page_timings):
     """A fresh browser context on the dashboard, recording console errors and non-local requests.
 
-    On failure a screenshot of the page is saved under test-artifacts/failures/.
+    On failure a screenshot of the page is saved under test-artifacts/screenshots/failures/.
     """
+    yield from _app_page(request, browser, dashboard, page_timings)
+
+
+@pytest.fixture
+def fresh_app_page(request, browser, fresh_dashboard, page_timings):
+    """Like ``app_page``, on a server nobody has visited yet."""
+    yield from _app_page(request, browser, fresh_dashboard, page_timings)
+
+
+def _app_page(request, browser, dashboard: Dashboard, page_timings):
     context = browser.new_context(viewport=dict(VIEWPORT))
     page = context.new_page()
     app = AppPage(page, dashboard.base_url, timings=page_timings, server_log=dashboard.log_path).attach()
