@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics import auth, export, ui, workspace
-from sez_metrics.publish import PublishRefused
+from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
 from sez_metrics.store import StoreError, VersionInfo, VersionStore
@@ -320,6 +320,9 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
     except workspace.PublishedMeanwhile as exc:
         st.session_state.setdefault(MEANWHILE_KEY, {})[fingerprint] = exc.latest
         st.rerun()
+    except OSError as exc:  # a full or read-only disk: publish has undone its own writes
+        st.error(f"Not published: {md_escape(publish_failure(exc))}")
+        return
     except PublishRefused as exc:
         st.error(f"Not published: {md_escape(exc.reason)}")
         if exc.report is not None:

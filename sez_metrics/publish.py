@@ -81,6 +81,13 @@ class PublishRefused(Exception):
         self.report = report
 
 
+def publish_failure(exc: OSError) -> str:
+    """What to tell a steward when the disk refused a publish (publish has undone its own writes)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    return f"the store could not be written: {reason}{where}; nothing was published and every earlier version is unchanged"
+
+
 def next_version_id(existing: list[str]) -> str:
     """The id after the highest of ``existing`` (``v0001`` for an empty store)."""
     numbers = [int(v[1:]) for v in existing if VERSION_ID_PATTERN.match(v)]

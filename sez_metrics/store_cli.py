@@ -57,7 +57,7 @@ class _NoticePrinter(logging.Handler):
 
 def cli_publish(args: argparse.Namespace) -> int:
     """Validate and publish; the last stdout line is the new id. Exit 1 when invalid or refused."""
-    from sez_metrics.publish import PublishRefused, publish
+    from sez_metrics.publish import PublishRefused, publish, publish_failure
     from sez_metrics.publish import log as publish_log
 
     files: dict[str, bytes] = {}
@@ -88,6 +88,9 @@ def cli_publish(args: argparse.Namespace) -> int:
         return 1
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full, read-only or forbidden disk: publish has undone its own writes
+        print(f"error: {publish_failure(exc)}", file=sys.stderr)
         return 1
     finally:
         publish_log.removeHandler(handler)
