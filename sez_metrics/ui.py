@@ -139,14 +139,14 @@ def page_context(title: str, icon: str = "") -> PageContext:
         versions = VersionStore(root).versions()
         result = load_version(requested_version(), root)
     except StoreError as exc:
-        st.error(f"The dataset cannot be read: {exc}", icon="🚫")
+        st.error(f"The dataset cannot be read: {md_escape(exc)}", icon="🚫")
         st.stop()
     ctx = PageContext(result.dataset, versions, result.problems)
     _version_picker(ctx)
     for problem in result.problems:
-        st.warning(f"⚠️ {problem.format_line()}", icon=None)
+        st.warning(f"⚠️ {md_escape(problem.format_line())}", icon=None)  # the id may come from the URL
     if result.problems:
-        st.warning(f"Showing {ctx.info.display} instead, the newest intact version.")
+        st.warning(f"Showing {md_escape(ctx.info.display)} instead, the newest intact version.")
     as_of_stamp(ctx.info, ctx.latest)
     return ctx
 

@@ -218,3 +218,28 @@ def test_the_checks_catch_each_hostile_value_unless_escaped(value):
     with pytest.raises(AssertionError):
         assert_no_markup([f"**Zone:** {value}"], "check")
     assert_no_markup([f"**Zone:** {md_escape(value)}"], "check")
+
+
+# A crafted link to the dashboard puts its own text into the "no such version" banner.
+CRAFTED = ["[Sign in again](https://evil.example/login)", "<img src=x onerror=alert(7)>", "![i](javascript:alert(8))"]
+
+
+@pytest.mark.parametrize("value", CRAFTED)
+@pytest.mark.parametrize("parameter", ["version", "compare"])
+def test_crafted_url_parameters_are_shown_as_literal_text(hostile_store, parameter, value):
+    at = run_page("changes", **{parameter: value})
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert_no_markup(markdown_texts(at), f"?{parameter}=")
+
+
+def test_the_fallback_banner_escapes_the_version_label(hostile_store):
+    status = hostile_store / "versions" / "v0002" / "status.csv"
+    status.write_bytes(status.read_bytes() + b"\n")  # damaged: v0001 (hostile label) is shown instead
+
+    at = run_page()
+
+    assert not at.exception
+    banners = [w.value for w in at.warning]
+    assert any("v0001" in b for b in banners), banners
+    assert_no_markup(banners, "fallback banner")
