@@ -18,7 +18,8 @@ import streamlit as st
 
 from sez_metrics import briefing, present
 from sez_metrics.settings import data_dir
-from sez_metrics.store import StoreError, VersionInfo, VersionStore
+from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
+from sez_metrics.text import md_escape
 from sez_metrics.ui import PageContext
 
 PRESENT_PARAMS = ("present", "slide", "zones")
@@ -149,20 +150,22 @@ def render_presenter() -> None:
     try:
         versions = VersionStore(root).versions()
     except StoreError as exc:
-        _fail(f"The dataset cannot be read: {exc}", None)
+        _fail(f"The dataset cannot be read: {md_escape(exc)}", None)
     if not versions:
         _fail("The dataset holds no version yet.", None)
     ids = [v.id for v in versions]
     latest_id = ids[-1]
     version_id = st.query_params.get("version") or latest_id
     if version_id not in ids:
-        _fail(f"There is no version {version_id!r}. Valid versions: {', '.join(ids)}.", latest_id)
+        # a version id is echoed as it is; anything else in the link could be markdown
+        asked = repr(version_id) if VERSION_ID_PATTERN.fullmatch(version_id) else "in the link"
+        _fail(f"There is no version {asked}. Valid versions: {', '.join(ids)}.", latest_id)
     # Pin the version in the URL: a reload mid-meeting keeps showing the same data.
     st.query_params["version"] = version_id
     position = ids.index(version_id)
     compare_id = st.query_params.get("compare")
     if compare_id and compare_id not in ids:
-        st.toast(f"No version {compare_id!r} to compare with; using the one before.", icon="⚠️")
+        st.toast(f"No version {md_escape(repr(compare_id))} to compare with; using the one before.", icon="⚠️")
         compare_id = None
     compare_id = compare_id or (ids[position - 1] if position > 0 else None)
 
@@ -172,11 +175,11 @@ def render_presenter() -> None:
         dataset_zones = story.dataset
         zones, unknown = present.requested_zones(st.query_params.get("zones"), dataset_zones)
         if unknown:
-            st.toast(f"Unknown zone(s) left out: {', '.join(unknown)}", icon="⚠️")
+            st.toast(f"Unknown zone(s) left out: {md_escape(', '.join(unknown))}", icon="⚠️")
         if zones:
             story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today())
     except briefing.BriefingError as exc:
-        _fail(str(exc), latest_id)
+        _fail(md_escape(exc), latest_id)
 
     deck = present.build_deck(story)
     number = present.slide_number(st.query_params.get("slide"), len(deck))

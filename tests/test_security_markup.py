@@ -243,3 +243,13 @@ def test_the_fallback_banner_escapes_the_version_label(hostile_store):
     banners = [w.value for w in at.warning]
     assert any("v0001" in b for b in banners), banners
     assert_no_markup(banners, "fallback banner")
+
+
+@pytest.mark.parametrize("value", CRAFTED)
+@pytest.mark.parametrize("parameter", ["version", "compare", "zones"])
+def test_crafted_presenter_parameters_are_shown_as_literal_text(hostile_store, parameter, value):
+    at = run_page(None, present="1", **{parameter: value})
+
+    assert not at.exception, [e.value for e in at.exception]
+    toasts = [t.proto.body for t in at.get("toast")]
+    assert_no_markup(markdown_texts(at) + toasts, f"presenter ?{parameter}=")
