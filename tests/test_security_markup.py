@@ -253,3 +253,15 @@ def test_crafted_presenter_parameters_are_shown_as_literal_text(hostile_store, p
     assert not at.exception, [e.value for e in at.exception]
     toasts = [t.proto.body for t in at.get("toast")]
     assert_no_markup(markdown_texts(at) + toasts, f"presenter ?{parameter}=")
+
+
+EVERY_PARAMETER = ["zone", "measure", "programme", "to", "slide", "compare", "version"]
+
+
+@pytest.mark.parametrize("page", ["map", "zone", "timeline", "changes", "data", None], ids=lambda p: p or "overview")
+def test_every_page_shows_crafted_parameters_as_literal_text(hostile_store, page):
+    for value in CRAFTED:
+        at = run_page(page, **dict.fromkeys(EVERY_PARAMETER, value))
+
+        assert not at.exception, (value, [e.value for e in at.exception])
+        assert_no_markup(markdown_texts(at) + [t.proto.body for t in at.get("toast")], f"{page} with {value!r}")
