@@ -147,7 +147,7 @@ _IDLE_JS = """
   return now - window.__sezIdleSince >= windowMs;
 }
 """
-IDLE_WINDOW_MS = 300
+IDLE_WINDOW_MS = 500
 
 
 def wait_ready(page: Page, timeout_ms: int = READY_TIMEOUT_MS, server_log: Path | None = None) -> None:

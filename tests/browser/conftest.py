@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browsing import ARTIFACTS, REPO, AppPage, screenshot
+from browsing import ARTIFACTS, REPO, SCREENSHOTS, AppPage, screenshot
 from storebuilder import build_mini_store
 
 SHIPPED_DATA = REPO / "data"
@@ -158,6 +158,7 @@ class Dashboard:
 def dashboard(browser_available, browser_data_dir) -> Dashboard:
     """A running ``streamlit run app.py`` serving the copied dataset, stopped after the session."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(SCREENSHOTS / "failures", ignore_errors=True)  # only this session's failures
     log_path = ARTIFACTS / "streamlit-server.log"
     log_path.write_bytes(b"")
     process, port = _start_server(browser_data_dir, log_path)
