@@ -58,6 +58,9 @@ RING_WIDTH_PX = {"site": 1.5, "approximate": 5.0, "town": 2.5}
 RING_FILL = [255, 255, 255, 150]
 OUTLINE = [31, 41, 51]
 LABEL_SIZE_PX = 15
+# Beyond this many zones only the largest (and the selected one) carry a label: label placement is
+# quadratic, and thousands of labels would cover the country anyway (5,000 zones: minutes → ms).
+MAX_LABELLED_ZONES = 60
 # pydeck turns every string argument of a layer into a data accessor (``"@@=…"``) unless it is
 # quoted, so constant strings are written quoted.
 PIXELS = '"pixels"'
@@ -150,10 +153,11 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
 
 def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> list[dict]:
     """One record per zone for the marker, halo, label and tooltip layers (plain Python values)."""
-    status_by_zone = {row["zone_id"]: row for _, row in status.iterrows()}
+    # records, not iterrows: a Series per row cost ~1 s per 5,000 zones
+    status_by_zone = {row["zone_id"]: row for row in status.to_dict("records")}
     max_area = float(zones["area_acres"].max()) if len(zones) else 0.0
     records = []
-    for _, z in zones.iterrows():
+    for z in zones.to_dict("records"):
         s = status_by_zone.get(z["zone_id"])
         precision = str(z["location_precision"])
         colour = palette.hex_to_rgb(measure_colour(measure, None if s is None else s[measure.column]))
@@ -382,7 +386,13 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
     provider and no style, so nothing is fetched.
     """
     view = view or fit_view([p["lat"] for p in points], [p["lon"] for p in points])
-    points = place_labels(points, view.zoom)
+    labelled = points
+    if len(points) > MAX_LABELLED_ZONES:
+        largest = sorted(points, key=lambda p: -p["halo_radius_px"])[:MAX_LABELLED_ZONES]
+        labelled = largest + [p for p in points if p["zone_id"] == selected_zone and p not in largest]
+    labelled = place_labels(labelled, view.zoom)
+    if len(points) <= MAX_LABELLED_ZONES:
+        points = labelled
     layers = []
     if basemap is not None:
         layers.append(
@@ -394,7 +404,7 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         )
         layers.append(
             pdk.Layer(
-                "TextLayer", id=LAYER_PROVINCE_LABELS, data=province_labels(basemap, view.zoom, label_boxes(points, view.zoom)),
+                "TextLayer", id=LAYER_PROVINCE_LABELS, data=province_labels(basemap, view.zoom, label_boxes(labelled, view.zoom)),
                 get_position="[lon, lat]", get_text="label", get_size=PROVINCE_LABEL_SIZE_PX, size_units=PIXELS,
                 get_color=[95, 95, 95, 255], font_family=LABEL_FONT, font_weight=400,
                 character_set='"auto"', pickable=False,
@@ -402,7 +412,9 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         )
     layers += [
         pdk.Layer(
-            "ScatterplotLayer", id=LAYER_HALO, data=points, get_position="[lon, lat]", get_radius="halo_radius_px",
+            # only what the halo draws: the deck's JSON carries every record of every layer
+            "ScatterplotLayer", id=LAYER_HALO, data=[{k: p[k] for k in ("lon", "lat", "halo_radius_px")} for p in points],
+            get_position="[lon, lat]", get_radius="halo_radius_px",
             radius_units=PIXELS, filled=False, stroked=True, get_line_color=OUTLINE, line_width_units=PIXELS,
             get_line_width=1.5, pickable=False,
         ),
@@ -424,7 +436,7 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         )
     layers.append(
         pdk.Layer(
-            "TextLayer", id=LAYER_ZONE_LABELS, data=points, get_position="[lon, lat]", get_text="label",
+            "TextLayer", id=LAYER_ZONE_LABELS, data=labelled, get_position="[lon, lat]", get_text="label",
             get_size=LABEL_SIZE_PX, size_units=PIXELS, get_color=[17, 24, 39, 255], get_pixel_offset="label_offset",
             get_text_anchor="label_anchor", get_alignment_baseline="label_baseline",
             font_family=LABEL_FONT, font_weight=600, character_set='"auto"',
