@@ -1,0 +1,1 @@
+"""Performance benchmarks: ``.venv/bin/python -m benchmarks.run [--quick]`` (see docs/performance.md)."""

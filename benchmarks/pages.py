@@ -1,0 +1,57 @@
+"""Warm rerun of every page with AppTest on one data folder; prints JSON (run by ``benchmarks.run``).
+
+Run in its own process (``python -m benchmarks.pages --data DIR``) so that ``SEZ_DATA_DIR`` and the
+process-wide Streamlit caches belong to that data folder alone. A warm rerun is a rerun of a page
+already run once in the same session: what a person waits for after changing a widget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = ("overview", "map", "zone", "timeline", "changes", "data")
+
+
+def time_pages(data: Path, repeats: int) -> dict[str, dict]:
+    """Per page: first run in a fresh session (process caches warm after the first page) and warm reruns."""
+    os.environ["SEZ_DATA_DIR"] = str(data)
+    from streamlit.testing.v1 import AppTest
+
+    from sez_metrics.store import VersionStore
+
+    first_zone = str(VersionStore(data).load().dataset.zones["zone_id"].iloc[0])
+    results: dict[str, dict] = {}
+    for page in PAGES:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        at.run()
+        if page == "zone":
+            at.query_params["zone"] = first_zone
+        started = time.perf_counter()
+        at.switch_page(f"pages/{page}.py").run()
+        first = time.perf_counter() - started
+        errors = [str(e.value)[:200] for e in at.exception]
+        warm = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            at.run()
+            warm.append(time.perf_counter() - started)
+        results[page] = {"first_s": first, "warm_s": statistics.median(warm), "warm_all_s": warm, "errors": errors}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(json.dumps(time_pages(args.data.resolve(), args.repeats)))
+
+
+if __name__ == "__main__":
+    main()
