@@ -2,7 +2,7 @@
 
 Each session is a separate browser context (its own cookies, its own Streamlit session) in one
 Debian chromium, driven by Playwright. Every session walks the officials' journey again and again,
-starting a new one until ``--seconds`` have passed (the journey under way is finished): Overview → Map (click a zone on the deck.gl map) → Zone profile →
+starting a new one until ``--seconds`` have passed (the journey under way is finished): Overview → Map (until deck.gl has drawn the zones; then click one) → Zone profile →
 Timeline → Changes. Recorded: seconds from navigation (or click) until the page is ready (the
 script run finished, no spinner, no error box), p50/p95/max per step; every error (exception or
 error box, console/page error, timeout, request leaving the machine); the server's resident
@@ -183,8 +183,8 @@ async def timed(result: Result, step: str, action) -> None:
     result.steps.setdefault(step, []).append(time.perf_counter() - start)
 
 
-async def click_zone(page, zone: Zone) -> None:
-    """Click ``zone`` where the deck.gl map draws it (projected by deck.gl itself), wait for the rerun."""
+async def zone_point(page, zone: Zone) -> dict:
+    """Where the deck.gl map draws ``zone`` (projected by deck.gl itself), once something is pickable there."""
     await page.locator(DECK_CANVAS).first.wait_for(timeout=STEP_TIMEOUT_MS)
     deadline = time.monotonic() + 30
     point: dict = {}
@@ -199,6 +199,11 @@ async def click_zone(page, zone: Zone) -> None:
         await page.wait_for_timeout(100)  # layers load and draw asynchronously
     else:
         raise AssertionError(f"zone {zone.zone_id} never became clickable: {point}")
+    return point
+
+
+async def click(page, point: dict) -> None:
+    """Click the map at ``point`` and wait for the rerun that selects the zone."""
     await page.mouse.click(point["x"], point["y"])
     await ready(page)
     if "zone=" not in page.url:
@@ -223,10 +228,15 @@ async def session(number: int, browser, url: str, zones: list[Zone], result: Res
     try:
         while time.monotonic() < deadline:
             zone = zones[(number + journey) % len(zones)]
+            at: dict = {}
+
+            async def find(z=zone, at=at):
+                at.update(await zone_point(page, z))
             steps = [
                 ("overview", lambda: page.goto(url + "/"), None),
                 ("map", lambda: page.goto(url + "/map"), None),
-                ("map click", None, lambda z=zone: click_zone(page, z)),
+                ("map drawn", None, find),
+                ("map click", None, lambda at=at: click(page, at)),
                 ("zone", lambda z=zone: page.goto(f"{url}/zone?zone={z.zone_id}"), None),
                 ("timeline", lambda: page.goto(url + "/timeline"), None),
                 ("changes", lambda: page.goto(url + "/changes"), None),

@@ -16,7 +16,7 @@ import pytest
 from browsing import ARTIFACTS, REPO
 
 SESSIONS, SECONDS = 3, 20
-STEPS = ["overview", "map", "map click", "zone", "timeline", "changes"]
+STEPS = ["overview", "map", "map drawn", "map click", "zone", "timeline", "changes"]
 
 
 @pytest.mark.browser
