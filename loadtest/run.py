@@ -2,11 +2,12 @@
 
 Each session is a separate browser context (its own cookies, its own Streamlit session) in one
 Debian chromium, driven by Playwright. Every session walks the officials' journey again and again,
-starting a new one until ``--seconds`` have passed (the journey under way is finished): Overview → Map (until deck.gl has drawn the zones; then click one) → Zone profile →
-Timeline → Changes. Recorded: seconds from navigation (or click) until the page is ready (the
-script run finished, no spinner, no error box), p50/p95/max per step; every error (exception or
-error box, console/page error, timeout, request leaving the machine); the server's resident
-memory and CPU, sampled from /proc twice a second.
+starting a new one until ``--seconds`` have passed (the journey under way is finished):
+Overview → Map (until deck.gl has drawn the zones, then click one) → Zone profile → Timeline →
+Changes. Recorded: seconds from navigation (or click) until the page is ready (the script run
+finished, no spinner, no error box), p50/p95/max per step; every error (exception or error box,
+JavaScript page error, timeout, a click that selects no zone, a request leaving the machine);
+the server's resident memory and CPU, sampled from /proc twice a second.
 
     .venv/bin/python loadtest/run.py --sessions 20 --seconds 180            # the long run
     .venv/bin/python loadtest/run.py --sessions 4 --seconds 25 --json out.json
