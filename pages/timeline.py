@@ -14,6 +14,9 @@ from sez_metrics.text import md_escape
 PLOTLY_CONFIG = {"displaylogo": False}
 # widget key → URL parameter, for the multi-value filters.
 FILTER_PARAMS = {"tl_zones": "zone", "tl_categories": "category", "tl_statuses": "status"}
+# Without a zone filter, the chart draws at most this many zones (those with the most late items):
+# thousands of swimlanes take minutes to lay out and cannot be read anyway.
+MAX_CHART_ZONES = 25
 
 ctx = ui.page_context("Timeline", "📅")
 dataset = ctx.dataset
@@ -106,7 +109,16 @@ tiles[3].metric("⚠ Expected to slip", int((shown["slip"] == "expected_late").s
 if shown.empty:
     st.info("No milestone matches these filters. Clear a filter to see more.")
 else:
-    figure = figures.programme_timeline(shown, zones, today=today, as_of=as_of)
+    drawn = shown
+    zone_count = shown["zone_id"].replace("", pd.NA).nunique()
+    if not chosen.zones and zone_count > MAX_CHART_ZONES:
+        in_zone = shown["zone_id"].fillna("") != ""
+        late_count = shown[in_zone & shown["late"]].groupby("zone_id").size()
+        ranked = late_count.reindex(shown.loc[in_zone, "zone_id"].unique(), fill_value=0).sort_values(ascending=False, kind="stable")
+        drawn = shown[~in_zone | shown["zone_id"].isin(ranked.index[:MAX_CHART_ZONES])]
+        st.info(f"The chart shows the {MAX_CHART_ZONES} zones with the most late items, of {zone_count:,} zones; "
+                "choose zones above to see others. The slippage table below lists every item.")
+    figure = figures.programme_timeline(drawn, zones, today=today, as_of=as_of)
     st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch")
     st.caption(
         "One row per zone, plus the programme row; phases are bars from start to the committed end. Each item has one marker "
@@ -125,9 +137,16 @@ st.caption(
 )
 version_ids = [v.id for v in ctx.versions]
 earlier = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
-history = [(v.label, ds.milestones) for v in earlier if (ds := ui.load_exact(v.id)) is not None]
+history = [ds for v in earlier if (ds := ui.load_exact(v.id)) is not None]
+
+
+def _first_commitments(*datasets) -> pd.DataFrame:
+    return timeline.first_commitments([(ds.info.label, ds.milestones) for ds in datasets])
+
+
 st.dataframe(
-    timeline.slippage_table(shown, zones, timeline.first_commitments(history)),
+    # cached across sessions by the versions: a pass over every milestone of every version
+    timeline.slippage_table(shown, zones, ui.derived(_first_commitments, *history)),
     hide_index=True,
     width="stretch",
     column_config=ui.slippage_column_config(),

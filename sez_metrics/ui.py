@@ -83,7 +83,9 @@ def _files_stamp(root: Path, versions: list[VersionInfo]) -> tuple:
     return tuple(stamp)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+# Room for every version of a long history: the zone and timeline pages read them all, and an LRU
+# smaller than the history misses on every access (40 versions of 5,000 zones: ~20 s per rerun).
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _cached_load(root: str, version_id: str | None, chain_key: tuple, files_stamp: tuple) -> LoadResult:
     return VersionStore(root).load(version_id)
 

@@ -417,7 +417,8 @@ def _check_store_reading(data: bytes, checked: CheckedTable) -> None:
     else:
         differing = [
             c for c in ours.columns
-            if c not in stored.columns or (stored[c].to_numpy(dtype=object) != ours[c].to_numpy(dtype=object)).any()
+            # compared as Arrow-backed strings: object arrays of 50,000 rows cost ~0.25 s per file
+            if c not in stored.columns or stored[c].astype("str").ne(ours[c].astype("str")).any()
         ]
         reason = f"different values in {', '.join(differing)}" if differing else ""
     if reason:
