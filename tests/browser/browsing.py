@@ -259,7 +259,12 @@ _DECK_POINT_JS = """
   if (!viewport || !viewport.width) return {error: 'deck.gl viewport not laid out yet'};
   const [x, y] = viewport.project([lon, lat]);
   const zoneOf = o => o && (o.zone_id || (o.properties && o.properties.zone_id));
-  const picked = deck.pickMultipleObjects({x, y, radius: 2, depth: 10}).map(p => zoneOf(p.object)).filter(Boolean);
+  let picked;
+  try {
+    picked = deck.pickMultipleObjects({x, y, radius: 2, depth: 10}).map(p => zoneOf(p.object)).filter(Boolean);
+  } catch (e) {  // deck.gl asserts while it is still setting up its layers: not pickable yet
+    return {error: String(e)};
+  }
   const box = canvas.getBoundingClientRect();
   const px = box.left + x, py = box.top + y;
   return {x: px, y: py, inside: x >= 0 && y >= 0 && x <= box.width && y <= box.height

@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from browsing import DECK_CANVAS, deck_point, expect, wait_ready
+from browsing import DECK_CANVAS, deck_point, expect, screenshot, wait_ready
 
 from sez_metrics.store import VersionStore
 
@@ -59,6 +59,8 @@ def test_click_on_a_zone_selects_it_and_opens_its_profile(app_page, zone_row):
     expect(profile_link).to_be_visible()
     expect(profile_link).to_contain_text(str(zone_row["short_name"]))
     wait_ready(page, server_log=app_page.server_log)
+    page.mouse.move(0, 0)  # no hover tooltip over the map in the screenshot
+    screenshot(page, "map-zone-selected")
 
     profile_link.click()
     expect(page).to_have_url(re.compile(rf"/zone\?(.*&)?zone={ZONE}(&|$)"))
