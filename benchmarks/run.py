@@ -229,6 +229,14 @@ def first_paint(browser, base: str, path: str, wait_for: tuple[str, ...], repeat
     return {"first_visit_s": times[0], "cold_session_s": statistics.median(times[1:]), "all_s": times}
 
 
+def _attempt(measure: Callable[[], dict]) -> dict:
+    """The measurement, or what stopped it (a page that never paints is a result too)."""
+    try:
+        return measure()
+    except Exception as exc:  # noqa: BLE001 (recorded in the results, the run goes on)
+        return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
+
+
 def bench_browser(root: Path, label: str, repeats: int, sessions: int, measure_memory: bool) -> dict:
     """First paint of / and /map on a dashboard server for ``root``; memory with 1 and ``sessions`` sessions."""
     from playwright.sync_api import sync_playwright
@@ -239,10 +247,10 @@ def bench_browser(root: Path, label: str, repeats: int, sessions: int, measure_m
         try:
             server = Server("app.py", root)
             try:
-                out["overview"] = first_paint(browser, server.url, "/", (PLOTLY,), repeats)
-                out["map"] = first_paint(browser, server.url, "/map", (DECK,), repeats)
+                out["overview"] = _attempt(lambda: first_paint(browser, server.url, "/", (PLOTLY,), repeats))
+                out["map"] = _attempt(lambda: first_paint(browser, server.url, "/map", (DECK,), repeats))
                 if measure_memory:
-                    out["memory"] = _memory(browser, server, sessions)
+                    out["memory"] = _attempt(lambda: _memory(browser, server, sessions))
             finally:
                 server.stop()
         finally:
@@ -316,15 +324,20 @@ def table(results: dict) -> list[tuple[str, str, str, str]]:
     floor = results.get("browser", {}).get("floor")
     for name in ("shipped", "scale"):
         b = results.get("browser", {}).get(name)
-        if not b or not floor:
+        if not b or not floor or "error" in floor:
             continue
         for page in ("overview", "map"):
+            if "error" in b[page]:
+                rows.append(_row(f"first paint {'/' if page == 'overview' else '/map'} ({name})", b[page]["error"][:60], "≤ 1.3× floor", False))
+                continue
             seconds = b[page]["cold_session_s"]
             rows.append(_row(f"first paint {'/' if page == 'overview' else '/map'} ({name})",
                              f"{seconds:.2f} s = {seconds / floor['cold_session_s']:.2f}× floor ({floor['cold_session_s']:.2f} s)",
                              "≤ 1.3× floor", seconds <= 1.3 * floor["cold_session_s"]))
         memory = b.get("memory")
-        if memory:
+        if memory and "error" in memory:
+            rows.append(_row(f"server RSS ({name})", memory["error"][:60], "≤ +150 MB", False))
+        elif memory:
             n = memory["sessions"]
             rows.append(_row(f"server RSS 1 → {n} sessions ({name})",
                              f"{memory['rss_1_session_mb']:.0f} → {memory[f'rss_{n}_sessions_mb']:.0f} MB (+{memory['extra_mb']:.0f})",
@@ -357,11 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     step("diff")
     results["diff"] = bench_diff(stores["scale"], repeats)
     step("pages (AppTest)")
-    results["pages"] = {name: bench_pages(root, max(2, repeats)) for name, root in stores.items()}
+    results["pages"] = {name: bench_pages(root, 1 if args.quick else 3) for name, root in stores.items()}
     if not (args.quick or args.no_browser):
         step("browser")
         browser_repeats = 3
-        results["browser"] = {"floor": bench_floor(browser_repeats)}
+        results["browser"] = {"floor": _attempt(lambda: bench_floor(browser_repeats))}
         results["browser"]["shipped"] = bench_browser(SHIPPED, "shipped", browser_repeats, args.sessions, measure_memory=False)
         results["browser"]["scale"] = bench_browser(stores["scale"], "scale", browser_repeats, args.sessions, measure_memory=True)
     results["machine_after"] = machine()

@@ -11,6 +11,8 @@ from sez_metrics.text import md_escape
 SUMMARY_LINES = 6
 TILES_PER_ROW = 4
 CARDS_PER_ROW = 4
+# At most this many zone cards: beyond, the page would be a wall of cards (5,000 zones: ~250 priority zones).
+MAX_CARDS = 24
 
 
 def stage_figure(counts: list[metrics.StageCount]) -> go.Figure:
@@ -143,8 +145,11 @@ cards = ui.derived(metrics.zone_cards, dataset)  # priority zones
 st.subheader(f"Priority zones ({len(cards)})")
 if not cards:
     st.info("No zone is marked as a priority zone in this version.", icon="ℹ️")
-for start in range(0, len(cards), CARDS_PER_ROW):
-    for column, card in zip(st.columns(CARDS_PER_ROW), cards[start : start + CARDS_PER_ROW], strict=False):
+if len(cards) > MAX_CARDS:  # hundreds of cards take a browser tens of seconds to draw and nobody reads them
+    st.caption(f"Showing {MAX_CARDS} of {len(cards):,} priority zones; the Map page's zone table lists every zone.")
+shown_cards = cards[:MAX_CARDS]
+for start in range(0, len(shown_cards), CARDS_PER_ROW):
+    for column, card in zip(st.columns(CARDS_PER_ROW), shown_cards[start : start + CARDS_PER_ROW], strict=False):
         with column:
             zone_card(card, ctx.pinned_version)
 
