@@ -41,13 +41,14 @@ def format_number(value: float | int | None, decimals: int = 1) -> str:
 
 
 def capacity_text(available: float | None, required: float | None, unit: str) -> str:
-    """A utility's capacity in words: "10 of 160 MW", "— of 600 MW" (available not reported), "10 MW available", or ""."""
+    """A utility's capacity in words: "10 of 160 MW", "needs 600 MW (available not reported)", "10 MW available", or ""."""
     has_available = _present(available)
     has_required = _present(required)
     if has_available and has_required:
         return f"{format_number(available)} of {format_number(required)} {unit}"
     if has_required:
-        return f"— of {format_number(required)} {unit}"
+        # "— of 600 MW" read as a broken figure; say plainly what is known and what is not.
+        return f"needs {format_number(required)} {unit} (available not reported)"
     if has_available:
         return f"{format_number(available)} {unit} available"
     return ""

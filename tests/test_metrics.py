@@ -42,7 +42,7 @@ def test_format_number(value, decimals, text):
     ("available", "required", "text"),
     [
         (10.0, 160.0, "10 of 160 MW"),
-        (None, 600.0, "— of 600 MW"),
+        (None, 600.0, "needs 600 MW (available not reported)"),
         (50.0, float("nan"), "50 MW available"),
         (None, None, ""),
         (0.0, 30.0, "0 of 30 MW"),
@@ -140,7 +140,7 @@ def test_stage_counts_cover_every_stage_in_order(versions):
 def test_zone_cards_are_the_priority_zones_with_capacities(versions):
     cards = metrics.zone_cards(versions[1])
     assert [c.zone_id for c in cards] == ["rashakai", "aiic"]  # mirpur is not a priority zone
-    assert cards[1].power_capacity == "— of 600 MW"  # available power not reported
+    assert cards[1].power_capacity == "needs 600 MW (available not reported)"  # available power not reported
     rashakai = cards[0]
     assert rashakai.power_capacity == "50 of 160 MW"
     assert rashakai.gas_capacity == "30 of 30 MMCFD"
