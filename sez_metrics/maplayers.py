@@ -66,8 +66,9 @@ MAX_LABELLED_ZONES = 60
 PIXELS = '"pixels"'
 LABEL_FONT = '"DejaVu Sans, Noto Sans, Arial, sans-serif"'
 PROVINCE_LABEL_SIZE_PX = 13
-# The map's assumed size when fitting the view (the page draws it 620 px high, about 900 px wide).
-VIEW_WIDTH_PX = 900
+# The map's assumed size when fitting the view: the page draws it 620 px high in the wider of two
+# columns, about 720 px wide on a 1440-px screen (assuming 900 cut Balochistan's western border).
+VIEW_WIDTH_PX = 700
 VIEW_HEIGHT_PX = 620
 
 
@@ -222,12 +223,18 @@ def _lat_of(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / 512))) - math.pi / 2)
 
 
-def fit_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = VIEW_WIDTH_PX, height_px: int = VIEW_HEIGHT_PX,
+def fit_view(lats: Sequence[float], lons: Sequence[float], *, bounds: Sequence[float] | None = None,
+             width_px: int = VIEW_WIDTH_PX, height_px: int = VIEW_HEIGHT_PX,
              padding_px: int = 60, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
-    """A view that shows every point with ``padding_px`` to spare (one point: centred at ``max_zoom``)."""
-    if not len(lats):
+    """A view that shows every point, and the ``bounds`` box (min lon, min lat, max lon, max lat) if
+    given, with ``padding_px`` to spare (one point alone: centred at ``max_zoom``)."""
+    corners = [(la, lo) for la, lo in zip(lats, lons, strict=True)]
+    if bounds is not None:
+        min_lon, min_lat, max_lon, max_lat = bounds
+        corners += [(min_lat, min_lon), (max_lat, max_lon)]
+    if not corners:
         return pdk.ViewState(latitude=30.2, longitude=69.4, zoom=4.3)  # Pakistan
-    xs, ys = zip(*(_world_xy(lo, la) for la, lo in zip(lats, lons, strict=True)), strict=True)
+    xs, ys = zip(*(_world_xy(lo, la) for la, lo in corners), strict=True)
     span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
     zooms = [max_zoom]
     if span_x > 0:
@@ -237,6 +244,17 @@ def fit_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = VI
     zoom = max(min_zoom, min(zooms))
     centre_x, centre_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     return pdk.ViewState(latitude=round(_lat_of(centre_y), 4), longitude=round(centre_x * 360 / 512 - 180, 4), zoom=round(zoom, 2))
+
+
+def basemap_bounds(basemap: Mapping | None) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of every feature of the basemap GeoJSON, or None without one."""
+    if not basemap or not basemap.get("features"):
+        return None
+    # per-feature boxes, not a union of the shapes: the union took ~0.2 s on every rerun
+    boxes = [shape(f["geometry"]).bounds for f in basemap["features"] if f.get("geometry")]
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
 def _label_box(x: float, y: float, text: str, size: float, anchor: str, baseline: str) -> tuple[float, float, float, float]:
@@ -385,7 +403,9 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
     ``points`` come from ``zone_points``. Offline (``online=False``) the deck names no map
     provider and no style, so nothing is fetched.
     """
-    view = view or fit_view([p["lat"] for p in points], [p["lon"] for p in points])
+    # The national view fits the zones and the whole country outline: a border cut at the canvas
+    # edge reads as missing territory.
+    view = view or fit_view([p["lat"] for p in points], [p["lon"] for p in points], bounds=basemap_bounds(basemap))
     labelled = points
     if len(points) > MAX_LABELLED_ZONES:
         largest = sorted(points, key=lambda p: -p["halo_radius_px"])[:MAX_LABELLED_ZONES]

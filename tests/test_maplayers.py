@@ -189,3 +189,17 @@ def test_zone_table_lists_every_zone_with_the_measure_first(latest):
     assert list(table.columns[:2]) == ["Zone", "Electricity"]
     assert table["zone_id"].tolist() == latest.zones["zone_id"].tolist()
     assert table.columns.is_unique
+
+
+def test_national_view_fits_the_country_outline_as_well_as_the_zones(latest, basemap):
+    """Zones alone left Balochistan's western border outside the canvas; the outline must fit too."""
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES[maplayers.DEFAULT_MEASURE])
+    min_lon, min_lat, max_lon, max_lat = maplayers.basemap_bounds(basemap)
+    assert min_lon < min(p["lon"] for p in points)  # the outline reaches further west than any zone
+    view = _deck_json(maplayers.build_deck(points, basemap=basemap))["initialViewState"]
+    scale = 2 ** view["zoom"]
+    centre_x, centre_y = (c * scale for c in maplayers._world_xy(view["longitude"], view["latitude"]))
+    for lon, lat in ((min_lon, min_lat), (max_lon, max_lat)):
+        x, y = (c * scale for c in maplayers._world_xy(lon, lat))
+        assert abs(x - centre_x) <= maplayers.VIEW_WIDTH_PX / 2 - 40
+        assert abs(y - centre_y) <= maplayers.VIEW_HEIGHT_PX / 2 - 40
