@@ -12,6 +12,8 @@ from sez_metrics.text import md_escape
 
 ZONE_KEY = "zone_pick"
 PLOTLY_CONFIG = {"displaylogo": False}
+# Headline tiles per row: wide enough that "④ Under development" wraps between words.
+TILES_PER_ROW = 3
 
 ctx = ui.page_context("Zone profile", "🏭")
 dataset = ctx.dataset
@@ -99,18 +101,21 @@ else:
         ("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported", investment,
          "Enterprises admitted to the zone, and how many produce."),
     )
-    # Text tiles rather than st.metric, whose large type cuts "④ Under development" short.
-    for column, (label, value, detail, help_text) in zip(st.columns(len(tiles)), tiles, strict=True):
-        with column, st.container(border=True, height="stretch"):
-            st.markdown(f"**{label}**", help=help_text)
-            st.markdown(f"#### {md_escape(value)}")
-            if detail:
-                st.caption(md_escape(detail))
+    # Text tiles rather than st.metric, whose large type cuts "④ Under development" short; three to
+    # a row, because five in a row left a tile too narrow and the browser broke the word itself.
+    for row_start in range(0, len(tiles), TILES_PER_ROW):
+        row = tiles[row_start : row_start + TILES_PER_ROW]
+        for column, (label, value, detail, help_text) in zip(st.columns(TILES_PER_ROW)[: len(row)], row, strict=True):
+            with column, st.container(border=True, height="stretch"):
+                st.markdown(f"**{label}**", help=help_text)
+                st.markdown(f"#### {md_escape(value)}")
+                if detail:
+                    st.caption(md_escape(detail))
+    # One small caption, source included: md_escape keeps a URL literal text (no link, no large type).
     st.caption(
         f"Confidence: **{md_escape(timeline.confidence_text(status['confidence']))}** · figures as of "
-        f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source:"
+        f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source: {md_escape(status['source'])}"
     )
-    st.text(status["source"])  # plain text: a source is often a URL, and markdown would turn it into a link
     if status["note"]:
         with st.container(border=True):
             st.caption("📝 Steward's note")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pagetest import HOSTILE, all_versions_csv, latest_csv, milestone_markers, plotly_specs, run_page
 
 from sez_metrics import schema
+from sez_metrics.text import md_escape
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
 pytest_plugins = ("pagefixtures",)
@@ -41,7 +42,9 @@ def test_rashakai_figures_match_the_csv(any_store):
     assert at.query_params["zone"] == "rashakai"
     headers = [h.value for h in at.header]
     assert zone["name"] in [h.replace("\\", "") for h in headers]
-    assert status["source"] in [t.value for t in at.text]  # shown as plain text, never as markdown
+    # the source sits in the small caption, escaped: literal text, never a link
+    assert any(md_escape(status["source"]) in c.value for c in at.caption)
+    assert status["source"] not in [t.value for t in at.text]  # no second, larger copy of it
 
 
 def test_history_covers_every_version_and_the_timeline_every_milestone(any_store):
