@@ -97,20 +97,29 @@ def movements_table(movements: pd.DataFrame) -> None:
                 "Change": movements["movement"].map(metrics.MOVEMENTS),
                 "Zone": movements["zone"],
                 "Milestone": movements["title"],
-                "Due before": movements["old_due"].dt.date,
-                "Due now": movements["new_due"].dt.date,
-                "Moved by": movements["shift_days"],
-                "Done on": movements["done_date"].dt.date,
-                "Days late": movements["days_late"],
+                "Due before": movements["old_due"].map(_date_text),
+                "Due now": movements["new_due"].map(_date_text),
+                "Moved by": movements["shift_days"].map(_days_text),
+                "Done on": movements["done_date"].map(_date_text),
+                "Days late": movements["days_late"].map(_days_text),
             }
         ),
         hide_index=True,
         width="stretch",
         column_config={
-            "Moved by": st.column_config.NumberColumn(format="%d days", help="How far the due date moved (later is positive)."),
-            "Days late": st.column_config.NumberColumn(format="%d days", help="Done date minus the date committed before; negative: early."),
+            "Moved by": st.column_config.TextColumn(help="How far the due date moved (later is positive)."),
+            "Days late": st.column_config.TextColumn(help="Done date minus the date committed before; negative: early."),
         },
     )
+
+
+# A missing number or date reads "—": st.dataframe would show an empty cell as a grey "None".
+def _days_text(days: object) -> str:
+    return "—" if pd.isna(days) else f"{int(days)} days"
+
+
+def _date_text(date: object) -> str:
+    return "—" if pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
 
 
 def _cell_text(value: object) -> str:

@@ -78,7 +78,9 @@ def test_milestones_completed_or_slipped(mini_store):
     moves = at.dataframe[0].value
     assert list(moves["Change"]) == ["✓ Completed", "⚠ Slipped"]
     assert list(moves["Milestone"]) == ["Gas pipeline 30 MMCFD", "500/132 kV grid station"]
-    assert moves["Moved by"].iloc[1] == 150 and moves["Days late"].iloc[0] == 74
+    assert moves["Moved by"].iloc[1] == "150 days" and moves["Days late"].iloc[0] == "74 days"
+    assert moves["Days late"].iloc[1] == "—"  # not completed: a dash, never a grey "None"
+    assert "None" not in moves.astype(str).to_numpy()
 
 
 def test_same_version_on_both_sides_is_a_friendly_note(mini_store):
