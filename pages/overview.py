@@ -173,10 +173,11 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        # Pixel widths that fit a 1280-pixel projector with the sidebar open (long titles wrap in the cell tooltip).
+        # The milestone title is what people read: it gets the wide column (280 px cut most titles);
+        # the others keep pixel widths just wide enough for their values.
         column_config={
             "Zone": st.column_config.TextColumn(width=120),
-            "Milestone": st.column_config.TextColumn(width=280),
+            "Milestone": st.column_config.TextColumn(width="large"),
             "Due": st.column_config.DateColumn(width=95),
             "Days late": st.column_config.NumberColumn(format="%d days", width=90),
             "Status": st.column_config.TextColumn(width=100),
