@@ -155,8 +155,9 @@ def page_context(title: str, icon: str = "") -> PageContext:
 
 def _version_option_label(ctx: PageContext) -> dict[str, str]:
     latest = ctx.latest.id if ctx.latest else None
-    # The date first: a narrow sidebar cuts the end of a long label, and the date identifies a version.
-    return {v.id: f"{v.as_of} · {v.label}" + (" (latest)" if v.id == latest else "") for v in ctx.versions}
+    # Id and date only: labels are free text, and a narrow sidebar cut "2025-09-15 · Update before
+    # JCC-1…"; the full label of the version shown is in the caption under the picker.
+    return {v.id: f"{v.id} · {v.as_of}" + (" (latest)" if v.id == latest else "") for v in ctx.versions}
 
 
 def show_version(version_id: str, latest_id: str | None) -> None:
@@ -189,6 +190,8 @@ def _version_picker(ctx: PageContext) -> None:
         on_change=_on_change,
         help="Every page shows this version. Pin it in a meeting by sharing the URL.",
     )
+    if ctx.info.id in options:
+        st.sidebar.caption(md_escape(ctx.info.label))  # wraps, so a long label is read in full
 
 
 def as_of_stamp(info: VersionInfo, latest: VersionInfo | None = None) -> None:

@@ -42,6 +42,14 @@ def test_the_default_page_is_the_overview_of_the_latest_version(mini_store):
     assert "version" not in at.query_params  # the latest is not pinned
 
 
+def test_the_picker_options_are_short_and_the_full_label_is_under_it(mini_store):
+    at = run_page(version="v0001")
+    picker = at.sidebar.selectbox(key="_version_picker")
+    # free-text labels made the options too long for the sidebar: id and date only
+    assert picker.options == ["v0002 · 2022-10-15 (latest)", "v0001 · 2021-09-15"]
+    assert md_escape("Before JCC-10") in [c.value for c in at.sidebar.caption]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_shows_the_as_of_line_of_the_version_in_the_url(mini_store, page):
     at = run_page(page, version="v0001")

@@ -50,7 +50,8 @@ def test_version_picker_pins_the_url(app_page, browser_data_dir):
     app_page.open("/")
     expect(as_of_stamp(page)).to_contain_text(versions[-1].as_of)
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.get_by_role("option").filter(has_text=first.as_of).filter(has_text=first.label).click()
+    page.get_by_role("option").filter(has_text=first.id).filter(has_text=first.as_of).click()
     expect(as_of_stamp(page)).to_contain_text(first.as_of)
     expect(page).to_have_url(f"{app_page.base_url}/?version={first.id}")
+    expect(page.get_by_test_id("stSidebar").get_by_text(first.label, exact=True)).to_be_visible()  # full label under the picker
     app_page.assert_clean()
