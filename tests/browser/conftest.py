@@ -8,6 +8,7 @@ Without chromium or playwright the browser tests are skipped on a workstation an
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import signal
@@ -154,31 +155,32 @@ class Dashboard:
     log_path: Path
 
 
+@contextlib.contextmanager
+def _serving(data_dir, log_path):
+    """A server on ``data_dir`` logging to ``log_path`` (emptied first), stopped on exit."""
+    log_path.write_bytes(b"")
+    process, port = _start_server(data_dir, log_path)
+    try:
+        yield Dashboard(f"http://127.0.0.1:{port}", log_path)
+    finally:
+        _stop(process)
+
+
 @pytest.fixture(scope="session")
 def dashboard(browser_available, browser_data_dir) -> Dashboard:
     """A running ``streamlit run app.py`` serving the copied dataset, stopped after the session."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(SCREENSHOTS / "failures", ignore_errors=True)  # only this session's failures
-    log_path = ARTIFACTS / "streamlit-server.log"
-    log_path.write_bytes(b"")
-    process, port = _start_server(browser_data_dir, log_path)
-    try:
-        yield Dashboard(f"http://127.0.0.1:{port}", log_path)
-    finally:
-        _stop(process)
+    with _serving(browser_data_dir, ARTIFACTS / "streamlit-server.log") as dashboard:
+        yield dashboard
 
 
 @pytest.fixture
 def fresh_dashboard(browser_available, browser_data_dir) -> Dashboard:
     """A server of its own, just started: for what happens on the very first request."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "streamlit-fresh-server.log"
-    log_path.write_bytes(b"")
-    process, port = _start_server(browser_data_dir, log_path)
-    try:
-        yield Dashboard(f"http://127.0.0.1:{port}", log_path)
-    finally:
-        _stop(process)
+    with _serving(browser_data_dir, ARTIFACTS / "streamlit-fresh-server.log") as dashboard:
+        yield dashboard
 
 
 @pytest.fixture(scope="session")
