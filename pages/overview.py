@@ -1,5 +1,7 @@
 """Overview (`/`): headline figures and their change, zones by stage, priority zones, what changed, what is late."""
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -13,13 +15,28 @@ TILES_PER_ROW = 4
 CARDS_PER_ROW = 4
 # At most this many zone cards: beyond, the page would be a wall of cards (5,000 zones: ~250 priority zones).
 MAX_CARDS = 24
+# A stage bar's tooltip names at most this many zones, then "and N more".
+HOVER_ZONES = 12
+# Up to this many zones on the longest bar the axis ticks every zone (1, 2, 3 …); beyond, Plotly picks
+# round steps. A tick per zone at 5,000 zones is 5,000 tick labels, which Plotly measures one by one
+# and which took chromium over a minute to lay out.
+UNIT_TICKS_UP_TO = 12
+
+
+def hover_zone_list(zones: Sequence[str]) -> str:
+    """The zones of one stage for its tooltip: all of a few, the first ``HOVER_ZONES`` of many."""
+    if not zones:
+        return "none"
+    shown = ", ".join(zones[:HOVER_ZONES])
+    return shown if len(zones) <= HOVER_ZONES else f"{shown} and {len(zones) - HOVER_ZONES:,} more"
 
 
 def stage_figure(counts: list[metrics.StageCount]) -> go.Figure:
     """Horizontal bars of zones per stage: least advanced at the top, labels with symbols, counts on the bars."""
     labels = [c.display for c in counts]
     values = [c.count for c in counts]
-    zones = [", ".join(c.zones) or "none" for c in counts]
+    zones = [hover_zone_list(c.zones) for c in counts]
+    longest = max([*values, 1])
     figure = go.Figure(
         go.Bar(
             x=values,
@@ -42,7 +59,8 @@ def stage_figure(counts: list[metrics.StageCount]) -> go.Figure:
         # Stage order top to bottom, as a reader follows a zone's progress down the list.
         yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "title": None,
                "tickfont": {"size": 16}},
-        xaxis={"title": "Zones", "dtick": 1, "range": [0, max([*values, 1]) * 1.15]},
+        xaxis={"title": "Zones", "range": [0, longest * 1.15], "tickformat": ",d",
+               **({"dtick": 1} if longest <= UNIT_TICKS_UP_TO else {})},
     )
     return figure
 

@@ -252,6 +252,24 @@ def derived(compute: Callable[..., T], *datasets: Dataset) -> T:
     return _cached_derived(name, keys, compute, datasets)
 
 
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _cached_shared(name: str, keys: tuple[tuple[str, str], ...], args: tuple, _compute: Callable, _datasets: tuple[Dataset, ...]) -> Any:
+    return _compute(*_datasets, *args)
+
+
+def shared(compute: Callable[..., T], *datasets: Dataset, args: tuple = ()) -> T:
+    """``compute(*datasets, *args)``, computed once per process and handed to every session as is.
+
+    Like ``derived`` but without the copy ``st.cache_data`` makes on every read, which for a
+    5,000-zone frame or a 6 MB map costs more than the cache saves. The result is shared by all
+    sessions: treat it as read-only (build new frames from it, never assign into it). ``args``
+    are small hashable values (a measure code, a zone id) that select among results.
+    """
+    name = f"{compute.__module__}.{compute.__qualname__}"
+    keys = tuple((d.info.id, d.info.content_hash) for d in datasets)
+    return _cached_shared(name, keys, tuple(args), compute, datasets)
+
+
 # --- display helpers shared by the pages ----------------------------------------------------
 # Each returns plain text unless its name says markdown; labels come from the schema, so a
 # status is always shown by its symbol and words, never by colour alone.

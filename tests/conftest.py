@@ -36,6 +36,28 @@ def shipped_copy(tmp_path, monkeypatch) -> Path:
     return root
 
 
+# Big enough that anything drawn or listed once per zone or per milestone shows (a chart with a
+# bar per zone, a table of every change), small enough to build in about a second.
+SCALE_ZONES, SCALE_VERSIONS, SCALE_MILESTONES = 1000, 3, 4
+
+
+@pytest.fixture(scope="session")
+def scale_store_root(tmp_path_factory) -> Path:
+    """A synthetic store of 1,000 zones × 3 versions × 4 milestones per zone, built once per test run."""
+    from sez_metrics.synth import build_store
+
+    root = tmp_path_factory.mktemp("scale") / "store"
+    build_store(root, zones=SCALE_ZONES, versions=SCALE_VERSIONS, milestones_per_zone=SCALE_MILESTONES, seed=7)
+    return root
+
+
+@pytest.fixture
+def scale_store(scale_store_root, monkeypatch) -> Path:
+    """The 1,000-zone synthetic store as SEZ_DATA_DIR (shared: tests must not write to it)."""
+    monkeypatch.setenv("SEZ_DATA_DIR", str(scale_store_root))
+    return scale_store_root
+
+
 @pytest.fixture(autouse=True)
 def _fresh_streamlit_caches():
     """st.cache_* is process-wide: clear it so AppTests never depend on each other's order."""
