@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
@@ -336,6 +337,14 @@ def _read_geojson(path: str, mtime_ns: int) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def file_mtime_ns(path: Path) -> int | None:
+    """The file's modification time, None when it is missing: part of cache keys for the basemap."""
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def load_basemap(path: Path) -> dict | None:
     """The province GeoJSON (cached per file version), or None when it is missing or unreadable."""
     try:
@@ -467,6 +476,22 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(), map_provider="carto", map_style="light")
     # No map_style argument on purpose: see the module docstring.
     return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(), map_provider=None)
+
+
+class SerializedDeck(pdk.Deck):
+    """A deck whose JSON is written once.
+
+    ``st.pydeck_chart`` calls ``to_json()`` on every script run; pydeck's own writes indented JSON
+    through Python's pure-Python encoder (1.4 s for 5,000 zones). This one is written compactly by
+    the C encoder, once, and can be cached with the version it shows.
+    """
+
+    def __init__(self, deck: pdk.Deck):
+        super().__init__(layers=[], map_provider=None, tooltip=deck._tooltip)  # the tooltip travels beside the JSON
+        self.json = json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+    def to_json(self) -> str:
+        return self.json
 
 
 def zone_table(points: list[dict], measure: Measure) -> pd.DataFrame:

@@ -203,3 +203,13 @@ def test_national_view_fits_the_country_outline_as_well_as_the_zones(latest, bas
         x, y = (c * scale for c in maplayers._world_xy(lon, lat))
         assert abs(x - centre_x) <= maplayers.VIEW_WIDTH_PX / 2 - 40
         assert abs(y - centre_y) <= maplayers.VIEW_HEIGHT_PX / 2 - 40
+
+
+def test_serialized_deck_carries_the_same_map_as_pydeck_writes_it(latest, basemap):
+    """The compact, cacheable JSON holds exactly what pydeck's own (indented) JSON holds, tooltip included."""
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["gas"])
+    deck = maplayers.build_deck(points, basemap=basemap, selected_zone=points[0]["zone_id"])
+    serialized = maplayers.SerializedDeck(deck)
+    assert json.loads(serialized.to_json()) == json.loads(deck.to_json())
+    assert "\n" not in serialized.to_json()  # compact: a third of the bytes for the browser
+    assert serialized._tooltip == maplayers.tooltip_text()

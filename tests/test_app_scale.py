@@ -1,0 +1,81 @@
+"""Overview and Map on 1,000 synthetic zones: what a person sees stays bounded and readable.
+
+Figures drawn per zone (a tick per zone, a tooltip naming every zone, a card per priority zone,
+a label per zone) cost the browser seconds to minutes at thousands of zones; these tests check
+the shape of the pages at scale and that their figures still agree with the CSV files.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from apphelpers import run_page
+from pagetest import latest_csv, plotly_specs
+
+from sez_metrics import maplayers
+
+
+def test_overview_at_1000_zones_keeps_figures_bounded_and_right(scale_store):
+    at = run_page()
+    assert not at.exception
+    status = latest_csv(scale_store, "status.csv")
+    n = len(status)
+
+    tiles = {m.label: m.value for m in at.metric}
+    producing = int(status["stage"].isin(["partly_operational", "operational"]).sum())
+    # "734 of 1,000" does not fit a tile: the count stays in the value, the total moves to the label
+    assert tiles[f"Zones producing (of {n:,})"] == f"{producing:,}"
+    assert tiles[f"Gas connected (of {n:,})"] == f"{int((status['gas'] == 'connected').sum()):,}"
+    assert all(len(value) <= 9 for value in tiles.values()), tiles
+
+    [stage_chart] = [s for s in plotly_specs(at) if s["data"][0].get("orientation") == "h"]
+    bar = stage_chart["data"][0]
+    assert sum(bar["x"]) == n
+    assert stage_chart["layout"]["xaxis"].get("dtick") != 1  # one tick per zone: 1,000 labels to lay out
+    longest = max(bar["customdata"], key=len)
+    assert "more" in longest and len(longest) < 400
+
+    assert any("Showing 24 of" in c.value for c in at.caption)
+    assert sum(1 for link in at.get("page_link") if link.proto.label == "Zone profile") == 24
+
+
+def test_overview_on_nine_zones_ticks_every_zone(shipped_copy):
+    at = run_page()
+    [stage_chart] = [s for s in plotly_specs(at) if s["data"][0].get("orientation") == "h"]
+    assert stage_chart["layout"]["xaxis"]["dtick"] == 1
+    assert all("more" not in text for text in stage_chart["data"][0]["customdata"])
+    tiles = [m.value for m in at.metric]
+    assert any(" of 9" in value for value in tiles)
+
+
+def test_map_at_1000_zones_draws_every_zone_and_labels_the_largest(scale_store):
+    at = run_page("map")
+    assert not at.exception
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    zones = latest_csv(scale_store, "zones.csv")
+    assert sorted(p["zone_id"] for p in layers[maplayers.LAYER_ZONES]["data"]) == sorted(zones["zone_id"])
+    assert len(layers[maplayers.LAYER_ZONE_LABELS]["data"]) == maplayers.MAX_LABELLED_ZONES
+    table = at.dataframe[0].value
+    assert len(table) == len(zones)
+
+    # a second session on the same measure is served the same map (built once per process)
+    again = run_page("map")
+    assert again.get("deck_gl_json_chart")[0].proto.json == at.get("deck_gl_json_chart")[0].proto.json
+
+
+def test_map_at_1000_zones_selection_and_measure_from_the_url(scale_store):
+    zones = latest_csv(scale_store, "zones.csv")
+    status = latest_csv(scale_store, "status.csv").set_index("zone_id")
+    chosen = zones["zone_id"].iloc[500]
+    at = run_page("map", zone=chosen, measure="colonization")
+    assert not at.exception
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert [p["zone_id"] for p in layers[maplayers.LAYER_SELECTED]["data"]] == [chosen]
+    assert chosen in [p["zone_id"] for p in layers[maplayers.LAYER_ZONE_LABELS]["data"]]
+    point = next(p for p in layers[maplayers.LAYER_ZONES]["data"] if p["zone_id"] == chosen)
+    pct = float(status.loc[chosen, "colonization_pct"]) if status.loc[chosen, "colonization_pct"] != "" else None
+    if pct is not None and not pd.isna(pct):
+        assert point["label"].endswith(f"{pct:g} %")
