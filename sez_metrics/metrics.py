@@ -178,14 +178,17 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     """The Overview's KPI tiles for ``new``, each with its change since ``old`` (None: no earlier version)."""
     deltas = kpi_deltas(old, new)
     n = new.zones_with_status
+    producing, producing_label = _count_of(new.producing, n, "Zones producing")
+    gas, gas_label = _count_of(new.gas_connected, n, "Gas connected")
+    power, power_label = _count_of(new.electricity_connected, n, "Power connected")
     specs = [
         ("zones_tracked", "Zones tracked", format_number(new.zones_tracked), "", new.zones_tracked,
          "Zones in the dataset (zones.csv)."),
-        ("producing", "Zones producing", f"{new.producing} of {n}", "",
+        ("producing", producing_label, producing, "",
          n, "Zones where at least one enterprise produces: stage Partly operational or Operational."),
-        ("gas_connected", "Gas connected", f"{new.gas_connected} of {n}", "", n,
+        ("gas_connected", gas_label, gas, "", n,
          "Zones whose permanent gas connection is in place (an interim supply does not count)."),
-        ("electricity_connected", "Power connected", f"{new.electricity_connected} of {n}", "", n,
+        ("electricity_connected", power_label, power, "", n,
          "Zones whose permanent electricity connection is energised (an interim feeder does not count)."),
         ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts", n,
          "Median share of saleable land or plots allotted to enterprises, across zones."),
@@ -201,6 +204,19 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
         delta = deltas.get(key)
         tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ()))))
     return tiles
+
+
+# A tile's value shows about this many characters of large type before it is cut ("3783 of 5…").
+TILE_VALUE_CHARS = 9
+
+
+def _count_of(count: int, total: int, label: str) -> tuple[str, str]:
+    """(value, label) of a count out of the zones: "2 of 9" in the value while it fits, else "3,783"
+    with the total moved to the label ("Zones producing (of 5,000)")."""
+    value = f"{count:,} of {total:,}"
+    if len(value) <= TILE_VALUE_CHARS:
+        return value, label
+    return f"{count:,}", f"{label} (of {total:,})"
 
 
 def _pct(value: float | None) -> str:
@@ -225,7 +241,7 @@ def flagged_footnote(dataset: Dataset) -> str:
         return ""
     kinds = sorted(set(rows.loc[flagged, "confidence"]), key=schema.CONFIDENCE.rank)
     words = " or ".join(schema.CONFIDENCE.label(k).lower() for k in kinds)
-    return f"{int(flagged.sum())} of {len(rows)} zones' figures are {words}"
+    return f"{int(flagged.sum()):,} of {len(rows):,} zones' figures are {words}"
 
 
 # --- stages -------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def overview_html(briefing: Briefing) -> str:
     tiles = []
     for tile in briefing.tiles:
         delta = f"{tile.delta} since {briefing.compare.label}" if briefing.compare is not None and tile.direction != "none" else ""
-        flag = f'<div class="sez-flag">⚠ estimated: {tile.flagged} of {tile.basis} zones</div>' if tile.flagged else ""
+        flag = f'<div class="sez-flag">⚠ estimated: {tile.flagged:,} of {tile.basis:,} zones</div>' if tile.flagged else ""
         tiles.append(
             f'<div class="sez-tile"><div class="sez-tile-label">{_e(tile.label)}</div>'
             f'<div class="sez-tile-value">{_e(tile.value)}</div><div class="sez-tile-delta">{_e(delta)}</div>{flag}</div>'

@@ -265,7 +265,8 @@ def shared(compute: Callable[..., T], *datasets: Dataset, args: tuple = ()) -> T
     sessions: treat it as read-only (build new frames from it, never assign into it). ``args``
     are small hashable values (a measure code, a zone id) that select among results.
     """
-    name = f"{compute.__module__}.{compute.__qualname__}"
+    # The file too: functions defined in page scripts all live in a module named "__main__".
+    name = f"{compute.__code__.co_filename}:{compute.__module__}.{compute.__qualname__}"
     keys = tuple((d.info.id, d.info.content_hash) for d in datasets)
     return _cached_shared(name, keys, tuple(args), compute, datasets)
 
@@ -307,9 +308,9 @@ def flagged_badge(flagged: int, basis: int) -> None:
     """An orange "⚠ n of m estimated" badge under a figure resting on rows whose figures are estimated/illustrative."""
     if flagged:
         st.badge(
-            f"⚠ {flagged} of {basis} estimated",
+            f"⚠ {flagged:,} of {basis:,} estimated",
             color="orange",
-            help=f"{flagged} of the {basis} zones behind this figure have figures marked estimated or illustrative "
+            help=f"{flagged:,} of the {basis:,} zones behind this figure have figures marked estimated or illustrative "
             "(neither official nor reported).",
         )
 
