@@ -24,6 +24,7 @@ import functools
 import json
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -405,6 +406,12 @@ def online_basemap_requested(environ: Mapping[str, str] | None = None) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+# What the clickable zone layer carries per zone: its id (a click selects it), position and drawing,
+# and the tooltip's words. The browser parses this JSON for every zone, so nothing more.
+ZONE_LAYER_FIELDS = ("zone_id", "lon", "lat", "precision", "radius_px", "line_width_px", "fill_color", "line_color",
+                     *re.findall(r"\{(\w+)\}", tooltip_text()["text"]))
+
+
 def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: str | None = None, online: bool = False,
                view: pdk.ViewState | None = None) -> pdk.Deck:
     """The map: province basemap, province names, zone halos, zones, selection ring, zone labels.
@@ -448,7 +455,8 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
             get_line_width=1.5, pickable=False,
         ),
         pdk.Layer(
-            "ScatterplotLayer", id=LAYER_ZONES, data=points, get_position="[lon, lat]", get_radius="radius_px",
+            "ScatterplotLayer", id=LAYER_ZONES, data=[{k: p[k] for k in ZONE_LAYER_FIELDS} for p in points],
+            get_position="[lon, lat]", get_radius="radius_px",
             radius_units=PIXELS, filled=True, stroked=True, get_fill_color="fill_color", get_line_color="line_color",
             line_width_units=PIXELS, get_line_width="line_width_px", pickable=True, auto_highlight=True,
             highlight_color=[0, 0, 0, 40],

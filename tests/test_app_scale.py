@@ -75,7 +75,7 @@ def test_map_at_1000_zones_selection_and_measure_from_the_url(scale_store):
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert [p["zone_id"] for p in layers[maplayers.LAYER_SELECTED]["data"]] == [chosen]
     assert chosen in [p["zone_id"] for p in layers[maplayers.LAYER_ZONE_LABELS]["data"]]
-    point = next(p for p in layers[maplayers.LAYER_ZONES]["data"] if p["zone_id"] == chosen)
+    point = next(p for p in layers[maplayers.LAYER_ZONE_LABELS]["data"] if p["zone_id"] == chosen)
     pct = float(status.loc[chosen, "colonization_pct"]) if status.loc[chosen, "colonization_pct"] != "" else None
     if pct is not None and not pd.isna(pct):
         assert point["label"].endswith(f"{pct:g} %")

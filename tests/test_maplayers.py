@@ -179,7 +179,7 @@ def test_tooltip_is_plain_text_and_hostile_names_stay_data(latest, basemap):
     tooltip = maplayers.tooltip_text()
     assert "html" not in tooltip and "{stage_text}" in tooltip["text"]
     spec = _deck_json(deck)
-    assert HOSTILE in [p["short_name"] for p in _layer(spec, "zones")["data"]]
+    assert any(HOSTILE in p["label"] for p in _layer(spec, "zone-labels")["data"])
     assert all(not str(v).startswith("@@") for p in _layer(spec, "zones")["data"] for v in p.values())
 
 
