@@ -1,14 +1,28 @@
 """Timeline (`/timeline`): every zone's phases and milestones, programme events, and what slipped.
 
+What depends only on the version and the reference date (slip states, the slippage table, the
+first commitments) is computed once per process and shared by every session; what depends on the
+filters (the rows kept, the chart) once per filter. A rerun then costs cache lookups and drawing.
+
 URL: ``zone=`` (repeatable or a comma list of zone ids), ``category=``, ``status=`` (likewise),
 ``programme=0`` hides programme-level events, ``to=asof`` counts days late up to the data's
 as-of date instead of today.
 """
 
+import functools
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import figures, schema, timeline, ui
+from sez_metrics import export, figures, schema, timeline, ui
+from sez_metrics.settings import data_dir
+from sez_metrics.store import VERSION_FILES
 from sez_metrics.text import md_escape
 
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -17,6 +31,9 @@ FILTER_PARAMS = {"tl_zones": "zone", "tl_categories": "category", "tl_statuses":
 # Without a zone filter, the chart draws at most this many zones (those with the most late items):
 # thousands of swimlanes take minutes to lay out and cannot be read anyway.
 MAX_CHART_ZONES = 25
+# The slippage table lists at most this many rows (most days late first) unless "show all" is on;
+# every row is in the CSV download.
+TABLE_ROWS = 200
 
 ctx = ui.page_context("Timeline", "📅")
 dataset = ctx.dataset
@@ -95,31 +112,104 @@ chosen = timeline.TimelineFilter(
 )
 reference = as_of if st.session_state["tl_reference"] == "asof" else today
 
+
+# --- derived data, shared by every session (read-only) -----------------------------------------
+
+
+def _assessed(ds, reference_day: str) -> pd.DataFrame:
+    """Every item of the version assessed to ``reference_day``, in the slippage table's order."""
+    return timeline.slippage_order(timeline.assess(ds.milestones, pd.Timestamp(reference_day)))
+
+
+def _history_stamp(root: Path, version_ids: tuple[str, ...]) -> str:
+    """A digest of the size and modification time of every file of the versions: an edit on disk changes it."""
+    stamp = hashlib.sha256()
+    for vid in version_ids:
+        for name in VERSION_FILES:
+            try:
+                info = os.stat(root / "versions" / vid / name)
+                stamp.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+            except OSError:
+                stamp.update(f"{vid}/{name}:missing;".encode())
+    return stamp.hexdigest()
+
+
+def _first_commitments(ds, root: str, history: tuple[tuple[str, str], ...], stamp: str) -> pd.DataFrame:
+    """The first committed date of every item across ``history`` (version ids, oldest first).
+
+    A version that fails its integrity check is left out, as everywhere else.
+    """
+    loaded = [ui.load_exact(vid, Path(root)) for vid, _ in history]
+    return timeline.first_commitments([(d.info.label, d.milestones) for d in loaded if d is not None])
+
+
+def _slippage(ds, reference_day: str, root: str, history: tuple[tuple[str, str], ...], stamp: str) -> pd.DataFrame:
+    """The full slippage table of the version; row k is row k of ``_assessed``."""
+    baseline = ui.shared(_first_commitments, ds, args=(root, history, stamp))
+    return timeline.slippage_table(ui.shared(_assessed, ds, args=(reference_day,)), ds.zones, baseline)
+
+
+@dataclass(frozen=True)
+class View:
+    """What one filter shows: the rows kept (positions in ``_assessed``), counts, and the chart."""
+
+    positions: np.ndarray
+    total: int
+    counts: dict[str, int]
+    zone_count: int
+    charted_zones: int | None  # the zones drawn when the chart is cut to the busiest ones, else None
+    figure: go.Figure | None
+
+
+def _view(ds, reference_day: str, today_day: str, chosen_key: tuple) -> View:
+    assessed = ui.shared(_assessed, ds, args=(reference_day,))
+    chosen = timeline.TimelineFilter(*chosen_key)
+    keep = timeline.filter_mask(assessed, chosen).to_numpy()
+    shown = assessed[keep].sort_index()  # file order, as the chart draws it
+    counts = {code: int(n) for code, n in shown["slip"].value_counts().items()}
+    in_zone = shown["zone_id"].fillna("") != ""
+    zone_count = int(shown.loc[in_zone, "zone_id"].nunique())
+    drawn, charted = shown, None
+    if not chosen.zones and zone_count > MAX_CHART_ZONES:
+        busiest = timeline.busiest_zones(shown, MAX_CHART_ZONES)
+        drawn, charted = shown[~in_zone | shown["zone_id"].isin(busiest)], len(busiest)
+    figure = None
+    if not shown.empty:
+        figure = figures.programme_timeline(drawn, ds.zones, today=pd.Timestamp(today_day), as_of=pd.Timestamp(ds.info.as_of))
+    positions = np.flatnonzero(keep)
+    positions.flags.writeable = False  # shared by every session
+    return View(positions, len(assessed), counts, zone_count, charted, figure)
+
+
+def _slippage_csv(table: pd.DataFrame, positions: np.ndarray) -> bytes:
+    return export.spreadsheet_csv(table.take(positions))
+
+
+reference_day = f"{reference:%Y-%m-%d}"
+chosen_key = (chosen.zones, chosen.categories, chosen.statuses, chosen.include_programme)
+view = ui.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", chosen_key))
+
 # --- the timeline -------------------------------------------------------------------------------
 
-assessed = timeline.assess(dataset.milestones, reference)
-shown = timeline.apply_filter(assessed, chosen)
-late = shown[shown["late"]]
+shown_count = len(view.positions)
+late_count = sum(n for code, n in view.counts.items() if timeline.SLIP_STATES[code].late)
 tiles = st.columns(4)
-tiles[0].metric("Items shown", f"{len(shown)} of {len(assessed)}")
-tiles[1].metric("⚠ Overdue", int((shown["slip"] == "overdue").sum()), help="Open, and the committed date has passed.")
-tiles[2].metric("⏱ Done late", int((shown["slip"] == "done_late").sum()), help="Done after the committed date.")
-tiles[3].metric("⚠ Expected to slip", int((shown["slip"] == "expected_late").sum()), help="Marked delayed before the committed date.")
+shown_value = f"{shown_count:,} of {view.total:,}"
+if len(shown_value) <= 9:  # a tile's value is cut beyond about nine characters of large type
+    tiles[0].metric("Items shown", shown_value)
+else:
+    tiles[0].metric(f"Items shown (of {view.total:,})", f"{shown_count:,}")
+tiles[1].metric("⚠ Overdue", f"{view.counts.get('overdue', 0):,}", help="Open, and the committed date has passed.")
+tiles[2].metric("⏱ Done late", f"{view.counts.get('done_late', 0):,}", help="Done after the committed date.")
+tiles[3].metric("⚠ Expected to slip", f"{view.counts.get('expected_late', 0):,}", help="Marked delayed before the committed date.")
 
-if shown.empty:
+if view.figure is None:
     st.info("No milestone matches these filters. Clear a filter to see more.")
 else:
-    drawn = shown
-    zone_count = shown["zone_id"].replace("", pd.NA).nunique()
-    if not chosen.zones and zone_count > MAX_CHART_ZONES:
-        in_zone = shown["zone_id"].fillna("") != ""
-        late_count = shown[in_zone & shown["late"]].groupby("zone_id").size()
-        ranked = late_count.reindex(shown.loc[in_zone, "zone_id"].unique(), fill_value=0).sort_values(ascending=False, kind="stable")
-        drawn = shown[~in_zone | shown["zone_id"].isin(ranked.index[:MAX_CHART_ZONES])]
-        st.info(f"The chart shows the {MAX_CHART_ZONES} zones with the most late items, of {zone_count:,} zones; "
-                "choose zones above to see others. The slippage table below lists every item.")
-    figure = figures.programme_timeline(drawn, zones, today=today, as_of=as_of)
-    st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch")
+    if view.charted_zones is not None:
+        st.info(f"The chart shows the {view.charted_zones} zones with the most late items, of {view.zone_count:,} zones; "
+                "choose zones above to see others. The slippage table below covers every zone.")
+    st.plotly_chart(view.figure, config=PLOTLY_CONFIG, width="stretch")
     st.caption(
         "One row per zone, plus the programme row; phases are bars from start to the committed end. Each item has one marker "
         "at its done date (or its committed date while open): ✓ done on time · ⏱ done late · ⚠ overdue / expected to slip · "
@@ -131,25 +221,40 @@ else:
 
 st.subheader("Slippage")
 st.caption(
-    f"Most days late first; click a column to sort. Days late are counted to "
+    f"Most days late first; click a column to sort the rows listed. Days late are counted to "
     f"{'the data’s as-of date' if st.session_state['tl_reference'] == 'asof' else 'today'} "
     f"({reference:%Y-%m-%d}) for open items. \"Rescheduled by\" compares the committed date with the one first published."
 )
 version_ids = [v.id for v in ctx.versions]
 earlier = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
-history = [ds for v in earlier if (ds := ui.load_exact(v.id)) is not None]
+root = data_dir()
+history = tuple((v.id, v.content_hash) for v in earlier)
+stamp = _history_stamp(root, tuple(vid for vid, _ in history))
+table = ui.shared(_slippage, dataset, args=(reference_day, str(root), history, stamp))
 
-
-def _first_commitments(*datasets) -> pd.DataFrame:
-    return timeline.first_commitments([(ds.info.label, ds.milestones) for ds in datasets])
-
-
+rows = view.positions
+if shown_count > TABLE_ROWS:
+    if st.toggle(f"Show all {shown_count:,} rows", key="tl_all_rows",
+                 help="Listing every row takes longer to load; the download below always has every row."):
+        st.caption(f"Listing all {shown_count:,} items.")
+    else:
+        rows = rows[:TABLE_ROWS]
+        st.caption(f"Showing {len(rows):,} of {shown_count:,} items. Narrow them with the filters above, show all, "
+                   "or download every row as CSV.")
 st.dataframe(
-    # cached across sessions by the versions: a pass over every milestone of every version
-    timeline.slippage_table(shown, zones, ui.derived(_first_commitments, *history)),
+    table.take(rows).reset_index(drop=True),
     hide_index=True,
     width="stretch",
     column_config=ui.slippage_column_config(),
 )
-if len(late):
-    st.caption(f"⚠ {len(late)} of {len(shown)} item(s) shown are late.")
+if shown_count:
+    st.download_button(
+        f"⬇️ Slippage table, all {shown_count:,} rows (CSV)",
+        # built when clicked: a CSV of tens of thousands of rows on every rerun would slow the page
+        functools.partial(_slippage_csv, table, view.positions),
+        file_name=f"slippage_{ctx.info.id}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+if late_count:
+    st.caption(f"⚠ {late_count:,} of {shown_count:,} item(s) shown are late.")

@@ -242,7 +242,8 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
     joins: dict[str, tuple[list, list]] = {"slip": ([], []), "early": ([], [])}
     committed_x, committed_y, committed_custom = [], [], []
     label_x, label_y, label_text = [], [], []
-    for i, r in enumerate(items.itertuples(index=False)):
+    records = list(items.itertuples(index=False))
+    for i, r in enumerate(records):
         if r.slip == "cancelled":
             continue
         end = r.end_date
@@ -287,11 +288,11 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
             continue
         fig.add_trace(
             go.Scatter(
-                x=[_marker_date(items.iloc[i]) for i in rows], y=[y[i] for i in rows], mode="markers",
+                x=[_marker_date(records[i]) for i in rows], y=[y[i] for i in rows], mode="markers",
                 name=f"{state.symbol} {state.label}",
                 marker={"symbol": MARKER_SYMBOLS[code], "size": 15, "color": state.colour, "line": {"width": 2, "color": state.colour}},
                 customdata=[custom[i] for i in rows], hovertemplate=ITEM_HOVER,
-                meta={"role": ROLE_MILESTONE, "slip": code, "milestone_ids": [str(items.at[i, "milestone_id"]) for i in rows]},
+                meta={"role": ROLE_MILESTONE, "slip": code, "milestone_ids": [str(records[i].milestone_id) for i in rows]},
             )
         )
     if label_x:
@@ -392,13 +393,17 @@ def lane_layout(items: pd.DataFrame, rows: Sequence[tuple[str, str]], span_days:
     lanes (greedy, earliest first), so nothing hides behind anything else.
     """
     zone_of = items["zone_id"].fillna("").tolist()
+    records = list(items.itertuples(index=False))
+    members_of: dict[str, list[int]] = {}
+    for i, z in enumerate(zone_of):
+        members_of.setdefault(z, []).append(i)
     y = [0.0] * len(items)
     ticks: list[float] = []
     bands: list[tuple[float, float]] = []
     top = 0.0
     for zid, _ in rows:
-        members = [i for i, z in enumerate(zone_of) if z == zid]
-        lanes = _lanes([_item_span(items.iloc[i], span_days) for i in members])
+        members = members_of.get(zid, [])
+        lanes = _lanes([_item_span(records[i], span_days) for i in members])
         for i, lane in zip(members, lanes, strict=True):
             y[i] = top + lane * LANE_HEIGHT
         depth = (max(lanes, default=0)) * LANE_HEIGHT

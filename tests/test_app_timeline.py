@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pandas as pd
 from pagetest import HOSTILE, latest_csv, milestone_markers, plotly_specs, run_page
 
@@ -112,3 +115,123 @@ def test_hostile_titles_are_escaped(hostile_store):
     (spec,) = plotly_specs(at)
     assert "<img" not in str(spec)
     assert HOSTILE in at.dataframe[0].value["Milestone"].tolist()
+
+
+# --- at scale: bounded defaults, everything still reachable ---------------------------------------
+
+CHART_ZONES, TABLE_ROWS = 25, 200  # the page's MAX_CHART_ZONES and TABLE_ROWS
+
+
+def _as_of(root) -> pd.Timestamp:
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    return pd.Timestamp(manifest["versions"][-1]["as_of"])
+
+
+def _lateness(milestones: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
+    """Days late and late-or-not of each item, by plain pandas from the CSV's text."""
+    due = pd.to_datetime(milestones["due_date"])
+    done = pd.to_datetime(milestones["done_date"].replace("", None))
+    status = milestones["status"]
+    is_open = status.isin(["planned", "in_progress", "delayed"])
+    days = pd.Series(0, index=milestones.index, dtype="Int64")
+    days[status == "done"] = (done - due).dt.days.clip(lower=0)[status == "done"].fillna(0)
+    overdue = is_open & (due < reference)
+    days[overdue] = (reference - due).dt.days[overdue]
+    days[status == "cancelled"] = pd.NA
+    late = overdue | (status == "delayed") | ((status == "done") & (done > due))
+    return pd.DataFrame({"zone_id": milestones["zone_id"], "days": days, "late": late})
+
+
+def _captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_at_scale_the_chart_draws_the_zones_with_most_late_items(scale_store):
+    milestones = latest_csv(scale_store, "milestones.csv")
+    at = run_page(PAGE, to="asof")
+    (spec,) = plotly_specs(at)
+    drawn = milestone_markers(spec)
+    zone_of = dict(zip(milestones["milestone_id"], milestones["zone_id"], strict=True))
+    drawn_zones = {zone_of[m] for m in drawn} - {""}
+    assert len(drawn_zones) == CHART_ZONES
+    # every item of a drawn zone is drawn, and nothing else
+    assert sorted(drawn) == sorted(milestones.loc[milestones["zone_id"].isin(drawn_zones), "milestone_id"])
+    late_per_zone = _lateness(milestones, _as_of(scale_store)).groupby("zone_id")["late"].sum()
+    assert late_per_zone[list(drawn_zones)].min() >= late_per_zone.drop(list(drawn_zones)).max()
+    zone_count = milestones["zone_id"].replace("", pd.NA).nunique()
+    assert any(f"{CHART_ZONES} zones with the most late items, of {zone_count:,} zones" in i.value for i in at.info)
+
+
+def test_at_scale_the_table_lists_the_most_late_rows_and_says_how_many(scale_store):
+    milestones = latest_csv(scale_store, "milestones.csv")
+    at = run_page(PAGE, to="asof")
+    table = at.dataframe[0].value
+    assert len(table) == TABLE_ROWS
+    assert f"Showing {TABLE_ROWS} of {len(milestones):,} items" in _captions(at)
+    expected = _lateness(milestones, _as_of(scale_store))["days"].dropna().sort_values(ascending=False)
+    assert table["Days late"].tolist() == expected.head(TABLE_ROWS).tolist()
+    assert at.metric[0].value == f"{len(milestones):,}" and f"of {len(milestones):,}" in at.metric[0].label
+
+
+def _recording_media(monkeypatch) -> list:
+    """Record the media file managers AppTest creates, so a deferred download can be run."""
+    import streamlit.testing.v1.app_test as app_test_module
+
+    managers = []
+
+    class RecordingManager(app_test_module.MediaFileManager):
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            self.storage = storage
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
+    return managers
+
+
+def _download(at, managers: list) -> bytes:
+    (button,) = at.get("download_button")
+    url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+    return managers[-1].storage.get_file(url.rsplit("/", 1)[1]).content
+
+
+def test_at_scale_every_row_is_reachable_by_show_all_and_the_download(scale_store, monkeypatch):
+    managers = _recording_media(monkeypatch)
+    milestones = latest_csv(scale_store, "milestones.csv")
+    at = run_page(PAGE)
+    (button,) = at.get("download_button")
+    assert f"all {len(milestones):,} rows" in button.proto.label
+    downloaded = pd.read_csv(io.BytesIO(_download(at, managers)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(downloaded) == len(milestones)
+    assert sorted(downloaded["Milestone"]) == sorted(milestones["title"])
+    at.toggle(key="tl_all_rows").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert sorted(table["Milestone"]) == sorted(milestones["title"])
+    assert f"Listing all {len(milestones):,} items" in _captions(at) and "Showing" not in _captions(at)
+
+
+def test_at_scale_a_zone_outside_the_chart_is_one_filter_away(scale_store):
+    milestones = latest_csv(scale_store, "milestones.csv")
+    default = run_page(PAGE)
+    (spec,) = plotly_specs(default)
+    drawn = set(milestone_markers(spec))
+    zone = next(z for z in milestones["zone_id"] if z and not milestones.loc[milestones["zone_id"] == z, "milestone_id"].isin(drawn).any())
+    at = run_page(PAGE, zone=zone)
+    expected = sorted(milestones.loc[milestones["zone_id"] == zone, "milestone_id"])
+    (spec,) = plotly_specs(at)
+    assert sorted(milestone_markers(spec)) == expected
+    assert len(at.dataframe[0].value) == len(expected)
+    assert not at.info and "Showing" not in _captions(at)
+
+
+def test_a_short_table_is_listed_whole_with_its_download(mini_store, monkeypatch):
+    managers = _recording_media(monkeypatch)
+    milestones = latest_csv(mini_store, "milestones.csv")
+    at = run_page(PAGE, zone="aiic", programme="0")
+    expected = milestones[milestones["zone_id"] == "aiic"]
+    assert len(at.dataframe[0].value) == len(expected)
+    assert not [t for t in at.toggle if t.key == "tl_all_rows"] and "Showing" not in _captions(at)
+    downloaded = pd.read_csv(io.BytesIO(_download(at, managers)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert sorted(downloaded["Milestone"]) == sorted(expected["title"])
+    assert list(downloaded.columns) == at.dataframe[0].value.columns.tolist()

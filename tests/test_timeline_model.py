@@ -153,3 +153,32 @@ def test_slippage_table_most_late_first_with_human_labels():
     moved = table[table["Milestone"] == "LATE-OPEN"].iloc[0]
     assert moved["Rescheduled by (days)"] == 61  # 2025-10-01 → 2025-12-01
     assert moved["Confidence"] == "● Official"
+
+
+def test_busiest_zones_rank_by_late_items_ties_in_first_seen_order(assessed):
+    frame = assessed.reset_index()
+    # late: mirpur 2 (flagged, flagged-past), rashakai 2 (late-open, done-late), aiic 1 (late-planned)
+    assert timeline.busiest_zones(frame, 3) == ["rashakai", "mirpur", "aiic"]
+    assert timeline.busiest_zones(frame, 1) == ["rashakai"]
+    assert "" not in timeline.busiest_zones(frame, 10)  # programme items belong to no zone
+
+
+def test_table_rows_follow_the_slippage_order():
+    zones = pd.DataFrame({"zone_id": ["rashakai", "aiic", "mirpur"], "short_name": ["Rashakai", "AIIC", "Mirpur"]})
+    assessed = timeline.assess(CASES, TODAY)
+    order = timeline.slippage_order(assessed)
+    table = timeline.slippage_table(assessed, zones)
+    assert table["Milestone"].tolist() == order["title"].tolist()
+    assert sorted(order.index) == list(CASES.index)  # the file order is kept in the index
+
+
+def test_filter_mask_is_what_apply_filter_keeps():
+    chosen = timeline.TimelineFilter(zones=("aiic",), statuses=("done", "cancelled"))
+    mask = timeline.filter_mask(CASES, chosen)
+    assert CASES.loc[mask, "milestone_id"].tolist() == ["done-early", "done-on-day", "dropped"]
+    assert timeline.apply_filter(CASES, chosen)["milestone_id"].tolist() == ["done-early", "done-on-day", "dropped"]
+
+
+def test_first_commitments_of_no_version_is_empty():
+    first = timeline.first_commitments([])
+    assert first.empty and list(first.columns) == ["first_due", "first_version"]
