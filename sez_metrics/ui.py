@@ -7,8 +7,9 @@ version id and content hash plus the files' stat so an edit on disk is never ser
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,22 +72,27 @@ class PageContext:
         return next((v for v in self.versions if v.id == version_id), None)
 
 
-def _files_stamp(root: Path, versions: list[VersionInfo]) -> tuple:
-    stamp = []
-    for v in versions:
+def files_digest(root: Path, version_ids: Iterable[str]) -> str:
+    """A digest of the size and modification time of every file of the versions, for cache keys.
+
+    Versions never change under their id, so this is a guard, not a freshness check: a file edited
+    or damaged on disk changes the digest, and the next load verifies it again.
+    """
+    stamp = hashlib.sha256()
+    for vid in version_ids:
         for name in VERSION_FILES:
             try:
-                st_ = os.stat(root / "versions" / v.id / name)
-                stamp.append((v.id, name, st_.st_size, st_.st_mtime_ns))
+                info = os.stat(Path(root) / "versions" / vid / name)
+                stamp.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
             except OSError:
-                stamp.append((v.id, name, -1, -1))
-    return tuple(stamp)
+                stamp.update(f"{vid}/{name}:missing;".encode())
+    return stamp.hexdigest()
 
 
 # Room for every version of a long history: the zone and timeline pages read them all, and an LRU
 # smaller than the history misses on every access (40 versions of 5,000 zones: ~20 s per rerun).
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _cached_load(root: str, version_id: str | None, chain_key: tuple, files_stamp: tuple) -> LoadResult:
+def _cached_load(root: str, version_id: str | None, chain_digest: str, files_digest: str) -> LoadResult:
     return VersionStore(root).load(version_id)
 
 
@@ -95,8 +101,10 @@ def load_version(version_id: str | None, root: Path | None = None) -> LoadResult
     root = root or data_dir()
     store = VersionStore(root)
     versions = store.versions()
-    chain_key = tuple((v.id, v.entry_hash) for v in versions)
-    return _cached_load(str(root), version_id, chain_key, _files_stamp(root, versions))
+    # Short digests, not tuples: Streamlit hashes cache arguments element by element, which for
+    # 40 versions × 3 files cost ~15 ms per call, and pages with a history call this per version.
+    chain = hashlib.sha256("".join(f"{v.id}:{v.entry_hash};" for v in versions).encode()).hexdigest()
+    return _cached_load(str(root), version_id, chain, files_digest(root, [v.id for v in versions]))
 
 
 def requested_version() -> str | None:
