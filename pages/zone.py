@@ -1,19 +1,122 @@
 """Zone profile (`/zone?zone=ID`): one zone's figures with their sources, its history and milestones.
 
 URL: ``?zone=ID`` (default: the first priority zone). History covers every version up to the
-one shown, so a version pinned for a meeting never shows later figures.
+one shown, so a version pinned for a meeting never shows later figures, and only versions that
+pass their integrity check (manifest chain, sizes and sha256 of every file).
 """
 
+import hashlib
+import os
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics import figures, metrics, profile, schema, timeline, ui
+from sez_metrics.settings import data_dir
+from sez_metrics.store import VERSION_FILES, Dataset, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_escape
 
 ZONE_KEY = "zone_pick"
 PLOTLY_CONFIG = {"displaylogo": False}
 # Headline tiles per row: wide enough that "④ Under development" wraps between words.
 TILES_PER_ROW = 3
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    """Everything below the headline that depends only on the versions, the zone and the day.
+
+    Built once per (versions, zone, day) and shared by every session: read-only.
+    """
+
+    history: pd.DataFrame
+    damaged: tuple[str, ...]  # versions that fail their integrity check
+    unreadable: tuple[str, ...]  # versions whose rows of this zone do not convert to their types
+    history_table: pd.DataFrame
+    history_figures: tuple[go.Figure, ...]
+    items: pd.DataFrame
+    timeline_figure: go.Figure | None
+    slippage: pd.DataFrame | None
+
+
+def _files_stamp(root: str, version_id: str) -> str:
+    """Size, times and inode of the version's files: any write to one of them changes it."""
+    stamp = []
+    for name in VERSION_FILES:
+        try:
+            s = os.stat(os.path.join(root, "versions", version_id, name))
+            stamp.append(f"{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}")
+        except OSError:
+            stamp.append("-")
+    return " ".join(stamp)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _history_extract(root: str, version_id: str, entry_hash: str, files_stamp: str, _info: VersionInfo) -> profile.HistoryExtract | None:
+    # Keyed by the entry's hash and the files' stamp: the chain is checked before every use, and a
+    # file changed on disk gets a new stamp, so it is read and hashed again.
+    return profile.read_history_extract(VersionStore(root), _info)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _zone_view(root: str, digest: str, zone_id: str, day: str, _keys: tuple, _broken: tuple[str, ...],
+               _infos: tuple[VersionInfo, ...], _dataset: Dataset) -> ZoneView:
+    # ``digest`` stands for everything after it: the versions' keys, the damaged ones, the version shown.
+    extracts, damaged = [], set(_broken)
+    for key, info in zip(_keys, _infos, strict=True):
+        extract = _history_extract(root, *key, _info=info)
+        if extract is None:
+            damaged.add(info.id)
+        else:
+            extracts.append(extract)
+    history, unreadable = profile.history_from_extracts(extracts, zone_id)
+    today = pd.Timestamp(day)
+    milestones = _dataset.milestones
+    items = timeline.assess(milestones[milestones["zone_id"] == zone_id], today)
+    timeline_figure = slippage = None
+    if not items.empty:
+        baseline, unreadable_dates = profile.first_commitments_from_extracts(extracts, items["milestone_id"].tolist())
+        unreadable = sorted(set(unreadable) | set(unreadable_dates))
+        zones = _dataset.zones
+        names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+        timeline_figure = figures.zone_timeline(items, today=today, as_of=pd.Timestamp(_dataset.info.as_of), zone_names=names)
+        slippage = timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"])
+    has_history = not history.empty
+    return ZoneView(
+        history=history,
+        damaged=tuple(sorted(damaged)),
+        unreadable=tuple(unreadable),
+        history_table=profile.history_table(history) if has_history else history,
+        history_figures=(
+            (figures.colonization_history(history), figures.stage_history(history), figures.utility_history(history))
+            if has_history else ()
+        ),
+        items=items,
+        timeline_figure=timeline_figure,
+        slippage=slippage,
+    )
+
+
+def zone_view(ctx: ui.PageContext, zone_id: str, today: pd.Timestamp) -> ZoneView:
+    """The zone's history over every version up to the one shown, its milestones assessed to
+    ``today``, and their charts and tables (cached across sessions)."""
+    root = str(data_dir())
+    version_ids = [v.id for v in ctx.versions]
+    infos = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
+    store = VersionStore(root)
+    try:  # checked on every run: an edited entry breaks the chain without touching any file
+        chain = store.chain_problems(store.read_manifest_entries())
+    except StoreError:
+        chain = {v.id: ["manifest"] for v in infos}
+    intact = tuple(v for v in infos if not chain.get(v.id))
+    broken = tuple(v.id for v in infos if chain.get(v.id))
+    keys = tuple((v.id, v.entry_hash, _files_stamp(root, v.id)) for v in intact)
+    shown = (ctx.info.id, ctx.info.content_hash)
+    digest = hashlib.sha256(repr((keys, broken, shown)).encode()).hexdigest()
+    return _zone_view(root, digest, zone_id, today.strftime("%Y-%m-%d"), keys, broken, intact, ctx.dataset)
+
 
 ctx = ui.page_context("Zone profile", "🏭")
 dataset = ctx.dataset
@@ -58,22 +161,14 @@ if requested is None:
 
 zone, status = profile.zone_row(dataset, zone_id)
 today = pd.Timestamp.today().normalize()
-as_of = pd.Timestamp(ctx.info.as_of)
 
 # --- where it stands ------------------------------------------------------------------------
 
 st.header(md_escape(zone["name"]))
 st.caption(md_escape(" · ".join(v for v in (zone["province"], zone["district"], zone["developer"], zone["programme"]) if v)))
 
-def _first_commitments(*datasets) -> pd.DataFrame:
-    return timeline.first_commitments([(ds.info.label, ds.milestones) for ds in datasets])
-
-
-version_ids = [v.id for v in ctx.versions]
-history_versions = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
-loaded = [(v, ui.load_exact(v.id)) for v in history_versions]
-damaged = [v.id for v, ds in loaded if ds is None]
-history = profile.zone_history([ds for _, ds in loaded if ds is not None], zone_id)
+view = zone_view(ctx, zone_id, today)
+history = view.history
 previous = history.iloc[-2] if len(history) >= 2 else None
 
 if status is None:
@@ -142,8 +237,10 @@ with st.expander("📋 Every figure with its confidence and source", expanded=Tr
 # --- history across versions ----------------------------------------------------------------
 
 st.subheader("History across versions")
-if damaged:
-    st.warning(f"Left out of the history because they failed their integrity check: {', '.join(damaged)}.")
+if view.damaged:
+    st.warning(f"Left out of the history because they failed their integrity check: {', '.join(view.damaged)}.")
+if view.unreadable:
+    st.warning(f"Left out because this zone's figures or milestone dates in them cannot be read: {', '.join(view.unreadable)}.")
 if history.empty:
     st.info("No version has status figures for this zone yet.")
 else:
@@ -151,19 +248,20 @@ else:
         f"{len(history)} version(s), {md_escape(history['version_label'].iloc[0])} to {md_escape(history['version_label'].iloc[-1])}; "
         "x axis: the date the figures describe. Hover a point for its version, confidence and source."
     )
+    colonization, stage, utilities = view.history_figures
     top = st.columns(2)
-    top[0].plotly_chart(figures.colonization_history(history), config=PLOTLY_CONFIG, width="stretch")
-    top[1].plotly_chart(figures.stage_history(history), config=PLOTLY_CONFIG, width="stretch")
+    top[0].plotly_chart(colonization, config=PLOTLY_CONFIG, width="stretch")
+    top[1].plotly_chart(stage, config=PLOTLY_CONFIG, width="stretch")
     bottom = st.columns(2)
-    bottom[0].plotly_chart(figures.utility_history(history), config=PLOTLY_CONFIG, width="stretch")
+    bottom[0].plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch")
     with bottom[1]:
         st.markdown("**The same history as a table**")
-        st.dataframe(profile.history_table(history), hide_index=True, width="stretch", height="content")
+        st.dataframe(view.history_table, hide_index=True, width="stretch", height="content")
 
 # --- milestones -----------------------------------------------------------------------------
 
 st.subheader("Milestones and phases")
-items = timeline.assess(dataset.milestones[dataset.milestones["zone_id"] == zone_id], today)
+items = view.items
 if items.empty:
     st.info("No milestone is recorded for this zone in this version.")
 else:
@@ -172,12 +270,5 @@ else:
         f"{len(items)} item(s), {late} late. ◇ committed date, joined to the actual date (or to today while open) when they "
         f"differ; days late are counted to today ({today:%Y-%m-%d}). The dashed line marks the data's as-of date."
     )
-    st.plotly_chart(figures.zone_timeline(items, today=today, as_of=as_of, zone_names=names), config=PLOTLY_CONFIG, width="stretch")
-    # cached across sessions by the versions: a pass over every milestone of every version (40 × 50,000: seconds)
-    baseline = ui.derived(_first_commitments, *(ds for _, ds in loaded if ds is not None))
-    st.dataframe(
-        timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"]),
-        hide_index=True,
-        width="stretch",
-        column_config=ui.slippage_column_config(),
-    )
+    st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch")
+    st.dataframe(view.slippage, hide_index=True, width="stretch", column_config=ui.slippage_column_config())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pagetest import HOSTILE, all_versions_csv, latest_csv, milestone_markers, plotly_specs, run_page
 
 from sez_metrics import schema
@@ -101,3 +103,59 @@ def test_hostile_text_is_escaped_everywhere(hostile_store):
     for spec in plotly_specs(at):
         assert "<img" not in str(spec)
     assert HOSTILE in at.dataframe[0].value["Source"].tolist()
+
+
+def _flip_a_byte(path, position: int = 40) -> None:
+    data = bytearray(path.read_bytes())
+    data[position] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_a_version_damaged_after_it_was_read_leaves_the_history_on_the_next_run(mini_store):
+    at = run_page(PAGE, zone="rashakai")
+    assert plotly_specs(at)[0]["data"][0]["y"] == [20.0, 35.0]
+    # damage to any file of the version counts, not only to the status rows the history reads
+    _flip_a_byte(mini_store / "versions" / "v0001" / "milestones.csv")
+    at.run()
+    assert not at.exception
+    assert plotly_specs(at)[0]["data"][0]["y"] == [35.0]
+    assert any("failed their integrity check: v0001" in w.value for w in at.warning)
+
+
+def test_an_edited_manifest_entry_leaves_its_version_out_of_the_history(mini_store):
+    at = run_page(PAGE, zone="rashakai")
+    manifest = json.loads((mini_store / "manifest.json").read_text(encoding="utf-8"))
+    manifest["versions"][0]["label"] = "Quietly relabelled"  # entry_hash no longer matches
+    (mini_store / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    at.run()
+    assert not at.exception
+    assert plotly_specs(at)[0]["data"][0]["y"] == [35.0]
+    assert any("failed their integrity check: v0001" in w.value for w in at.warning)
+
+
+def test_at_a_thousand_zones_the_profile_shows_one_zone_and_its_first_commitments(scale_store):
+    versions = all_versions_csv(scale_store, "status.csv")
+    milestone_versions = all_versions_csv(scale_store, "milestones.csv")
+    first = {}  # each item's due date in the first version that lists it
+    for frame in milestone_versions:
+        for mid, due in zip(frame["milestone_id"], frame["due_date"], strict=True):
+            first.setdefault(mid, due)
+    latest = milestone_versions[-1]
+    rescheduled = latest[[first[m] != d for m, d in zip(latest["milestone_id"], latest["due_date"], strict=True)]]
+    zone_id = rescheduled["zone_id"].iloc[len(rescheduled) // 2]  # a zone with an item whose date moved
+    at = run_page(PAGE, zone=zone_id)
+    assert len(at.selectbox(key="zone_pick").options) == 1000
+    specs = plotly_specs(at)
+    assert len(specs) == 4
+    expected = [float(v.set_index("zone_id").loc[zone_id, "colonization_pct"]) for v in versions]
+    assert specs[0]["data"][0]["y"] == expected
+    milestones = latest_csv(scale_store, "milestones.csv")
+    ours = milestones[milestones["zone_id"] == zone_id]
+    assert sorted(milestone_markers(specs[3])) == sorted(ours["milestone_id"])  # this zone's items, not 4,000
+    table = next(d.value for d in at.dataframe if "First committed" in d.value.columns)
+    assert len(table) == len(ours)
+    titles = dict(zip(ours["title"], ours["milestone_id"], strict=True))
+    shown = {titles[t]: d.strftime("%Y-%m-%d") for t, d in zip(table["Milestone"], table["First committed"], strict=True)}
+    assert shown == {mid: first[mid] for mid in ours["milestone_id"]}
+    at.run()  # a rerun serves the same page
+    assert not at.exception and plotly_specs(at)[0]["data"][0]["y"] == expected
