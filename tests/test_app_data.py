@@ -11,7 +11,7 @@ import pytest
 from storebuilder import MINI
 from streamlit.testing.v1 import AppTest
 
-from sez_metrics import auth, workspace
+from sez_metrics import auth, export, workspace
 from sez_metrics.publish import publish
 from sez_metrics.store import VersionStore
 from sez_metrics.text import md_escape
@@ -156,6 +156,47 @@ def test_damaged_version_is_marked_and_not_offered_for_download(mini_store, pass
     at.selectbox(key="download_version_v0002").set_value("v0001").run()
     assert any("v0001 failed its integrity check" in w for w in texts(at))
     assert not [d for d in at.get("download_button") if "zip" in d.proto.label and "v0001" in d.proto.label]
+
+
+def test_damage_after_a_first_run_is_marked_on_the_next_run(mini_store, password_hash):
+    at = data_page(steward_secrets(password_hash))
+    assert list(table(at, "integrity")["integrity"]) == ["✓ intact", "✓ intact"]
+    path = mini_store / "versions" / "v0001" / "status.csv"
+    data = bytearray(path.read_bytes())
+    data[60] ^= 0x01  # same size: only the sha256 tells
+    path.write_bytes(bytes(data))
+    at.run()
+    history = table(at, "integrity")
+    assert dict(zip(history["version"], history["integrity"], strict=True)) == {"v0002": "✓ intact", "v0001": "✗ damaged"}
+    assert any("v0001" in t.value and "status.csv" in t.value for t in at.text)
+
+
+def test_a_version_published_after_a_first_run_is_listed_on_the_next_run(mini_store, password_hash):
+    at = data_page(steward_secrets(password_hash))
+    publish(mini_store, {"status.csv": (STEWARD_FIXTURES / "valid" / "status.csv").read_bytes()}, author="bilal",
+            note="meanwhile", label="Bilal's update", based_on="v0002")
+    at.run()
+    no_errors(at)
+    history = table(at, "integrity")
+    assert list(history["version"]) == ["v0003", "v0002", "v0001"]
+    assert set(history["integrity"]) == {"✓ intact"}
+
+
+def test_at_a_thousand_zones_the_page_lists_every_version_and_builds_no_zip_until_asked(scale_store, password_hash,
+                                                                                      monkeypatch, downloaded):
+    built = []
+    real_zip, real_templates = export.version_zip, export.templates_zip
+    monkeypatch.setattr(export, "version_zip", lambda store, vid: built.append(vid) or real_zip(store, vid))
+    monkeypatch.setattr(export, "templates_zip", lambda: built.append("templates") or real_templates())
+    at = data_page(steward_secrets(password_hash))
+    no_errors(at)
+    versions = [v.id for v in VersionStore(scale_store).versions()]
+    history = table(at, "integrity")
+    assert list(history["version"]) == versions[::-1] and set(history["integrity"]) == {"✓ intact"}
+    assert f"📦 Download {versions[-1]} (zip)" in [d.proto.label for d in at.get("download_button")]
+    at.run()
+    assert built == [], "a version zip (or the templates) is built only when its button is clicked"
+    assert len(downloaded(at, "Version history").decode("utf-8-sig").splitlines()) == len(versions) + 1
 
 
 def test_without_stewards_the_page_says_how_to_add_one(mini_store):
