@@ -177,7 +177,7 @@ class VersionDiff:
     def cell_changes_frame(self) -> pd.DataFrame:
         """The cell changes as a table (table, key, column, old, new) for display or export."""
         columns = ["table", "key", "column", "old", "new"]
-        return pd.DataFrame([c.to_dict() for c in self.cell_changes], columns=columns)
+        return pd.DataFrame([(c.table, c.key, c.column, c.old, c.new) for c in self.cell_changes], columns=columns)
 
     def to_dict(self) -> dict:
         """Everything, as JSON-ready data."""
