@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 
 import pytest
 from apphelpers import HOSTILE_SHORT, HOSTILE_TITLE, SHIPPED, hostile_store, rendered_texts, run_page, variant_store
+from pagetest import latest_csv
 
 from sez_metrics.diff import diff_versions
 from sez_metrics.store import VersionStore
@@ -155,3 +159,125 @@ def test_markup_in_the_data_is_shown_as_text(tmp_path, monkeypatch):
     joined = "\n".join(texts)
     assert md_escape(HOSTILE_SHORT) + " — " in joined  # the zone's expander label
     assert md_escape(HOSTILE_TITLE) in joined  # the milestone in the summary
+
+
+# --- at scale: 1,000 zones ---------------------------------------------------------------------
+
+KIND_SYMBOL = {"enterprises": "🏢", "jobs": "👷", "colonization": "🏭", "investment": "💰", "stage": "🏗️", "utility": "🔌",
+               "milestone_done": "✅", "milestone_slipped": "⚠️", "milestone_status": "🔄", "milestone_cancelled": "✖️",
+               "milestone_overdue": "⏰", "milestone_added": "🆕", "milestone_removed": "🗑️", "milestone_rescheduled": "📅",
+               "confidence": "🔎", "details": "✏️", "zone_added": "➕", "zone_removed": "➖"}
+SHOWN_ZONES = 25  # the summary's default portion, and what "Show more" adds
+MAX_MOVE_ROWS, MAX_CELL_ROWS = 200, 500
+
+
+@pytest.fixture
+def download(monkeypatch):
+    """Click a download button: run the page's deferred callable through Streamlit's media manager and read the file."""
+    import streamlit.testing.v1.app_test as app_test_module
+
+    managers, stores = [], []
+
+    class RecordingManager(app_test_module.MediaFileManager):
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            managers.append(self)
+
+    class RecordingStorage(app_test_module.MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+
+    def read(at, label_part: str) -> bytes:
+        button = next(d.proto for d in at.get("download_button") if label_part in d.proto.label)
+        url = managers[-1].execute_deferred(button.deferred_file_id)
+        return stores[-1].get_file(url.rsplit("/", 1)[1]).content
+
+    return read
+
+
+@pytest.fixture
+def scale_diff(scale_store):
+    store = VersionStore(scale_store)
+    *_, older, newer = store.versions()
+    return diff_versions(store.load(older.id).dataset, store.load(newer.id).dataset)
+
+
+def zone_label(items) -> str:
+    return md_escape(f"{items[0].zone_name} — {len(items)} change{'s' if len(items) != 1 else ''}")
+
+
+def test_at_scale_the_summary_shows_the_most_important_zones_first_and_more_on_request(scale_store, scale_diff):
+    groups = list(scale_diff.summary_by_zone().values())
+    assert len(groups) > 2 * SHOWN_ZONES  # the store is big enough for the bound to matter
+    at = run_page("changes")
+    assert not at.exception
+
+    assert [e.label for e in at.expander] == [zone_label(items) for items in groups[:SHOWN_ZONES]]
+    for block, items in zip(at.expander, groups[:SHOWN_ZONES], strict=True):
+        assert bullets(block) == [f"- {KIND_SYMBOL[i.kind]} {md_escape(i.detail)}" for i in items]
+    shown = sum(len(items) for items in groups[:SHOWN_ZONES])
+    zones = len([z for z in scale_diff.summary_by_zone() if z is not None])
+    assert any(
+        c.value.startswith(f"Showing 25 of {zones:,} zones changed · {shown:,} of {len(scale_diff.summary):,} changes")
+        for c in at.caption
+    ), [c.value for c in at.caption]
+    assert f"**{zones:,}** zones changed · **{len(scale_diff.cell_changes):,}** cells changed" in counts_line(at)
+    # every table is bounded; the cell tables say how many they leave out
+    moves, *cells = at.dataframe
+    assert 0 < len(moves.value) <= MAX_MOVE_ROWS
+    assert all(len(table.value) <= MAX_CELL_ROWS for table in cells)
+    status_cells = sum(1 for c in scale_diff.cell_changes if c.table == "status")
+    assert status_cells > MAX_CELL_ROWS
+    assert any(f"of {status_cells:,} changed cells of status.csv" in c.value for c in at.caption)
+
+    at.button(key="_changes_more").click().run()
+    assert [e.label for e in at.expander] == [zone_label(items) for items in groups[: 2 * SHOWN_ZONES]]
+
+
+def test_at_scale_the_downloads_hold_every_change(scale_store, scale_diff, download):
+    at = run_page("changes")
+    summary = list(csv.DictReader(io.StringIO(download(at, "Changes (CSV)").decode("utf-8-sig"))))
+    assert len(summary) == len(scale_diff.summary)
+    assert [(r["zone_id"], r["kind"], r["change"]) for r in summary] == [
+        (i.zone_id or "", i.kind, i.detail) for i in scale_diff.summary
+    ]
+    cells = list(csv.DictReader(io.StringIO(download(at, "Changed cells (CSV)").decode("utf-8-sig"))))
+    assert len(cells) == len(scale_diff.cell_changes)
+    assert {(r["table"], r["key"], r["column"]) for r in cells} == {(c.table, c.key, c.column) for c in scale_diff.cell_changes}
+    everything = json.loads(download(at, "Everything (JSON)"))
+    assert everything == json.loads(json.dumps(scale_diff.to_dict()))
+
+
+def test_at_scale_a_zone_beyond_the_first_portion_is_reached_by_the_zone_filter(scale_store, scale_diff):
+    groups = scale_diff.summary_by_zone()
+    zone_id = [z for z in groups if z is not None][-1]  # the least important zone: far below the first 25
+    at = run_page("changes")
+    at.text_input(key="_changes_zone").input(zone_id).run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == [zone_label(groups[zone_id])]
+    assert bullets(at.expander[0]) == [f"- {KIND_SYMBOL[i.kind]} {md_escape(i.detail)}" for i in groups[zone_id]]
+    # the cell tables narrow to the zone too (milestone keys begin with their zone's id)
+    cell_tables = [t.value for t in at.dataframe if "column" in t.value.columns]
+    expected = {(c.table, c.key, c.column) for c in scale_diff.cell_changes if c.key.startswith(zone_id)}
+    shown = {(t, k, c) for table in cell_tables for t, k, c in table[["table", "key", "column"]].itertuples(index=False)}
+    assert expected and shown == expected
+
+
+def test_at_scale_province_and_kind_filters(scale_store, scale_diff):
+    zones = latest_csv(scale_store, "zones.csv")
+    province = zones["province"].value_counts().index[-1]  # the smallest province
+    in_province = {md_escape(name) for name in zones.loc[zones["province"] == province, "short_name"]}
+    at = run_page("changes")
+    at.multiselect(key="_changes_provinces").select(province).run()
+    names = [e.label.split(" — ")[0] for e in at.expander]
+    assert names and set(names) <= in_province
+    at.multiselect(key="_changes_provinces").unselect(province).run()
+    at.multiselect(key="_changes_kinds").select("milestone_done").run()
+    done = [i for i in scale_diff.summary if i.kind == "milestone_done"]
+    lines = [line for e in at.expander for line in bullets(e)]
+    assert lines and all(line.startswith("- ✅ ") for line in lines)
+    assert any(f" of {len(done):,} changes ({len(scale_diff.summary):,} in all)" in c.value for c in at.caption)
