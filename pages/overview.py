@@ -123,7 +123,7 @@ def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> No
     st.markdown("\n".join(f"- **{md_escape(item.zone_name)}:** {md_escape(item.detail)}" for item in top))
     st.page_link(
         "pages/changes.py",
-        label=f"All {len(diff.summary)} changes" if len(diff.summary) > len(top) else "Details of these changes",
+        label=f"All {len(diff.summary):,} changes" if len(diff.summary) > len(top) else "Details of these changes",
         icon="🔁",
         query_params={"compare": previous_info.id} | ({"version": ctx.pinned_version} if ctx.pinned_version else {}),
     )

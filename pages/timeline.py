@@ -10,8 +10,6 @@ as-of date instead of today.
 """
 
 import functools
-import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,6 @@ import streamlit as st
 
 from sez_metrics import export, figures, schema, timeline, ui
 from sez_metrics.settings import data_dir
-from sez_metrics.store import VERSION_FILES
 from sez_metrics.text import md_escape
 
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -121,19 +118,6 @@ def _assessed(ds, reference_day: str) -> pd.DataFrame:
     return timeline.slippage_order(timeline.assess(ds.milestones, pd.Timestamp(reference_day)))
 
 
-def _history_stamp(root: Path, version_ids: tuple[str, ...]) -> str:
-    """A digest of the size and modification time of every file of the versions: an edit on disk changes it."""
-    stamp = hashlib.sha256()
-    for vid in version_ids:
-        for name in VERSION_FILES:
-            try:
-                info = os.stat(root / "versions" / vid / name)
-                stamp.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
-            except OSError:
-                stamp.update(f"{vid}/{name}:missing;".encode())
-    return stamp.hexdigest()
-
-
 def _first_commitments(ds, root: str, history: tuple[tuple[str, str], ...], stamp: str) -> pd.DataFrame:
     """The first committed date of every item across ``history`` (version ids, oldest first).
 
@@ -229,7 +213,7 @@ version_ids = [v.id for v in ctx.versions]
 earlier = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
 root = data_dir()
 history = tuple((v.id, v.content_hash) for v in earlier)
-stamp = _history_stamp(root, tuple(vid for vid, _ in history))
+stamp = ui.files_digest(root, [vid for vid, _ in history])
 table = ui.shared(_slippage, dataset, args=(reference_day, str(root), history, stamp))
 
 rows = view.positions

@@ -6,7 +6,6 @@ pass their integrity check (manifest chain, sizes and sha256 of every file).
 """
 
 import hashlib
-import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +14,7 @@ import streamlit as st
 
 from sez_metrics import figures, metrics, profile, schema, timeline, ui
 from sez_metrics.settings import data_dir
-from sez_metrics.store import VERSION_FILES, Dataset, StoreError, VersionInfo, VersionStore
+from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_escape
 
 ZONE_KEY = "zone_pick"
@@ -39,18 +38,6 @@ class ZoneView:
     items: pd.DataFrame
     timeline_figure: go.Figure | None
     slippage: pd.DataFrame | None
-
-
-def _files_stamp(root: str, version_id: str) -> str:
-    """Size, times and inode of the version's files: any write to one of them changes it."""
-    stamp = []
-    for name in VERSION_FILES:
-        try:
-            s = os.stat(os.path.join(root, "versions", version_id, name))
-            stamp.append(f"{s.st_size}:{s.st_mtime_ns}:{s.st_ctime_ns}:{s.st_ino}")
-        except OSError:
-            stamp.append("-")
-    return " ".join(stamp)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -112,7 +99,7 @@ def zone_view(ctx: ui.PageContext, zone_id: str, today: pd.Timestamp) -> ZoneVie
         chain = {v.id: ["manifest"] for v in infos}
     intact = tuple(v for v in infos if not chain.get(v.id))
     broken = tuple(v.id for v in infos if chain.get(v.id))
-    keys = tuple((v.id, v.entry_hash, _files_stamp(root, v.id)) for v in intact)
+    keys = tuple((v.id, v.entry_hash, ui.files_digest(root, [v.id])) for v in intact)
     shown = (ctx.info.id, ctx.info.content_hash)
     digest = hashlib.sha256(repr((keys, broken, shown)).encode()).hexdigest()
     return _zone_view(root, digest, zone_id, today.strftime("%Y-%m-%d"), keys, broken, intact, ctx.dataset)

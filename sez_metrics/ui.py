@@ -73,7 +73,7 @@ class PageContext:
 
 
 def files_digest(root: Path, version_ids: Iterable[str]) -> str:
-    """A digest of the size and modification time of every file of the versions, for cache keys.
+    """A digest of the size, times and inode of every file of the versions, for cache keys.
 
     Versions never change under their id, so this is a guard, not a freshness check: a file edited
     or damaged on disk changes the digest, and the next load verifies it again.
@@ -83,7 +83,8 @@ def files_digest(root: Path, version_ids: Iterable[str]) -> str:
         for name in VERSION_FILES:
             try:
                 info = os.stat(Path(root) / "versions" / vid / name)
-                stamp.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+                # ctime and inode too: a copy or an edit that restores the old mtime still changes them
+                stamp.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino};".encode())
             except OSError:
                 stamp.update(f"{vid}/{name}:missing;".encode())
     return stamp.hexdigest()
