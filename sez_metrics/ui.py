@@ -261,7 +261,9 @@ def derived(compute: Callable[..., T], *datasets: Dataset) -> T:
     return _cached_derived(name, keys, compute, datasets)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+# Entries are per version (and measure, filter, reference day): up to ~15 MB each at 5,000 zones,
+# so the bound is what caps the memory of a long-running server; an evicted entry is rebuilt in < 1 s.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _cached_shared(name: str, keys: tuple[tuple[str, str], ...], args: tuple, _compute: Callable, _datasets: tuple[Dataset, ...]) -> Any:
     return _compute(*_datasets, *args)
 
