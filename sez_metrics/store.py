@@ -25,19 +25,25 @@ files and its own hash recomputed: that needs a copy of the manifest kept elsewh
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import io
 import json
+import os
+import queue
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from sez_metrics import schema
-from sez_metrics.typed import to_typed
+from sez_metrics.typed import NeedsText, read_types, typed_tables
 
 MANIFEST_NAME = "manifest.json"
 VERSIONS_DIR = "versions"
@@ -178,35 +184,162 @@ def info_from_entry(entry: dict) -> VersionInfo:
         raise StoreError(f"{MANIFEST_NAME}: malformed entry {entry!r:.80}: {exc}") from exc
 
 
-def parse_csv_bytes(data: bytes, table: schema.Table) -> pd.DataFrame:
-    """Parse a stored (already validated) CSV into a frame of strings, empty cells as "".
+# A line break inside a quoted cell belongs to the cell. Without a quote in the file there is
+# no such cell, and the reader splits records faster when told so.
+_PARSE_OPTIONS = {quoted: pacsv.ParseOptions(newlines_in_values=quoted) for quoted in (False, True)}
+# Every column as text (so ``007`` stays ``007``), empty cells as "".
+_AS_TEXT = {
+    t.name: pacsv.ConvertOptions(column_types={name: pa.string() for name in t.column_names},
+                                 strings_can_be_null=False, quoted_strings_can_be_null=False)
+    for t in schema.TABLES.values()
+}
+# Numbers, integers and dates typed by the reader, empty cells as nulls; the rest as text, and
+# in a large file enumerations as a dictionary (by table name, then by "large"). UTF-8 is not
+# checked while reading: every text cell goes through utf8_trim_whitespace, which refuses
+# invalid UTF-8, and the files are then read again as text, checked (and refused).
+_TYPED = {
+    t.name: {large: pacsv.ConvertOptions(column_types=read_types(t, codes_as_dictionary=large), null_values=[""],
+                                         strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False)
+             for large in (False, True)}
+    for t in schema.TABLES.values()
+}
+# Small files parse faster on the calling thread than through Arrow's thread pool; larger ones
+# are cut in blocks of a quarter of the file (256 KiB to 1 MiB), for every core to take some.
+_THREADED_FROM_BYTES = 1 << 18
+_ON_THIS_THREAD = pacsv.ReadOptions(use_threads=False)
 
-    Every column is read as text (so ``007`` stays ``007``); ``to_typed`` converts afterwards.
+
+def read_csv_strings(data: bytes, table: schema.Table) -> pa.Table:
+    """The stored CSV as Arrow, the table's columns as text exactly as written (not stripped).
+
+    The store reads its CSVs with this reader alone (``dataset_from_files`` with some columns
+    typed, same records); ``parse_csv_bytes``, which the validator compares with its own
+    reading, starts here.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    parsed = pacsv.read_csv(
-        io.BytesIO(data),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in table.column_names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-    )
-    frame = parsed.to_pandas()
-    # Column-wise strip, as the validator's reader does (csvio): a per-cell lambda cost ~0.6 s per 50,000 rows.
-    return frame.apply(lambda column: column.astype("str").str.strip()) if len(frame) else frame
+    return _read_csv(data, _AS_TEXT[table.name])
 
 
-def dataset_from_files(info: VersionInfo, files: dict[str, bytes]) -> Dataset:
+def _read_csv(data: bytes | pa.Buffer, convert_options: pacsv.ConvertOptions) -> pa.Table:
+    if isinstance(data, pa.Buffer):
+        buffer, quoted = data, 34 in np.frombuffer(data, dtype=np.uint8)  # 34 = '"'
+    else:
+        buffer, quoted = pa.py_buffer(data), b'"' in data
+    if bytes(memoryview(buffer)[:3]) == b"\xef\xbb\xbf":
+        buffer = buffer.slice(3)
+    if len(data) < _THREADED_FROM_BYTES:
+        read_options = _ON_THIS_THREAD
+    else:
+        read_options = pacsv.ReadOptions(use_threads=True, block_size=min(max(len(data) // 4, 1 << 18), 1 << 20))
+    return pacsv.read_csv(pa.BufferReader(buffer), read_options=read_options,
+                          convert_options=convert_options, parse_options=_PARSE_OPTIONS[bool(quoted)])
+
+
+def parse_csv_bytes(data: bytes, table: schema.Table) -> pd.DataFrame:
+    """Parse a stored (already validated) CSV into a frame of strings, stripped, empty cells as "".
+
+    ``to_typed`` converts afterwards.
+    """
+    parsed = read_csv_strings(data, table)
+    columns = []
+    for column in parsed.columns:
+        if column.type != pa.string():  # a column the schema does not know (a blank header)
+            column = column.cast(pa.string())
+        columns.append(pc.utf8_trim_whitespace(column))
+    return pa.table(columns, names=parsed.column_names).to_pandas()
+
+
+def dataset_from_files(info: VersionInfo, files: dict[str, bytes | pa.Buffer]) -> Dataset:
     """A typed ``Dataset`` from the three files' bytes (already validated or verified).
 
     Also used to preview an update that is not published yet. Raises ``ValueError`` (or
     ``pyarrow.ArrowInvalid``) when a file does not parse or convert.
     """
-    frames = {t.name: to_typed(t, parse_csv_bytes(files[t.file_name], t)) for t in schema.TABLES.values()}
-    return Dataset(info, frames["zones"], frames["status"], frames["milestones"])
+    # Numbers and dates are typed by the CSV reader itself; a cell it refuses (" ", "+5" in an
+    # integer column, …) makes the files read again as text, typed as to_typed types them.
+    try:
+        tables = [_columns(_read_csv(data, _TYPED[t.name][len(data) >= _THREADED_FROM_BYTES]), t)
+                  for t in schema.TABLES.values() for data in [files[t.file_name]]]
+        zones, status, milestones = typed_tables(tables)
+    except (pa.ArrowInvalid, NeedsText):
+        tables = [_columns(read_csv_strings(files[t.file_name], t), t) for t in schema.TABLES.values()]
+        zones, status, milestones = typed_tables(tables)
+    return Dataset(info, zones, status, milestones)
+
+
+def _columns(parsed: pa.Table, table: schema.Table) -> tuple[schema.Table, dict[str, pa.ChunkedArray], int]:
+    present = set(parsed.column_names)
+    return table, {name: parsed.column(name) for name in table.column_names if name in present}, parsed.num_rows
+
+
+_PARSE_ERRORS = (ValueError, KeyError, OverflowError, pa.ArrowInvalid)
+# From this many bytes a load hashes its files on a second thread while parsing them.
+_HASH_ALONGSIDE_FROM = 1 << 20
+
+
+def _read_into_arrow(path: Path) -> pa.Buffer:
+    """The file's bytes in a buffer from Arrow's memory pool."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        buffer = pa.allocate_buffer(size)
+        if file.readinto(memoryview(buffer)) == size and not file.read(1):
+            return buffer
+    return pa.py_buffer(path.read_bytes())  # the file changed while being read: read it again, whole
+
+
+class _Hashing(threading.Thread):
+    """The sha256 of files handed over one by one, computed on a thread of its own as they come
+    (hashlib releases the GIL, so the files are read and parsed meanwhile)."""
+
+    def __init__(self):
+        super().__init__(name="sez-store-hash", daemon=True)
+        self._files: queue.SimpleQueue = queue.SimpleQueue()
+        self._digests: dict[str, str] = {}
+        self._error: BaseException | None = None
+        self.start()
+
+    def add(self, name: str, data: bytes | pa.Buffer) -> None:
+        self._files.put((name, data))
+
+    def run(self) -> None:
+        while (item := self._files.get()) is not None:
+            try:
+                self._digests[item[0]] = sha256_bytes(item[1])
+            except BaseException as exc:  # handed to the waiting thread
+                self._error = exc
+
+    def digests(self) -> dict[str, str]:
+        """Every file's digest, once all are computed."""
+        self._files.put(None)
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._digests
+
+
+def _manifest_entries(raw: bytes, path: str) -> list[dict]:
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc}); restore it from a backup") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
+        raise StoreError(f"{path}: expected an object with a 'versions' list")
+    if not isinstance(doc.get("format"), int) or doc["format"] > MANIFEST_FORMAT:
+        raise StoreError(f"{path}: manifest format {doc.get('format')!r} is not one this program reads (≤ {MANIFEST_FORMAT})")
+    return doc["versions"]
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_manifest(raw: bytes, path: str) -> tuple[tuple[VersionInfo, ...], dict[str, tuple[IntegrityProblem, ...]]]:
+    """The versions a manifest lists and the problems of its hash chain, by version id.
+
+    A function of the manifest's bytes alone, so a load re-reads the manifest every time but
+    checks a chain it has already checked, byte for byte the same, only once.
+    """
+    entries = _manifest_entries(raw, path)
+    if not entries:
+        raise StoreError(f"{path}: the manifest lists no version")
+    chain = {vid: tuple(found) for vid, found in VersionStore.chain_problems(entries).items()}
+    return tuple(info_from_entry(e) for e in entries), chain
 
 
 class VersionStore:
@@ -236,21 +369,15 @@ class VersionStore:
 
     def read_manifest_entries(self) -> list[dict]:
         """The manifest's raw entries, oldest first."""
+        return _manifest_entries(self._manifest_bytes(), str(self.manifest_path))
+
+    def _manifest_bytes(self) -> bytes:
         try:
-            raw = self.manifest_path.read_bytes()
+            return self.manifest_path.read_bytes()
         except FileNotFoundError as exc:
             raise StoreError(f"{self.manifest_path}: no manifest; this folder holds no published version") from exc
         except OSError as exc:
             raise StoreError(f"{self.manifest_path}: cannot read: {exc.strerror}") from exc
-        try:
-            doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StoreError(f"{self.manifest_path}: not valid JSON ({exc}); restore it from a backup") from exc
-        if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
-            raise StoreError(f"{self.manifest_path}: expected an object with a 'versions' list")
-        if not isinstance(doc.get("format"), int) or doc["format"] > MANIFEST_FORMAT:
-            raise StoreError(f"{self.manifest_path}: manifest format {doc.get('format')!r} is not one this program reads (≤ {MANIFEST_FORMAT})")
-        return doc["versions"]
 
     def versions(self) -> list[VersionInfo]:
         """Every version in the manifest, oldest first."""
@@ -297,32 +424,60 @@ class VersionStore:
         Returns only the files that match; every mismatch or missing file is a problem. The bytes
         returned are the very bytes hashed, so a file changing after the check cannot slip in.
         """
+        return self._hashes_checked(info, self._read_sized(info))
+
+    def _hashes_checked(self, info: VersionInfo, outcomes: list[tuple[str, bytes | pa.Buffer | IntegrityProblem]]) -> tuple[dict, list[IntegrityProblem]]:
+        files = {}
+        problems: list[IntegrityProblem] = []
+        for name, outcome in outcomes:
+            if isinstance(outcome, IntegrityProblem):
+                problems.append(outcome)
+            elif (mismatch := self._hash_problem(info, name, sha256_bytes(outcome))) is not None:
+                problems.append(mismatch)
+            else:
+                files[name] = outcome
+        return files, problems
+
+    def _read_sized(self, info: VersionInfo, into_arrow: bool = False,
+                    on_read: Callable[[str, bytes | pa.Buffer], object] | None = None) -> list[tuple[str, bytes | pa.Buffer | IntegrityProblem]]:
+        """Each file's bytes when its byte count is the entry's, else its problem; in file order.
+
+        ``into_arrow`` reads into Arrow's memory pool rather than a Python ``bytes``: a load of
+        large files then reuses the same memory pages from one load to the next (with ``bytes``,
+        every load of the 5,000-zone store paid ~5,000 fresh page faults). ``on_read`` is called
+        with each file whose byte count is right, as soon as it is read.
+        """
         folder = self.versions_dir / info.id
         if not folder.is_dir():
-            return {}, [IntegrityProblem(info.id, str(folder), "version folder is missing")]
-        files: dict[str, bytes] = {}
-        problems: list[IntegrityProblem] = []
+            return [("", IntegrityProblem(info.id, str(folder), "version folder is missing"))]
+        outcomes: list[tuple[str, bytes | pa.Buffer | IntegrityProblem]] = []
         for name in VERSION_FILES:
             path = folder / name
             record = info.files.get(name)
             if record is None:
-                problems.append(IntegrityProblem(info.id, f"{MANIFEST_NAME} ({info.id})", f"the entry lists no {name}"))
+                outcomes.append((name, IntegrityProblem(info.id, f"{MANIFEST_NAME} ({info.id})", f"the entry lists no {name}")))
                 continue
             try:
-                data = path.read_bytes()
+                data = _read_into_arrow(path) if into_arrow else path.read_bytes()
             except FileNotFoundError:
-                problems.append(IntegrityProblem(info.id, str(path), "file is missing"))
+                outcomes.append((name, IntegrityProblem(info.id, str(path), "file is missing")))
                 continue
             except OSError as exc:
-                problems.append(IntegrityProblem(info.id, str(path), f"cannot read: {exc.strerror}"))
+                outcomes.append((name, IntegrityProblem(info.id, str(path), f"cannot read: {exc.strerror}")))
                 continue
             if len(data) != record.bytes:
-                problems.append(IntegrityProblem(info.id, str(path), f"size is {len(data)} bytes, manifest says {record.bytes} (truncated or extended)"))
-            elif sha256_bytes(data) != record.sha256:
-                problems.append(IntegrityProblem(info.id, str(path), "sha256 mismatch: the file was altered after publishing"))
+                problem = f"size is {len(data)} bytes, manifest says {record.bytes} (truncated or extended)"
+                outcomes.append((name, IntegrityProblem(info.id, str(path), problem)))
             else:
-                files[name] = data
-        return files, problems
+                outcomes.append((name, data))
+                if on_read is not None:
+                    on_read(name, data)
+        return outcomes
+
+    def _hash_problem(self, info: VersionInfo, name: str, digest: str) -> IntegrityProblem | None:
+        if digest == info.files[name].sha256:
+            return None
+        return IntegrityProblem(info.id, str(self.versions_dir / info.id / name), "sha256 mismatch: the file was altered after publishing")
 
     def _check_files(self, info: VersionInfo) -> list[IntegrityProblem]:
         _, problems = self.read_version_files(info)
@@ -381,16 +536,47 @@ class VersionStore:
 
     # --- loading --------------------------------------------------------------------------
 
-    def _read_verified(self, info: VersionInfo, chain_problems: list[IntegrityProblem]) -> tuple[Dataset | None, list[IntegrityProblem]]:
-        """Read a version's files once, hashing the very bytes that are parsed."""
-        files, problems = self.read_version_files(info)
-        problems = list(chain_problems) + problems
+    def _read_verified(self, info: VersionInfo, chain_problems: tuple[IntegrityProblem, ...]) -> tuple[Dataset | None, list[IntegrityProblem]]:
+        """Read a version's files once, hashing the very bytes that are parsed.
+
+        Large files are hashed on a second thread as soon as each is read, while the next ones
+        are read and all are parsed; the dataset is returned only once every hash has matched.
+        """
+        if sum(record.bytes for record in info.files.values()) < _HASH_ALONGSIDE_FROM:
+            files, problems = self.read_version_files(info)
+            problems = list(chain_problems) + problems
+            if problems:
+                return None, problems
+            try:
+                return dataset_from_files(info, files), []
+            except _PARSE_ERRORS as exc:
+                return None, [self._unparsable(info, exc)]
+        hashing = _Hashing()
+        outcomes = self._read_sized(info, into_arrow=True, on_read=hashing.add)
+        sized = {name: o for name, o in outcomes if not isinstance(o, IntegrityProblem)}
+        dataset, failure = None, None
+        if not chain_problems and len(sized) == len(outcomes):
+            try:
+                dataset = dataset_from_files(info, sized)
+            except Exception as exc:  # judged once the hashes are known: a damaged file is reported as such
+                failure = exc
+        digests = hashing.digests()
+        problems = list(chain_problems)
+        for name, outcome in outcomes:
+            if isinstance(outcome, IntegrityProblem):
+                problems.append(outcome)
+            elif (mismatch := self._hash_problem(info, name, digests[name])) is not None:
+                problems.append(mismatch)
         if problems:
             return None, problems
-        try:
-            return dataset_from_files(info, files), []
-        except (ValueError, KeyError, pa.ArrowInvalid) as exc:
-            return None, [IntegrityProblem(info.id, str(self.versions_dir / info.id), f"cannot be parsed: {exc}")]
+        if isinstance(failure, _PARSE_ERRORS):
+            return None, [self._unparsable(info, failure)]
+        if failure is not None:
+            raise failure
+        return dataset, []
+
+    def _unparsable(self, info: VersionInfo, exc: Exception) -> IntegrityProblem:
+        return IntegrityProblem(info.id, str(self.versions_dir / info.id), f"cannot be parsed: {exc}")
 
     def load(self, version_id: str | None = None) -> LoadResult:
         """Load ``version_id`` (default: the latest), verified.
@@ -398,25 +584,21 @@ class VersionStore:
         When that version is damaged, the newest intact version is served instead and every
         problem met is listed in the result; ``StoreError`` when no version is intact.
         """
-        entries = self.read_manifest_entries()
-        if not entries:
-            raise StoreError(f"{self.manifest_path}: the manifest lists no version")
-        chain = self.chain_problems(entries)
-        infos = [info_from_entry(e) for e in entries]
+        infos, chain = _checked_manifest(self._manifest_bytes(), str(self.manifest_path))
         problems: list[IntegrityProblem] = []
         if version_id is not None:
             if not any(i.id == version_id for i in infos):
                 problems.append(IntegrityProblem(version_id, f"version {version_id}", "no such version; showing the latest intact one"))
             else:
                 target = next(i for i in infos if i.id == version_id)
-                dataset, found = self._read_verified(target, chain.get(target.id, []))
+                dataset, found = self._read_verified(target, chain.get(target.id, ()))
                 if dataset is not None:
                     return LoadResult(dataset, version_id, [])
                 problems.extend(found)
         for info in reversed(infos):
             if info.id == version_id:
                 continue
-            dataset, found = self._read_verified(info, chain.get(info.id, []))
+            dataset, found = self._read_verified(info, chain.get(info.id, ()))
             if dataset is not None:
                 return LoadResult(dataset, version_id, problems)
             problems.extend(found)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from test_publish import edit_cell, fixture_files
 
+from sez_metrics import store as store_module
 from sez_metrics.publish import publish
-from sez_metrics.store import StoreError, VersionStore, entry_hash
+from sez_metrics.store import StoreError, VersionStore, dataset_from_files, entry_hash
 
 REPO = Path(__file__).parents[1]
 
@@ -201,3 +202,45 @@ def test_intact_store_verifies_clean_from_the_cli(store):
                          env={**os.environ, "SEZ_DATA_DIR": str(store.root)}, timeout=60)
     assert run.returncode == 0
     assert run.stdout.strip() == f"ok: 3 version(s) intact in {store.root}"
+
+
+def _load_outcome(store: VersionStore, version_id: str | None):
+    try:
+        result = store.load(version_id)
+    except StoreError as exc:
+        return "StoreError", str(exc)
+    return result.dataset.info.id, [p.format_line() for p in result.problems]
+
+
+@pytest.mark.parametrize("tamper", TAMPERING, ids=lambda f: f.__name__)
+def test_loads_say_the_same_whether_files_are_hashed_alongside_the_parsing_or_before(store, tamper, monkeypatch):
+    """Large versions are hashed on a second thread while parsed: same versions served, same problems."""
+    tamper(store)
+    wanted = [None, "v0001", "v0002", "v0003"]
+    before = {vid: _load_outcome(store, vid) for vid in wanted}
+    monkeypatch.setattr(store_module, "_HASH_ALONGSIDE_FROM", 0)  # every version counts as large
+    assert {vid: _load_outcome(store, vid) for vid in wanted} == before
+
+
+@pytest.mark.parametrize("alongside", [False, True], ids=["hashed before", "hashed alongside"])
+def test_a_damaged_file_that_no_longer_parses_is_reported_as_damaged(store, alongside, monkeypatch):
+    if alongside:
+        monkeypatch.setattr(store_module, "_HASH_ALONGSIDE_FROM", 0)
+    path = _file(store, "v0003", "zones.csv")
+    data = bytearray(path.read_bytes())
+    data[data.index(b"\n") + 1] = ord('"')  # an unclosed quote: the CSV reader refuses the file
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError):
+        dataset_from_files(store.version("v0003"), {p.name: p.read_bytes() for p in path.parent.iterdir()})
+    result = store.load()
+    assert result.dataset.info.id == "v0002"
+    assert [(p.where, p.message) for p in result.problems] == [
+        (str(path), "sha256 mismatch: the file was altered after publishing")]
+
+
+def test_a_manifest_edited_between_two_loads_is_caught_by_the_second(store):
+    assert store.load().problems == []
+    where, message = edited_entry_rehashed(store)
+    result = store.load()
+    assert any(p.where == where and message in p.message for p in result.problems)
+    assert result.fell_back and result.dataset.info.id == "v0002"
