@@ -11,15 +11,13 @@ as-of date instead of today.
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import export, figures, schema, timeline, ui
-from sez_metrics.settings import data_dir
+from sez_metrics import export, figures, profile, schema, timeline, ui
 from sez_metrics.text import md_escape
 
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -118,18 +116,14 @@ def _assessed(ds, reference_day: str) -> pd.DataFrame:
     return timeline.slippage_order(timeline.assess(ds.milestones, pd.Timestamp(reference_day)))
 
 
-def _first_commitments(ds, root: str, history: tuple[tuple[str, str], ...], stamp: str) -> pd.DataFrame:
-    """The first committed date of every item across ``history`` (version ids, oldest first).
+def _slippage(ds, reference_day: str, history_key: str) -> pd.DataFrame:
+    """The full slippage table of the version; row k is row k of ``_assessed``.
 
-    A version that fails its integrity check is left out, as everywhere else.
+    "First committed" dates come from the verified history up to the version (``history_key``
+    stands for it); a version that fails its integrity check is left out, as everywhere else.
     """
-    loaded = [ui.load_exact(vid, Path(root)) for vid, _ in history]
-    return timeline.first_commitments([(d.info.label, d.milestones) for d in loaded if d is not None])
-
-
-def _slippage(ds, reference_day: str, root: str, history: tuple[tuple[str, str], ...], stamp: str) -> pd.DataFrame:
-    """The full slippage table of the version; row k is row k of ``_assessed``."""
-    baseline = ui.shared(_first_commitments, ds, args=(root, history, stamp))
+    history = ui.version_history(ds.info)
+    baseline, _ = profile.first_commitments_from_extracts(history.extracts, ds.milestones["milestone_id"].tolist())
     return timeline.slippage_table(ui.shared(_assessed, ds, args=(reference_day,)), ds.zones, baseline)
 
 
@@ -209,12 +203,7 @@ st.caption(
     f"{'the data’s as-of date' if st.session_state['tl_reference'] == 'asof' else 'today'} "
     f"({reference:%Y-%m-%d}) for open items. \"Rescheduled by\" compares the committed date with the one first published."
 )
-version_ids = [v.id for v in ctx.versions]
-earlier = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
-root = data_dir()
-history = tuple((v.id, v.content_hash) for v in earlier)
-stamp = ui.files_digest(root, [vid for vid, _ in history])
-table = ui.shared(_slippage, dataset, args=(reference_day, str(root), history, stamp))
+table = ui.shared(_slippage, dataset, args=(reference_day, ui.version_history(ctx.info).key))
 
 rows = view.positions
 if shown_count > TABLE_ROWS:

@@ -5,7 +5,6 @@ one shown, so a version pinned for a meeting never shows later figures, and only
 pass their integrity check (manifest chain, sizes and sha256 of every file).
 """
 
-import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,8 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics import figures, metrics, profile, schema, timeline, ui
-from sez_metrics.settings import data_dir
-from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
+from sez_metrics.store import Dataset
 from sez_metrics.text import md_escape
 
 ZONE_KEY = "zone_pick"
@@ -40,24 +38,11 @@ class ZoneView:
     slippage: pd.DataFrame | None
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _history_extract(root: str, version_id: str, entry_hash: str, files_stamp: str, _info: VersionInfo) -> profile.HistoryExtract | None:
-    # Keyed by the entry's hash and the files' stamp: the chain is checked before every use, and a
-    # file changed on disk gets a new stamp, so it is read and hashed again.
-    return profile.read_history_extract(VersionStore(root), _info)
-
-
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _zone_view(root: str, digest: str, zone_id: str, day: str, _keys: tuple, _broken: tuple[str, ...],
-               _infos: tuple[VersionInfo, ...], _dataset: Dataset) -> ZoneView:
-    # ``digest`` stands for everything after it: the versions' keys, the damaged ones, the version shown.
-    extracts, damaged = [], set(_broken)
-    for key, info in zip(_keys, _infos, strict=True):
-        extract = _history_extract(root, *key, _info=info)
-        if extract is None:
-            damaged.add(info.id)
-        else:
-            extracts.append(extract)
+def _zone_view(history_key: str, shown: tuple[str, str], zone_id: str, day: str, _history: ui.VersionHistory,
+               _dataset: Dataset) -> ZoneView:
+    # ``history_key`` and ``shown`` (id and content hash) stand for ``_history`` and ``_dataset``.
+    extracts = _history.extracts
     history, unreadable = profile.history_from_extracts(extracts, zone_id)
     today = pd.Timestamp(day)
     milestones = _dataset.milestones
@@ -73,7 +58,7 @@ def _zone_view(root: str, digest: str, zone_id: str, day: str, _keys: tuple, _br
     has_history = not history.empty
     return ZoneView(
         history=history,
-        damaged=tuple(sorted(damaged)),
+        damaged=_history.damaged,
         unreadable=tuple(unreadable),
         history_table=profile.history_table(history) if has_history else history,
         history_figures=(
@@ -89,20 +74,9 @@ def _zone_view(root: str, digest: str, zone_id: str, day: str, _keys: tuple, _br
 def zone_view(ctx: ui.PageContext, zone_id: str, today: pd.Timestamp) -> ZoneView:
     """The zone's history over every version up to the one shown, its milestones assessed to
     ``today``, and their charts and tables (cached across sessions)."""
-    root = str(data_dir())
-    version_ids = [v.id for v in ctx.versions]
-    infos = ctx.versions[: version_ids.index(ctx.info.id) + 1] if ctx.info.id in version_ids else [ctx.info]
-    store = VersionStore(root)
-    try:  # checked on every run: an edited entry breaks the chain without touching any file
-        chain = store.chain_problems(store.read_manifest_entries())
-    except StoreError:
-        chain = {v.id: ["manifest"] for v in infos}
-    intact = tuple(v for v in infos if not chain.get(v.id))
-    broken = tuple(v.id for v in infos if chain.get(v.id))
-    keys = tuple((v.id, v.entry_hash, ui.files_digest(root, [v.id])) for v in intact)
+    history = ui.version_history(ctx.info)
     shown = (ctx.info.id, ctx.info.content_hash)
-    digest = hashlib.sha256(repr((keys, broken, shown)).encode()).hexdigest()
-    return _zone_view(root, digest, zone_id, today.strftime("%Y-%m-%d"), keys, broken, intact, ctx.dataset)
+    return _zone_view(history.key, shown, zone_id, today.strftime("%Y-%m-%d"), history, ctx.dataset)
 
 
 ctx = ui.page_context("Zone profile", "🏭")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from sez_metrics import schema
+from sez_metrics import profile, schema
 from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.settings import data_dir
 from sez_metrics.store import (
@@ -218,6 +218,58 @@ def as_of_stamp(info: VersionInfo, latest: VersionInfo | None = None) -> None:
 
 
 # --- loading other versions and derived data ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionHistory:
+    """Small verified extracts of every version up to one (oldest first): what history views read.
+
+    ``key`` stands for the versions read, their manifest entries and their files' stamps: a cache
+    keyed by it is rebuilt when any of them changes. ``damaged``: versions left out because they
+    fail their integrity check (hash chain, sizes, sha256).
+    """
+
+    key: str
+    extracts: tuple[profile.HistoryExtract, ...]
+    damaged: tuple[str, ...]
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _history_extract(root: str, version_id: str, entry_hash: str, files_stamp: str, _info: VersionInfo) -> profile.HistoryExtract | None:
+    # Keyed by the entry's hash and the files' stamp: the chain is checked before every use, and a
+    # file changed on disk gets a new stamp, so it is read and hashed again.
+    return profile.read_history_extract(VersionStore(root), _info)
+
+
+def version_history(upto: VersionInfo, root: Path | None = None) -> VersionHistory:
+    """The verified history of every version up to ``upto``, from a small extract per version.
+
+    Extracts (status rows as text, milestone ids and committed dates) are cached per version, so
+    a history of 40 versions of 5,000 zones costs neither 40 full loads nor their memory.
+    """
+    root = Path(root or data_dir())
+    store = VersionStore(root)
+    try:  # checked on every call: an edited entry breaks the chain without touching any file
+        versions = store.versions()
+        chain = store.chain_problems(store.read_manifest_entries())
+    except StoreError:
+        versions, chain = [upto], {upto.id: ["manifest"]}
+    ids = [v.id for v in versions]
+    infos = versions[: ids.index(upto.id) + 1] if upto.id in ids else [upto]
+    extracts, damaged, keys = [], [], []
+    for info in infos:
+        if chain.get(info.id):
+            damaged.append(info.id)
+            continue
+        key = (info.id, info.entry_hash, files_digest(root, [info.id]))
+        keys.append(key)
+        extract = _history_extract(str(root), *key, _info=info)
+        if extract is None:
+            damaged.append(info.id)
+        else:
+            extracts.append(extract)
+    digest = hashlib.sha256(repr((str(root), keys, damaged)).encode()).hexdigest()
+    return VersionHistory(digest, tuple(extracts), tuple(sorted(damaged)))
 
 
 def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
