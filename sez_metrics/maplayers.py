@@ -4,7 +4,11 @@ Offline by default. pydeck's default ``Deck`` (and ``map_style=None`` in Streaml
 Carto style from the internet; ``map_provider=None`` without a ``map_style`` argument fetches
 nothing — pydeck then writes the sentinel ``"mapStyle": "__MAP_STYLE__"``, which Streamlit drops
 instead of substituting Carto. The basemap is drawn from ``basemap/pakistan_admin1.geojson``
-(Natural Earth) as a ``GeoJsonLayer``. Online tiles are an opt-in (env ``SEZ_ONLINE_BASEMAP=1``).
+(Natural Earth) into a Web-Mercator PNG once per file, and shown as a ``BitmapLayer``: polygon
+and path layers cost a browser without a GPU over a second of shader setup per page load, the
+bitmap a fraction of that. The image has several pixels per screen pixel at the national view,
+so borders stay sharp two zoom levels in. Province names stay a ``TextLayer`` (crisp at any zoom).
+Online tiles are an opt-in (env ``SEZ_ONLINE_BASEMAP=1``).
 
 Zone markers (layer ``zones``, the one a click selects):
 - colour = the chosen measure (Okabe–Ito for ordered categories, a single-hue ramp for
@@ -20,7 +24,9 @@ never HTML.
 
 from __future__ import annotations
 
+import base64
 import functools
+import io
 import json
 import math
 import os
@@ -32,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 import pydeck as pdk
 import shapely
+from PIL import Image, ImageDraw
 from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import shape
 from shapely.ops import polylabel
@@ -354,6 +361,82 @@ def load_basemap(path: Path) -> dict | None:
         return None
 
 
+# The basemap image: province fill and borders, drawn at twice this width and scaled down (smooth
+# edges), then reduced to a few colours (a ~70 KB PNG instead of ~340 KB).
+BASEMAP_IMAGE_WIDTH_PX = 2048
+BASEMAP_SUPERSAMPLE = 2
+BASEMAP_COLOURS = 32
+BASEMAP_FILL = (238, 236, 228)
+BASEMAP_BORDER = (120, 120, 120)
+BASEMAP_BORDER_PX = 1.2  # on screen, at the national view
+BASEMAP_FILL_ALPHA_ONLINE = 90  # over online tiles the provinces only tint the map
+
+
+@dataclass(frozen=True)
+class BasemapImage:
+    """The province polygons as a PNG in Web-Mercator space, and where it lies."""
+
+    url: str  # data:image/png;base64,…
+    bounds: tuple[float, float, float, float]  # west, south, east, north (degrees)
+    width_px: int
+    height_px: int
+
+
+def basemap_image(basemap: Mapping, *, fill_alpha: int = 255) -> BasemapImage | None:
+    """The basemap drawn as an image for a ``BitmapLayer`` (cached per GeoJSON content), None without features.
+
+    The image spans the basemap's bounds; its rows are evenly spaced in Web-Mercator y, as the map
+    projects them, so the bitmap lines up with the zone markers at every zoom.
+    """
+    return _basemap_image(json.dumps(basemap, sort_keys=True, separators=(",", ":")), fill_alpha)
+
+
+@functools.lru_cache(maxsize=4)
+def _basemap_image(geojson: str, fill_alpha: int) -> BasemapImage | None:
+    basemap = json.loads(geojson)
+    bounds = basemap_bounds(basemap)
+    if bounds is None:
+        return None
+    west, south, east, north = bounds
+    x0, y1 = _world_xy(west, south)
+    x1, y0 = _world_xy(east, north)
+    width = BASEMAP_IMAGE_WIDTH_PX
+    scale = width * BASEMAP_SUPERSAMPLE / (x1 - x0)  # drawing pixels per zoom-0 world pixel
+    height = max(1, round((y1 - y0) * scale / BASEMAP_SUPERSAMPLE))
+    canvas = Image.new("RGBA", (width * BASEMAP_SUPERSAMPLE, height * BASEMAP_SUPERSAMPLE), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(canvas)  # writes pixels as given: a hole drawn transparent stays a hole
+
+    def pixels(ring: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
+        return [((x - x0) * scale, (y - y0) * scale) for x, y in (_world_xy(lon, lat) for lon, lat, *_ in ring)]
+
+    rings = []
+    for feature in basemap.get("features", []):
+        if not feature.get("geometry"):
+            continue
+        geometry = shape(feature["geometry"])
+        for polygon in getattr(geometry, "geoms", [geometry]):
+            if not isinstance(polygon, shapely.Polygon) or polygon.is_empty:
+                continue
+            outer = pixels(polygon.exterior.coords)
+            draw.polygon(outer, fill=(*BASEMAP_FILL, fill_alpha))
+            holes = [pixels(ring.coords) for ring in polygon.interiors]
+            for hole in holes:
+                draw.polygon(hole, fill=(0, 0, 0, 0))
+            rings += [outer, *holes]
+    # Border width: BASEMAP_BORDER_PX on screen at the national view, which fits these bounds.
+    view = fit_view([], [], bounds=bounds)
+    screen_width = (x1 - x0) * 2**view.zoom
+    border = max(1, round(BASEMAP_BORDER_PX * width * BASEMAP_SUPERSAMPLE / screen_width))
+    for ring in rings:
+        draw.line(ring, fill=(*BASEMAP_BORDER, 255), width=border, joint="curve")
+    image = canvas.resize((width, height), Image.Resampling.LANCZOS)
+    image = image.quantize(BASEMAP_COLOURS, method=Image.Quantize.FASTOCTREE)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return BasemapImage(url, bounds, width, height)
+
+
 # Short names where the full name would not fit inside the unit at country scale.
 PROVINCE_SHORT = {"Islamabad Capital Territory": "ICT", "Azad Jammu and Kashmir": "AJK"}
 
@@ -431,13 +514,11 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         points = labelled
     layers = []
     if basemap is not None:
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer", id=LAYER_PROVINCES, data=basemap, stroked=True, filled=True, pickable=False,
-                get_fill_color=[238, 236, 228, 90 if online else 255], get_line_color=[120, 120, 120, 255],
-                line_width_units=PIXELS, get_line_width=1.2,
-            )
-        )
+        image = basemap_image(basemap, fill_alpha=BASEMAP_FILL_ALPHA_ONLINE if online else 255)
+        if image is not None:
+            # quoted: pydeck would otherwise turn the URL into an accessor expression
+            layers.append(pdk.Layer("BitmapLayer", id=LAYER_PROVINCES, image=f'"{image.url}"', bounds=list(image.bounds),
+                                    pickable=False))
         layers.append(
             pdk.Layer(
                 "TextLayer", id=LAYER_PROVINCE_LABELS, data=province_labels(basemap, view.zoom, label_boxes(labelled, view.zoom)),

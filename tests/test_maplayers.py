@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import math
 import re
@@ -10,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
+from PIL import Image
 from shapely.geometry import shape
+from shapely.ops import polylabel
 
 from sez_metrics import maplayers, palette, schema
 from sez_metrics.store import VersionStore
@@ -63,7 +67,10 @@ def test_every_layer_has_an_id_and_only_zones_are_pickable(latest, basemap):
     ids = [layer["id"] for layer in spec["layers"]]
     assert ids == ["provinces", "province-labels", "zone-halo", "zones", "zone-selected", "zone-labels"]
     assert [layer["id"] for layer in spec["layers"] if layer.get("pickable")] == ["zones"]
-    assert _layer(spec, "provinces")["@@type"] == "GeoJsonLayer"
+    provinces = _layer(spec, "provinces")
+    assert provinces["@@type"] == "BitmapLayer"
+    assert provinces["image"].startswith("data:image/png;base64,")  # a URL, not turned into an accessor
+    assert provinces["bounds"] == list(maplayers.basemap_bounds(basemap))
     assert [p["zone_id"] for p in _layer(spec, "zone-selected")["data"]] == ["aiic"]
 
 
@@ -163,6 +170,59 @@ def test_province_labels_lie_inside_their_province(basemap):
     assert {"Punjab", "Sindh", "Balochistan", "Khyber Pakhtunkhwa"} <= {label["name"] for label in labels}
     for label in labels:
         assert shapes[label["name"]].contains(shapely.Point(label["lon"], label["lat"]))
+
+
+def _decoded(image: maplayers.BasemapImage) -> Image.Image:
+    assert image.url.startswith("data:image/png;base64,")
+    decoded = Image.open(io.BytesIO(base64.b64decode(image.url.split(",", 1)[1])))
+    assert decoded.size == (image.width_px, image.height_px)
+    return decoded.convert("RGBA")
+
+
+def _pixel_of(image: maplayers.BasemapImage, lon: float, lat: float) -> tuple[int, int]:
+    """Where (lon, lat) falls in the image: x linear in longitude, y linear in Web-Mercator y."""
+    west, south, east, north = image.bounds
+    x0, y1 = maplayers._world_xy(west, south)
+    x1, y0 = maplayers._world_xy(east, north)
+    x, y = maplayers._world_xy(lon, lat)
+    return (min(image.width_px - 1, int((x - x0) / (x1 - x0) * image.width_px)),
+            min(image.height_px - 1, int((y - y0) / (y1 - y0) * image.height_px)))
+
+
+def _near(colour, expected, tolerance=12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, expected, strict=True))
+
+
+def test_basemap_image_draws_each_province_where_the_map_projects_it(basemap):
+    """Inside every province: the fill; outside the country: transparent; on a shared border: the border grey."""
+    image = maplayers.basemap_image(basemap)
+    pixels = _decoded(image)
+    assert image.bounds == maplayers.basemap_bounds(basemap)
+    shapes = {f["properties"]["name"]: shape(f["geometry"]) for f in basemap["features"]}
+    for name, province in shapes.items():
+        # a point well inside (the pole of inaccessibility of the largest part), away from any border
+        inside = polylabel(max(getattr(province, "geoms", [province]), key=lambda g: g.area), tolerance=0.01)
+        assert _near(pixels.getpixel(_pixel_of(image, inside.x, inside.y)), (*maplayers.BASEMAP_FILL, 255)), name
+    country = shapely.union_all(list(shapes.values()))
+    for lon, lat in ((62.0, 33.5), (76.5, 24.5), (61.0, 36.5)):  # Afghanistan, India, Turkmenistan side
+        assert not country.buffer(0.2).contains(shapely.Point(lon, lat))
+        assert pixels.getpixel(_pixel_of(image, lon, lat))[3] == 0, (lon, lat)
+    border = shapes["Sindh"].boundary.intersection(shapes["Balochistan"].boundary)
+    on_border = border.interpolate(0.5, normalized=True)
+    drawn = pixels.getpixel(_pixel_of(image, on_border.x, on_border.y))
+    assert drawn[3] > 240 and sum(drawn[:3]) < sum(maplayers.BASEMAP_FILL) - 60, drawn
+
+
+def test_basemap_image_is_cached_small_and_tints_over_online_tiles(basemap):
+    image = maplayers.basemap_image(basemap)
+    assert maplayers.basemap_image(json.loads(json.dumps(basemap))) is image  # same content, drawn once
+    assert len(image.url) < 200_000  # a few colours: tens of kilobytes, sent with every map
+    assert image.width_px == maplayers.BASEMAP_IMAGE_WIDTH_PX
+    online = maplayers.basemap_image(basemap, fill_alpha=maplayers.BASEMAP_FILL_ALPHA_ONLINE)
+    inside = shape(next(f for f in basemap["features"] if f["properties"]["name"] == "Punjab")["geometry"]).representative_point()
+    alpha = _decoded(online).getpixel(_pixel_of(online, inside.x, inside.y))[3]
+    assert abs(alpha - maplayers.BASEMAP_FILL_ALPHA_ONLINE) <= 8
+    assert maplayers.basemap_image({"type": "FeatureCollection", "features": []}) is None
 
 
 def test_missing_basemap_gives_none_not_an_error(tmp_path):

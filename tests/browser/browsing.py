@@ -7,6 +7,7 @@ Charts then draw in the browser, so tests wait for the chart element they need, 
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from dataclasses import dataclass, field
@@ -285,3 +286,14 @@ def deck_point(page: Page, lon: float, lat: float, zone_id: str, timeout_s: floa
             return point
         page.wait_for_timeout(100)  # polling: layers load and draw asynchronously
     raise AssertionError(f"zone {zone_id!r} never became clickable on the map: {point}")
+
+
+def deck_colour(page: Page, lon: float, lat: float) -> tuple[int, int, int]:
+    """The colour the page shows where the map projects (lon, lat): the map as a person sees it."""
+    from PIL import Image  # only the browser tests need it
+
+    point = page.evaluate(_DECK_POINT_JS, [lon, lat, ""])
+    if "x" not in point or not point["inside"]:
+        raise AssertionError(f"({lon}, {lat}) is not on the visible map: {point}")
+    shot = page.screenshot(clip={"x": point["x"] - 1, "y": point["y"] - 1, "width": 3, "height": 3})
+    return Image.open(io.BytesIO(shot)).convert("RGB").getpixel((1, 1))

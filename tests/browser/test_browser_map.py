@@ -6,8 +6,9 @@ import re
 import time
 
 import pytest
-from browsing import DECK_CANVAS, deck_point, expect, screenshot, wait_ready
+from browsing import DECK_CANVAS, deck_colour, deck_point, expect, screenshot, wait_ready
 
+from sez_metrics import maplayers
 from sez_metrics.store import VersionStore
 
 pytestmark = pytest.mark.browser
@@ -66,4 +67,25 @@ def test_click_on_a_zone_selects_it_and_opens_its_profile(app_page, zone_row):
     expect(page).to_have_url(re.compile(rf"/zone\?(.*&)?zone={ZONE}(&|$)"))
     wait_ready(page, server_log=app_page.server_log)
     expect(page.get_by_role("heading", name=str(zone_row["name"]))).to_be_visible()
+    app_page.assert_clean()
+
+
+def test_the_offline_basemap_is_drawn_under_the_zones(app_page, zone_row):
+    """The province image lines up with the map: its fill inside the country, the page white outside it."""
+    page = app_page.page
+    app_page.open("/map")
+    app_page.expect_visible(DECK_CANVAS, "map canvas visible")
+    deck_point(page, float(zone_row["longitude"]), float(zone_row["latitude"]), ZONE)  # layers set up
+    page.mouse.move(0, 0)  # no tooltip over the map
+    inside, outside = (63.6, 28.2), (62.2, 33.6)  # western Balochistan (no zone or label there); Afghanistan
+    deadline = time.monotonic() + CLICK_EFFECT_TIMEOUT_S
+    while True:  # the image decodes asynchronously after the layers are set up
+        colours = deck_colour(page, *inside), deck_colour(page, *outside)
+        drawn = all(abs(a - b) <= 6 for a, b in zip(colours[0], maplayers.BASEMAP_FILL, strict=True))
+        if drawn or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)  # polling the drawn map
+    screenshot(page, "map-basemap")
+    assert drawn, f"inside Balochistan the map shows {colours[0]}, not the basemap fill {maplayers.BASEMAP_FILL}"
+    assert colours[1] == (255, 255, 255), f"outside the country the map shows {colours[1]}"
     app_page.assert_clean()
