@@ -193,14 +193,13 @@ _AS_TEXT = {
                                  strings_can_be_null=False, quoted_strings_can_be_null=False)
     for t in schema.TABLES.values()
 }
-# Numbers, integers and dates typed by the reader, empty cells as nulls; the rest as text, and
-# in a large file enumerations as a dictionary (by table name, then by "large"). UTF-8 is not
-# checked while reading: every text cell goes through utf8_trim_whitespace, which refuses
-# invalid UTF-8, and the files are then read again as text, checked (and refused).
+# Numbers, integers and dates typed by the reader, empty cells as nulls; the rest as text (by
+# table name). UTF-8 is not checked while reading: every text cell goes through
+# utf8_trim_whitespace, which refuses invalid UTF-8, and the files are then read again as text,
+# checked (and refused).
 _TYPED = {
-    t.name: {large: pacsv.ConvertOptions(column_types=read_types(t, codes_as_dictionary=large), null_values=[""],
-                                         strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False)
-             for large in (False, True)}
+    t.name: pacsv.ConvertOptions(column_types=read_types(t), null_values=[""], strings_can_be_null=False,
+                                 quoted_strings_can_be_null=False, check_utf8=False)
     for t in schema.TABLES.values()
 }
 # Small files parse faster on the calling thread than through Arrow's thread pool; larger ones
@@ -257,8 +256,7 @@ def dataset_from_files(info: VersionInfo, files: dict[str, bytes | pa.Buffer]) -
     # Numbers and dates are typed by the CSV reader itself; a cell it refuses (" ", "+5" in an
     # integer column, …) makes the files read again as text, typed as to_typed types them.
     try:
-        tables = [_columns(_read_csv(data, _TYPED[t.name][len(data) >= _THREADED_FROM_BYTES]), t)
-                  for t in schema.TABLES.values() for data in [files[t.file_name]]]
+        tables = [_columns(_read_csv(files[t.file_name], _TYPED[t.name]), t) for t in schema.TABLES.values()]
         zones, status, milestones = typed_tables(tables)
     except (pa.ArrowInvalid, NeedsText):
         tables = [_columns(read_csv_strings(files[t.file_name], t), t) for t in schema.TABLES.values()]

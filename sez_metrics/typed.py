@@ -2,18 +2,18 @@
 
 numbers → float64 (NaN when empty), integers → Int64 (<NA>), dates → datetime64[us] (NaT; a date
 column with no date at all is datetime64[s], as pandas types it), booleans → bool, text/slug/enum →
-str objects. Cells are stripped of surrounding whitespace first (Arrow's ``utf8_trim_whitespace``,
-the very function behind the validator's ``str.strip()``).
+pandas' ``str`` (Arrow-backed: the text stays in Arrow's buffers, no Python string per cell; ""
+when empty). Cells are stripped of surrounding whitespace first (Arrow's
+``utf8_trim_whitespace``, the very function behind the validator's ``str.strip()``).
 
 Two ways lead to the same frame. ``_to_typed_pandas`` is the plain one: pandas, column by column.
 ``typed_tables`` does the work in Arrow: the columns of one kind, of all the tables given, are
 converted in a few calls whatever their number; numbers and dates may come typed by the CSV
-reader (``read_types``); on large tables, text of few distinct values is converted once per
-value, and Arrow work on text runs on a second thread while the calling thread converts the
-rest; the frames are assembled from their blocks. Whenever a cell is anything but plain (a ``+``
-on an integer, ``-0``, ``nan``, spaces around a number the reader does not strip, a value Arrow
-refuses), the table goes the pandas way, so both always agree; tests/test_store_typed.py checks
-that they do.
+reader (``read_types``); on large tables the text is stripped on a second thread while the
+calling thread converts the rest; the frames are assembled from their blocks. Whenever a cell is
+anything but plain (a ``+`` on an integer, ``-0``, ``nan``, spaces around a number the reader
+does not strip, a value Arrow refuses), the table goes the pandas way, so both always agree;
+tests/test_store_typed.py checks that they do.
 """
 
 from __future__ import annotations
@@ -26,19 +26,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.api.extensions import take
 from pandas.api.internals import create_dataframe_from_blocks
 
 from sez_metrics import schema
 
 TEXT_TYPES = ("text", "slug", "enum")
+# pandas' own type for text (``str``): Arrow-backed, missing values as NaN (the store has none: "" is empty)
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _NULL = pa.scalar(None, pa.string())
 _BOOLEANS = pa.array(schema.BOOLEAN_TRUE + schema.BOOLEAN_FALSE, type=pa.string())
 _TRUE = pa.array(schema.BOOLEAN_TRUE, type=pa.string())
-# Below this many rows a table's text columns are converted in one call; from it on, each column
-# whose first _SAMPLE values repeat is converted through its distinct values (a dictionary).
+# Below this many rows a table's text columns are stripped in one call with the other kinds'; from
+# it on, on a second thread.
 _SMALL = 4096
-_SAMPLE = 1024
 Tables = list[tuple[schema.Table, Mapping[str, pa.ChunkedArray], int]]
 
 
@@ -93,7 +93,10 @@ def _to_typed_pandas(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
         if column.type == "number":
             out[column.name] = pd.to_numeric(values.where(~empty, None), errors="raise").astype("float64")
         elif column.type == "integer":
-            out[column.name] = pd.to_numeric(values.where(~empty, None), errors="raise").astype("Int64")
+            try:
+                out[column.name] = pd.to_numeric(values.where(~empty, None), errors="raise").astype("Int64")
+            except (TypeError, OverflowError) as exc:  # beyond Int64, read as a float or uint64 first
+                raise ValueError(f"{column.name}: not a whole number that fits 64 bits ({exc})") from exc
         elif column.type == "date":
             out[column.name] = pd.to_datetime(values.where(~empty, None), format="%Y-%m-%d", errors="raise")
         elif column.type == "boolean":
@@ -102,7 +105,7 @@ def _to_typed_pandas(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
                 raise ValueError(f"{column.name}: expected true or false")
             out[column.name] = lowered.isin(schema.BOOLEAN_TRUE)
         else:
-            out[column.name] = values.astype(object)
+            out[column.name] = values.astype(TEXT_DTYPE)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
@@ -112,27 +115,19 @@ def _to_typed_pandas(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
 # empty cells become nulls (also together).
 _KINDS = ("text", "boolean", "number", "integer", "date")
 _CAST_TO = {"number": pa.float64(), "integer": pa.int64(), "date": pa.date32()}
-_TEXT_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
 def _kind(column: schema.Column) -> str:
     return "text" if column.type in TEXT_TYPES else column.type
 
 
-def read_types(table: schema.Table, codes_as_dictionary: bool = False) -> dict[str, pa.DataType]:
+def read_types(table: schema.Table) -> dict[str, pa.DataType]:
     """Arrow types a CSV reader may give ``table``'s columns for ``typed_tables`` to take as they are.
 
     Numbers, integers and dates typed by the reader (empty cells as nulls) skip a strip and a cast
-    here; text and booleans are read as text, enumerations (a few codes repeated) as a
-    dictionary when ``codes_as_dictionary`` (worth it for large files: the reader encodes on
-    all cores).
+    here; text and booleans are read as text.
     """
-    def arrow_type(column: schema.Column) -> pa.DataType:
-        if codes_as_dictionary and column.type == "enum":
-            return _TEXT_DICTIONARY
-        return _CAST_TO.get(_kind(column), pa.string())
-
-    return {c.name: arrow_type(c) for c in table.columns}
+    return {c.name: _CAST_TO.get(_kind(c), pa.string()) for c in table.columns}
 
 
 @dataclass(frozen=True)
@@ -176,29 +171,22 @@ def _typed_arrow_tables(tables: Tables) -> list[pd.DataFrame]:
                 if values is None or len(values) != n:
                     raise _NotPlain(name)
                 came_typed = kind in _CAST_TO and values.type == _CAST_TO[kind]
-                as_text = values.type == pa.string() or (kind == "text" and values.type == _TEXT_DICTIONARY)
+                as_text = values.type == pa.string()
                 if not (came_typed or as_text) or typed.setdefault(kind, came_typed) != came_typed:
                     raise _NotPlain(name)
                 if as_text and values.null_count:
                     raise _NotPlain(name)
 
-    # Large tables' text columns: those of many distinct values are stripped, and those of few
-    # that the reader did not encode are dictionary-encoded, on a second thread meanwhile.
+    # Large tables' text columns are stripped on a second thread meanwhile.
     large = [i for i, (_, _, n) in enumerate(tables) if n >= _SMALL and plans[i].names["text"]]
-    repeated = {i: np.array([_repeats(tables[i][1][name]) for name in plans[i].names["text"]]) for i in large}
-    to_encode = [(i, name) for i in large for name, r in zip(plans[i].names["text"], repeated[i], strict=True)
-                 if r and tables[i][1][name].type != _TEXT_DICTIONARY]
-    to_strip = [i for i in large if not repeated[i].all()]
-    helper = _Helper([_joined([tables[i][1][name] for name, r in zip(plans[i].names["text"], repeated[i], strict=True) if not r])
-                      for i in to_strip],
-                     [tables[i][1][name] for i, name in to_encode])
+    helper = _Helper([_joined([tables[i][1][name] for name in plans[i].names["text"]]) for i in large])
 
     def large_text(kind: str, n: int) -> bool:  # converted column by column, below
         return kind == "text" and n >= _SMALL
 
     def chunks(kind: str) -> list[pa.Array]:
         return [chunk for plan, (_, columns, n) in zip(plans, tables, strict=True) if not large_text(kind, n)
-                for name in plan.names[kind] for chunk in _plain(columns[name]).chunks]
+                for name in plan.names[kind] for chunk in columns[name].chunks]
 
     def per_table(values: np.ndarray, kind: str) -> list[np.ndarray | None]:
         """``values`` (a kind's cells in order) cut into each table's (columns × rows) block."""
@@ -241,7 +229,12 @@ def _typed_arrow_tables(tables: Tables) -> list[pd.DataFrame]:
             if block is not None:
                 blocks[i].append((block, plans[i].placement[kind]))
 
-    add("text", per_table(values_of("text").to_numpy(zero_copy_only=False), "text"))
+    text, at = values_of("text"), 0
+    for i, (plan, (_, _, n)) in enumerate(zip(plans, tables, strict=True)):
+        if not large_text("text", n):
+            for position in plan.placement["text"]:
+                blocks[i].append(_text_block(text.slice(at, n), position))
+                at += n
     lowered = pc.utf8_lower(values_of("boolean"))
     if not pc.all(pc.is_in(lowered, value_set=_BOOLEANS)).as_py():
         raise _NotPlain("boolean")
@@ -267,33 +260,12 @@ def _typed_arrow_tables(tables: Tables) -> list[pd.DataFrame]:
                 if chosen.any():
                     cells = block if chosen.all() else block[chosen]
                     blocks[i].append((cells.astype(f"datetime64[{unit}]"), plans[i].placement["date"][chosen]))
-    for i in large:  # the columns the reader encoded first: they need nothing from the helper
-        columns, n = tables[i][1], tables[i][2]
-        for name, position in zip(plans[i].names["text"], plans[i].placement["text"], strict=True):
-            if columns[name].type == _TEXT_DICTIONARY:
-                blocks[i].append(_decoded(columns[name], n, position))
-    for i, stripped_text in zip(to_strip, helper.stripped(), strict=True):
-        objects = stripped_text.to_numpy(zero_copy_only=False).reshape(-1, tables[i][2])
-        blocks[i].append((objects, plans[i].placement["text"][~repeated[i]]))
-    shared, positions = helper.encoded()
-    for (i, name), cells in zip(to_encode, positions, strict=True):
-        position = plans[i].placement["text"][plans[i].names["text"].index(name)]
-        blocks[i].append((take(shared, cells, allow_fill=True, fill_value=None).reshape(1, -1), np.array([position], dtype=np.intp)))
+    for i, stripped_text in zip(large, helper.stripped(), strict=True):
+        n = tables[i][2]
+        for column, position in enumerate(plans[i].placement["text"]):
+            blocks[i].append(_text_block(stripped_text.slice(column * n, n), position))
     return [create_dataframe_from_blocks(b, index=pd.RangeIndex(n), columns=plan.columns)
             for b, plan, (_, _, n) in zip(blocks, plans, tables, strict=True)]
-
-
-def _plain(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Dictionary-encoded text as plain text."""
-    return values.cast(pa.string()) if values.type == _TEXT_DICTIONARY else values
-
-
-def _repeats(values: pa.ChunkedArray) -> bool:
-    """Whether a text column holds few distinct values (judged on its first rows)."""
-    if values.type == _TEXT_DICTIONARY:
-        return True
-    first = values.chunk(0) if values.num_chunks else values
-    return pc.count_distinct(first.slice(0, _SAMPLE)).as_py() * 2 <= min(len(first), _SAMPLE)
 
 
 def _joined(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
@@ -301,70 +273,35 @@ def _joined(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     return pa.chunked_array([chunk for column in columns for chunk in column.chunks], type=pa.string())
 
 
-def _decoded(column: pa.ChunkedArray, n: int, position: int) -> tuple[np.ndarray, np.ndarray]:
-    """A dictionary-encoded text column as str objects, each distinct value stripped and converted
-    once: a block of its own (copying objects into a 2-D block with others costs more than this)."""
-    column = column.unify_dictionaries()
-    objects = pc.utf8_trim_whitespace(column.chunk(0).dictionary).to_numpy(zero_copy_only=False)
-    cells = take(objects, np.concatenate([chunk.indices.to_numpy() for chunk in column.chunks]), allow_fill=True, fill_value=None)
-    return cells.reshape(1, n), np.array([position], dtype=np.intp)
+def _text_block(values: pa.ChunkedArray, position: int) -> tuple[pd.arrays.ArrowStringArray, np.ndarray]:
+    """A text column as pandas' ``str`` (Arrow-backed, as pandas itself types text): no Python
+    string per cell is made until one is asked for."""
+    return pd.arrays.ArrowStringArray(values, dtype=TEXT_DTYPE), np.array([position], dtype=np.intp)
 
 
 class _Helper(threading.Thread):
-    """Arrow work for a large table's text, on a second thread: Arrow releases the GIL, so the
-    calling thread converts other columns meanwhile.
+    """Stripping large tables' text on a second thread: Arrow releases the GIL, so the calling
+    thread converts the other kinds of column meanwhile."""
 
-    In order: ``direct`` stripped (each a table's text columns of many distinct values, joined),
-    then ``encode`` dictionary-encoded together; ``stripped`` and ``encoded`` wait for their part.
-    """
-
-    def __init__(self, direct: list[pa.ChunkedArray], encode: list[pa.ChunkedArray]):
+    def __init__(self, columns: list[pa.ChunkedArray]):
         super().__init__(name="sez-typed-helper", daemon=True)
-        self._direct, self._encode = direct, encode
+        self._columns = columns
         self._stripped: list[pa.ChunkedArray] = []
-        self._encoded: pa.ChunkedArray | None = None
-        self._errors: dict[str, BaseException] = {}
-        self._ready = {"stripped": threading.Event(), "encoded": threading.Event()}
-        if direct or encode:
+        self._error: BaseException | None = None
+        if columns:
             self.start()
 
     def run(self) -> None:
-        for part, work in (("stripped", self._strip), ("encoded", self._encode_all)):
-            try:
-                work()
-            except BaseException as exc:  # handed to the waiting thread
-                self._errors[part] = exc
-            finally:
-                self._ready[part].set()
-
-    def _strip(self) -> None:
-        self._stripped = [pc.utf8_trim_whitespace(column) for column in self._direct]
-
-    def _encode_all(self) -> None:
-        if self._encode:
-            self._encoded = pc.dictionary_encode(_joined(self._encode))
-
-    def _wait(self, part: str) -> None:
-        self._ready[part].wait()
-        if part in self._errors:
-            raise self._errors[part]
+        try:
+            self._stripped = [pc.utf8_trim_whitespace(column) for column in self._columns]
+        except BaseException as exc:  # handed to the waiting thread
+            self._error = exc
 
     def stripped(self) -> list[pa.ChunkedArray]:
-        if self._direct:
-            self._wait("stripped")
+        """Each column given, stripped."""
+        if not self._columns:
+            return []
+        self.join()
+        if self._error is not None:
+            raise self._error
         return self._stripped
-
-    def encoded(self) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The distinct values, stripped, as str objects; and each column's cells as positions among them."""
-        if not self._encode:
-            return np.empty(0, dtype=object), []
-        self._wait("encoded")
-        encoded = self._encoded
-        dictionary = encoded.chunk(0).dictionary
-        if not all(chunk.dictionary.equals(dictionary) for chunk in encoded.chunks[1:]):
-            encoded = encoded.unify_dictionaries()
-            dictionary = encoded.chunk(0).dictionary
-        positions = np.concatenate([chunk.indices.to_numpy() for chunk in encoded.chunks])
-        ends = np.cumsum([len(column) for column in self._encode])
-        objects = pc.utf8_trim_whitespace(dictionary).to_numpy(zero_copy_only=False)
-        return objects, np.split(positions, ends[:-1])

@@ -87,10 +87,9 @@ def table_bytes(draw, table: schema.Table, valid_only: bool = False) -> bytes:
 
 @pytest.fixture(params=["small tables", "large tables"])
 def path(request, monkeypatch):
-    """Small tables, or any table taken as large: text by value, enumerations read as a dictionary."""
+    """Small tables, or any table taken as large: text stripped on the second thread, files parsed on all cores."""
     if request.param == "large tables":
         monkeypatch.setattr(typed, "_SMALL", 1)
-        monkeypatch.setattr(typed, "_SAMPLE", 4)
         monkeypatch.setattr(store, "_THREADED_FROM_BYTES", 0)
     return request.param
 
@@ -209,3 +208,22 @@ def test_a_line_break_in_a_quoted_cell_of_a_large_file_is_kept(monkeypatch):
     dataset = dataset_from_files(INFO, buffers)
     assert dataset.zones["name"].iloc[0] == "first line\nsecond line"
     assert len(dataset.zones) == len(rows) - 1
+
+
+@pytest.mark.parametrize("path", ["small tables", "large tables"], indirect=True)
+@pytest.mark.parametrize("cell", ["020000000000000000000", "10000000000000000000", "5.5"])
+def test_an_integer_beyond_64_bits_is_refused_as_a_bad_file_not_a_crash(path, cell):
+    """Such a cell reaches the pandas way (Arrow refuses it); it must come out as ValueError, which
+    the store reports as an unparsable version, never as a TypeError that would end the page."""
+    files = {t.file_name: _one_row(t, {"plots_total": cell} if t.name == "status" else {}) for t in schema.TABLES.values()}
+    with pytest.raises(ValueError, match="plots_total: not a whole number that fits 64 bits"):
+        dataset_from_files(INFO, files)
+
+
+def _one_row(table: schema.Table, cells: dict[str, str]) -> bytes:
+    """``table``'s CSV with one valid row (the first value of each enumeration), ``cells`` replacing some."""
+    plain = {"slug": "zone_a", "text": "A", "number": "1", "integer": "1", "date": "2025-01-01", "boolean": "false"}
+    row = [cells.get(c.name, c.enum.values[0] if c.type == "enum" else plain[c.type]) for c in table.columns]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([table.column_names, row])
+    return out.getvalue().encode("utf-8")
