@@ -4,6 +4,7 @@ URL: ``?measure=stage|gas|electricity|colonization`` chooses the colours, ``?zon
 zone (a click on the map writes it). Online map tiles only with ``SEZ_ONLINE_BASEMAP=1``.
 """
 
+import functools
 import html
 from pathlib import Path
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import maplayers, ui
+from sez_metrics import export, maplayers, ui
 from sez_metrics.settings import data_dir
 from sez_metrics.store import Dataset
 from sez_metrics.text import md_escape
@@ -21,6 +22,9 @@ MEASURE_KEY = "map_measure"
 MAP_HEIGHT_PX = maplayers.VIEW_HEIGHT_PX
 # Serialised maps kept per process (one per version, measure and selected zone): about 6 MB each at 5,000 zones.
 MAP_CACHE_ENTRIES = 16
+# The table under the map lists this many zones unless asked for all (a 5,000-row grid costs the
+# browser most of a second to set up); the CSV download always has every zone.
+TABLE_ROWS = 200
 
 ctx = ui.page_context("Map", "🗺️")
 dataset = ctx.dataset
@@ -178,9 +182,22 @@ def _profile_url(zone_id: str) -> str:
     return "zone?" + urlencode(params)
 
 
+def _zone_table_csv(table: pd.DataFrame) -> bytes:
+    return export.spreadsheet_csv(table.drop(columns="zone_id"))
+
+
 st.subheader("Zones")
-table = zone_table.drop(columns="zone_id")  # a new frame: the cached one is shared by every session
-table.insert(1, "Profile", [_profile_url(z) for z in zone_table["zone_id"]])  # next to the name, visible without scrolling
+listed = zone_table
+if len(zone_table) > TABLE_ROWS:
+    if st.toggle(f"Show all {len(zone_table):,} zones", key="map_all_zones",
+                 help="Listing every zone takes longer to load; the download below always has every zone."):
+        st.caption(f"Listing all {len(zone_table):,} zones.")
+    else:
+        listed = zone_table.head(TABLE_ROWS)
+        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(zone_table):,} zones (in the order of zones.csv). "
+                   "Show all to sort and search every zone, or download them as CSV.")
+table = listed.drop(columns="zone_id")  # a new frame: the cached one is shared by every session
+table.insert(1, "Profile", [_profile_url(z) for z in listed["zone_id"]])  # next to the name, visible without scrolling
 st.dataframe(
     table,
     hide_index=True,
@@ -190,3 +207,11 @@ st.dataframe(
         "Confidence": st.column_config.TextColumn("Confidence", help="How official the zone's status figures are."),
     },
 )
+if len(zone_table) > TABLE_ROWS:
+    st.download_button(
+        f"⬇️ All {len(zone_table):,} zones as shown on the map (CSV)",
+        functools.partial(_zone_table_csv, zone_table),  # built when clicked
+        file_name=f"zones_{measure.code}_{dataset.info.id}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )

@@ -64,6 +64,12 @@ LAYER_ZONE_LABELS = "zone-labels"
 MIN_RADIUS_PX = 8.0
 MAX_RADIUS_PX = 22.0
 RING_WIDTH_PX = {"site": 1.5, "approximate": 5.0, "town": 2.5}
+# A dense map (more zones than get a label) draws smaller markers without the dark halo: at
+# country scale thousands of 8–22 px markers only cover each other, and every pixel of every
+# marker is drawn again on each frame (seconds per page load where WebGL runs without a GPU).
+DENSE_MIN_RADIUS_PX = 3.5
+DENSE_MAX_RADIUS_PX = 11.0
+DENSE_RING_WIDTH_PX = {"site": 1.0, "approximate": 2.0, "town": 1.2}
 RING_FILL = [255, 255, 255, 150]
 OUTLINE = [31, 41, 51]
 LABEL_SIZE_PX = 15
@@ -143,11 +149,13 @@ PRECISION_LEGEND: tuple[LegendEntry, ...] = (
 )
 
 
-def marker_radius(area_acres: float, max_area: float) -> float:
-    """Marker radius in pixels: proportional to √area, never below ``MIN_RADIUS_PX``."""
+def marker_radius(area_acres: float, max_area: float, dense: bool = False) -> float:
+    """Marker radius in pixels: proportional to √area, never below ``MIN_RADIUS_PX`` (the
+    ``DENSE_`` sizes on a ``dense`` map)."""
+    smallest, largest = (DENSE_MIN_RADIUS_PX, DENSE_MAX_RADIUS_PX) if dense else (MIN_RADIUS_PX, MAX_RADIUS_PX)
     if not max_area or pd.isna(area_acres) or area_acres <= 0:
-        return MIN_RADIUS_PX
-    return max(MIN_RADIUS_PX, MAX_RADIUS_PX * math.sqrt(area_acres / max_area))
+        return smallest
+    return max(smallest, largest * math.sqrt(area_acres / max_area))
 
 
 def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
@@ -161,18 +169,25 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
     return measure.enum.symbol(code), f"{measure.enum.symbol(code)} {measure.enum.label(code)}"
 
 
+def is_dense(zone_count: int) -> bool:
+    """A map of more zones than get a label: smaller markers, no halo, a compact tooltip."""
+    return zone_count > MAX_LABELLED_ZONES
+
+
 def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> list[dict]:
     """One record per zone for the marker, halo, label and tooltip layers (plain Python values)."""
     # records, not iterrows: a Series per row cost ~1 s per 5,000 zones
     status_by_zone = {row["zone_id"]: row for row in status.to_dict("records")}
     max_area = float(zones["area_acres"].max()) if len(zones) else 0.0
+    dense = is_dense(len(zones))
+    ring_widths = DENSE_RING_WIDTH_PX if dense else RING_WIDTH_PX
     records = []
     for z in zones.to_dict("records"):
         s = status_by_zone.get(z["zone_id"])
         precision = str(z["location_precision"])
         colour = palette.hex_to_rgb(measure_colour(measure, None if s is None else s[measure.column]))
-        radius = marker_radius(float(z["area_acres"]), max_area)
-        width = RING_WIDTH_PX.get(precision, RING_WIDTH_PX["town"])
+        radius = marker_radius(float(z["area_acres"]), max_area, dense)
+        width = ring_widths.get(precision, ring_widths["town"])
         symbol, value_words = _value_text(measure, s)
         if measure.enum is None:
             label = f"{z['short_name']} · {symbol}"
@@ -191,6 +206,7 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                 "precision_text": precision_text(precision),
                 "area_text": f"{float(z['area_acres']):,.0f} acres",
                 "measure_text": value_words,
+                "measure_line": f"{measure.label}: {value_words}",
                 "stage_text": stage_text(s["stage"]) if s is not None else "not reported",
                 "gas_text": utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD") if s is not None else "not reported",
                 "electricity_text": utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW") if s is not None else "not reported",
@@ -208,13 +224,17 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
     return records
 
 
-def tooltip_text() -> dict[str, str]:
-    """The zone tooltip: a plain-text template (pydeck ``tooltip={"text": …}``, never ``html``)."""
-    return {
-        "text": "{name}\n{province}\nStage: {stage_text}\nGas: {gas_text}\nElectricity: {electricity_text}\n"
-        "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}",
-        "style": {"fontSize": "15px", "maxWidth": "420px", "whiteSpace": "pre-line"},
-    }
+def tooltip_text(compact: bool = False) -> dict[str, str]:
+    """The zone tooltip: a plain-text template (pydeck ``tooltip={"text": …}``, never ``html``).
+
+    ``compact``: the zone, the colour's measure and the location only, for maps of many zones;
+    every figure of a zone is one click away (its card), and the words of all figures of
+    thousands of zones would make most of the map's weight in the browser.
+    """
+    text = ("{name}\n{province}\n{measure_line}\nLocation: {precision_text}\nClick the zone for all its figures" if compact else
+            "{name}\n{province}\nStage: {stage_text}\nGas: {gas_text}\nElectricity: {electricity_text}\n"
+            "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}")
+    return {"text": text, "style": {"fontSize": "15px", "maxWidth": "420px", "whiteSpace": "pre-line"}}
 
 
 # --- view and label placement ---------------------------------------------------------------
@@ -491,8 +511,9 @@ def online_basemap_requested(environ: Mapping[str, str] | None = None) -> bool:
 
 # What the clickable zone layer carries per zone: its id (a click selects it), position and drawing,
 # and the tooltip's words. The browser parses this JSON for every zone, so nothing more.
-ZONE_LAYER_FIELDS = ("zone_id", "lon", "lat", "precision", "radius_px", "line_width_px", "fill_color", "line_color",
-                     *re.findall(r"\{(\w+)\}", tooltip_text()["text"]))
+ZONE_DRAWING_FIELDS = ("zone_id", "lon", "lat", "precision", "radius_px", "line_width_px", "fill_color", "line_color")
+ZONE_LAYER_FIELDS = (*ZONE_DRAWING_FIELDS, *re.findall(r"\{(\w+)\}", tooltip_text()["text"]))
+ZONE_LAYER_FIELDS_COMPACT = (*ZONE_DRAWING_FIELDS, *re.findall(r"\{(\w+)\}", tooltip_text(compact=True)["text"]))
 
 
 def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: str | None = None, online: bool = False,
@@ -505,6 +526,8 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
     # The national view fits the zones and the whole country outline: a border cut at the canvas
     # edge reads as missing territory.
     view = view or fit_view([p["lat"] for p in points], [p["lon"] for p in points], bounds=basemap_bounds(basemap))
+    compact = is_dense(len(points))
+    fields = ZONE_LAYER_FIELDS_COMPACT if compact else ZONE_LAYER_FIELDS
     labelled = points
     if len(points) > MAX_LABELLED_ZONES:
         largest = sorted(points, key=lambda p: -p["halo_radius_px"])[:MAX_LABELLED_ZONES]
@@ -527,22 +550,21 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
                 character_set='"auto"', pickable=False,
             )
         )
-    layers += [
-        pdk.Layer(
+    if not compact:
+        layers.append(pdk.Layer(
             # only what the halo draws: the deck's JSON carries every record of every layer
             "ScatterplotLayer", id=LAYER_HALO, data=[{k: p[k] for k in ("lon", "lat", "halo_radius_px")} for p in points],
             get_position="[lon, lat]", get_radius="halo_radius_px",
             radius_units=PIXELS, filled=False, stroked=True, get_line_color=OUTLINE, line_width_units=PIXELS,
             get_line_width=1.5, pickable=False,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer", id=LAYER_ZONES, data=[{k: p[k] for k in ZONE_LAYER_FIELDS} for p in points],
-            get_position="[lon, lat]", get_radius="radius_px",
-            radius_units=PIXELS, filled=True, stroked=True, get_fill_color="fill_color", get_line_color="line_color",
-            line_width_units=PIXELS, get_line_width="line_width_px", pickable=True, auto_highlight=True,
-            highlight_color=[0, 0, 0, 40],
-        ),
-    ]
+        ))
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", id=LAYER_ZONES, data=[{k: p[k] for k in fields} for p in points],
+        get_position="[lon, lat]", get_radius="radius_px",
+        radius_units=PIXELS, filled=True, stroked=True, get_fill_color="fill_color", get_line_color="line_color",
+        line_width_units=PIXELS, get_line_width="line_width_px", pickable=True, auto_highlight=True,
+        highlight_color=[0, 0, 0, 40],
+    ))
     chosen = [p for p in points if p["zone_id"] == selected_zone]
     if chosen:
         layers.append(
@@ -562,9 +584,9 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         )
     )
     if online:
-        return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(), map_provider="carto", map_style="light")
+        return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(compact), map_provider="carto", map_style="light")
     # No map_style argument on purpose: see the module docstring.
-    return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(), map_provider=None)
+    return pdk.Deck(layers=layers, initial_view_state=view, tooltip=tooltip_text(compact), map_provider=None)
 
 
 class SerializedDeck(pdk.Deck):
@@ -577,7 +599,8 @@ class SerializedDeck(pdk.Deck):
 
     def __init__(self, deck: pdk.Deck):
         super().__init__(layers=[], map_provider=None, tooltip=deck._tooltip)  # the tooltip travels beside the JSON
-        self.json = json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        # ensure_ascii=False: the symbols (①, ◔, …) as UTF-8, not six-byte escapes
+        self.json = json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
     def to_json(self) -> str:
         return self.json

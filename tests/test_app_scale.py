@@ -7,6 +7,7 @@ the shape of the pages at scale and that their figures still agree with the CSV 
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
@@ -57,8 +58,21 @@ def test_map_at_1000_zones_draws_every_zone_and_labels_the_largest(scale_store):
     zones = latest_csv(scale_store, "zones.csv")
     assert sorted(p["zone_id"] for p in layers[maplayers.LAYER_ZONES]["data"]) == sorted(zones["zone_id"])
     assert len(layers[maplayers.LAYER_ZONE_LABELS]["data"]) == maplayers.MAX_LABELLED_ZONES
+    # dense: smaller markers, no halo layer, a tooltip of the zone, its colour's measure and location
+    assert maplayers.LAYER_HALO not in layers
+    assert max(p["radius_px"] + p["line_width_px"] / 2 for p in layers[maplayers.LAYER_ZONES]["data"]) <= maplayers.DENSE_MAX_RADIUS_PX
+    tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
+    assert "{measure_line}" in tooltip and "{gas_text}" not in tooltip
+    assert all(p["measure_line"].startswith("Stage: ") for p in layers[maplayers.LAYER_ZONES]["data"])
+    # the table lists the first 200 zones, every zone on request
+    assert len(at.dataframe[0].value) == 200
+    assert any(f"Showing the first 200 of {len(zones):,} zones" in c.value for c in at.caption)
+    (button,) = at.get("download_button")
+    assert f"All {len(zones):,} zones" in button.proto.label
+    at.toggle(key="map_all_zones").set_value(True).run()
+    assert not at.exception
     table = at.dataframe[0].value
-    assert len(table) == len(zones)
+    assert sorted(table["Zone"]) == sorted(zones["short_name"])
 
     # a second session on the same measure is served the same map (built once per process)
     again = run_page("map")
@@ -79,3 +93,25 @@ def test_map_at_1000_zones_selection_and_measure_from_the_url(scale_store):
     pct = float(status.loc[chosen, "colonization_pct"]) if status.loc[chosen, "colonization_pct"] != "" else None
     if pct is not None and not pd.isna(pct):
         assert point["label"].endswith(f"{pct:g} %")
+
+
+def test_map_table_download_at_1000_zones_has_every_zone_in_its_words(scale_store, monkeypatch):
+    import streamlit.testing.v1.app_test as app_test_module
+
+    managers = []
+
+    class RecordingManager(app_test_module.MediaFileManager):
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            self.storage = storage
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
+    zones = latest_csv(scale_store, "zones.csv")
+    at = run_page("map", measure="gas")
+    (button,) = at.get("download_button")
+    url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+    data = managers[-1].storage.get_file(url.rsplit("/", 1)[1]).content
+    downloaded = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert sorted(downloaded["Zone"]) == sorted(zones["short_name"])
+    assert list(downloaded.columns[:2]) == ["Zone", "Gas"]  # the measure shown comes first, as on the page
