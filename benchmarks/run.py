@@ -8,7 +8,7 @@ milestones per zone (generated once into ``benchmarks/.cache/``, reused after):
 - diff of the last two 5,000-zone versions;
 - warm rerun of every page (AppTest, in a process of its own per data folder);
 - cold first paint of ``/`` and ``/map`` in chromium against the framework floor
-  (``benchmarks/floor_app.py``: one pydeck and one Plotly chart), same run;
+  (``benchmarks/floor_app.py``: one pydeck and one Plotly chart), visited in turn with the pages;
 - server memory (RSS of the streamlit process) with 1 and with 10 browser sessions open.
 
 Prints a table with each target and PASS/MISS, and writes everything (with the machine's core
@@ -227,13 +227,8 @@ def _open(browser, url: str, wait_for: tuple[str, ...]):
     return context, page, time.perf_counter() - started
 
 
-def first_paint(browser, base: str, path: str, wait_for: tuple[str, ...], repeats: int) -> dict:
-    """First paint in fresh sessions: the very first visit after the server started, then the median of the next."""
-    times = []
-    for _ in range(repeats + 1):
-        context, _page, seconds = _open(browser, base + path, wait_for)
-        context.close()
-        times.append(seconds)
+def _paint_summary(times: list[float]) -> dict:
+    """The very first visit after the server started, then the median of the cold sessions after it."""
     return {"first_visit_s": times[0], "cold_session_s": statistics.median(times[1:]), "all_s": times}
 
 
@@ -245,25 +240,49 @@ def _attempt(measure: Callable[[], dict]) -> dict:
         return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
 
 
-def bench_browser(root: Path, label: str, repeats: int, sessions: int, measure_memory: bool) -> dict:
-    """First paint of / and /map on a dashboard server for ``root``; memory with 1 and ``sessions`` sessions."""
+def bench_browser(stores: dict[str, Path], repeats: int, sessions: int) -> dict:
+    """First paint of the framework floor and of / and /map for each store, then memory on the last store.
+
+    One server per app, all started first; each round visits the floor and every page once, in
+    turn, in fresh sessions. The floor and the pages thus share the machine's state (its load
+    drifts over minutes), as load + verify does with its parse floor.
+    """
     from playwright.sync_api import sync_playwright
 
     out: dict = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        servers: dict[str, Server] = {}
         try:
-            server = Server("app.py", root)
-            try:
-                out["overview"] = _attempt(lambda: first_paint(browser, server.url, "/", (PLOTLY,), repeats))
-                out["map"] = _attempt(lambda: first_paint(browser, server.url, "/map", (DECK,), repeats))
-                if measure_memory:
-                    out["memory"] = _attempt(lambda: _memory(browser, server, sessions))
-            finally:
-                server.stop()
+            servers["floor"] = Server("benchmarks/floor_app.py", None)
+            for name, root in stores.items():
+                servers[name] = Server("app.py", root)
+            visits = [("floor", "floor", "/", (PLOTLY, DECK))]
+            visits += [(name, page, path, chart) for name in stores
+                       for page, path, chart in (("overview", "/", (PLOTLY,)), ("map", "/map", (DECK,)))]
+            times: dict[tuple[str, str], list[float]] = {(name, page): [] for name, page, _, _ in visits}
+            failed: dict[tuple[str, str], str] = {}
+            for _ in range(repeats + 1):
+                for name, page, path, chart in visits:
+                    if (name, page) in failed:
+                        continue
+                    try:
+                        context, _page, seconds = _open(browser, servers[name].url + path, chart)
+                        context.close()
+                        times[(name, page)].append(seconds)
+                    except Exception as exc:  # noqa: BLE001 (a page that never paints is a result too)
+                        failed[(name, page)] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            summary = {key: ({"error": failed[key]} if key in failed else _paint_summary(t)) for key, t in times.items()}
+            out["floor"] = summary[("floor", "floor")]
+            for name in stores:
+                out[name] = {"overview": summary[(name, "overview")], "map": summary[(name, "map")]}
+            last = list(stores)[-1]
+            out[last]["memory"] = _attempt(lambda: _memory(browser, servers[last], sessions))
         finally:
+            for server in servers.values():
+                server.stop()
             browser.close()
-    print(f"  browser {label}: done", file=sys.stderr)
+    print("  browser: done", file=sys.stderr)
     return out
 
 
@@ -283,21 +302,6 @@ def _memory(browser, server: Server, sessions: int) -> dict:
         for context, _page, _seconds in opened:
             context.close()
     return {"rss_1_session_mb": one, f"rss_{sessions}_sessions_mb": many, "extra_mb": many - one, "sessions": sessions}
-
-
-def bench_floor(repeats: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            server = Server("benchmarks/floor_app.py", None)
-            try:
-                return first_paint(browser, server.url, "/", (PLOTLY, DECK), repeats)
-            finally:
-                server.stop()
-        finally:
-            browser.close()
 
 
 # --- the table --------------------------------------------------------------------------------------------
@@ -381,10 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     results["pages"] = {name: bench_pages(root, 1 if args.quick else 3) for name, root in stores.items()}
     if not (args.quick or args.no_browser):
         step("browser")
-        browser_repeats = 3
-        results["browser"] = {"floor": _attempt(lambda: bench_floor(browser_repeats))}
-        results["browser"]["shipped"] = bench_browser(SHIPPED, "shipped", browser_repeats, args.sessions, measure_memory=False)
-        results["browser"]["scale"] = bench_browser(stores["scale"], "scale", browser_repeats, args.sessions, measure_memory=True)
+        results["browser"] = bench_browser(stores, repeats, args.sessions)
     results["machine_after"] = machine()
     rows = table(results)
     results["table"] = [dict(zip(("what", "figure", "target", "verdict"), r, strict=True)) for r in rows]
