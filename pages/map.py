@@ -22,8 +22,9 @@ MEASURE_KEY = "map_measure"
 MAP_HEIGHT_PX = maplayers.VIEW_HEIGHT_PX
 # Serialised maps kept per process (one per version, measure and selected zone): about 6 MB each at 5,000 zones.
 MAP_CACHE_ENTRIES = 16
-# The table under the map lists this many zones unless asked for all (a 5,000-row grid costs the
-# browser most of a second to set up); the CSV download always has every zone.
+# On a dense map (more zones than get a label) the table under the map is off until asked for, and
+# then lists this many zones unless asked for all: a data grid costs a browser without a GPU
+# about 0.4 s to set up, a 5,000-row one most of a second. The CSV download has every zone.
 TABLE_ROWS = 200
 
 ctx = ui.page_context("Map", "🗺️")
@@ -186,28 +187,37 @@ def _zone_table_csv(table: pd.DataFrame) -> bytes:
     return export.spreadsheet_csv(table.drop(columns="zone_id"))
 
 
+def _zone_table(listed: pd.DataFrame) -> None:
+    table = listed.drop(columns="zone_id")  # a new frame: the cached one is shared by every session
+    table.insert(1, "Profile", [_profile_url(z) for z in listed["zone_id"]])  # next to the name, visible without scrolling
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Profile": st.column_config.LinkColumn("Profile", display_text="Open profile", help="The zone's profile page"),
+            "Confidence": st.column_config.TextColumn("Confidence", help="How official the zone's status figures are."),
+        },
+    )
+
+
 st.subheader("Zones")
-listed = zone_table
-if len(zone_table) > TABLE_ROWS:
-    if st.toggle(f"Show all {len(zone_table):,} zones", key="map_all_zones",
-                 help="Listing every zone takes longer to load; the download below always has every zone."):
-        st.caption(f"Listing all {len(zone_table):,} zones.")
-    else:
-        listed = zone_table.head(TABLE_ROWS)
-        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(zone_table):,} zones (in the order of zones.csv). "
-                   "Show all to sort and search every zone, or download them as CSV.")
-table = listed.drop(columns="zone_id")  # a new frame: the cached one is shared by every session
-table.insert(1, "Profile", [_profile_url(z) for z in listed["zone_id"]])  # next to the name, visible without scrolling
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Profile": st.column_config.LinkColumn("Profile", display_text="Open profile", help="The zone's profile page"),
-        "Confidence": st.column_config.TextColumn("Confidence", help="How official the zone's status figures are."),
-    },
-)
-if len(zone_table) > TABLE_ROWS:
+if not maplayers.is_dense(len(zone_table)):
+    _zone_table(zone_table)
+elif not st.toggle(f"List the {len(zone_table):,} zones in a table", key="map_zone_table",
+                   help="Off by default on a map of this many zones: the table takes the browser a while to set up."):
+    st.caption("Turn the table on to sort and search the zones, or download them as CSV below.")
+elif len(zone_table) > TABLE_ROWS and not st.toggle(
+    f"Show all {len(zone_table):,} zones", key="map_all_zones",
+    help="Listing every zone takes longer to load; the download below always has every zone.",
+):
+    st.caption(f"Showing the first {TABLE_ROWS:,} of {len(zone_table):,} zones (in the order of zones.csv). "
+               "Show all to sort and search every zone, or download them as CSV.")
+    _zone_table(zone_table.head(TABLE_ROWS))
+else:
+    st.caption(f"Listing all {len(zone_table):,} zones.")
+    _zone_table(zone_table)
+if maplayers.is_dense(len(zone_table)):
     st.download_button(
         f"⬇️ All {len(zone_table):,} zones as shown on the map (CSV)",
         functools.partial(_zone_table_csv, zone_table),  # built when clicked

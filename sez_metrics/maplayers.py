@@ -206,13 +206,14 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                 "precision_text": precision_text(precision),
                 "area_text": f"{float(z['area_acres']):,.0f} acres",
                 "measure_text": value_words,
-                "measure_line": f"{measure.label}: {value_words}",
                 "stage_text": stage_text(s["stage"]) if s is not None else "not reported",
                 "gas_text": utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD") if s is not None else "not reported",
                 "electricity_text": utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW") if s is not None else "not reported",
                 "colonization_text": colonization_text(s["colonization_pct"], s["plots_allotted"], s["plots_total"]) if s is not None else "not reported",
                 "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
                 "label": label,
+                # the compact tooltip's words, one field (a dense map's JSON carries it for every zone)
+                "tip": f"{z['name']}\n{z['province']}\n{measure.label}: {value_words}\nLocation: {precision_text(precision)}",
                 # Drawing: the stroke is centred on the radius, so offset it to keep the outer edge at `radius`.
                 "radius_px": radius - width / 2,
                 "halo_radius_px": radius + 1,
@@ -231,7 +232,7 @@ def tooltip_text(compact: bool = False) -> dict[str, str]:
     every figure of a zone is one click away (its card), and the words of all figures of
     thousands of zones would make most of the map's weight in the browser.
     """
-    text = ("{name}\n{province}\n{measure_line}\nLocation: {precision_text}\nClick the zone for all its figures" if compact else
+    text = ("{tip}\nClick the zone for all its figures" if compact else
             "{name}\n{province}\nStage: {stage_text}\nGas: {gas_text}\nElectricity: {electricity_text}\n"
             "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}")
     return {"text": text, "style": {"fontSize": "15px", "maxWidth": "420px", "whiteSpace": "pre-line"}}
@@ -511,9 +512,11 @@ def online_basemap_requested(environ: Mapping[str, str] | None = None) -> bool:
 
 # What the clickable zone layer carries per zone: its id (a click selects it), position and drawing,
 # and the tooltip's words. The browser parses this JSON for every zone, so nothing more.
-ZONE_DRAWING_FIELDS = ("zone_id", "lon", "lat", "precision", "radius_px", "line_width_px", "fill_color", "line_color")
-ZONE_LAYER_FIELDS = (*ZONE_DRAWING_FIELDS, *re.findall(r"\{(\w+)\}", tooltip_text()["text"]))
+ZONE_DRAWING_FIELDS = ("zone_id", "lon", "lat", "radius_px", "line_width_px", "fill_color", "line_color")
+ZONE_LAYER_FIELDS = (*ZONE_DRAWING_FIELDS, "precision", *re.findall(r"\{(\w+)\}", tooltip_text()["text"]))
 ZONE_LAYER_FIELDS_COMPACT = (*ZONE_DRAWING_FIELDS, *re.findall(r"\{(\w+)\}", tooltip_text(compact=True)["text"]))
+# What a label carries: where and what it says (and its zone, to find it).
+LABEL_FIELDS = ("zone_id", "lon", "lat", "label", "label_offset", "label_anchor", "label_baseline")
 
 
 def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: str | None = None, online: bool = False,
@@ -576,7 +579,8 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         )
     layers.append(
         pdk.Layer(
-            "TextLayer", id=LAYER_ZONE_LABELS, data=labelled, get_position="[lon, lat]", get_text="label",
+            "TextLayer", id=LAYER_ZONE_LABELS, data=[{k: p[k] for k in LABEL_FIELDS} for p in labelled],
+            get_position="[lon, lat]", get_text="label",
             get_size=LABEL_SIZE_PX, size_units=PIXELS, get_color=[17, 24, 39, 255], get_pixel_offset="label_offset",
             get_text_anchor="label_anchor", get_alignment_baseline="label_baseline",
             font_family=LABEL_FONT, font_weight=600, character_set='"auto"',

@@ -62,9 +62,14 @@ def test_map_at_1000_zones_draws_every_zone_and_labels_the_largest(scale_store):
     assert maplayers.LAYER_HALO not in layers
     assert max(p["radius_px"] + p["line_width_px"] / 2 for p in layers[maplayers.LAYER_ZONES]["data"]) <= maplayers.DENSE_MAX_RADIUS_PX
     tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
-    assert "{measure_line}" in tooltip and "{gas_text}" not in tooltip
-    assert all(p["measure_line"].startswith("Stage: ") for p in layers[maplayers.LAYER_ZONES]["data"])
-    # the table lists the first 200 zones, every zone on request
+    assert "{tip}" in tooltip and "{gas_text}" not in tooltip
+    names = dict(zip(zones["zone_id"], zones["name"], strict=True))
+    for point in layers[maplayers.LAYER_ZONES]["data"]:
+        name, province, measure, location = point["tip"].split("\n")
+        assert name == names[point["zone_id"]] and measure.startswith("Stage: ") and location.startswith("Location: ")
+    # the table is off by default; on, it lists the first 200 zones, and every zone on request
+    assert not at.dataframe
+    at.toggle(key="map_zone_table").set_value(True).run()
     assert len(at.dataframe[0].value) == 200
     assert any(f"Showing the first 200 of {len(zones):,} zones" in c.value for c in at.caption)
     (button,) = at.get("download_button")
