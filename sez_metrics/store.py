@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from sez_metrics import schema
-from sez_metrics.typed import NeedsText, read_types, typed_tables
+from sez_metrics.typed import NeedsText, read_types, start_stripping, typed_tables
 
 MANIFEST_NAME = "manifest.json"
 VERSIONS_DIR = "versions"
@@ -256,8 +256,13 @@ def dataset_from_files(info: VersionInfo, files: dict[str, bytes | pa.Buffer]) -
     # Numbers and dates are typed by the CSV reader itself; a cell it refuses (" ", "+5" in an
     # integer column, …) makes the files read again as text, typed as to_typed types them.
     try:
-        tables = [_columns(_read_csv(files[t.file_name], _TYPED[t.name]), t) for t in schema.TABLES.values()]
-        zones, status, milestones = typed_tables(tables)
+        # The largest file first: its text is stripped on a second thread while the others parse.
+        parsed, stripping = {}, {}
+        for t in sorted(schema.TABLES.values(), key=lambda t: -len(files[t.file_name])):
+            parsed[t.name] = _columns(_read_csv(files[t.file_name], _TYPED[t.name]), t)
+            if not stripping and (begun := start_stripping(*parsed[t.name])) is not None:
+                stripping[t.name] = begun
+        zones, status, milestones = typed_tables([parsed[t.name] for t in schema.TABLES.values()], stripping)
     except (pa.ArrowInvalid, NeedsText):
         tables = [_columns(read_csv_strings(files[t.file_name], t), t) for t in schema.TABLES.values()]
         zones, status, milestones = typed_tables(tables)

@@ -66,15 +66,16 @@ def to_typed(table: schema.Table, raw: pd.DataFrame) -> pd.DataFrame:
         return _to_typed_pandas(table, raw)
 
 
-def typed_tables(tables: Tables) -> list[pd.DataFrame]:
+def typed_tables(tables: Tables, stripping: Mapping[str, TextStripping] | None = None) -> list[pd.DataFrame]:
     """``to_typed`` of several tables at once, each given as (table, its columns, its row count).
 
     Columns are Arrow text exactly as read (not stripped), or of ``read_types`` (empty cells as
     nulls). ``NeedsText`` when typed columns hold a cell only the pandas way reads as the schema
-    means: read them as text and call again.
+    means: read them as text and call again. ``stripping``: by table name, the stripping of a
+    large table's text begun earlier (``start_stripping``) while the caller read other files.
     """
     try:
-        return _typed_arrow_tables(tables)
+        return _typed_arrow_tables(tables, stripping or {})
     except (_NotPlain, pa.ArrowInvalid) as exc:
         if any(c.type != pa.string() for _, columns, _ in tables for c in columns.values()):
             raise NeedsText(str(exc)) from exc
@@ -156,7 +157,16 @@ def _typed_arrow(table: schema.Table, columns: Mapping[str, pa.ChunkedArray], n:
     return _typed_arrow_tables([(table, columns, n)])[0]
 
 
-def _typed_arrow_tables(tables: Tables) -> list[pd.DataFrame]:
+def start_stripping(table: schema.Table, columns: Mapping[str, pa.ChunkedArray], n: int) -> TextStripping | None:
+    """Begin stripping a large table's text columns on a second thread, for ``typed_tables``;
+    None when the table is small or its text is not all plain Arrow text."""
+    names = _Plan.of(table).names["text"]
+    if n < _SMALL or not names or any(columns.get(name) is None or columns[name].type != pa.string() for name in names):
+        return None
+    return TextStripping([_joined([columns[name] for name in names])])
+
+
+def _typed_arrow_tables(tables: Tables, stripping: Mapping[str, TextStripping]) -> list[pd.DataFrame]:
     """The Arrow way for several tables at once: a few calls per kind of column for all of them.
 
     A kind's cells, table after table and column after column, form one chunked array (no copy);
@@ -179,7 +189,9 @@ def _typed_arrow_tables(tables: Tables) -> list[pd.DataFrame]:
 
     # Large tables' text columns are stripped on a second thread meanwhile.
     large = [i for i, (_, _, n) in enumerate(tables) if n >= _SMALL and plans[i].names["text"]]
-    helper = _Helper([_joined([tables[i][1][name] for name in plans[i].names["text"]]) for i in large])
+    begun = {i: stripping[tables[i][0].name] for i in large if tables[i][0].name in stripping}
+    pending = [i for i in large if i not in begun]
+    helper = TextStripping([_joined([tables[i][1][name] for name in plans[i].names["text"]]) for i in pending])
 
     def large_text(kind: str, n: int) -> bool:  # converted column by column, below
         return kind == "text" and n >= _SMALL
@@ -260,7 +272,8 @@ def _typed_arrow_tables(tables: Tables) -> list[pd.DataFrame]:
                 if chosen.any():
                     cells = block if chosen.all() else block[chosen]
                     blocks[i].append((cells.astype(f"datetime64[{unit}]"), plans[i].placement["date"][chosen]))
-    for i, stripped_text in zip(large, helper.stripped(), strict=True):
+    large_text_of = dict(zip(pending, helper.stripped(), strict=True)) | {i: done.stripped()[0] for i, done in begun.items()}
+    for i, stripped_text in large_text_of.items():
         n = tables[i][2]
         for column, position in enumerate(plans[i].placement["text"]):
             blocks[i].append(_text_block(stripped_text.slice(column * n, n), position))
@@ -279,12 +292,12 @@ def _text_block(values: pa.ChunkedArray, position: int) -> tuple[pd.arrays.Arrow
     return pd.arrays.ArrowStringArray(values, dtype=TEXT_DTYPE), np.array([position], dtype=np.intp)
 
 
-class _Helper(threading.Thread):
+class TextStripping(threading.Thread):
     """Stripping large tables' text on a second thread: Arrow releases the GIL, so the calling
     thread converts the other kinds of column meanwhile."""
 
     def __init__(self, columns: list[pa.ChunkedArray]):
-        super().__init__(name="sez-typed-helper", daemon=True)
+        super().__init__(name="sez-typed-strip", daemon=True)
         self._columns = columns
         self._stripped: list[pa.ChunkedArray] = []
         self._error: BaseException | None = None
