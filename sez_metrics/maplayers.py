@@ -6,9 +6,10 @@ nothing — pydeck then writes the sentinel ``"mapStyle": "__MAP_STYLE__"``, whi
 instead of substituting Carto. The basemap is drawn from ``basemap/pakistan_admin1.geojson``
 (Natural Earth) into a Web-Mercator PNG once per file, and shown as a ``BitmapLayer``: polygon
 and path layers cost a browser without a GPU over a second of shader setup per page load, the
-bitmap a fraction of that. The image has several pixels per screen pixel at the national view,
-so borders stay sharp two zoom levels in. Province names stay a ``TextLayer`` (crisp at any zoom).
-Online tiles are an opt-in (env ``SEZ_ONLINE_BASEMAP=1``).
+bitmap a fraction of that. The image has about three pixels per screen pixel at the national
+view: borders stay sharp two zoom levels in, and grow softer and wider beyond (the image is
+scaled with the map). Province names stay a ``TextLayer``, crisp at any zoom. Online tiles are an
+opt-in (env ``SEZ_ONLINE_BASEMAP=1``).
 
 Zone markers (layer ``zones``, the one a click selects):
 - colour = the chosen measure (Okabe–Ito for ordered categories, a single-hue ramp for
@@ -18,6 +19,9 @@ Zone markers (layer ``zones``, the one a click selects):
   hollow ring; a ``town`` point a thin hollow ring. Ring interiors are white, not the measure
   colour, because Streamlit raises a selected object's fill to full opacity: a selected ring then
   still reads as a ring.
+A dense map (more zones than ``MAX_LABELLED_ZONES``) draws smaller markers without the halo
+layer, labels only the largest zones, and has a compact tooltip (zone, the colour's measure,
+location; the zone's card has every figure): the browser parses and draws every marker's record.
 Every layer has an ``id`` (Streamlit's selection needs it). Tooltips are text templates,
 never HTML.
 """

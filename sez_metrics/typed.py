@@ -75,7 +75,7 @@ def typed_tables(tables: Tables, stripping: Mapping[str, TextStripping] | None =
     large table's text begun earlier (``start_stripping``) while the caller read other files.
     """
     try:
-        return _typed_arrow_tables(tables, stripping or {})
+        return _typed_arrow_tables(tables, stripping)
     except (_NotPlain, pa.ArrowInvalid) as exc:
         if any(c.type != pa.string() for _, columns, _ in tables for c in columns.values()):
             raise NeedsText(str(exc)) from exc
@@ -166,7 +166,7 @@ def start_stripping(table: schema.Table, columns: Mapping[str, pa.ChunkedArray],
     return TextStripping([_joined([columns[name] for name in names])])
 
 
-def _typed_arrow_tables(tables: Tables, stripping: Mapping[str, TextStripping]) -> list[pd.DataFrame]:
+def _typed_arrow_tables(tables: Tables, stripping: Mapping[str, TextStripping] | None = None) -> list[pd.DataFrame]:
     """The Arrow way for several tables at once: a few calls per kind of column for all of them.
 
     A kind's cells, table after table and column after column, form one chunked array (no copy);
@@ -189,6 +189,7 @@ def _typed_arrow_tables(tables: Tables, stripping: Mapping[str, TextStripping]) 
 
     # Large tables' text columns are stripped on a second thread meanwhile.
     large = [i for i, (_, _, n) in enumerate(tables) if n >= _SMALL and plans[i].names["text"]]
+    stripping = stripping or {}
     begun = {i: stripping[tables[i][0].name] for i in large if tables[i][0].name in stripping}
     pending = [i for i in large if i not in begun]
     helper = TextStripping([_joined([tables[i][1][name] for name in plans[i].names["text"]]) for i in pending])
