@@ -289,10 +289,11 @@ def _table_changes(table: schema.Table, old: pd.DataFrame, new: pd.DataFrame) ->
     for frame, which in ((old, "old"), (new, "new")):
         if frame[key].duplicated().any():
             raise ValueError(f"{table.file_name} of the {which} version has duplicate {key} values")
-    old_keys, new_keys = set(old[key]), set(new[key])
-    added = [k for k in new[key] if k not in old_keys]
-    removed = [k for k in old[key] if k not in new_keys]
-    common = [k for k in new[key] if k in old_keys]
+    old_ids, new_ids = old[key].tolist(), new[key].tolist()  # in bulk: iterating Arrow-backed text is per cell
+    old_keys, new_keys = set(old_ids), set(new_ids)
+    added = [k for k in new_ids if k not in old_keys]
+    removed = [k for k in old_ids if k not in new_keys]
+    common = [k for k in new_ids if k in old_keys]
     a = old.set_index(key).loc[common]
     b = new.set_index(key).loc[common]
     changes: list[CellChange] = []
@@ -314,7 +315,7 @@ class _Summariser:
         self.old, self.new = old, new
         self.names: dict[str, str] = {}
         for frame in (old.zones, new.zones):  # new names win
-            self.names.update(zip(frame["zone_id"], frame["short_name"], strict=True))
+            self.names.update(zip(frame["zone_id"].tolist(), frame["short_name"].tolist(), strict=True))
         self.items: list[ChangeItem] = []
 
     def zone_name(self, zone_id: str | None) -> str:
