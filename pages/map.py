@@ -158,7 +158,8 @@ with map_column:
         selection_mode="single-object",
         key=MAP_KEY,
         height=MAP_HEIGHT_PX,
-        alt=f"Map of {len(points)} zones in Pakistan coloured by {measure.label.lower()}; the same figures are in the table below.",
+        alt=f"Map of {len(points):,} zones in Pakistan coloured by {measure.label.lower()}; the same figures are in the table below"
+        + (" (turn it on) and its CSV download." if maplayers.is_dense(len(points)) else "."),
     )
     _detail_card(next((p for p in points if p["zone_id"] == selected), None))
 
