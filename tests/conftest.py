@@ -67,3 +67,33 @@ def _fresh_streamlit_caches():
 
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+@pytest.fixture
+def download(monkeypatch):
+    """Click a download button: run the page's deferred callable through Streamlit's media manager
+    and read the file. ``download(at, label_part)`` takes the one button whose label contains
+    ``label_part`` (any, when it is the only one)."""
+    import streamlit.testing.v1.app_test as app_test_module
+
+    managers, stores = [], []
+
+    class RecordingManager(app_test_module.MediaFileManager):
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            managers.append(self)
+
+    class RecordingStorage(app_test_module.MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+
+    def read(at, label_part: str = "") -> bytes:
+        (button,) = [d.proto for d in at.get("download_button") if label_part in d.proto.label]
+        url = managers[-1].execute_deferred(button.deferred_file_id)
+        return stores[-1].get_file(url.rsplit("/", 1)[1]).content
+
+    return read

@@ -100,23 +100,9 @@ def test_map_at_1000_zones_selection_and_measure_from_the_url(scale_store):
         assert point["label"].endswith(f"{pct:g} %")
 
 
-def test_map_table_download_at_1000_zones_has_every_zone_in_its_words(scale_store, monkeypatch):
-    import streamlit.testing.v1.app_test as app_test_module
-
-    managers = []
-
-    class RecordingManager(app_test_module.MediaFileManager):
-        def __init__(self, storage) -> None:
-            super().__init__(storage)
-            self.storage = storage
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
+def test_map_table_download_at_1000_zones_has_every_zone_in_its_words(scale_store, download):
     zones = latest_csv(scale_store, "zones.csv")
     at = run_page("map", measure="gas")
-    (button,) = at.get("download_button")
-    url = managers[-1].execute_deferred(button.proto.deferred_file_id)
-    data = managers[-1].storage.get_file(url.rsplit("/", 1)[1]).content
-    downloaded = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    downloaded = pd.read_csv(io.BytesIO(download(at)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert sorted(downloaded["Zone"]) == sorted(zones["short_name"])
     assert list(downloaded.columns[:2]) == ["Zone", "Gas"]  # the measure shown comes first, as on the page

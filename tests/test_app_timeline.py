@@ -173,35 +173,12 @@ def test_at_scale_the_table_lists_the_most_late_rows_and_says_how_many(scale_sto
     assert at.metric[0].value == f"{len(milestones):,}" and f"of {len(milestones):,}" in at.metric[0].label
 
 
-def _recording_media(monkeypatch) -> list:
-    """Record the media file managers AppTest creates, so a deferred download can be run."""
-    import streamlit.testing.v1.app_test as app_test_module
-
-    managers = []
-
-    class RecordingManager(app_test_module.MediaFileManager):
-        def __init__(self, storage) -> None:
-            super().__init__(storage)
-            self.storage = storage
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingManager)
-    return managers
-
-
-def _download(at, managers: list) -> bytes:
-    (button,) = at.get("download_button")
-    url = managers[-1].execute_deferred(button.proto.deferred_file_id)
-    return managers[-1].storage.get_file(url.rsplit("/", 1)[1]).content
-
-
-def test_at_scale_every_row_is_reachable_by_show_all_and_the_download(scale_store, monkeypatch):
-    managers = _recording_media(monkeypatch)
+def test_at_scale_every_row_is_reachable_by_show_all_and_the_download(scale_store, download):
     milestones = latest_csv(scale_store, "milestones.csv")
     at = run_page(PAGE)
     (button,) = at.get("download_button")
     assert f"all {len(milestones):,} rows" in button.proto.label
-    downloaded = pd.read_csv(io.BytesIO(_download(at, managers)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    downloaded = pd.read_csv(io.BytesIO(download(at)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert len(downloaded) == len(milestones)
     assert sorted(downloaded["Milestone"]) == sorted(milestones["title"])
     at.toggle(key="tl_all_rows").set_value(True).run()
@@ -225,13 +202,12 @@ def test_at_scale_a_zone_outside_the_chart_is_one_filter_away(scale_store):
     assert not at.info and "Showing" not in _captions(at)
 
 
-def test_a_short_table_is_listed_whole_with_its_download(mini_store, monkeypatch):
-    managers = _recording_media(monkeypatch)
+def test_a_short_table_is_listed_whole_with_its_download(mini_store, download):
     milestones = latest_csv(mini_store, "milestones.csv")
     at = run_page(PAGE, zone="aiic", programme="0")
     expected = milestones[milestones["zone_id"] == "aiic"]
     assert len(at.dataframe[0].value) == len(expected)
     assert not [t for t in at.toggle if t.key == "tl_all_rows"] and "Showing" not in _captions(at)
-    downloaded = pd.read_csv(io.BytesIO(_download(at, managers)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    downloaded = pd.read_csv(io.BytesIO(download(at)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert sorted(downloaded["Milestone"]) == sorted(expected["title"])
     assert list(downloaded.columns) == at.dataframe[0].value.columns.tolist()
