@@ -108,6 +108,7 @@ def _zone_deck(version_id: str, content_hash: str, measure_code: str, selected: 
 
 
 points, zone_table = ui.shared(_zone_records, dataset, args=(measure.code,))
+dense = maplayers.is_dense(len(points))  # many zones: compact markers, the table on request
 deck = _zone_deck(dataset.info.id, dataset.info.content_hash, measure.code, selected, online, str(basemap_file),
                   maplayers.file_mtime_ns(basemap_file), points)
 
@@ -159,7 +160,7 @@ with map_column:
         key=MAP_KEY,
         height=MAP_HEIGHT_PX,
         alt=f"Map of {len(points):,} zones in Pakistan coloured by {measure.label.lower()}; the same figures are in the table below"
-        + (" (turn it on) and its CSV download." if maplayers.is_dense(len(points)) else "."),
+        + (" (turn it on) and its CSV download." if dense else "."),
     )
     _detail_card(next((p for p in points if p["zone_id"] == selected), None))
 
@@ -203,7 +204,7 @@ def _zone_table(listed: pd.DataFrame) -> None:
 
 
 st.subheader("Zones")
-if not maplayers.is_dense(len(zone_table)):
+if not dense:
     _zone_table(zone_table)
 elif not st.toggle(f"List the {len(zone_table):,} zones in a table", key="map_zone_table",
                    help="Off by default on a map of this many zones: the table takes the browser a while to set up."):
@@ -218,7 +219,7 @@ elif len(zone_table) > TABLE_ROWS and not st.toggle(
 else:
     st.caption(f"Listing all {len(zone_table):,} zones.")
     _zone_table(zone_table)
-if maplayers.is_dense(len(zone_table)):
+if dense:
     st.download_button(
         f"⬇️ All {len(zone_table):,} zones as shown on the map (CSV)",
         functools.partial(_zone_table_csv, zone_table),  # built when clicked
