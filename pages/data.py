@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import auth, export, ui, workspace
+from sez_metrics import auth, export, serverguard, ui, workspace
 from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
@@ -24,7 +24,7 @@ from sez_metrics.store import StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_escape
 
 # Session state of the workspace (one browser session = one steward at most).
-STEWARD_KEY = "steward_name"  # password sign-in: the name signed in with
+STEWARD_KEY = serverguard.STEWARD_KEY  # password sign-in: the name signed in with
 UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
 BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
 REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
@@ -167,14 +167,11 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
 
 
 def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
-    """The steward of this session, re-checked against the secrets on every run."""
-    if mode == "oidc":
-        return auth.steward_from_oidc(st.user.to_dict(), secrets).steward
-    name = st.session_state.get(STEWARD_KEY)
-    if mode == "password" and name and name in auth.password_accounts(secrets):
-        return auth.Steward(name, "password")
-    st.session_state.pop(STEWARD_KEY, None)  # account removed meanwhile: signed out
-    return None
+    """The steward of this session, re-checked against the secrets on every run (as the upload guard does)."""
+    steward = serverguard.session_steward(st.session_state, st.user.to_dict() if mode == "oidc" else {}, secrets)
+    if steward is None:
+        st.session_state.pop(STEWARD_KEY, None)  # account removed meanwhile: signed out
+    return steward
 
 
 def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
@@ -275,6 +272,10 @@ def _cell_text(value: object) -> str:
 
 def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str] | None:
     """The uploader; returns the review of what is uploaded (and its fingerprint), or None."""
+    if not serverguard.uploads_guarded():
+        st.error("🚫 Uploads are switched off on this server: its upload guard could not be installed "
+                 "(see the server log). An operator must check the Streamlit version.")
+        return None
     generation = st.session_state.setdefault(UPLOAD_GEN_KEY, 0)
     uploaded = st.file_uploader(
         "Upload one or more of zones.csv, status.csv, milestones.csv",
