@@ -92,6 +92,11 @@ CATALOGUE: dict[str, ProblemType] = {
                     "open the file in Excel or LibreOffice and save it again as CSV UTF-8 (Comma delimited)"),
         ProblemType("no-rows", "error", "No records", "the file has a header but no records",
                     "add one line per record below the header"),
+        ProblemType("too-many-columns", "error", "Too many columns",
+                    "this record has {cells:,} cells, more than the limit of {limit} columns (column {first} onward); "
+                    "the file was not checked further",
+                    "delete the columns beyond the table's own (select them in Excel and delete; "
+                    "columns that were only formatted count too), then save as CSV UTF-8 again"),
         ProblemType("ragged-row", "error", "Wrong number of cells",
                     "the record has {cells} cells but the header has {width}; its cells were not checked",
                     "a cell holding a comma must be wrapped in double quotes; remove stray commas or add the missing cells"),
