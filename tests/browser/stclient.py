@@ -9,6 +9,7 @@ or send any ``BackMsg``.
 from __future__ import annotations
 
 import http.cookies
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -23,9 +24,19 @@ XSRF_COOKIE = "_streamlit_xsrf"
 CONNECT_TIMEOUT_S = 30
 
 
+def tls_context(url: str) -> ssl.SSLContext | None:
+    """For https test servers with a self-signed certificate: encrypted, not verified."""
+    if not url.startswith(("https://", "wss://")):
+        return None
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def xsrf_cookie(base_url: str) -> str:
     """The XSRF cookie value the server hands every visitor (on its health endpoint)."""
-    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=10) as response:
+    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=10, context=tls_context(base_url)) as response:
         for header in response.headers.get_all("Set-Cookie") or []:
             jar = http.cookies.SimpleCookie()
             jar.load(header)
@@ -57,12 +68,13 @@ class Session:
     def __init__(self, base_url: str, query_string: str = "", *, origin: str | None = None) -> None:
         self.base_url = base_url
         self.cookie = xsrf_cookie(base_url)
-        ws_url = base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
+        ws_url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
         self.ws = connect(
             ws_url,
             subprotocols=["streamlit", self.cookie],
             additional_headers={"Cookie": f"{XSRF_COOKIE}={self.cookie}", "Origin": origin or base_url},
             max_size=None,
+            ssl=tls_context(ws_url),
             open_timeout=CONNECT_TIMEOUT_S,
         ).__enter__()  # closed by close()
         self.session_id: str | None = None
@@ -112,6 +124,10 @@ class Session:
 
     def upload(self, data: bytes, name: str = "zones.csv", file_id: str | None = None) -> int:
         """PUT one file as the frontend does; the HTTP status."""
+        return self.upload_response(data, name, file_id)[0]
+
+    def upload_response(self, data: bytes, name: str = "zones.csv", file_id: str | None = None) -> tuple[int, str]:
+        """PUT one file as the frontend does; the HTTP status and the response body."""
         return put_file(self.base_url, self.session_id, file_id or str(uuid.uuid4()), data, name, self.cookie)
 
     def close(self) -> None:
@@ -119,7 +135,7 @@ class Session:
         self._reader.join(timeout=10)
 
 
-def put_file(base_url: str, session_id: str, file_id: str, data: bytes, name: str, cookie: str) -> int:
+def put_file(base_url: str, session_id: str, file_id: str, data: bytes, name: str, cookie: str) -> tuple[int, str]:
     boundary = uuid.uuid4().hex
     body = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
@@ -136,7 +152,7 @@ def put_file(base_url: str, session_id: str, file_id: str, data: bytes, name: st
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
+        with urllib.request.urlopen(request, timeout=60, context=tls_context(base_url)) as response:
+            return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, exc.read().decode(errors="replace")
