@@ -8,7 +8,10 @@ server's memory grows by the flood's size) and clear_cache empties every cache o
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -141,3 +144,41 @@ def test_a_visitors_clear_cache_message_does_not_empty_the_version_caches(guarde
     finally:
         attacker.close()
         victim.close()
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, _, hex_port = fields[1].rpartition(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
+def test_by_default_the_server_listens_on_this_machine_only(tmp_path):
+    """``streamlit run app.py`` without --server.address: config.toml binds it to 127.0.0.1."""
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = dict(os.environ, SEZ_DATA_DIR=str(REPO / "data"), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                    "--server.fileWatcherType", "none"], cwd=REPO, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _listening_addresses(port):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.1)  # polling for the listening socket
+        assert _listening_addresses(port) == {"0100007F"}, "listens beyond 127.0.0.1"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
