@@ -102,9 +102,7 @@ def _read_secrets() -> dict:
 
 
 def _steward_of_session(session_id: str) -> auth.Steward | None:
-    from streamlit.runtime import Runtime
-
-    session = Runtime.instance().get_app_session(session_id)
+    session = _server_runtime().get_app_session(session_id)
     if session is None:
         return None
     user = dict(getattr(session, "_user_info", None) or {})
@@ -166,13 +164,20 @@ def _guarded_subclass(base: type) -> type:
     return type(f"Guarded{base.__name__}", (base,), {"__slots__": (), "add_file": add_file, "sez_guarded": True})
 
 
-def _guard_uploads() -> bool:
+def _server_runtime():
+    """The runtime of a real server, or None (bare mode; AppTest runs scripts on a mock runtime)."""
     from streamlit.runtime import Runtime
-    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
     if not Runtime.exists():
-        return False  # AppTest and bare mode: no server, no upload endpoint
-    manager = Runtime.instance().uploaded_file_mgr
+        return None
+    runtime = Runtime.instance()
+    return runtime if type(runtime) is Runtime else None
+
+
+def _guard_uploads() -> bool:
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    manager = _server_runtime().uploaded_file_mgr
     if getattr(manager, "sez_guarded", False):
         return True
     # The upload route holds this very object, so it is guarded in place or refuses everything.
@@ -213,7 +218,7 @@ def install() -> None:
     if _Status.attempted:
         return
     with _Status.lock:
-        if _Status.attempted:
+        if _Status.attempted or _server_runtime() is None:  # no server: no endpoint to guard
             return
         for name, guard in (("uploads", _guard_uploads), ("clear_cache", _guard_clear_cache)):
             try:
@@ -224,10 +229,8 @@ def install() -> None:
 
 
 def uploads_guarded() -> bool:
-    """Whether the upload guard is in place (the Data page offers uploads only then)."""
-    from streamlit.runtime import Runtime
-
-    return _Status.uploads or not Runtime.exists()
+    """Whether uploads are safe to offer: the guard is in place, or there is no server (AppTest)."""
+    return _Status.uploads or _server_runtime() is None
 
 
 # --- costly work --------------------------------------------------------------------------------
