@@ -109,10 +109,11 @@ def _steward_of_session(session_id: str) -> auth.Steward | None:
     return session_steward(_SessionView(session.session_state), user, _read_secrets())
 
 
-def _held(manager, session_id: str) -> tuple[int, int]:
-    """Files and bytes the session holds now (MemoryUploadedFileManager's storage)."""
+def _held(manager, session_id: str, replacing: str) -> tuple[int, int]:
+    """Files and bytes the session holds (MemoryUploadedFileManager's storage), but the one replaced."""
     with manager._lock:
         files = dict(manager.file_storage.get(session_id) or {})
+    files.pop(replacing, None)
     return len(files), sum(len(f.data) for f in files.values())
 
 
@@ -120,15 +121,12 @@ def check_upload(manager, session_id: str, file) -> str | None:
     """Why ``file`` may not be stored for ``session_id``, or None when it may."""
     try:
         steward = _steward_of_session(session_id)
+        files, size = _held(manager, session_id, file.file_id)
     except Exception:  # internals moved or state unreadable: refuse rather than guess
-        LOGGER.exception("upload guard: cannot tell whether session %s is a steward's; upload refused", session_id)
+        LOGGER.exception("upload guard: cannot check session %s; upload refused", session_id)
         return "uploads are refused: the server cannot check the sign-in"
     if steward is None:
         return "only a signed-in data steward can upload"
-    files, size = _held(manager, session_id)
-    replaced = (manager.file_storage.get(session_id) or {}).get(file.file_id)
-    if replaced is not None:
-        files, size = files - 1, size - len(replaced.data)
     if files + 1 > settings.MAX_UPLOAD_FILES_PER_SESSION:
         return f"this session already holds {files} uploaded files (limit {settings.MAX_UPLOAD_FILES_PER_SESSION}); remove some first"
     if size + len(file.data) > settings.MAX_UPLOAD_BYTES_PER_SESSION:
@@ -160,7 +158,7 @@ def _guarded_subclass(base: type) -> type:
             raise _refusal(reason)
         base.add_file(self, session_id, file)
 
-    # No __slots__ of its own: the live manager's class is swapped in place (same layout).
+    # Empty __slots__: the same instance layout, so the live manager's class can be swapped in place.
     return type(f"Guarded{base.__name__}", (base,), {"__slots__": (), "add_file": add_file, "sez_guarded": True})
 
 
