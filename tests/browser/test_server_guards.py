@@ -182,3 +182,21 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_a_diff_is_computed_once_per_pair_and_shared_by_every_session(guarded):
+    dashboard, data_dir = guarded
+    ids = [v.id for v in VersionStore(data_dir).versions()]
+    assert len(ids) >= 3, "needs a pair that no other page computes"
+    query = f"version={ids[-1]}&compare={ids[0]}"
+    cache = "sez_metrics.ui._cached_diff"
+    sessions = [Session(dashboard.base_url) for _ in range(3)]
+    try:
+        before = _misses(dashboard.base_url, cache)
+        for session in sessions:
+            assert session.rerun(query, page_name="changes", timeout=180), "the changes page did not finish"
+        after = _misses(dashboard.base_url, cache)
+    finally:
+        for session in sessions:
+            session.close()
+    assert after - before == 1, f"{after - before} computations of one pair for {len(sessions)} sessions"
