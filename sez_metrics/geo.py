@@ -117,12 +117,16 @@ class _Join:
 
 
 def _join(lat: np.ndarray, lon: np.ndarray, path: Path) -> _Join:
-    """The spatial join of points with the province polygons, through the polygons' STRtree."""
+    """The spatial join of points with the province polygons, through an STRtree of the points.
+
+    The polygons are the query side: GEOS prepares each polygon once and tests the points against
+    it (the other way round, 5,000 points cost ~70 ms instead of ~3 ms).
+    """
     import geopandas
 
     frame = provinces(path).frame
-    points = geopandas.points_from_xy(lon, lat, crs=WGS84)
-    point_at, province_at = frame.sindex.query(points, predicate="intersects")
+    points = geopandas.GeoSeries(geopandas.points_from_xy(lon, lat), crs=WGS84)
+    province_at, point_at = points.sindex.query(frame.geometry, predicate="intersects")
     return _Join(point_at, province_at, np.asarray(frame.index, dtype=object))
 
 

@@ -92,3 +92,21 @@ def test_geopandas_and_pyproj_are_not_imported_until_the_geography_is_needed():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.splitlines() == ["[]", "['geopandas', 'pyogrio', 'pyproj']"]
+
+
+def test_pack_map_draws_in_the_same_web_mercator_as_the_dashboard(mini_store):
+    """The static map's axes are EPSG:3857 metres, as many per pixel across as up, and every zone's
+    marker sits at the projected point of its row."""
+    from sez_metrics.static_map import zone_map_figure
+    from sez_metrics.store import VersionStore
+
+    dataset = VersionStore(mini_store).load().dataset
+    fig = zone_map_figure(dataset.zones, dataset.status, width=1000, height=900)
+    margin = fig.layout.margin
+    plot_w, plot_h = 1000 - margin.l - margin.r, 900 - margin.t - margin.b
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    assert (x1 - x0) / plot_w == pytest.approx((y1 - y0) / plot_h, rel=1e-9)
+    drawn = {(round(x), round(y)) for trace in fig.data if trace.legendgroup == "stage" for x, y in zip(trace.x, trace.y, strict=True)}
+    expected = {tuple(round(c) for c in geo.to_web_mercator(lon, lat)) for lon, lat in zip(dataset.zones["longitude"], dataset.zones["latitude"], strict=True)}
+    assert drawn == expected
+    assert x0 < min(x for x, _ in drawn) and max(x for x, _ in drawn) < x1
