@@ -39,9 +39,10 @@ WEB_MERCATOR_HALF_WORLD_M = 20037508.342789244
 WEB_MERCATOR_MAX_LAT = 85.0511287798066
 
 
-def basemap_path() -> Path:
-    """The polygons of the data folder in use (``SEZ_DATA_DIR``), else those shipped in the repository."""
-    candidate = settings.data_dir() / BASEMAP_FILE
+def basemap_path(data_root: Path | None = None) -> Path:
+    """The polygons of ``data_root`` (default: the data folder in use, ``SEZ_DATA_DIR``), else those
+    shipped in the repository. The one rule for every reader: validator, dashboard map, pack map."""
+    candidate = Path(data_root if data_root is not None else settings.data_dir()) / BASEMAP_FILE
     return candidate if candidate.is_file() else BASEMAP_PATH
 
 
@@ -58,6 +59,7 @@ class Provinces:
 
     frame: geopandas.GeoDataFrame  # index: province name; CRS EPSG:4326
     polygons: dict[str, shapely.Geometry]
+    geojson: dict  # the same features as a GeoJSON FeatureCollection (property "name"), for the web map
 
 
 def _file_key(path: Path) -> tuple[str, int, int]:
@@ -88,7 +90,8 @@ def _read_provinces(path: str, mtime_ns: int, size: int) -> Provinces:
     frame = frame.assign(name=frame["name"].astype(str)).set_index("name")[["geometry"]]
     geometries = frame.geometry.to_numpy()
     shapely.prepare(geometries)  # in place: point tests on these polygons reuse the preparation
-    return Provinces(frame, dict(zip(frame.index, geometries, strict=True)))
+    geojson = frame.reset_index().to_geo_dict(drop_id=True)
+    return Provinces(frame, dict(zip(frame.index, geometries, strict=True)), geojson)
 
 
 def provinces(path: Path = BASEMAP_PATH) -> Provinces:

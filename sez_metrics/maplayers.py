@@ -53,7 +53,7 @@ from sez_metrics.profile import colonization_text, precision_text, stage_text, u
 from sez_metrics.timeline import confidence_text
 
 ONLINE_BASEMAP_ENV = "SEZ_ONLINE_BASEMAP"
-BASEMAP_FILE = Path("basemap") / "pakistan_admin1.geojson"
+BASEMAP_FILE = geo.BASEMAP_FILE
 ATTRIBUTION = (
     "Boundaries: Natural Earth (public domain), simplified; not authoritative. "
     "Zone points may be approximate; no position is implied on disputed territory."
@@ -371,17 +371,7 @@ def label_boxes(points: list[dict], zoom: float) -> list[tuple[float, float, flo
 # --- basemap ---------------------------------------------------------------------------------
 
 
-def basemap_path(data_root: Path) -> Path:
-    """The province polygons: in the data folder, else the copy shipped in the repository's data/."""
-    candidate = Path(data_root) / BASEMAP_FILE
-    if candidate.is_file():
-        return candidate
-    return Path(__file__).resolve().parents[1] / "data" / BASEMAP_FILE
-
-
-@functools.lru_cache(maxsize=4)
-def _read_geojson(path: str, mtime_ns: int) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+basemap_path = geo.basemap_path  # the province polygons: in the data folder, else the repository's copy
 
 
 def file_mtime_ns(path: Path) -> int | None:
@@ -393,10 +383,11 @@ def file_mtime_ns(path: Path) -> int | None:
 
 
 def load_basemap(path: Path) -> dict | None:
-    """The province GeoJSON (cached per file version), or None when it is missing or unreadable."""
+    """The province polygons as GeoJSON, or None when they are missing or unreadable. Read by
+    ``geo.provinces`` (geopandas, once per file version), as the validator reads them."""
     try:
-        return _read_geojson(str(path), path.stat().st_mtime_ns)
-    except (OSError, ValueError):
+        return geo.provinces(Path(path)).geojson
+    except geo.BasemapError:
         return None
 
 

@@ -26,7 +26,6 @@ import plotly.graph_objects as go
 import shapely
 
 from sez_metrics import geo, palette, schema
-from sez_metrics.settings import data_dir
 
 MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
 # An uncertain point gets a ring around it, wider the less sure we are (no ring: surveyed site).
@@ -37,10 +36,7 @@ MARKER_PX = 18
 PRECISION_LEGEND = {"site": "Surveyed site (no ring)", "approximate": "Approximate (ring)", "town": "Nearest town only (wide ring)"}
 
 
-def basemap_path(root: Path | None = None) -> Path:
-    """The province polygons of the data folder in use, else the repository's copy."""
-    candidate = (root or data_dir()) / "basemap" / "pakistan_admin1.geojson"
-    return candidate if candidate.is_file() else geo.BASEMAP_PATH
+basemap_path = geo.basemap_path  # the province polygons of the data folder in use, else the repository's copy
 
 
 @dataclass(frozen=True)
