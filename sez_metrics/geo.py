@@ -164,7 +164,7 @@ def _equidistant_from(lat: float, lon: float):
 
     return Transformer.from_pipeline(
         "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-        f"+step +proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +ellps=WGS84"
+        f"+step +proj=aeqd +lat_0={float(lat)!r} +lon_0={float(lon)!r} +ellps=WGS84"
     )
 
 
@@ -182,20 +182,39 @@ class Nearest:
 
 
 def nearest_in_province(latitude: float, longitude: float, province: str, path: Path = BASEMAP_PATH) -> Nearest:
-    """The point of ``province`` nearest to the given one on the ellipsoid (the point itself inside).
+    """The point of ``province`` nearest to the given one on the ellipsoid (the point itself inside)."""
+    return _nearest(province_polygons(path)[province], float(latitude), float(longitude))
 
-    The province is projected to an azimuthal equidistant plane centred on the point, where the
-    plane distance from the centre is the geodesic distance; the nearest point found there is
-    measured again with ``geodesic_km``.
+
+def _nearest(polygon: shapely.Geometry, latitude: float, longitude: float) -> Nearest:
+    """The border of ``polygon`` is projected to an azimuthal equidistant plane centred on the point,
+    where the plane distance from the centre is the geodesic distance; the nearest point found there
+    is measured again with ``geodesic_km``. Only the part of the border that can hold the nearest
+    point is projected (projecting costs ~5 µs a vertex): the part no farther than the border point
+    nearest in degrees.
     """
-    polygon = province_polygons(path)[province]
     if shapely.intersects_xy(polygon, longitude, latitude):
         return Nearest(0.0, latitude, longitude)
+    border = shapely.boundary(polygon)
+    rough = shapely.ops.nearest_points(border, shapely.Point(longitude, latitude))[0]
+    reach_km = float(geodesic_km(latitude, longitude, rough.y, rough.x))  # the nearest point is no farther
+    border = shapely.clip_by_rect(border, *_geodesic_disc_bounds(latitude, longitude, reach_km))
+    # GeoJSON edges are straight in lon/lat (RFC 7946), not in the plane: a vertex every 0.1° keeps
+    # the difference under ~2 m
+    border = shapely.segmentize(border, 0.1)
     plane = _equidistant_from(latitude, longitude)
-    projected = _transformed(polygon, plane.transform)
-    near = shapely.ops.nearest_points(projected, shapely.Point(0.0, 0.0))[0]
+    near = shapely.ops.nearest_points(_transformed(border, plane.transform), shapely.Point(0.0, 0.0))[0]
     lon, lat = plane.transform(near.x, near.y, direction="INVERSE")
     return Nearest(float(geodesic_km(latitude, longitude, lat, lon)), float(lat), float(lon))
+
+
+def _geodesic_disc_bounds(latitude: float, longitude: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) around every point within ``radius_km`` of the given one: the box of
+    36 points at 1.1 × the radius (and 100 m more) in every 10° of azimuth."""
+    azimuths = np.arange(0.0, 360.0, 10.0)
+    lons, lats, _ = _geod().fwd(np.full(36, longitude), np.full(36, latitude), azimuths,
+                                np.full(36, radius_km * 1100.0 + 100.0))
+    return float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max())
 
 
 def distance_to_province_km(latitude: float, longitude: float, province: str, path: Path = BASEMAP_PATH) -> float:
@@ -227,8 +246,9 @@ def province_mismatches(latitudes, longitudes, declared, path: Path = BASEMAP_PA
     inside[join.point_at[join.names[join.province_at] == want[join.point_at]]] = True
     outside = np.flatnonzero(np.isin(want, join.names) & ~inside)
     found = join.first(len(lat))
+    polygons = province_polygons(path)
     return [
-        ProvinceMismatch(int(i), str(want[i]), found[i], distance_to_province_km(float(lat[i]), float(lon[i]), str(want[i]), path))
+        ProvinceMismatch(i, str(want[i]), found[i], _nearest(polygons[str(want[i])], float(lat[i]), float(lon[i])).distance_km)
         for i in outside.tolist()
     ]
 

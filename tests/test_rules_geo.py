@@ -86,3 +86,26 @@ def test_unreadable_basemap_skips_the_check_with_a_warning(tmp_path, monkeypatch
     report = validate_version({"zones.csv": (FIXTURES / "valid" / "zones.csv").read_bytes()})
 
     assert [(p.severity, p.code, p.line) for p in report.problems] == [("warning", "geo-unavailable", 0)]
+
+
+def test_nearest_point_takes_numpy_numbers_as_it_takes_floats():
+    """numpy's repr ("np.float64(33.49)") must not reach the projection's definition."""
+    plain = geo.nearest_in_province(33.49, 73.19, "Islamabad Capital Territory")
+    assert geo.nearest_in_province(np.float64(33.49), np.float64(73.19), "Islamabad Capital Territory") == plain
+    assert plain.distance_km == pytest.approx(0.987, abs=0.001)
+
+
+def test_distances_of_points_all_over_the_country_match_a_brute_force_geodesic_minimum():
+    """Far and near points, every province: within 20 m of the minimum over the border densified to ~50 m."""
+    rng = np.random.default_rng(3)
+    polygons = geo.province_polygons()
+    names = sorted(polygons)
+    borders = {n: shapely.get_coordinates(shapely.segmentize(polygons[n].boundary, 0.0005)) for n in names}
+    for lat, lon, name in zip(rng.uniform(23.7, 37.0, 24), rng.uniform(60.9, 77.0, 24), rng.choice(names, 24), strict=True):
+        got = geo.distance_to_province_km(lat, lon, name)
+        border = borders[name]
+        if got == 0:
+            assert geo.provinces_at([lat], [lon])[0] is not None
+            continue
+        brute = geo.geodesic_km(np.full(len(border), lat), np.full(len(border), lon), border[:, 1], border[:, 0]).min()
+        assert got == pytest.approx(brute, abs=0.02), (lat, lon, name)
