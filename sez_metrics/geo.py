@@ -79,7 +79,9 @@ def _read_provinces(path: str, mtime_ns: int, size: int) -> Provinces:
     try:
         frame = geopandas.read_file(path, engine="pyogrio")
     except (OSError, ValueError, DataSourceError, DataLayerError) as exc:
-        raise BasemapError(f"{path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        # GDAL's first sentence, without the path it repeats or its advice on drivers
+        reason = str(exc).split(";")[0].replace(f"'{path}' ", "").strip().rstrip(".") or type(exc).__name__
+        raise BasemapError(f"{path}: {reason} (expected a GeoJSON FeatureCollection)") from exc
     if "name" not in frame.columns:
         raise BasemapError(f"{path}: the features have no \"name\" property (the province code)")
     if frame.crs is None:

@@ -86,6 +86,9 @@ def test_unreadable_basemap_skips_the_check_with_a_warning(tmp_path, monkeypatch
     report = validate_version({"zones.csv": (FIXTURES / "valid" / "zones.csv").read_bytes()})
 
     assert [(p.severity, p.code, p.line) for p in report.problems] == [("warning", "geo-unavailable", 0)]
+    message = report.problems[0].message
+    assert "pakistan_admin1.geojson: not recognized as being in a supported file format (expected a GeoJSON FeatureCollection)" in message
+    assert "DRIVER" not in message  # GDAL's advice on drivers means nothing to a steward
 
 
 def test_nearest_point_takes_numpy_numbers_as_it_takes_floats():
