@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 
 # The browser tests drive Debian's chromium (never a downloaded one); the fonts make screenshots
-# show the page's text and emoji icons.
+# show the page's text and emoji icons; strace watches the server for calls leaving the machine.
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
-  for package in chromium fonts-dejavu-core fonts-noto-color-emoji; do
+  for package in chromium fonts-dejavu-core fonts-noto-color-emoji strace; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
