@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sez_metrics import briefing, present
+from sez_metrics import briefing, present, static_map
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_escape
@@ -91,6 +91,9 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
             help="The storyline of presenter mode as a document to send out: cover, headline figures, map, "
                  "one page per zone, timeline, changes and sources. Made on demand (a few seconds).",
         )
+    missing = static_map.missing_browser()
+    if missing:
+        st.caption(f"Packs are made without pictures: {md_escape(missing)}.")
 
 
 # --- presenter --------------------------------------------------------------------------------
