@@ -948,12 +948,13 @@ def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None
 
 
 def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None) -> tuple[Briefing, BriefingImages]:
-    """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically."""
-    from sez_metrics.fsutil import replace_atomically
+    """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically, with the user's umask
+    (a pack is meant to be shared)."""
+    from sez_metrics.fsutil import USER_UMASK, replace_atomically
 
     fmt = pack_format(out)
     data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt)
-    replace_atomically(out, data)
+    replace_atomically(out, data, mode=USER_UMASK)
     return briefing, images
 
 
