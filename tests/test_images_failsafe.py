@@ -221,6 +221,23 @@ def test_the_page_says_packs_come_without_pictures_and_the_download_still_works(
     assert "[Map of the zones not available: pictures left out: no browser at BROWSER_PATH" in text
 
 
+@pytest.mark.slow
+def test_a_pack_without_pictures_is_not_kept_the_next_download_tries_again(mini_store, monkeypatch, download):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    from apphelpers import run_page
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    at = run_page()
+    first = PdfReader(io.BytesIO(download(at, "PDF")))
+    monkeypatch.delenv("BROWSER_PATH")  # the browser is back (installed, or no longer stalled)
+
+    second = PdfReader(io.BytesIO(download(at, "PDF")))
+
+    assert not any(page.images for page in first.pages)
+    assert any(page.images for page in second.pages)
+
+
 def test_with_chromium_the_page_has_no_such_notice(mini_store, monkeypatch):
     from apphelpers import run_page
 
