@@ -12,10 +12,7 @@ is tested.
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,79 +24,17 @@ from pathlib import Path
 
 import pytest
 from browsing import ARTIFACTS, REPO, AppPage
+from nettrace import outbound_calls, require_strace, traced
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STRACE = shutil.which("strace")
-TRACED_CALLS = "trace=connect,sendto,sendmsg,sendmmsg"
 # Generous: strace -f slows the server's start several times over.
 START_TIMEOUT_S = 120
 
-_ADDRESS = re.compile(
-    r"sa_family=(?P<family>AF_INET6?),\s*sin6?_port=htons\((?P<port>\d+)\).*?"
-    r"(?:inet_addr\(\"(?P<v4>[^\"]+)\"\)|inet_pton\(AF_INET6,\s*\"(?P<v6>[^\"]+)\")"
-)
-_UNIX_PATH = re.compile(r'sa_family=AF_UNIX,\s*sun_path="(?P<path>[^"]*)"')
-# Where glibc and systemd hand a host-name lookup over a local socket.
-_RESOLVER_SOCKETS = ("nscd", "resolve")
-
-
-def outbound_calls(trace: str) -> list[str]:
-    """The strace lines that reach beyond this machine or look up a host name."""
-    found = []
-    for line in trace.splitlines():
-        if not any(f"{call}(" in line for call in ("connect", "sendto", "sendmsg", "sendmmsg")):
-            continue
-        for match in _ADDRESS.finditer(line):
-            address = ipaddress.ip_address(match["v4"] or match["v6"])
-            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-                address = address.ipv4_mapped
-            if int(match["port"]) == 53 or not address.is_loopback:
-                found.append(line.strip())
-        for match in _UNIX_PATH.finditer(line):
-            if any(name in match["path"] for name in _RESOLVER_SOCKETS):
-                found.append(line.strip())
-    return found
-
 
 @pytest.fixture(scope="module")
-def strace_available() -> str:
-    """strace, able to trace here; skipped on a workstation without it, a failure under CI."""
-    problem = None
-    if STRACE is None:
-        problem = "strace is missing (apt-get install strace)"
-    else:
-        probe = subprocess.run([STRACE, "-f", "-qq", "-e", "trace=connect", "-o", os.devnull, "true"],
-                               capture_output=True, text=True, timeout=30)
-        if probe.returncode != 0:
-            problem = f"strace cannot trace here: {probe.stderr.strip()}"
-    if problem:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(problem, pytrace=False)
-        pytest.skip(problem)
-    return STRACE
-
-
-def traced(command: list[str], log: Path) -> list[str]:
-    return [STRACE, "-f", "-qq", "-s", "64", "-e", TRACED_CALLS, "-o", str(log), *command]
-
-
-def test_the_trace_catches_a_lookup_and_a_connection_to_another_machine(strace_available, tmp_path):
-    # so that an empty result below means something: a child process's UDP "connection" to a
-    # documentation address (no packet needs to leave) and a DNS query are both caught
-    log = tmp_path / "probe.strace"
-    script = (
-        "import socket, subprocess, sys\n"
-        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(('192.0.2.1', 9))\n"
-        "subprocess.run([sys.executable, '-c', \"import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
-        ".sendto(b'x', ('127.0.0.1', 53))\"])\n"
-    )
-    subprocess.run(traced([sys.executable, "-c", script], log), check=True, timeout=60)
-
-    calls = outbound_calls(log.read_text())
-
-    assert any("192.0.2.1" in line for line in calls), calls
-    assert any("htons(53)" in line for line in calls), calls
+def strace_available() -> None:
+    require_strace()
 
 
 @dataclass
