@@ -101,6 +101,16 @@ def test_without_chromium_the_cli_writes_the_pack_without_pictures(store, tmp_pa
     assert_pack_without_pictures(result, elapsed, out, "chromium is not installed on this machine")
 
 
+def test_with_browser_path_pointing_nowhere_the_cli_writes_the_pack_without_pictures(store, tmp_path):
+    # the same without root: kaleido's own BROWSER_PATH names a browser that does not exist
+    out = tmp_path / "pack.pdf"
+    env = _clean_env(SEZ_DATA_DIR=str(store), BROWSER_PATH=str(tmp_path / "chromium"))
+
+    result, elapsed = run_cli(briefing_command(out), env)
+
+    assert_pack_without_pictures(result, elapsed, out, f"no browser at BROWSER_PATH={tmp_path / 'chromium'}")
+
+
 def _fake_chromium(tmp_path: Path, body: str) -> Path:
     script = tmp_path / "chromium"
     script.write_text(f"#!/bin/sh\necho $$ > {tmp_path / 'chromium.pid'}\n{body}\n")
