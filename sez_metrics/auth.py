@@ -320,7 +320,7 @@ def set_steward_password(secrets_path: Path | str, name: str, password: str) -> 
     from filelock import FileLock
     from tomlkit.exceptions import TOMLKitError
 
-    from sez_metrics.fsutil import replace_atomically
+    from sez_metrics.fsutil import PRIVATE_FILE_MODE, replace_atomically
 
     if not STEWARD_NAME_PATTERN.match(name):
         raise StewardConfigError(
@@ -351,7 +351,7 @@ def set_steward_password(secrets_path: Path | str, name: str, password: str) -> 
         entry = tomlkit.table()
         entry["password_hash"] = password_hash
         stewards[name] = entry
-        replace_atomically(path, tomlkit.dumps(document).encode("utf-8"))
+        replace_atomically(path, tomlkit.dumps(document).encode("utf-8"), mode=PRIVATE_FILE_MODE)
     return created
 
 

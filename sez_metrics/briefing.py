@@ -12,7 +12,8 @@ Rendering:
 - ``render_html`` writes one self-contained file: inline CSS, images as ``data:`` URIs, every
   data value escaped, no reference to any other resource (it opens offline, from an e-mail).
 - Images come from ``static_map.static_images()`` (kaleido with Debian chromium, one browser for
-  the whole pack). When no image can be rendered the pack is still written, saying why.
+  the whole pack, a deadline on every step). Without a browser, or when it crashes or stalls, the
+  pack is still written without pictures, saying why ("pictures left out: …").
 
 Pure apart from ``write_briefing``/``cli_briefing`` (file output) and kaleido's browser.
 """
@@ -33,7 +34,7 @@ import pandas as pd
 
 from sez_metrics import metrics, schema, timeline
 from sez_metrics.diff import ChangeItem, VersionDiff, diff_versions
-from sez_metrics.static_map import MAP_CREDIT, static_images, zone_map_figure
+from sez_metrics.static_map import MAP_CREDIT, ImagesUnavailable, static_images, zone_map_figure
 from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
 
 MAP_SIZE_PX = (1000, 900)
@@ -406,6 +407,9 @@ FIGURES = {
 }
 
 
+PICTURES_LEFT_OUT = "pictures left out"
+
+
 def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg"), names: tuple[str, ...] = ("map", "timeline")) -> BriefingImages:
     """Render the figures ``names`` in ``formats`` with one kaleido browser; record (not raise) failures."""
     images = BriefingImages()
@@ -421,8 +425,10 @@ def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg"),
                 for fmt in formats:
                     scale = 2 if fmt == "png" else 1
                     images.files[f"{name}.{fmt}"] = exporter.image(fig, fmt, width=width, height=height or fig.layout.height, scale=scale)
-    except Exception as exc:  # no chromium, browser crash: the pack is still useful without pictures
-        images.problems.append(f"images unavailable (chromium/kaleido): {type(exc).__name__}: {exc}")
+    except ImagesUnavailable as exc:  # no chromium, a crash, a stall: the pack is still useful without pictures
+        images.problems.append(f"{PICTURES_LEFT_OUT}: {exc}")
+    except Exception as exc:
+        images.problems.append(f"{PICTURES_LEFT_OUT}: {type(exc).__name__}: {exc}")
     return images
 
 
@@ -942,12 +948,13 @@ def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None
 
 
 def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None) -> tuple[Briefing, BriefingImages]:
-    """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically."""
-    from sez_metrics.fsutil import replace_atomically
+    """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically, with the user's umask
+    (a pack is meant to be shared)."""
+    from sez_metrics.fsutil import USER_UMASK, replace_atomically
 
     fmt = pack_format(out)
     data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt)
-    replace_atomically(out, data)
+    replace_atomically(out, data, mode=USER_UMASK)
     return briefing, images
 
 

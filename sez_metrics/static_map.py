@@ -8,12 +8,14 @@ same metres per pixel, so the country has the shape it has on the dashboard.
 
 Export runs Debian's chromium through kaleido. One browser serves every image of a document
 (``static_images()``): the first image costs ~2 s, the next ones ~0.2 s each. MathJax is turned
-off because kaleido would otherwise put a CDN script on its page.
+off because kaleido would otherwise put a CDN script on its page. Pictures are optional: no
+browser, a crash or a stall raises ``ImagesUnavailable`` within a bounded time, never a hang.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -249,43 +251,224 @@ def zone_map_figure(
     return fig
 
 
+class ImagesUnavailable(RuntimeError):
+    """No browser, or the browser failed or stalled: a document goes out without its pictures."""
+
+
+# Chromium reaches out on its own even headless (update, sign-in and search hosts: DNS queries at
+# every start, on top of Debian's --disable-background-networking). No image needs a host name:
+# kaleido's page and plotly.js are local files.
+OFFLINE_CHROMIUM_FLAGS = (
+    "--disable-background-networking",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--no-pings",
+    "--disable-domain-reliability",
+)
+# A bound on each step, so that a stalled browser can never park the caller (a CLI run, a
+# session thread of the server): starting takes ~2 s, an image ~0.2 s (a 5,000-zone map ~1 s).
+STEP_TIMEOUT_ENV = "SEZ_IMAGE_TIMEOUT_S"
+DEFAULT_STEP_TIMEOUT_S = 30.0
+# After a failure: how long closing the browser and its thread may take before they are left to die.
+CLOSE_TIMEOUT_S = 5.0
+
+
+def step_timeout_s() -> float:
+    """Seconds one step (starting the browser, one image) may take; ``SEZ_IMAGE_TIMEOUT_S`` overrides."""
+    try:
+        value = float(os.environ.get(STEP_TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_STEP_TIMEOUT_S
+    return value if value > 0 else DEFAULT_STEP_TIMEOUT_S
+
+
+def browser_path() -> str | None:
+    """The chromium kaleido would start (``BROWSER_PATH`` first, then PATH), if it is an executable file."""
+    from choreographer.browsers.chromium import Chromium
+
+    path = Chromium.find_browser(skip_local=True)
+    return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+def missing_browser() -> str | None:
+    """Why documents will have no pictures, when no browser is installed (None when one is)."""
+    if browser_path() is not None:
+        return None
+    where = os.environ.get("BROWSER_PATH")
+    found = f"no browser at BROWSER_PATH={where}" if where else "chromium is not installed on this machine"
+    return f"{found} (Debian: apt-get install chromium)"
+
+
+def _offline_chromium_class():
+    from choreographer.browsers.chromium import Chromium
+
+    class OfflineChromium(Chromium):
+        def get_cli(self):
+            return [*super().get_cli(), *OFFLINE_CHROMIUM_FLAGS]
+
+    return OfflineChromium
+
+
+class _Browser:
+    """One kaleido browser driven from its own thread and event loop, every call with a deadline.
+
+    kaleido's own sync server waits without limit (a browser that never starts or stops answering
+    parks its caller for ever). Here the caller waits at most ``timeout_s`` per step; on a failure
+    the browser's process group is killed and the thread ends, so nothing is left waiting.
+    """
+
+    def __init__(self, path: str, timeout_s: float) -> None:
+        import asyncio
+        import logging
+
+        # kaleido and choreographer log a failing browser as warnings and tracebacks; the caller
+        # reports it once, in one line.
+        for name in ("choreographer", "kaleido", "browser_proc"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        self.timeout_s = timeout_s
+        self.broken: str | None = None
+        self._kaleido = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sez-image-browser", daemon=True)
+        self._thread.start()
+        self._call(self._open(path), "starting chromium")
+
+    async def _open(self, path: str) -> None:
+        import kaleido
+
+        self._kaleido = kaleido.Kaleido(path=path, browser_cls=_offline_chromium_class(), mathjax=False, timeout=self.timeout_s)
+        await self._kaleido.open()
+
+    def _call(self, coroutine, what: str):
+        import asyncio
+        import concurrent.futures
+
+        if self.broken:
+            coroutine.close()
+            raise ImagesUnavailable(self.broken)
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(self.timeout_s)
+        except concurrent.futures.TimeoutError:  # close() cancels the stalled task
+            self.broken = f"{what} took longer than {self.timeout_s:g} s"
+        except Exception as exc:
+            detail = exc.args[0] if exc.args and isinstance(exc.args[0], str) else type(exc).__name__
+            self.broken = f"{what} failed: {detail.splitlines()[0] if detail else type(exc).__name__}"
+        self.close()
+        raise ImagesUnavailable(self.broken)
+
+    def image(self, fig: dict, opts: dict) -> bytes:
+        return self._call(self._kaleido.calc_fig(fig, opts=opts), "drawing an image")
+
+    def _kill_process(self) -> None:
+        import signal
+
+        process = getattr(self._kaleido, "subprocess", None)
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # choreographer starts it in its own session
+            except ProcessLookupError:
+                pass
+
+    async def _shut_down(self) -> None:
+        """Cancel what is still running (a stalled render, kaleido's watchdog), then close the browser."""
+        import asyncio
+
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if self.broken:
+            for task in others:
+                task.cancel()
+            self._kill_process()
+        if self._kaleido is not None:
+            try:
+                await asyncio.wait_for(self._kaleido.close(), CLOSE_TIMEOUT_S)
+            except (Exception, asyncio.CancelledError):  # best effort: the process is killed below anyway
+                self._kill_process()
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        if others:
+            await asyncio.wait(others, timeout=CLOSE_TIMEOUT_S)
+        for task in others:
+            if task.done() and not task.cancelled():
+                task.exception()  # already reported as the reason pictures are missing
+
+    def close(self) -> None:
+        """Close the browser (killing it if it does not close in time) and end the thread."""
+        import asyncio
+        import concurrent.futures
+
+        if not self._thread.is_alive():
+            return
+        future = asyncio.run_coroutine_threadsafe(self._shut_down(), self._loop)
+        try:
+            future.result(3 * CLOSE_TIMEOUT_S)
+        except (concurrent.futures.TimeoutError, Exception):
+            self._kill_process()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(CLOSE_TIMEOUT_S)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
 class _Exporter:
-    """Figure → image bytes through the process's one kaleido browser (calls serialised)."""
+    """Figure → image bytes through the process's one image browser (calls serialised)."""
 
     _lock = threading.Lock()
 
-    def image(self, fig: go.Figure, fmt: str = "png", *, width: int | None = None, height: int | None = None, scale: float = 1) -> bytes:
-        """``fig`` as PNG or SVG bytes (size defaults to the figure's layout size)."""
-        import kaleido
+    def __init__(self, browser: _Browser | None, problem: str | None) -> None:
+        self._browser = browser
+        self._problem = problem
 
+    def image(self, fig: go.Figure, fmt: str = "png", *, width: int | None = None, height: int | None = None, scale: float = 1) -> bytes:
+        """``fig`` as PNG or SVG bytes (size defaults to the figure's layout size).
+
+        ``ImagesUnavailable`` without a browser, or when it fails or takes too long.
+        """
+        if self._browser is None:
+            raise ImagesUnavailable(self._problem or "no browser")
         layout = fig.layout
         opts = {"format": fmt, "width": width or layout.width or 1000, "height": height or layout.height or 600, "scale": scale}
-        # kaleido's sync server hands results back through one shared queue: one caller at a time.
-        with self._lock:
-            return kaleido.calc_fig_sync(fig.to_plotly_json(), opts=opts)
+        # One caller at a time (one tab); a caller waits at most for the one image before it.
+        if not self._lock.acquire(timeout=2 * self._browser.timeout_s + CLOSE_TIMEOUT_S):
+            raise ImagesUnavailable("the image browser stayed busy")
+        try:
+            return self._browser.image(fig.to_plotly_json(), opts)
+        finally:
+            self._lock.release()
 
 
 _session_lock = threading.Lock()
 _sessions = 0
+_browser: _Browser | None = None
+_browser_problem: str | None = None
 
 
 @contextmanager
 def static_images() -> Iterator[_Exporter]:
-    """Keep one kaleido browser open for every image rendered inside the block.
+    """Keep one browser open for every image rendered inside the block.
 
-    Nested or concurrent blocks share the browser; the last one out closes it.
+    Nested or concurrent blocks share the browser; the last one out closes it. Without a usable
+    browser the block still runs: its ``image()`` raises ``ImagesUnavailable`` at once.
     """
-    import kaleido
-
-    global _sessions
+    global _sessions, _browser, _browser_problem
     with _session_lock:
         if _sessions == 0:
-            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+            _browser, _browser_problem = None, None
+            path = browser_path()
+            if path is None:
+                _browser_problem = missing_browser()
+            else:
+                try:
+                    _browser = _Browser(path, step_timeout_s())
+                except ImagesUnavailable as exc:
+                    _browser_problem = str(exc)
         _sessions += 1
+        exporter = _Exporter(_browser, _browser_problem)
     try:
-        yield _Exporter()
+        yield exporter
     finally:
         with _session_lock:
             _sessions -= 1
-            if _sessions == 0:
-                kaleido.stop_sync_server(silence_warnings=True)
+            if _sessions == 0 and _browser is not None:
+                _browser.close()
+                _browser = None

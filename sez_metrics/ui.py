@@ -34,6 +34,23 @@ VERSION_STATE_KEY = "sez_version"
 T = TypeVar("T")
 
 
+def _no_address_lookups() -> None:
+    """Answer Streamlit's "what are this machine's addresses" from its cache, never the network.
+
+    For a websocket whose Origin is not the page's own host, Streamlit tries this machine's LAN
+    address (a socket towards 8.8.8.8) and its external one (DNS + HTTP to checkip.amazonaws.com,
+    blocking the server for seconds when offline, repeated on every attempt since a failure is not
+    cached). 127.0.0.1 is on its allow-list already, so this widens nothing.
+    """
+    from streamlit import net_util
+
+    net_util._internal_ip = net_util._internal_ip or "127.0.0.1"
+    net_util._external_ip = net_util._external_ip or "127.0.0.1"
+
+
+_no_address_lookups()
+
+
 @dataclass
 class PageContext:
     """What a page needs: the version shown, every version, and problems met loading it."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sez_metrics import briefing, present, serverguard
+from sez_metrics import briefing, present, serverguard, static_map
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_escape
@@ -47,12 +47,29 @@ def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tu
         return briefing.render_images(story, ("svg",), ("map", "timeline_focus"))
 
 
+class _WithoutPictures(Exception):
+    """A pack made without its pictures: handed out, never cached, so the next click tries again."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__("pack without pictures")
+        self.data = data
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str) -> bytes:
     inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
     with serverguard.costly():
-        data, _, _ = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today)
+        data, _, images = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today)
+    if images.problems:
+        raise _WithoutPictures(data)  # st.cache_data keeps no result of a call that raised
     return data
+
+
+def _pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str) -> bytes:
+    try:
+        return _cached_pack(root, version_id, compare_id, zones, chain_key, today, fmt)
+    except _WithoutPictures as degraded:
+        return degraded.data
 
 
 def _chain_key(versions: list[VersionInfo]) -> tuple:
@@ -85,7 +102,7 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
     for fmt, label in (("pdf", "⬇️ Briefing pack (PDF)"), ("html", "⬇️ Briefing pack (HTML, offline)")):
         st.download_button(
             label,
-            data=lambda fmt=fmt: _cached_pack(str(root), version_id, compare_id, zones, key, today, fmt),
+            data=lambda fmt=fmt: _pack(str(root), version_id, compare_id, zones, key, today, fmt),
             file_name=f"sez-briefing-{version_id}.{fmt}",
             mime=MIME[fmt],
             on_click="ignore",
@@ -93,6 +110,9 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
             help="The storyline of presenter mode as a document to send out: cover, headline figures, map, "
                  "one page per zone, timeline, changes and sources. Made on demand (a few seconds).",
         )
+    missing = static_map.missing_browser()
+    if missing:
+        st.caption(f"Packs are made without pictures: {md_escape(missing)}.")
 
 
 # --- presenter --------------------------------------------------------------------------------
