@@ -209,12 +209,20 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
         password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        result = auth.sign_in(auth.password_accounts(secrets), name, password)
+        result = auth.sign_in(auth.password_accounts(secrets), name, password, client=client())
         if result.steward is None:
             st.error(result.message)
         else:
             st.session_state[STEWARD_KEY] = result.steward.name
             st.rerun()
+
+
+def client() -> str:
+    """The address this session connects from (through a trusted proxy: the one it names)."""
+    try:
+        return auth.client_key(st.context.ip_address, dict(st.context.headers))
+    except Exception:  # no request behind the session (a script run without a browser)
+        return auth.UNKNOWN_CLIENT
 
 
 def sign_out(steward: auth.Steward) -> None:

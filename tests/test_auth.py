@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 import tomllib
 from pathlib import Path
 
@@ -228,7 +229,7 @@ def test_failures_back_off_exponentially_per_name_even_for_the_right_password(ac
 
 def test_backoff_is_capped(accounts):
     clock = Clock()
-    throttle = auth.SignInThrottle(free_attempts=1, base_delay_s=1.0, max_delay_s=60.0, global_max_failures=1000, clock=clock)
+    throttle = auth.SignInThrottle(free_attempts=1, base_delay_s=1.0, max_delay_s=60.0, client_max_failures=1000, clock=clock)
     for _ in range(20):
         throttle.record_failure("ayesha")
     assert throttle.retry_after("ayesha") == pytest.approx(60.0)
@@ -243,32 +244,139 @@ def test_unknown_names_are_throttled_like_known_ones(accounts):
     assert throttle.retry_after("ayesha") == throttle.retry_after("nobody") > 0
 
 
-def test_process_wide_cap_stops_guessing_across_many_names(accounts):
+def test_per_client_cap_stops_one_client_guessing_across_many_names_but_no_one_else(accounts):
     clock = Clock()
-    throttle = auth.SignInThrottle(global_max_failures=5, global_window_s=60.0, clock=clock)
+    throttle = auth.SignInThrottle(client_max_failures=5, client_window_s=60.0, clock=clock)
     for i in range(5):
-        assert auth.sign_in(accounts, f"guess{i}", "wrong password!!", throttle).retry_after_s == 0
+        assert auth.sign_in(accounts, f"guess{i}", "wrong password!!", throttle, client="203.0.113.9").retry_after_s == 0
         clock.now += 1
-    blocked = auth.sign_in(accounts, "ayesha", PASSWORD, throttle)
+    blocked = auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="203.0.113.9")
     assert blocked.steward is None and blocked.retry_after_s == pytest.approx(55.0)
+    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="198.51.100.7").steward is not None, \
+        "the steward's own client is not locked out by a stranger's failures"
     clock.now += 55.0  # the first failure leaves the window
-    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle).steward is not None
+    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="203.0.113.9").steward is not None
 
 
-def test_tracked_names_are_bounded():
-    throttle = auth.SignInThrottle(max_tracked_names=100, global_max_failures=10**6, clock=Clock())
+def test_tracked_entries_are_bounded():
+    throttle = auth.SignInThrottle(max_tracked=100, client_max_failures=10**6, clock=Clock())
     for i in range(1000):
-        throttle.record_failure(f"name{i}")
-    assert len(throttle._by_name) == 100
-    assert "name999" in throttle._by_name and "name0" not in throttle._by_name, "the oldest names are dropped first"
+        throttle.record_failure(f"name{i}", client=f"10.0.{i // 250}.{i % 250}")
+    assert len(throttle._pairs) == 100 and len(throttle._clients) == 100
+    assert ("name999", "10.0.3.249") in throttle._pairs and ("name0", "10.0.0.0") not in throttle._pairs, \
+        "the oldest entries are dropped first"
 
 
 def test_throttle_counts_every_failure_from_concurrent_sessions():
-    throttle = auth.SignInThrottle(free_attempts=1000, global_max_failures=10**6, clock=Clock())
+    throttle = auth.SignInThrottle(free_attempts=1000, client_max_failures=10**6, clock=Clock())
     threads = [threading.Thread(target=lambda: [throttle.record_failure("ayesha") for _ in range(200)]) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert throttle._by_name["ayesha"].count == 1600
-    assert len(throttle._recent) == 1600
+    assert throttle._pairs[("ayesha", auth.UNKNOWN_CLIENT)].count == 1600
+    assert len(throttle._clients[auth.UNKNOWN_CLIENT]) == 1600
+
+
+# --- parallel attempts: real threads, real argon2 -------------------------------------------------
+
+
+def _parallel(count: int, attempt) -> list[auth.SignInResult]:
+    """Run ``attempt(i)`` in ``count`` threads released at the same instant; the results in order."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = attempt(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_a_burst_of_parallel_wrong_passwords_gets_no_more_checks_than_the_free_attempts(accounts):
+    """20 simultaneous wrong attempts on one name from one client: at most free_attempts passwords
+    are checked (the finding: 18 of 20 were), the rest are refused before argon2 runs."""
+    throttle = auth.SignInThrottle(free_attempts=3, max_concurrent_per_client=20, max_concurrent_per_name=20,
+                                   max_concurrent_checks=20, queue_wait_s=5.0)
+    results = _parallel(20, lambda i: auth.sign_in(accounts, "ayesha", f"wrong password {i}", throttle, client="203.0.113.9"))
+    checked = [r for r in results if r.message == auth.SIGN_IN_FAILED]
+    refused = [r for r in results if r.message.startswith("Too many failed sign-ins")]
+    assert len(checked) == 3 and len(refused) == 17, [r.message for r in results]
+    assert all(r.steward is None for r in results)
+
+
+def test_concurrent_argon2_checks_are_bounded_and_the_excess_refused_quickly(accounts):
+    throttle = auth.SignInThrottle(max_concurrent_checks=2, queue_wait_s=0.0)
+    started = time.monotonic()
+    results = _parallel(16, lambda i: auth.sign_in(accounts, f"name{i}", "wrong password!!", throttle, client=f"198.51.100.{i}"))
+    assert throttle.peak_in_flight <= 2
+    busy = [r for r in results if r.message == auth.BUSY]
+    assert busy and all(r.retry_after_s > 0 for r in busy)
+    assert len(busy) + sum(r.message == auth.SIGN_IN_FAILED for r in results) == 16
+    assert time.monotonic() - started < 15
+    # A refused-as-busy attempt is not a failure: those clients may try again at once.
+    assert all(throttle.retry_after(f"name{i}", f"198.51.100.{i}") == 0 for i in range(16))
+
+
+def test_one_client_gets_at_most_its_share_of_the_checks(accounts):
+    throttle = auth.SignInThrottle(max_concurrent_per_client=1, max_concurrent_checks=8, queue_wait_s=0.0,
+                                   free_attempts=100, client_max_failures=100)
+    results = _parallel(10, lambda i: auth.sign_in(accounts, f"name{i}", "wrong password!!", throttle, client="203.0.113.9"))
+    assert sum(r.message == auth.BUSY for r in results) >= 1
+    assert throttle.peak_in_flight >= 1
+
+
+def test_strangers_failing_in_parallel_cannot_lock_out_a_steward_with_the_right_password(accounts):
+    """The finding: 31 failures with random names locked every steward out. Now 40 strangers
+    (one client each and one shared) fail with random names and with the steward's own name, in
+    parallel; the steward's right password from her own client still signs her in at once."""
+    throttle = auth.SignInThrottle(queue_wait_s=5.0)
+
+    def stranger(i: int) -> auth.SignInResult:
+        name = "ayesha" if i % 2 else f"random{i}"
+        client = "203.0.113.66" if i % 4 == 0 else f"198.51.100.{i}"
+        return auth.sign_in(accounts, name, "wrong password!!", throttle, client=client)
+
+    results = _parallel(40, stranger)
+    assert all(r.steward is None for r in results)
+    for i in range(40):  # the shared client keeps going: refused before argon2, nobody else affected
+        auth.sign_in(accounts, f"more{i}", "wrong password!!", throttle, client="203.0.113.66")
+    assert throttle.retry_after("anyone", "203.0.113.66") > 0
+    good = auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10")
+    assert good.steward == auth.Steward("ayesha", "password"), good.message
+
+
+def test_a_right_password_during_a_parallel_attack_on_the_same_name_signs_in(accounts):
+    throttle = auth.SignInThrottle(queue_wait_s=5.0)
+
+    def attempt(i: int) -> auth.SignInResult:
+        if i == 0:
+            return auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10")
+        return auth.sign_in(accounts, "ayesha", "wrong password!!", throttle, client=f"198.51.100.{i}")
+
+    results = _parallel(12, attempt)
+    # During the burst the only possible refusal is "busy" (the name's concurrent slots were all
+    # taken at that moment), never a lockout; right after it, the same attempt signs in.
+    assert results[0].steward is not None or results[0].message == auth.BUSY, results[0].message
+    assert throttle.peak_in_flight <= throttle.max_concurrent_checks
+    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10").steward is not None
+
+
+@pytest.mark.parametrize("remote, headers, expected", [
+    ("203.0.113.9", {}, "203.0.113.9"),
+    ("203.0.113.9", {"X-Real-IP": "1.2.3.4"}, "203.0.113.9"),  # a client's own header is never trusted
+    ("127.0.0.1", {"X-Real-IP": "198.51.100.7"}, "198.51.100.7"),
+    ("127.0.0.1", {"X-Forwarded-For": "6.6.6.6, 198.51.100.7"}, "198.51.100.7"),  # only the proxy's own entry
+    ("::1", {"x-forwarded-for": "2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:aaaa::1", {}, "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.7", {}, "198.51.100.7"),
+    (None, {}, auth.UNKNOWN_CLIENT),
+    ("127.0.0.1", {}, "127.0.0.1"),
+])
+def test_client_key(remote, headers, expected):
+    assert auth.client_key(remote, headers) == expected
