@@ -9,9 +9,10 @@ Two ways to be a steward, chosen by the secrets the server runs with (``st.secre
   written by ``python -m sez_metrics add-steward NAME --password-stdin``. Passwords are never
   stored, only their argon2id hashes; verification is argon2's own constant-time check.
 
-Failed password sign-ins are throttled per user name and process-wide (``SignInThrottle``); an
-unknown name and a wrong password get the same message and cost the same time, so the form does
-not reveal who the stewards are.
+Failed password sign-ins are throttled per (name, client) and per client, and the argon2 checks
+running at once are bounded (``SignInThrottle``); nothing a stranger does from another client
+locks a steward out. An unknown name and a wrong password get the same message and cost the same
+time, so the form does not reveal who the stewards are.
 
 Pure: no streamlit import. The page passes ``st.secrets`` as a plain mapping.
 """

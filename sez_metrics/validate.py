@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sez_metrics import csvio, geo, schema, settings
+from sez_metrics.chars import echo, terminal_safe
 from sez_metrics.csvio import Finding
 from sez_metrics.report import Problem, Report, Severity
 from sez_metrics.store import Dataset, StoreError, VersionStore, parse_csv_bytes
@@ -181,8 +182,8 @@ CATALOGUE: dict[str, ProblemType] = {
 
 
 def _one_line(text: str) -> str:
-    """``text`` with control characters escaped, so a problem is always one line of output."""
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    """``text`` with hidden characters escaped, so a problem is always one line and never deceives."""
+    return terminal_safe(text)
 
 
 def _quote(value: object, limit: int = 60) -> str:
@@ -735,7 +736,7 @@ def cli_validate(args: argparse.Namespace) -> int:
             raise UsageError(f"--as-of {args.as_of!r}: expected a date YYYY-MM-DD")
         submissions = _submissions(list(args.paths), args.table)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return EXIT_USAGE
     report = Report()
     for submission in submissions:
@@ -747,9 +748,9 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         for problem in report.sorted():
-            print(problem.format_line())
+            echo(problem.format_line())
     counts = report.counts()
     checked = sum(len(s.files) for s in submissions)
     verdict = "invalid" if counts["error"] else "valid"
-    print(f"{checked} file(s) checked: {counts['error']} error(s), {counts['warning']} warning(s) — {verdict}", file=sys.stderr)
+    echo(f"{checked} file(s) checked: {counts['error']} error(s), {counts['warning']} warning(s) — {verdict}", err=True)
     return EXIT_ERRORS if counts["error"] else EXIT_OK
