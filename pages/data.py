@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import tomllib
 from datetime import date
 
@@ -25,6 +26,9 @@ from sez_metrics.text import md_escape
 
 # Session state of the workspace (one browser session = one steward at most).
 STEWARD_KEY = "steward_name"  # password sign-in: the name signed in with
+SIGNED_IN_AT_KEY = "steward_signed_in_at"  # time.time() of the sign-in (the absolute limit)
+LAST_SEEN_KEY = "steward_last_seen"  # time.time() of the last run of this page while signed in (the idle limit)
+ENDED_KEY = "steward_session_ended"  # why the sign-in just ended, shown once
 UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
 BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
 REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
@@ -167,14 +171,36 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
 
 
 def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
-    """The steward of this session, re-checked against the secrets on every run."""
+    """The steward of this session, re-checked against the secrets and the time limits on every run."""
+    now = time.time()
     if mode == "oidc":
-        return auth.steward_from_oidc(st.user.to_dict(), secrets).steward
-    name = st.session_state.get(STEWARD_KEY)
-    if mode == "password" and name and name in auth.password_accounts(secrets):
-        return auth.Steward(name, "password")
-    st.session_state.pop(STEWARD_KEY, None)  # account removed meanwhile: signed out
-    return None
+        user = st.user.to_dict()
+        steward = auth.steward_from_oidc(user, secrets).steward
+        if steward is None:
+            return None
+        issued = user.get("iat")  # when the provider signed them in: the absolute limit holds across reloads
+        signed_in_at = issued if isinstance(issued, int | float) else st.session_state.setdefault(SIGNED_IN_AT_KEY, now)
+    else:
+        name = st.session_state.get(STEWARD_KEY)
+        if not (mode == "password" and name and name in auth.password_accounts(secrets)):
+            _forget_steward()  # account removed meanwhile: signed out
+            return None
+        steward = auth.Steward(name, "password", auth.display_names(secrets).get(name, ""))
+        signed_in_at = st.session_state.get(SIGNED_IN_AT_KEY, now)
+    ended = auth.session_end_reason(signed_in_at, st.session_state.get(LAST_SEEN_KEY, now), now)
+    if ended:
+        _forget_steward()
+        st.session_state[ENDED_KEY] = ended
+        if mode == "oidc":
+            st.session_state[SIGNED_IN_AT_KEY] = signed_in_at  # stays over until they sign in again
+        return None
+    st.session_state[LAST_SEEN_KEY] = now
+    return steward
+
+
+def _forget_steward() -> None:
+    for key in (STEWARD_KEY, SIGNED_IN_AT_KEY, LAST_SEEN_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY):
+        st.session_state.pop(key, None)
 
 
 def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
@@ -192,9 +218,14 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             st.warning(f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
                        "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
         return
+    ended = st.session_state.pop(ENDED_KEY, None)
     if mode == "oidc":
         user = st.user.to_dict()
         decision = auth.steward_from_oidc(user, secrets)
+        if ended and decision.steward is not None:
+            st.warning(f"⏱️ {md_escape(ended)}")
+            st.button("Sign in again", on_click=st.logout, key="oidc_sign_in_again")
+            return
         if user.get("is_logged_in"):
             st.warning(f"🔒 Signed in, but not as a steward: {md_escape(decision.reason)}.")
             st.button("Sign out", on_click=st.logout, key="oidc_sign_out")
@@ -203,6 +234,8 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             provider = auth.oidc_provider(secrets)
             st.button("🔑 Sign in", on_click=st.login, args=(provider,) if provider else (), key="oidc_sign_in")
         return
+    if ended:
+        st.info(f"⏱️ {md_escape(ended)}")
     with st.form("steward_sign_in", clear_on_submit=True):
         st.caption("Data stewards sign in to upload and publish an update.")
         name = st.text_input("Steward name", key="sign_in_name", autocomplete="username")
@@ -214,6 +247,7 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             st.error(result.message)
         else:
             st.session_state[STEWARD_KEY] = result.steward.name
+            st.session_state[SIGNED_IN_AT_KEY] = st.session_state[LAST_SEEN_KEY] = time.time()
             st.rerun()
 
 
@@ -226,11 +260,9 @@ def client() -> str:
 
 
 def sign_out(steward: auth.Steward) -> None:
+    _forget_steward()
     if steward.method == "oidc":
         st.logout()
-    else:
-        for key in (STEWARD_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY):
-            st.session_state.pop(key, None)
 
 
 # --- stewards: upload, review, publish --------------------------------------------------------------
@@ -398,7 +430,12 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
         sign_in_panel(mode, secrets)
         return
     who, out = st.columns([4, 1])
-    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward).")
+    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward); what you publish is "
+                 f"recorded as by **{md_escape(steward.author)}**.")
+    if not steward.display_name:
+        who.info(f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
+                 "as the author of what you publish. An operator sets it with "
+                 "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\"`.")
     out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
     reviewed = upload_and_review(root, ctx)
     if reviewed is None:

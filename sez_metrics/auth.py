@@ -23,9 +23,11 @@ import argparse
 import getpass
 import ipaddress
 import re
+import string
 import sys
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,7 +37,14 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from sez_metrics.settings import MAX_CONCURRENT_PASSWORD_CHECKS, REPO_ROOT, TRUSTED_PROXIES
+from sez_metrics import chars
+from sez_metrics.settings import (
+    MAX_CONCURRENT_PASSWORD_CHECKS,
+    REPO_ROOT,
+    STEWARD_IDLE_MINUTES,
+    STEWARD_MAX_HOURS,
+    TRUSTED_PROXIES,
+)
 
 DEFAULT_SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
 STEWARDS_SECTION = "stewards"
@@ -59,12 +68,34 @@ class StewardConfigError(Exception):
     """The secrets file cannot be read or written as asked; nothing was changed."""
 
 
+# The author recorded for a steward account that has no display name yet (never the sign-in name,
+# which would make the sign-in names public in the version history).
+DEFAULT_AUTHOR = "Data steward"
+MAX_DISPLAY_NAME_CHARS = 80  # the manifest's author limit (publish.MAX_AUTHOR_CHARS)
+
+
 @dataclass(frozen=True)
 class Steward:
-    """A signed-in data steward; ``name`` is what the manifest records as the author."""
+    """A signed-in data steward: ``name`` signs in (private), ``author`` is recorded in the manifest."""
 
     name: str
     method: Literal["password", "oidc"]
+    display_name: str = ""
+
+    @property
+    def author(self) -> str:
+        """What the version history shows as the author: the display name, or ``DEFAULT_AUTHOR``."""
+        return self.display_name or DEFAULT_AUTHOR
+
+
+def display_name_problem(display_name: str) -> str | None:
+    """Why ``display_name`` cannot be shown as an author, or None (the manifest's author rules)."""
+    text = display_name.strip()
+    if not text:
+        return "the display name is empty"
+    if len(text) > MAX_DISPLAY_NAME_CHARS:
+        return f"the display name is {len(text)} characters long; at most {MAX_DISPLAY_NAME_CHARS}"
+    return chars.text_field_problem(text, "display name")
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -99,6 +130,16 @@ def password_accounts(secrets: Mapping) -> dict[str, str]:
     return accounts
 
 
+def display_names(secrets: Mapping) -> dict[str, str]:
+    """Steward name → display name, for every account whose ``display_name`` can be shown."""
+    names = {}
+    for name, entry in _section(secrets, STEWARDS_SECTION).items():
+        value = entry.get("display_name") if isinstance(entry, Mapping) else None
+        if isinstance(value, str) and display_name_problem(value) is None:
+            names[str(name)] = value.strip()
+    return names
+
+
 def account_problems(secrets: Mapping) -> list[str]:
     """Entries under ``[stewards]`` that cannot sign in (so an operator can fix them)."""
     problems = []
@@ -108,12 +149,36 @@ def account_problems(secrets: Mapping) -> list[str]:
     return problems
 
 
+def normalise_email(address: str) -> str:
+    """An address as compared with the allowlist: NFC, surrounding space removed, and the domain's
+    ASCII letters in lower case (domain names are case-insensitive). The local part is compared
+    exactly: no case folding, which would let "straße@" match "strasse@"."""
+    text = unicodedata.normalize("NFC", str(address)).strip()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return text
+    return local + "@" + domain.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` cannot be a steward's address (a look-alike of another), or None."""
+    text = unicodedata.normalize("NFC", str(address)).strip()
+    if text.count("@") != 1 or text.startswith("@") or text.endswith("@"):
+        return "it is not a single e-mail address"
+    problem = chars.confusable_problem(text)
+    return f"{problem}, so it could pass for another address" if problem else None
+
+
 def allowlisted_emails(secrets: Mapping) -> frozenset[str]:
-    """The steward e-mail allowlist for OIDC sign-in, case-folded."""
+    """The steward e-mail allowlist for OIDC sign-in, normalised (``normalise_email``); an entry that
+    could pass for another address (``email_problem``) is left out."""
     emails = _section(secrets, ALLOWLIST_SECTION).get("emails", [])
     if isinstance(emails, str):  # a single address written without brackets
         emails = [emails]
-    return frozenset(str(e).strip().casefold() for e in emails if str(e).strip())
+    return frozenset(normalise_email(e) for e in emails if str(e).strip() and email_problem(str(e)) is None)
 
 
 def sign_in_mode(secrets: Mapping) -> Mode:
@@ -139,21 +204,49 @@ class OidcDecision:
 
 
 def steward_from_oidc(user: Mapping, secrets: Mapping) -> OidcDecision:
-    """Decide on ``st.user`` (``is_logged_in``, ``email``, ``email_verified``) against the allowlist.
+    """Decide on ``st.user`` (``is_logged_in``, ``email``, ``email_verified``, ``name``) against the allowlist.
 
-    An address the provider says is unverified is refused: anyone can type any address into
-    some providers' sign-up forms.
+    Only an address the provider states is verified (the JSON boolean ``true``: a missing claim,
+    the string "true" or 1 are not a statement) can sign in, since anyone can type any address
+    into some providers' sign-up forms. The address must match an allowlist entry exactly after
+    NFC normalisation (domain case aside), and look-alikes (ligatures, full-width or mixed-script
+    letters, hidden characters) are refused outright.
     """
-    if not user or not user.get("is_logged_in"):
+    if not user or user.get("is_logged_in") is not True:
         return OidcDecision(None, "not signed in")
-    email = str(user.get("email") or "").strip()
+    raw = user.get("email")
+    email = raw.strip() if isinstance(raw, str) else ""
     if not email:
         return OidcDecision(None, "the identity provider gave no e-mail address")
-    if user.get("email_verified") is False:
-        return OidcDecision(None, f"the identity provider has not verified {email}")
-    if email.casefold() not in allowlisted_emails(secrets):
-        return OidcDecision(None, f"{email} is not on the steward allowlist")
-    return OidcDecision(Steward(email, "oidc"), "on the steward allowlist")
+    shown = chars.terminal_safe(email)
+    if user.get("email_verified") is not True:
+        return OidcDecision(None, f"the identity provider has not verified {shown}")
+    problem = email_problem(email)
+    if problem:
+        return OidcDecision(None, f"{shown} is refused: {problem}")
+    if normalise_email(email) not in allowlisted_emails(secrets):
+        return OidcDecision(None, f"{shown} is not on the steward allowlist")
+    name = user.get("name")
+    display = name.strip() if isinstance(name, str) and display_name_problem(name) is None else ""
+    return OidcDecision(Steward(normalise_email(email), "oidc", display), "on the steward allowlist")
+
+
+# --- how long a sign-in lasts ----------------------------------------------------------------------
+
+
+def session_end_reason(signed_in_at: float, last_seen: float, now: float, *,
+                       idle_minutes: float = STEWARD_IDLE_MINUTES, max_hours: float = STEWARD_MAX_HOURS) -> str | None:
+    """Why a steward's sign-in is over at ``now`` (seconds, like ``time.time()``), or None.
+
+    It ends ``idle_minutes`` after the last action on the Data page and ``max_hours`` after
+    signing in, however active: a browser left open, or a session id seen in a log, stops being
+    a way to publish.
+    """
+    if now - signed_in_at >= max_hours * 3600:
+        return f"Your steward sign-in ended: it lasts at most {max_hours:g} hours. Sign in again to publish."
+    if now - last_seen >= idle_minutes * 60:
+        return f"Your steward sign-in ended after {idle_minutes:g} minutes without activity. Sign in again to publish."
+    return None
 
 
 # --- passwords ----------------------------------------------------------------------------------
@@ -435,8 +528,11 @@ def _duration(seconds: float) -> str:
 # --- the secrets file ---------------------------------------------------------------------------
 
 
-def set_steward_password(secrets_path: Path | str, name: str, password: str) -> bool:
+def set_steward_password(secrets_path: Path | str, name: str, password: str, display_name: str | None = None) -> bool:
     """Create or update steward ``name`` in the secrets file; True when the account is new.
+
+    ``display_name`` ("Ayesha Khan") is what the version history shows as the author of what
+    they publish; a new account needs one, an update keeps the existing one unless given.
 
     Every other section, key and comment of the file is kept (tomlkit edits the document in
     place); the file is replaced atomically and readable by its owner only.
@@ -451,6 +547,11 @@ def set_steward_password(secrets_path: Path | str, name: str, password: str) -> 
         raise StewardConfigError(
             f"{name!r} is not a valid steward name: use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
+    if display_name is not None:
+        problem = display_name_problem(display_name)
+        if problem:
+            raise StewardConfigError(problem)
+        display_name = display_name.strip()
     try:
         password_hash = hash_password(password)
     except ValueError as exc:
@@ -473,8 +574,18 @@ def set_steward_password(secrets_path: Path | str, name: str, password: str) -> 
         elif not isinstance(stewards, Mapping):
             raise StewardConfigError(f"{path}: '{STEWARDS_SECTION}' is not a table; fix it by hand first")
         created = name not in stewards
+        if display_name is None:
+            old = stewards.get(name)
+            display_name = old.get("display_name") if isinstance(old, Mapping) else None
+            if not isinstance(display_name, str) and created:
+                raise StewardConfigError(
+                    'a new steward needs --display-name "FULL NAME": it is shown as the author of the versions '
+                    "they publish, so that the sign-in name stays private"
+                )
         entry = tomlkit.table()
         entry["password_hash"] = password_hash
+        if isinstance(display_name, str):
+            entry["display_name"] = display_name
         stewards[name] = entry
         replace_atomically(path, tomlkit.dumps(document).encode("utf-8"))
     return created
@@ -493,11 +604,11 @@ def read_password(from_stdin: bool) -> str:
 
 
 def cli_add_steward(args: argparse.Namespace) -> int:
-    """``add-steward NAME [--password-stdin] [--secrets PATH]``: exit 0 done, 2 refused."""
+    """``add-steward NAME --display-name "FULL NAME" [--password-stdin] [--secrets PATH]``: exit 0 done, 2 refused."""
     path = Path(args.secrets) if args.secrets else DEFAULT_SECRETS_PATH
     try:
         password = read_password(args.password_stdin)
-        created = set_steward_password(path, args.name, password)
+        created = set_steward_password(path, args.name, password, args.display_name)
     except StewardConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
 
     p = sub.add_parser("add-steward", help="create or update a steward account (argon2 hash in the secrets file)")
-    p.add_argument("name", metavar="NAME", help="the steward's sign-in name (recorded as author of what they publish)")
+    p.add_argument("name", metavar="NAME", help="the steward's sign-in name (kept private)")
+    p.add_argument("--display-name", dest="display_name", metavar="FULL NAME",
+                   help='shown as the author of the versions they publish, e.g. "Ayesha Khan" (required for a new steward)')
     p.add_argument("--password-stdin", dest="password_stdin", action="store_true",
                    help="read the password from the first line of standard input (never put it on the command line)")
     p.add_argument("--secrets", metavar="PATH", help="secrets file to update (default: .streamlit/secrets.toml in the repository)")

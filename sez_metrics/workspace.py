@@ -278,15 +278,15 @@ def publish_as(
     latest = store.latest() if store.manifest_path.exists() else None
     if based_on is None and latest is not None:
         # publish() checks based_on only when given: an update of an empty store is checked here.
-        if _same_publication(latest, files, None, user.name):
+        if _same_publication(latest, files, None, user.author):
             return PublishOutcome(latest, created=False)
         raise PublishedMeanwhile(latest, based_on)
     try:
-        info = publish(root, files, author=user.name, note=note, label=label, as_of=as_of or None, based_on=based_on)
+        info = publish(root, files, author=user.author, note=note, label=label, as_of=as_of or None, based_on=based_on)
     except PublishRefused:
         latest = store.latest() if store.manifest_path.exists() else None
         if latest is not None and latest.id != based_on:
-            if _same_publication(latest, files, based_on, user.name):
+            if _same_publication(latest, files, based_on, user.author):
                 return PublishOutcome(latest, created=False)
             raise PublishedMeanwhile(latest, based_on) from None
         raise

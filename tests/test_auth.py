@@ -60,7 +60,7 @@ def test_password_policy_refuses_short_and_huge_passwords():
 
 def test_add_steward_creates_the_file_owner_only_with_a_hash(tmp_path):
     path = tmp_path / ".streamlit" / "secrets.toml"
-    assert auth.set_steward_password(path, "ayesha", PASSWORD) is True
+    assert auth.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan") is True
     text = path.read_text()
     assert PASSWORD not in text
     doc = tomllib.loads(text)
@@ -79,8 +79,8 @@ def test_add_steward_keeps_other_sections_and_comments_and_updates_in_place(tmp_
         'emails = ["a@example.org"]\n'
     )
     path.write_text(original)
-    assert auth.set_steward_password(path, "ayesha", PASSWORD) is True
-    assert auth.set_steward_password(path, "bilal", "another long password") is True
+    assert auth.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan") is True
+    assert auth.set_steward_password(path, "bilal", "another long password", "Bilal Ahmed") is True
     first_hash = tomllib.loads(path.read_text())["stewards"]["ayesha"]["password_hash"]
     assert auth.set_steward_password(path, "ayesha", "a brand new password") is False  # updated, not added
     text = path.read_text()
@@ -102,7 +102,7 @@ def test_add_steward_refuses_a_file_it_cannot_edit_safely_and_changes_nothing(tm
     path = tmp_path / "secrets.toml"
     path.write_text(content)
     with pytest.raises(auth.StewardConfigError, match=message):
-        auth.set_steward_password(path, "ayesha", PASSWORD)
+        auth.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan")
     assert path.read_text() == content
 
 
@@ -113,6 +113,45 @@ def test_add_steward_refuses_bad_names(tmp_path, name):
     assert not (tmp_path / "secrets.toml").exists()
 
 
+def test_a_new_steward_needs_a_display_name_and_an_old_one_keeps_its_own(tmp_path):
+    path = tmp_path / "secrets.toml"
+    with pytest.raises(auth.StewardConfigError, match="a new steward needs --display-name"):
+        auth.set_steward_password(path, "ayesha", PASSWORD)
+    assert not path.exists()
+    path.write_text(f'[stewards.legacy]\npassword_hash = "{auth.hash_password(PASSWORD)}"\n')  # made before display names
+    assert auth.set_steward_password(path, "legacy", "a brand new password") is False, "an old account may be updated"
+    secrets = tomllib.loads(path.read_text())
+    assert auth.display_names(secrets) == {} and set(auth.password_accounts(secrets)) == {"legacy"}
+    assert auth.Steward("legacy", "password").author == auth.DEFAULT_AUTHOR == "Data steward", \
+        "without a display name the history shows a neutral author, never the sign-in name"
+    auth.set_steward_password(path, "legacy", "a brand new password", "  Legacy Steward ")
+    assert auth.display_names(tomllib.loads(path.read_text())) == {"legacy": "Legacy Steward"}
+
+
+@pytest.mark.parametrize("display_name, message", [
+    ("", "empty"),
+    ("Ayesha\u2028Khan", "must be one line"),
+    ("Ayesha \u202eKhan", "U\\+202E"),
+    ("x" * 81, "at most 80"),
+])
+def test_display_names_follow_the_author_rules(tmp_path, display_name, message):
+    with pytest.raises(auth.StewardConfigError, match=message):
+        auth.set_steward_password(tmp_path / "secrets.toml", "ayesha", PASSWORD, display_name)
+    assert auth.display_names({"stewards": {"ayesha": {"password_hash": "$argon2id$x", "display_name": display_name}}}) == {}
+
+
+def test_sessions_end_after_idle_and_absolute_limits():
+    start = 1_000_000.0
+    end = auth.session_end_reason
+    assert end(start, start, start + 29 * 60, idle_minutes=30, max_hours=8) is None
+    assert "30 minutes without activity" in end(start, start, start + 30 * 60, idle_minutes=30, max_hours=8)
+    active = start + 8 * 3600 - 1
+    assert end(start, active - 60, active, idle_minutes=30, max_hours=8) is None
+    assert "at most 8 hours" in end(start, active, start + 8 * 3600, idle_minutes=30, max_hours=8)
+    assert end(start, start, start + 1) is None  # the named settings are the defaults
+    assert "without activity" in end(start, start, start + auth.STEWARD_IDLE_MINUTES * 60)
+
+
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sez_metrics", *args], input=stdin, capture_output=True, text=True,
                           cwd=REPO, timeout=60)
@@ -120,21 +159,25 @@ def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 def test_cli_add_steward_reads_the_password_from_stdin(tmp_path):
     path = tmp_path / "secrets.toml"
-    done = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin=PASSWORD + "\n")
+    done = _cli("add-steward", "ayesha", "--display-name", "Ayesha Khan", "--password-stdin", "--secrets", str(path),
+                stdin=PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"added steward ayesha in {path}"
+    assert auth.display_names(tomllib.loads(path.read_text())) == {"ayesha": "Ayesha Khan"}
     accounts = auth.password_accounts(tomllib.loads(path.read_text()))
     assert auth.sign_in(accounts, "ayesha", PASSWORD, auth.SignInThrottle()).steward == auth.Steward("ayesha", "password")
     again = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin="a brand new password\n")
     assert again.returncode == 0 and again.stdout.startswith("updated steward ayesha")
+    assert auth.display_names(tomllib.loads(path.read_text())) == {"ayesha": "Ayesha Khan"}, "kept on a password change"
 
 
 def test_cli_add_steward_refuses_in_one_line_without_traceback(tmp_path):
     path = tmp_path / "secrets.toml"
-    short = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin="short\n")
+    short = _cli("add-steward", "ayesha", "--display-name", "Ayesha Khan", "--password-stdin", "--secrets", str(path),
+                 stdin="short\n")
     assert short.returncode == 2
     assert short.stderr.strip() == "error: the password must have at least 12 characters"
-    no_tty = _cli("add-steward", "ayesha", "--secrets", str(path))  # stdin is a pipe, not a terminal
+    no_tty = _cli("add-steward", "ayesha", "--display-name", "Ayesha Khan", "--secrets", str(path))  # stdin is a pipe
     assert no_tty.returncode == 2 and "--password-stdin" in no_tty.stderr
     assert "Traceback" not in short.stderr + no_tty.stderr
     assert not path.exists()
@@ -167,17 +210,23 @@ def test_oidc_provider_name():
 
 # --- OIDC allowlist -----------------------------------------------------------------------------
 
-ALLOWLIST = {"auth": {"redirect_uri": "x"}, "stewards_allowlist": {"emails": ["Ayesha@Example.org", "bilal@example.org"]}}
+ALLOWLIST = {"auth": {"redirect_uri": "x"},
+             "stewards_allowlist": {"emails": ["ayesha@Example.org", "bilal@example.org", "strasse@example.org",
+                                               "file@example.org", "amna@example.org"]}}
+
+
+def verified(email: str, **claims) -> dict:
+    return {"is_logged_in": True, "email": email, "email_verified": True, **claims}
 
 
 @pytest.mark.parametrize("user, steward, reason", [
     ({}, None, "not signed in"),
     ({"is_logged_in": False, "email": "ayesha@example.org"}, None, "not signed in"),
+    ({"is_logged_in": "yes", "email": "ayesha@example.org", "email_verified": True}, None, "not signed in"),
     ({"is_logged_in": True}, None, "no e-mail"),
-    ({"is_logged_in": True, "email": "mallory@example.org", "email_verified": True}, None, "not on the steward allowlist"),
-    ({"is_logged_in": True, "email": "ayesha@example.org", "email_verified": False}, None, "not verified"),
-    ({"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}, "ayesha@example.org", "allowlist"),
-    ({"is_logged_in": True, "email": " AYESHA@example.ORG "}, "AYESHA@example.ORG", "allowlist"),
+    (verified("mallory@example.org"), None, "not on the steward allowlist"),
+    (verified("ayesha@example.org"), "ayesha@example.org", "allowlist"),
+    (verified(" ayesha@EXAMPLE.ORG "), "ayesha@example.org", "allowlist"),  # the domain's case does not matter
 ])
 def test_oidc_allowlist_decision(user, steward, reason):
     decision = auth.steward_from_oidc(user, ALLOWLIST)
@@ -187,8 +236,55 @@ def test_oidc_allowlist_decision(user, steward, reason):
         assert decision.steward.method == "oidc"
 
 
+@pytest.mark.parametrize("email_verified", [None, "missing", "true", "True", "false", 1, 1.0, [True], {"value": True}, False])
+def test_oidc_only_a_boolean_true_email_verified_signs_in(email_verified):
+    """The finding: only ``False`` was refused, so a missing claim or the string "false" passed."""
+    user = {"is_logged_in": True, "email": "ayesha@example.org"}
+    if email_verified != "missing":
+        user["email_verified"] = email_verified
+    decision = auth.steward_from_oidc(user, ALLOWLIST)
+    assert decision.steward is None and "has not verified ayesha@example.org" in decision.reason
+
+
+@pytest.mark.parametrize("email, why", [
+    ("straße@example.org", "not on the steward allowlist"),  # casefold() made this strasse@
+    ("STRASSE@example.org", "not on the steward allowlist"),  # the local part is compared exactly
+    ("Ayesha@example.org", "not on the steward allowlist"),
+    ("\ufb01le@example.org", "compatibility form (U+FB01 LATIN SMALL LIGATURE FI)"),  # ligature "fi" of file@
+    ("\uff41yesha@example.org", "compatibility form"),  # full-width a
+    ("\u0430yesha@example.org", "mixes scripts (U+0430 CYRILLIC SMALL LETTER A)"),  # Cyrillic а
+    ("amna@ex\u0430mple.org", "mixes scripts"),  # a look-alike domain
+    ("ayesha\u200b@example.org", "U+200B ZERO WIDTH SPACE"),
+    ("ayesha@example.org\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("ayesha@example.org@evil.example", "not a single e-mail address"),
+])
+def test_oidc_refuses_each_look_alike_of_an_allowlisted_address(email, why):
+    decision = auth.steward_from_oidc(verified(email), ALLOWLIST)
+    assert decision.steward is None
+    assert why in decision.reason, decision.reason
+    assert decision.reason.isprintable()
+
+
+def test_nfc_and_nfd_spellings_of_one_address_are_the_same_address():
+    secrets = {"stewards_allowlist": {"emails": ["zoe\u0301@example.org"]}}  # decomposed é
+    assert auth.steward_from_oidc(verified("zo\u00e9@example.org"), secrets).steward is not None  # composed é
+    assert auth.steward_from_oidc(verified("zoe@example.org"), secrets).steward is None
+
+
+def test_a_look_alike_entry_in_the_allowlist_is_ignored():
+    secrets = {"stewards_allowlist": {"emails": ["\u0430yesha@example.org", "\ufb01le@example.org"]}}
+    assert auth.allowlisted_emails(secrets) == frozenset()
+
+
+def test_oidc_display_name_comes_from_the_name_claim_when_it_can_be_shown():
+    assert auth.steward_from_oidc(verified("bilal@example.org", name="Bilal Ahmed"), ALLOWLIST).steward.author == "Bilal Ahmed"
+    hostile = auth.steward_from_oidc(verified("bilal@example.org", name="Bilal\u2028v0099"), ALLOWLIST).steward
+    assert hostile.author == auth.DEFAULT_AUTHOR
+    assert auth.steward_from_oidc(verified("bilal@example.org"), ALLOWLIST).steward.author == auth.DEFAULT_AUTHOR
+
+
 def test_allowlist_accepts_a_single_address_and_nothing_without_a_list():
-    user = {"is_logged_in": True, "email": "a@example.org"}
+    user = verified("a@example.org")
     assert auth.steward_from_oidc(user, {"stewards_allowlist": {"emails": "a@example.org"}}).steward is not None
     assert auth.steward_from_oidc(user, {"auth": {"redirect_uri": "x"}}).steward is None
 
