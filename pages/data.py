@@ -254,9 +254,10 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
 def client() -> str:
     """The address this session connects from (through a trusted proxy: the one it names)."""
     try:
-        return auth.client_key(st.context.ip_address, dict(st.context.headers))
+        headers = dict(st.context.headers)
     except Exception:  # no request behind the session (a script run without a browser)
-        return auth.UNKNOWN_CLIENT
+        headers = {}
+    return auth.client_key(st.context.ip_address, headers)
 
 
 def sign_out(steward: auth.Steward) -> None:

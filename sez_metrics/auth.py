@@ -468,9 +468,9 @@ def client_key(remote_ip: str | None, headers: Mapping[str, str] | None = None,
     (earlier entries are whatever the client sent, so they are never trusted). IPv6 addresses
     count per /64, the block one subscriber usually holds.
     """
-    address = (remote_ip or "").strip()
-    if address in trusted_proxies and headers:
-        lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    address = remote_ip.strip() if isinstance(remote_ip, str) else ""
+    if address in trusted_proxies and isinstance(headers, Mapping):
+        lowered = {k.lower(): v for k, v in headers.items() if isinstance(k, str) and isinstance(v, str)}
         forwarded = lowered.get("x-real-ip", "").strip() or lowered.get("x-forwarded-for", "").split(",")[-1].strip()
         if forwarded:
             address = forwarded

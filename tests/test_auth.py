@@ -472,6 +472,7 @@ def test_a_right_password_during_a_parallel_attack_on_the_same_name_signs_in(acc
     ("2001:db8:1:2:aaaa::1", {}, "2001:db8:1:2::/64"),
     ("::ffff:198.51.100.7", {}, "198.51.100.7"),
     (None, {}, auth.UNKNOWN_CLIENT),
+    (object(), object(), auth.UNKNOWN_CLIENT),  # no request behind the session (a script run without a browser)
     ("127.0.0.1", {}, "127.0.0.1"),
 ])
 def test_client_key(remote, headers, expected):
