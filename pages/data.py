@@ -22,7 +22,7 @@ from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
 from sez_metrics.store import StoreError, VersionInfo, VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 
 # Session state of the workspace (one browser session = one steward at most).
 STEWARD_KEY = "steward_name"  # password sign-in: the name signed in with
@@ -319,7 +319,9 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     generation = st.session_state.setdefault(UPLOAD_GEN_KEY, 0)
     uploaded = st.file_uploader(
         "Upload one or more of zones.csv, status.csv, milestones.csv",
-        type=["csv"], accept_multiple_files=True, key=f"ws_upload_{generation}",
+        # No type=: Streamlit would answer a .zip, .exe or odd name with its own exception box; every
+        # name is checked by workspace.receive_upload, which says what is wrong and what to upload.
+        accept_multiple_files=True, key=f"ws_upload_{generation}",
         max_upload_size=MAX_UPLOAD_BYTES // 2**20,
         help="Name each file exactly zones.csv, status.csv or milestones.csv. A table you do not upload is "
              "carried over unchanged from the latest version.",
@@ -335,7 +337,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     based_on = bases.setdefault(fingerprint, latest_id)
     upload = workspace.receive_upload(named, based_on)
     for rejected in upload.rejected:
-        st.error(f"🚫 {md_escape(rejected.name)}: {md_escape(rejected.reason)}")
+        st.error(f"🚫 “{md_echo(rejected.name)}”: {md_escape(rejected.reason)}")
     review = st.session_state.get(REVIEW_KEY)
     if review is None or review.upload.fingerprint != fingerprint or review.upload.based_on != based_on:
         try:

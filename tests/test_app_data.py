@@ -366,6 +366,26 @@ def test_a_wrongly_named_file_is_rejected_by_name(mini_store, password_hash):
     assert publish_button(at).disabled
 
 
+@pytest.mark.parametrize("name, hint", [
+    ("update.zip", "unzip it and upload the CSV files inside"),
+    ("status.exe", "a .exe file is not a CSV table"),
+    ("status.csv ", "did you mean status.csv?"),  # a trailing space
+    ("status\x00.csv", "did you mean status.csv?"),  # a NUL: Streamlit's own check raised here
+    ("status.CSV", "did you mean status.csv?"),
+    ("\u202evsc.sutats", "not a dataset file"),
+    ("x" * 300 + ".csv", "not a dataset file"),
+])
+def test_odd_upload_names_get_the_apps_own_message_never_an_exception_box(mini_store, password_hash, name, hint):
+    """The finding: .zip, .exe, a trailing space or a NUL raised a StreamlitAPIException box."""
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), (name, b"zone_id\n"))
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error if "“" in e.value[:3]]
+    assert len(errors) == 1 and md_escape(hint) in errors[0], [e.value for e in at.error]
+    assert "\x00" not in errors[0] and "\u202e" not in errors[0], "the name is shown escaped"
+    assert "x" * 41 not in errors[0], "and shortened"
+    assert publish_button(at).disabled
+
+
 def test_hostile_zone_names_are_literal_text_everywhere(mini_store, password_hash):
     at = upload(sign_in(data_page(steward_secrets(password_hash))), fixture_file("hostile", "zones.csv"))
     no_errors(at)
