@@ -182,6 +182,25 @@ def test_steward_signs_in_uploads_through_the_file_chooser_and_publishes_once(st
 
 
 @pytest.mark.browser
+def test_odd_upload_names_get_the_apps_own_message_through_the_file_chooser(steward_page):
+    """The finding: names ending in .zip or .exe, or with a trailing space, raised Streamlit's
+    StreamlitAPIException box. Through the real chooser and upload path they get the app's message."""
+    page = steward_page.page
+    sign_in(steward_page)
+    odd = [("update.zip", "unzip it and upload the CSV files inside"), ("status.exe", "a .exe file is not a CSV table"),
+           ("status.csv ", "did you mean status.csv?")]
+    page.locator(UPLOAD_INPUT).set_input_files(
+        [{"name": name, "mimeType": "application/octet-stream", "buffer": b"zone_id\n"} for name, _ in odd])
+    for _name, hint in odd:
+        expect(page.get_by_test_id("stAlertContentError").filter(has_text=hint)).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name=re.compile("Publish"))).to_be_disabled()  # the run got to its end
+    # (not wait_ready: it fails on any error box, and these three are the app's own, wanted ones)
+    assert page.get_by_test_id("stException").count() == 0, "no exception box"
+    assert "StreamlitAPIException" not in page.content()
+    screenshot(page, "steward-odd-upload-names")
+
+
+@pytest.mark.browser
 def test_server_enforces_the_upload_limit_and_xsrf(steward_page, steward_server, tmp_path):
     page = steward_page.page
     latest = VersionStore(steward_server.data_dir).latest()
