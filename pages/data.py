@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics import auth, export, ui, workspace
+from sez_metrics.chars import terminal_safe
 from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
@@ -209,7 +210,7 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
         st.info(
             "🔐 No data steward is configured on this server, so nobody can publish from here. "
             "An operator adds one on the server with\n\n"
-            "`python -m sez_metrics add-steward NAME --password-stdin`\n\n"
+            "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin`\n\n"
             "(the password is read from standard input and only its argon2 hash is stored in "
             "`.streamlit/secrets.toml`), then reloads this page."
         )
@@ -277,6 +278,7 @@ def report_table(report: Report, key: str) -> None:
         st.success("✅ No problem found.")
         return
     frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
+    frame["value"] = frame["value"].map(terminal_safe)  # a direction override shown as \u202e, not obeyed
     st.dataframe(frame[["severity", "file", "line", "column", "value", "message", "fix"]], hide_index=True,
                  width="stretch", key=f"{key}_table")
     st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
@@ -438,7 +440,8 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
     if not steward.display_name:
         who.info(f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
                  "as the author of what you publish. An operator sets it with "
-                 "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\"`.")
+                 "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin` "
+                 "(with their password, new or the same).")
     out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
     reviewed = upload_and_review(root, ctx)
     if reviewed is None:

@@ -205,7 +205,7 @@ def test_at_a_thousand_zones_the_page_lists_every_version_and_builds_no_zip_unti
 def test_without_stewards_the_page_says_how_to_add_one(mini_store):
     at = data_page({"stewards": {}})
     no_errors(at)
-    assert any("add-steward NAME --password-stdin" in i.value for i in at.info)
+    assert any('add-steward NAME --display-name "FULL NAME" --password-stdin' in i.value for i in at.info)
     assert len(at.text_input) == 0 and len(at.file_uploader) == 0
 
 
