@@ -16,8 +16,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 on usage errors, which is our contract too
+        from sez_metrics.chars import echo
+
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        echo(f"{self.prog}: error: {message}", err=True)  # the message may quote an argument
         raise SystemExit(EXIT_USAGE)
 
 
@@ -116,5 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
     except Exception as exc:  # the last line of defence: a message, never a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from sez_metrics.chars import echo
+
+        echo(f"error: {type(exc).__name__}: {exc}", err=True)
         return EXIT_USAGE
