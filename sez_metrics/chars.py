@@ -171,29 +171,26 @@ def confusable_problem(text: str) -> str | None:
 # --- showing data on a terminal -------------------------------------------------------------------
 
 
-def terminal_safe(text: object) -> str:
-    """``text`` with every hidden character escaped (``\\x1b``, ``\\u202e``, ``\\n``), backslashes doubled.
+def terminal_safe(text: object, *, double_backslashes: bool = True) -> str:
+    """``text`` with every hidden character escaped (``\\x1b``, ``\\u202e``, ``\\n``), backslashes
+    doubled (so a literal "\\n" stays distinguishable; ``double_backslashes=False`` keeps them, for
+    whole output lines whose quoted values are already escaped and whose paths may be Windows ones).
 
     Every command-line print of data goes through this: an escape sequence in a cell cannot
     recolour or clear the terminal, and a U+2028 in a label cannot forge an output line.
     """
     value = "" if text is None else str(text)
-    if "\\" not in value and "\x00" not in value and not _HIDDEN_RE.search(value):
+    if ("\\" not in value or not double_backslashes) and "\x00" not in value and not _HIDDEN_RE.search(value):
         return value
     out = []
     for ch in value:
-        if ch == "\\":
+        if ch == "\\" and double_backslashes:
             out.append("\\\\")
         elif is_hidden(ch):
             out.append(_escape(ch))
         else:
             out.append(ch)
     return "".join(out)
-
-
-def terminal_safe_lines(text: object) -> str:
-    """Like ``terminal_safe`` but keeps line feeds (for multi-line output such as a note)."""
-    return "\n".join(terminal_safe(line) for line in ("" if text is None else str(text)).split("\n"))
 
 
 def _escape(ch: str) -> str:
@@ -208,7 +205,7 @@ def echo(line: object, *, err: bool = False) -> None:
     """Print one line of command-line output that may hold data: every hidden character escaped
     (``terminal_safe``), so the line stays one line and cannot drive the terminal. Every command's
     output goes through here (``err`` for standard error)."""
-    print(terminal_safe(line), file=sys.stderr if err else sys.stdout)
+    print(terminal_safe(line, double_backslashes=False), file=sys.stderr if err else sys.stdout)
 
 
 def json_text(value: object) -> str:

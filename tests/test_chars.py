@@ -86,3 +86,20 @@ def test_terminal_safe_escapes_every_hidden_character(text, shown):
 def test_text_field_problem(value, multiline, problem):
     found = chars.text_field_problem(value, "label", multiline=multiline)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_echo_prints_one_inert_line_and_keeps_windows_paths(capsys):
+    chars.echo("C:\\Users\\ayesha\\zones.csv:2:name: \x1b[2Jx\u2028y")
+    chars.echo("to stderr \u202e", err=True)
+    out, err = capsys.readouterr()
+    assert out == "C:\\Users\\ayesha\\zones.csv:2:name: \\x1b[2Jx\\u2028y\n"
+    assert err == "to stderr \\u202e\n"
+
+
+def test_json_text_is_the_same_json_with_hidden_characters_escaped():
+    import json
+
+    value = {"label": "a\u2028b\u202e\x9b\U000e0041", "n": [1, "\x1b"]}
+    text = chars.json_text(value)
+    assert json.loads(text) == value
+    assert not any(chars.is_hidden(ch) for ch in text if ch != "\n")
