@@ -30,6 +30,7 @@ STEWARD_KEY = "steward_name"  # password sign-in: the name signed in with
 SIGNED_IN_AT_KEY = "steward_signed_in_at"  # time.time() of the sign-in (the absolute limit)
 LAST_SEEN_KEY = "steward_last_seen"  # time.time() of the last run of this page while signed in (the idle limit)
 ENDED_KEY = "steward_session_ended"  # why the sign-in just ended, shown once
+OIDC_ENDED_KEY = "steward_oidc_ended"  # why an OIDC sign-in ended; kept until they sign out at the provider
 UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
 BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
 REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
@@ -178,6 +179,11 @@ def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
         user = st.user.to_dict()
         steward = auth.steward_from_oidc(user, secrets).steward
         if steward is None:
+            st.session_state.pop(OIDC_ENDED_KEY, None)  # signed out at the provider: the next sign-in starts afresh
+            st.session_state.pop(SIGNED_IN_AT_KEY, None)
+            return None
+        if st.session_state.get(OIDC_ENDED_KEY):  # over until they sign out and in again
+            st.session_state[ENDED_KEY] = st.session_state[OIDC_ENDED_KEY]
             return None
         issued = user.get("iat")  # when the provider signed them in: the absolute limit holds across reloads
         signed_in_at = issued if isinstance(issued, int | float) else st.session_state.setdefault(SIGNED_IN_AT_KEY, now)
@@ -193,7 +199,7 @@ def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
         _forget_steward()
         st.session_state[ENDED_KEY] = ended
         if mode == "oidc":
-            st.session_state[SIGNED_IN_AT_KEY] = signed_in_at  # stays over until they sign in again
+            st.session_state[OIDC_ENDED_KEY] = ended  # the provider's cookie still says signed in
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return steward

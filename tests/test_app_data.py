@@ -524,3 +524,27 @@ def test_oidc_sign_in_older_than_the_absolute_limit_gets_no_workspace(mini_store
     assert len(at.file_uploader) == 0
     assert any(f"at most {settings.STEWARD_MAX_HOURS} hours" in w.value for w in at.warning)
     assert [b.label for b in at.button if "Sign in again" in b.label]
+
+
+def test_an_idle_oidc_sign_in_stays_ended_until_signed_out(mini_store):
+    import time
+
+    from sez_metrics import settings
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}  # no iat claim
+    at.switch_page("pages/data.py").run()
+    assert len(at.file_uploader) == 1
+    at.session_state["steward_last_seen"] = time.time() - settings.STEWARD_IDLE_MINUTES * 60 - 1
+    at.run()
+    assert len(at.file_uploader) == 0
+    assert any("without activity" in w.value for w in at.warning)
+    at.run()
+    assert len(at.file_uploader) == 0, "the provider's cookie alone does not sign them back in"
+    at.user = {"is_logged_in": False}  # "Sign in again": signed out at the provider…
+    at.run()
+    at.user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}  # …and back in
+    at.run()
+    assert len(at.file_uploader) == 1
