@@ -23,7 +23,7 @@ def md_escape(value: object) -> str:
     for ch in text:
         if ch in _MD_SPECIAL:
             out.append("\\" + ch)
-        elif ch in "\r\n":
+        elif ch in "\r\n\u2028\u2029":  # one line stays one line (U+2028/9 break lines in some viewers)
             out.append(" ")
         else:
             out.append(ch)
