@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from sez_metrics import ui
+from sez_metrics import serverguard, ui
+
+# Uploads only for signed-in stewards, clear_cache ignored: once per process, before any page runs.
+serverguard.install()
 
 st.set_page_config(page_title="SEZ progress dashboard", page_icon="🏭", layout="wide")
 

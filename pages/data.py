@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import auth, export, ui, workspace
+from sez_metrics import auth, export, serverguard, ui, workspace
 from sez_metrics.chars import terminal_safe
 from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
@@ -26,11 +26,11 @@ from sez_metrics.store import StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_echo, md_escape
 
 # Session state of the workspace (one browser session = one steward at most).
-STEWARD_KEY = "steward_name"  # password sign-in: the name signed in with
-SIGNED_IN_AT_KEY = "steward_signed_in_at"  # time.time() of the sign-in (the absolute limit)
-LAST_SEEN_KEY = "steward_last_seen"  # time.time() of the last run of this page while signed in (the idle limit)
+STEWARD_KEY = serverguard.STEWARD_KEY  # password sign-in: the name signed in with
+SIGNED_IN_AT_KEY = serverguard.SIGNED_IN_AT_KEY  # time.time() of the sign-in (the absolute limit)
+LAST_SEEN_KEY = serverguard.LAST_SEEN_KEY  # time.time() of the last run of this page while signed in (the idle limit)
+OIDC_ENDED_KEY = serverguard.OIDC_ENDED_KEY  # why an OIDC sign-in ended; kept until they sign out at the provider
 ENDED_KEY = "steward_session_ended"  # why the sign-in just ended, shown once
-OIDC_ENDED_KEY = "steward_oidc_ended"  # why an OIDC sign-in ended; kept until they sign out at the provider
 UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
 BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
 REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
@@ -173,36 +173,23 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
 
 
 def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
-    """The steward of this session, re-checked against the secrets and the time limits on every run."""
+    """The steward of this session, re-checked against the secrets and the time limits on every run
+    (``serverguard.session_status``, which the upload guard asks too)."""
     now = time.time()
-    if mode == "oidc":
-        user = st.user.to_dict()
-        steward = auth.steward_from_oidc(user, secrets).steward
-        if steward is None:
-            st.session_state.pop(OIDC_ENDED_KEY, None)  # signed out at the provider: the next sign-in starts afresh
-            st.session_state.pop(SIGNED_IN_AT_KEY, None)
-            return None
-        if st.session_state.get(OIDC_ENDED_KEY):  # over until they sign out and in again
-            st.session_state[ENDED_KEY] = st.session_state[OIDC_ENDED_KEY]
-            return None
-        issued = user.get("iat")  # when the provider signed them in: the absolute limit holds across reloads
-        signed_in_at = issued if isinstance(issued, int | float) else st.session_state.setdefault(SIGNED_IN_AT_KEY, now)
-    else:
-        name = st.session_state.get(STEWARD_KEY)
-        if not (mode == "password" and name and name in auth.password_accounts(secrets)):
-            _forget_steward()  # account removed meanwhile: signed out
-            return None
-        steward = auth.Steward(name, "password", auth.display_names(secrets).get(name, ""))
-        signed_in_at = st.session_state.get(SIGNED_IN_AT_KEY, now)
-    ended = auth.session_end_reason(signed_in_at, st.session_state.get(LAST_SEEN_KEY, now), now)
+    steward, ended = serverguard.session_status(st.session_state, st.user.to_dict() if mode == "oidc" else {}, secrets, now)
+    if steward is not None:
+        st.session_state.setdefault(SIGNED_IN_AT_KEY, now)  # OIDC without an iat claim: first seen here
+        st.session_state[LAST_SEEN_KEY] = now
+        return steward
     if ended:
-        _forget_steward()
         st.session_state[ENDED_KEY] = ended
-        if mode == "oidc":
+    _forget_steward()  # signed out, account removed meanwhile, or time is up
+    if mode == "oidc":
+        if ended:
             st.session_state[OIDC_ENDED_KEY] = ended  # the provider's cookie still says signed in
-        return None
-    st.session_state[LAST_SEEN_KEY] = now
-    return steward
+        else:
+            st.session_state.pop(OIDC_ENDED_KEY, None)  # signed out at the provider: the next sign-in starts afresh
+    return None
 
 
 def _forget_steward() -> None:
@@ -324,6 +311,10 @@ def _cell_text(value: object) -> str:
 
 def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str] | None:
     """The uploader; returns the review of what is uploaded (and its fingerprint), or None."""
+    if not serverguard.uploads_guarded():
+        st.error("🚫 Uploads are switched off on this server: its upload guard could not be installed "
+                 "(see the server log). An operator must check the Streamlit version.")
+        return None
     generation = st.session_state.setdefault(UPLOAD_GEN_KEY, 0)
     uploaded = st.file_uploader(
         "Upload one or more of zones.csv, status.csv, milestones.csv",

@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 
 # The browser tests drive Debian's chromium (never a downloaded one); the fonts make screenshots
-# show the page's text and emoji icons.
+# show the page's text and emoji icons. nginx and openssl run the shipped proxy configuration
+# (deploy/nginx/) in front of a real server, with a self-signed certificate.
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
-  for package in chromium fonts-dejavu-core fonts-noto-color-emoji; do
+  for package in chromium fonts-dejavu-core fonts-noto-color-emoji nginx openssl; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then

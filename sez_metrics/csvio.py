@@ -114,7 +114,8 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
 
 
 def _records(text: str) -> tuple[list[int], list[list[str]], Finding | None]:
-    """Every record but empty lines, with the line it starts on, and the quoting error that stopped reading."""
+    """Every record but empty lines, with the line it starts on, and the finding that stopped reading
+    (broken quoting, or a record wider than ``settings.MAX_COLUMNS``)."""
     # strict makes broken quoting an error instead of silently swallowing the rest of the file
     # into one cell. No skipinitialspace: the store's reader (pyarrow) has no such option, and
     # what the validator accepts must read the same way there.
@@ -124,6 +125,8 @@ def _records(text: str) -> tuple[list[int], list[list[str]], Finding | None]:
     end = 0  # line where the previous record ended
     try:
         for row in reader:
+            if len(row) > settings.MAX_COLUMNS:  # stop before checking it cell by cell, header name by name
+                return starts, rows, Finding("too-many-columns", end + 1, params={"cells": len(row), "limit": settings.MAX_COLUMNS, "first": settings.MAX_COLUMNS + 1})
             if row:  # an empty line is skipped here and by the store alike
                 starts.append(end + 1)
                 rows.append(row)
@@ -185,6 +188,8 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     if finding is not None:
         return _refused(table, finding)
     starts, records, quote_error = _records(text)
+    if quote_error is not None and quote_error.code == "too-many-columns":
+        return _refused(table, quote_error)
     # Lines of spaces or of empty cells (",,,,", left by Excel after cleared rows) are not skipped
     # by the store's reader, which would see a record of empty cells: they are reported.
     findings: list[Finding] = []

@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
@@ -47,12 +48,12 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics import palette, schema
+from sez_metrics import geo, palette, schema
 from sez_metrics.profile import colonization_text, precision_text, stage_text, utility_text
 from sez_metrics.timeline import confidence_text
 
 ONLINE_BASEMAP_ENV = "SEZ_ONLINE_BASEMAP"
-BASEMAP_FILE = Path("basemap") / "pakistan_admin1.geojson"
+BASEMAP_FILE = geo.BASEMAP_FILE
 ATTRIBUTION = (
     "Boundaries: Natural Earth (public domain), simplified; not authoritative. "
     "Zone points may be approximate; no position is implied on disputed territory."
@@ -89,6 +90,7 @@ PROVINCE_LABEL_SIZE_PX = 13
 # columns, about 720 px wide on a 1440-px screen (assuming 900 cut Balochistan's western border).
 VIEW_WIDTH_PX = 700
 VIEW_HEIGHT_PX = 620
+WORLD_PX = 512  # the width of the whole world at zoom 0 in deck.gl (its tile size)
 
 
 @dataclass(frozen=True)
@@ -245,16 +247,26 @@ def tooltip_text(compact: bool = False) -> dict[str, str]:
 # --- view and label placement ---------------------------------------------------------------
 
 
-def _world_xy(lon: float, lat: float) -> tuple[float, float]:
-    """Web Mercator position at zoom 0, in pixels (0–512 for a 512-px world, deck.gl's tile size)."""
-    lat = max(min(lat, 85.0), -85.0)
-    x = 512 * (lon + 180) / 360
-    y = 512 * (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
-    return x, y
+def _world_xy(lon, lat):
+    """Web Mercator position at zoom 0, in pixels (0–512 for a 512-px world, deck.gl's tile size);
+    scalars or arrays. The projection is EPSG:3857 through pyproj (``geo.to_web_mercator``)."""
+    x, y = geo.to_web_mercator(lon, lat)
+    return _world_px(x), _world_px(-y)
+
+
+def _world_px(metres):
+    """EPSG:3857 metres (y pointing down) → zoom-0 world pixels."""
+    return WORLD_PX * (metres / geo.WEB_MERCATOR_HALF_WORLD_M + 1) / 2
 
 
 def _lat_of(y: float) -> float:
-    return math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / 512))) - math.pi / 2)
+    """Latitude of a zoom-0 world pixel row."""
+    return geo.from_web_mercator(0.0, -(2 * y / WORLD_PX - 1) * geo.WEB_MERCATOR_HALF_WORLD_M)[1]
+
+
+def _lon_of(x: float) -> float:
+    """Longitude of a zoom-0 world pixel column."""
+    return geo.from_web_mercator((2 * x / WORLD_PX - 1) * geo.WEB_MERCATOR_HALF_WORLD_M, 0.0)[0]
 
 
 def fit_view(lats: Sequence[float], lons: Sequence[float], *, bounds: Sequence[float] | None = None,
@@ -262,22 +274,24 @@ def fit_view(lats: Sequence[float], lons: Sequence[float], *, bounds: Sequence[f
              padding_px: int = 60, max_zoom: float = 9.0, min_zoom: float = 3.0) -> pdk.ViewState:
     """A view that shows every point, and the ``bounds`` box (min lon, min lat, max lon, max lat) if
     given, with ``padding_px`` to spare (one point alone: centred at ``max_zoom``)."""
-    corners = [(la, lo) for la, lo in zip(lats, lons, strict=True)]
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    if len(lats) != len(lons):
+        raise ValueError(f"fit_view: {len(lats)} latitudes but {len(lons)} longitudes")
     if bounds is not None:
         min_lon, min_lat, max_lon, max_lat = bounds
-        corners += [(min_lat, min_lon), (max_lat, max_lon)]
-    if not corners:
+        lats, lons = np.append(lats, [min_lat, max_lat]), np.append(lons, [min_lon, max_lon])
+    if not len(lats):
         return pdk.ViewState(latitude=30.2, longitude=69.4, zoom=4.3)  # Pakistan
-    xs, ys = zip(*(_world_xy(lo, la) for la, lo in corners), strict=True)
-    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    xs, ys = _world_xy(lons, lats)  # all points in one call
+    span_x, span_y = float(xs.max() - xs.min()), float(ys.max() - ys.min())
     zooms = [max_zoom]
     if span_x > 0:
         zooms.append(math.log2(max(width_px - 2 * padding_px, 50) / span_x))
     if span_y > 0:
         zooms.append(math.log2(max(height_px - 2 * padding_px, 50) / span_y))
     zoom = max(min_zoom, min(zooms))
-    centre_x, centre_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return pdk.ViewState(latitude=round(_lat_of(centre_y), 4), longitude=round(centre_x * 360 / 512 - 180, 4), zoom=round(zoom, 2))
+    centre_x, centre_y = float(xs.max() + xs.min()) / 2, float(ys.max() + ys.min()) / 2
+    return pdk.ViewState(latitude=round(_lat_of(centre_y), 4), longitude=round(_lon_of(centre_x), 4), zoom=round(zoom, 2))
 
 
 def basemap_bounds(basemap: Mapping | None) -> tuple[float, float, float, float] | None:
@@ -357,17 +371,7 @@ def label_boxes(points: list[dict], zoom: float) -> list[tuple[float, float, flo
 # --- basemap ---------------------------------------------------------------------------------
 
 
-def basemap_path(data_root: Path) -> Path:
-    """The province polygons: in the data folder, else the copy shipped in the repository's data/."""
-    candidate = Path(data_root) / BASEMAP_FILE
-    if candidate.is_file():
-        return candidate
-    return Path(__file__).resolve().parents[1] / "data" / BASEMAP_FILE
-
-
-@functools.lru_cache(maxsize=4)
-def _read_geojson(path: str, mtime_ns: int) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+basemap_path = geo.basemap_path  # the province polygons: in the data folder, else the repository's copy
 
 
 def file_mtime_ns(path: Path) -> int | None:
@@ -379,10 +383,11 @@ def file_mtime_ns(path: Path) -> int | None:
 
 
 def load_basemap(path: Path) -> dict | None:
-    """The province GeoJSON (cached per file version), or None when it is missing or unreadable."""
+    """The province polygons as GeoJSON, or None when they are missing or unreadable. Read by
+    ``geo.provinces`` (geopandas, once per file version), as the validator reads them."""
     try:
-        return _read_geojson(str(path), path.stat().st_mtime_ns)
-    except (OSError, ValueError):
+        return geo.provinces(Path(path)).geojson
+    except geo.BasemapError:
         return None
 
 
@@ -431,8 +436,10 @@ def _basemap_image(geojson: str, fill_alpha: int) -> BasemapImage | None:
     canvas = Image.new("RGBA", (width * BASEMAP_SUPERSAMPLE, height * BASEMAP_SUPERSAMPLE), (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)  # writes pixels as given: a hole drawn transparent stays a hole
 
-    def pixels(ring: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
-        return [((x - x0) * scale, (y - y0) * scale) for x, y in (_world_xy(lon, lat) for lon, lat, *_ in ring)]
+    def pixels(ring: shapely.LinearRing) -> list[tuple[float, float]]:
+        coords = shapely.get_coordinates(ring)
+        xs, ys = _world_xy(coords[:, 0], coords[:, 1])
+        return list(zip(((xs - x0) * scale).tolist(), ((ys - y0) * scale).tolist(), strict=True))
 
     rings = []
     for feature in basemap.get("features", []):
@@ -442,9 +449,9 @@ def _basemap_image(geojson: str, fill_alpha: int) -> BasemapImage | None:
         for polygon in getattr(geometry, "geoms", [geometry]):
             if not isinstance(polygon, shapely.Polygon) or polygon.is_empty:
                 continue
-            outer = pixels(polygon.exterior.coords)
+            outer = pixels(polygon.exterior)
             draw.polygon(outer, fill=(*BASEMAP_FILL, fill_alpha))
-            holes = [pixels(ring.coords) for ring in polygon.interiors]
+            holes = [pixels(ring) for ring in polygon.interiors]
             for hole in holes:
                 draw.polygon(hole, fill=(0, 0, 0, 0))
             rings += [outer, *holes]

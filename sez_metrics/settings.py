@@ -12,6 +12,19 @@ DEFAULT_DATA_DIR = REPO_ROOT / "data"
 MAX_CSV_BYTES = 20 * 1024 * 1024
 # A file a steward uploads on the Data page; the same as server.maxUploadSize in .streamlit/config.toml.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# What one browser session may hold in uploads at once (the server refuses more with HTTP 403).
+# Three tables per update; re-uploads and a second update in the same session fit.
+MAX_UPLOAD_FILES_PER_SESSION = 12
+MAX_UPLOAD_BYTES_PER_SESSION = 25 * 1024 * 1024
+# A CSV whose header has more columns than this is refused before its header is checked name by name
+# (the widest table has a few dozen columns; a file of 600,000 columns would cost a minute of CPU).
+MAX_COLUMNS = 200
+# Costly computations (an uncached version diff, a chromium render of presenter figures) run at most
+# this many at a time in the whole process; further requests wait their turn.
+MAX_CONCURRENT_COSTLY = 1
+# Distinct presenter zone selections drawn by chromium per hour; beyond it the browser draws the
+# figure itself (Plotly), so varying ?zones= cannot start a chromium render per request.
+MAX_PRESENTER_RENDERS_PER_HOUR = 24
 # A single cell longer than this is reported (protects every consumer from giant strings).
 MAX_CELL_CHARS = 10_000
 # Stage or colonization disagreement tolerated between colonization_pct and plots (percentage points).

@@ -1,9 +1,10 @@
 """Static images for offline documents: the zone map as a Plotly figure, and its export with kaleido.
 
-The map is drawn on plain x/y axes (longitude, latitude) with the province polygons as filled
-shapes, not with a Plotly ``geo`` trace: geo traces fetch their world topojson from a CDN and
-expect clockwise rings (our basemap follows RFC 7946, counter-clockwise). A fixed aspect ratio
-of 1/cos(mid-latitude) keeps the country's shape right at this scale.
+The map is drawn on plain x/y axes in Web-Mercator metres (EPSG:3857, projected by pyproj through
+``geo.to_web_mercator``, the projection of the dashboard's map) with the province polygons as
+filled shapes, not with a Plotly ``geo`` trace: geo traces fetch their world topojson from a CDN
+and expect clockwise rings (our basemap follows RFC 7946, counter-clockwise). Both axes have the
+same metres per pixel, so the country has the shape it has on the dashboard.
 
 Export runs Debian's chromium through kaleido. One browser serves every image of a document
 (``static_images()``): the first image costs ~2 s, the next ones ~0.2 s each. MathJax is turned
@@ -25,7 +26,6 @@ import plotly.graph_objects as go
 import shapely
 
 from sez_metrics import geo, palette, schema
-from sez_metrics.settings import data_dir
 
 MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
 # An uncertain point gets a ring around it, wider the less sure we are (no ring: surveyed site).
@@ -36,46 +36,48 @@ MARKER_PX = 18
 PRECISION_LEGEND = {"site": "Surveyed site (no ring)", "approximate": "Approximate (ring)", "town": "Nearest town only (wide ring)"}
 
 
-def basemap_path(root: Path | None = None) -> Path:
-    """The province polygons of the data folder in use, else the repository's copy."""
-    candidate = (root or data_dir()) / "basemap" / "pakistan_admin1.geojson"
-    return candidate if candidate.is_file() else geo.BASEMAP_PATH
+basemap_path = geo.basemap_path  # the province polygons of the data folder in use, else the repository's copy
 
 
 @dataclass(frozen=True)
 class _Frame:
-    """Axis ranges and the pixel size of the plot area: converts lon/lat to pixels for labels."""
+    """Axis ranges (Web-Mercator metres) and the pixel size of the plot area: places lon/lat on the
+    axes (``xy``) and in pixels for labels (``to_px``)."""
 
-    lon: tuple[float, float]
-    lat: tuple[float, float]
+    x: tuple[float, float]
+    y: tuple[float, float]
     width_px: float
     height_px: float
 
+    @staticmethod
+    def xy(lon, lat):
+        """Axis coordinates (EPSG:3857 metres) of lon/lat degrees, scalars or arrays."""
+        return geo.to_web_mercator(lon, lat)
+
     def to_px(self, lon: float, lat: float) -> tuple[float, float]:
-        x = (lon - self.lon[0]) / (self.lon[1] - self.lon[0]) * self.width_px
-        y = (self.lat[1] - lat) / (self.lat[1] - self.lat[0]) * self.height_px
-        return x, y
+        x, y = self.xy(lon, lat)
+        return ((x - self.x[0]) / (self.x[1] - self.x[0]) * self.width_px,
+                (self.y[1] - y) / (self.y[1] - self.y[0]) * self.height_px)
 
 
 def _fit_frame(bounds: tuple[float, float, float, float], width_px: float, height_px: float, pad: float = 0.4) -> _Frame:
-    """Ranges covering ``bounds`` (lon0, lat0, lon1, lat1) with a true-looking aspect in the plot area."""
-    lon0, lat0, lon1, lat1 = bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad
-    stretch = 1 / np.cos(np.radians((lat0 + lat1) / 2))  # one degree of latitude drawn this much taller
-    px_per_lon = min(width_px / (lon1 - lon0), height_px / ((lat1 - lat0) * stretch))
-    half_lon = width_px / px_per_lon / 2
-    half_lat = height_px / (px_per_lon * stretch) / 2
-    mid_lon, mid_lat = (lon0 + lon1) / 2, (lat0 + lat1) / 2
-    return _Frame((mid_lon - half_lon, mid_lon + half_lon), (mid_lat - half_lat, mid_lat + half_lat), width_px, height_px)
+    """Ranges covering ``bounds`` (lon0, lat0, lon1, lat1, degrees) and ``pad`` degrees around them, with
+    as many metres per pixel across as up (the projection's own shape)."""
+    (x0, x1), (y0, y1) = _Frame.xy([bounds[0] - pad, bounds[2] + pad], [bounds[1] - pad, bounds[3] + pad])
+    metres_per_px = max((x1 - x0) / width_px, (y1 - y0) / height_px)
+    half_x, half_y = width_px * metres_per_px / 2, height_px * metres_per_px / 2
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    return _Frame((mid_x - half_x, mid_x + half_x), (mid_y - half_y, mid_y + half_y), width_px, height_px)
 
 
 def _ring_coordinates(geometry) -> tuple[list[float | None], list[float | None]]:
-    """Every exterior ring of a (multi)polygon, separated by None so one trace fills them all."""
+    """Every exterior ring of a (multi)polygon in axis coordinates, separated by None so one trace fills them all."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     for polygon in getattr(geometry, "geoms", [geometry]):
-        x, y = polygon.exterior.coords.xy
-        xs.extend([*x, None])
-        ys.extend([*y, None])
+        x, y = _Frame.xy(*polygon.exterior.coords.xy)
+        xs.extend([*x.tolist(), None])
+        ys.extend([*y.tolist(), None])
     return xs, ys
 
 
@@ -192,15 +194,17 @@ def zone_map_figure(
             continue
         spot = _province_label_spot(polygon, name, frame, label_boxes, 13)
         if spot:
-            fig.add_annotation(x=spot[0], y=spot[1], text=html.escape(name), showarrow=False,
+            x, y = frame.xy(*spot)
+            fig.add_annotation(x=x, y=y, text=html.escape(name), showarrow=False,
                                font={"size": 13, "color": PROVINCE_TEXT}, opacity=0.9)
 
     for code in schema.LOCATION_PRECISION.values:
         rows = merged[merged["location_precision"] == code]
         ring = PRECISION_RING_PX[code]
+        x, y = frame.xy(rows["longitude"], rows["latitude"])
         fig.add_trace(
             go.Scatter(
-                x=rows["longitude"] if ring else [None], y=rows["latitude"] if ring else [None], mode="markers",
+                x=x if ring else [None], y=y if ring else [None], mode="markers",
                 marker={"symbol": "circle-open" if ring else "circle", "size": ring or 10, "color": "#4B5563",
                         "line": {"width": 1.5, "color": "#4B5563"}},
                 name=PRECISION_LEGEND[code], legendgroup="precision", legendgrouptitle_text="Location",
@@ -211,9 +215,10 @@ def zone_map_figure(
         rows = merged[merged["stage"] == stage]
         if rows.empty:
             continue
+        x, y = frame.xy(rows["longitude"], rows["latitude"])
         fig.add_trace(
             go.Scatter(
-                x=rows["longitude"], y=rows["latitude"], mode="markers",
+                x=x, y=y, mode="markers",
                 marker={"color": palette.STAGE_COLOURS[stage], "size": MARKER_PX, "line": {"color": "#1F2937", "width": 1.5}},
                 name=f"{schema.STAGE.symbol(stage)} {schema.STAGE.label(stage)}", legendgroup="stage",
                 legendgrouptitle_text="Stage", legendrank=1000,
@@ -223,8 +228,9 @@ def zone_map_figure(
         box = _text_box(ox, oy, text, LABEL_FONT_PX)
         leader = max(box[0], -box[2], box[1], -box[3]) > 24  # label set apart: draw a line to its point
         placement = {"ax": ox, "ay": oy, "showarrow": True} if leader else {"xshift": ox, "yshift": -oy, "showarrow": False}
+        x, y = frame.xy(float(r.longitude), float(r.latitude))
         fig.add_annotation(
-            x=float(r.longitude), y=float(r.latitude), text=html.escape(text), arrowhead=0, arrowwidth=1,
+            x=x, y=y, text=html.escape(text), arrowhead=0, arrowwidth=1,
             arrowcolor="#374151", standoff=10, font={"size": LABEL_FONT_PX, "color": "#111827"},
             bgcolor="rgba(255,255,255,0.85)", borderpad=2, **placement,
         )
@@ -238,8 +244,8 @@ def zone_map_figure(
                 "bordercolor": "#D1D5DB", "borderwidth": 1, "font": {"size": 13}, "groupclick": "toggleitem"},
         font={"family": "DejaVu Sans, Arial, sans-serif"},
     )
-    fig.update_xaxes(range=list(frame.lon), visible=False, fixedrange=True)
-    fig.update_yaxes(range=list(frame.lat), visible=False, fixedrange=True)
+    fig.update_xaxes(range=list(frame.x), visible=False, fixedrange=True)
+    fig.update_yaxes(range=list(frame.y), visible=False, fixedrange=True)
     return fig
 
 

@@ -6,7 +6,8 @@ so the result is a real store that ``validate`` and ``verify`` accept. Between v
 move forward (stages, gas and electricity never move back), plots are allotted (colonization
 grows, ``colonization_pct`` agrees with the plots), milestones fall due and are done or slip
 (their committed date moves later and they show as delayed). Every point lies inside its
-declared province polygon (``sez_metrics.geo``), so validation has no province warning.
+declared province polygon (sampled with geopandas from ``sez_metrics.geo``'s polygons), so
+validation has no province warning.
 
 Every figure is marked ``illustrative`` or ``estimated``: synthetic data must never pass for
 official. Same arguments → the same bytes, manifest included (publish times are derived from
@@ -87,35 +88,34 @@ def _iso(days: np.ndarray) -> np.ndarray:
 
 
 def sample_points(rng: np.random.Generator, provinces: np.ndarray, decimals: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """A point inside each given province's polygon (and Pakistan's bounding box), as written.
+    """A point inside each given province's polygon (and the schema's latitude/longitude box), as written.
 
-    Rejection sampling in each polygon's bounds; points are rounded to ``decimals`` before the
-    test, so the point written to the CSV is the one checked.
+    geopandas samples each province uniformly (``GeoSeries.sample_points`` drawing from ``rng``:
+    the same generator state gives the same points). Points are rounded to ``decimals`` as the CSV
+    writes them, and the few that rounding moves out of their province (within ~11 m of its
+    border) are drawn again, so the point written is the one checked.
     """
-    polygons = geo.province_polygons(geo.BASEMAP_PATH)
     lat_box = schema.ZONES.column("latitude")
     lon_box = schema.ZONES.column("longitude")
+    frame = geo.provinces(geo.BASEMAP_PATH).frame
+    names = sorted(set(provinces.tolist()))
+    # inside the box the validator accepts, with 0.01° to spare
+    areas = frame.geometry.loc[names].clip_by_rect(lon_box.minimum + 0.01, lat_box.minimum + 0.01,
+                                                   lon_box.maximum - 0.01, lat_box.maximum - 0.01)
     lat = np.empty(len(provinces))
     lon = np.empty(len(provinces))
-    for name in sorted(set(provinces.tolist())):
-        where = np.flatnonzero(provinces == name)
-        polygon = polygons[name]
-        minx, miny, maxx, maxy = polygon.bounds
-        minx, maxx = max(minx, lon_box.minimum + 0.01), min(maxx, lon_box.maximum - 0.01)
-        miny, maxy = max(miny, lat_box.minimum + 0.01), min(maxy, lat_box.maximum - 0.01)
-        got_lat: list[np.ndarray] = []
-        got_lon: list[np.ndarray] = []
-        need = len(where)
-        while need > 0:
-            batch = max(64, need * 4)
-            x = np.round(rng.uniform(minx, maxx, batch), decimals)
-            y = np.round(rng.uniform(miny, maxy, batch), decimals)
-            inside = shapely.intersects_xy(polygon, x, y)
-            got_lon.append(x[inside][:need])
-            got_lat.append(y[inside][:need])
-            need -= len(got_lon[-1])
-        lat[where] = np.concatenate(got_lat)
-        lon[where] = np.concatenate(got_lon)
+    todo = {name: np.flatnonzero(provinces == name) for name in names}
+    while todo:
+        sampled = areas.loc[list(todo)].sample_points(size=[len(where) for where in todo.values()], rng=rng)
+        again = {}
+        for (name, where), points in zip(todo.items(), sampled, strict=True):
+            xy = np.round(shapely.get_coordinates(points), decimals)
+            inside = shapely.intersects_xy(areas[name], xy[:, 0], xy[:, 1])
+            done = where[: inside.sum()]
+            lon[done], lat[done] = xy[inside, 0], xy[inside, 1]
+            if len(done) < len(where):
+                again[name] = where[len(done):]
+        todo = again
     return lat, lon
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from sez_metrics import profile, schema
+from sez_metrics import profile, schema, serverguard
 from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.settings import data_dir
 from sez_metrics.store import (
@@ -292,10 +292,13 @@ def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
 def _cached_diff(root: str, old_id: str, old_hash: str, new_id: str, new_hash: str) -> VersionDiff | None:
     # Keyed by version id and content hash: a version's content never changes under its id,
     # and if the files were tampered with, their hash no longer matches and load_exact refuses.
+    # Computed once per pair (the cache is per key and clear_cache is ignored, see serverguard) and
+    # one at a time: requests for many pairs queue instead of taking every core.
     old, new = load_exact(old_id, Path(root)), load_exact(new_id, Path(root))
     if old is None or new is None:
         return None
-    return diff_versions(old, new)
+    with serverguard.costly():
+        return diff_versions(old, new)
 
 
 def version_diff(old: VersionInfo, new: VersionInfo, root: Path | None = None) -> VersionDiff | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sez_metrics import briefing, present
+from sez_metrics import briefing, present, serverguard
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_echo, md_escape
@@ -43,13 +43,15 @@ def _cached_briefing(root: str, version_id: str, compare_id: str | None, zones: 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
 def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date) -> briefing.BriefingImages:
     story = _cached_briefing(root, version_id, compare_id, zones, chain_key, today)
-    return briefing.render_images(story, ("svg",), ("map", "timeline_focus"))
+    with serverguard.costly():  # one chromium render at a time, however many selections are asked for
+        return briefing.render_images(story, ("svg",), ("map", "timeline_focus"))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str) -> bytes:
     inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
-    data, _, _ = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today)
+    with serverguard.costly():
+        data, _, _ = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today)
     return data
 
 
@@ -189,7 +191,9 @@ def render_presenter() -> None:
 
     st.html(present.PRESENTER_CSS)
     images = briefing.BriefingImages()
-    if slide.kind in ("map", "timeline"):
+    # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
+    # distinct ones, the viewer's browser draws the figure instead (below).
+    if slide.kind in ("map", "timeline") and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones))):
         images = _cached_images(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today())
     body = present.slide_body_html(story, slide, images)
     st.html(

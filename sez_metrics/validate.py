@@ -93,6 +93,11 @@ CATALOGUE: dict[str, ProblemType] = {
                     "open the file in Excel or LibreOffice and save it again as CSV UTF-8 (Comma delimited)"),
         ProblemType("no-rows", "error", "No records", "the file has a header but no records",
                     "add one line per record below the header"),
+        ProblemType("too-many-columns", "error", "Too many columns",
+                    "this record has {cells:,} cells, more than the limit of {limit} columns (column {first} onward); "
+                    "the file was not checked further",
+                    "delete the columns beyond the table's own (select them in Excel and delete; "
+                    "columns that were only formatted count too), then save as CSV UTF-8 again"),
         ProblemType("ragged-row", "error", "Wrong number of cells",
                     "the record has {cells} cells but the header has {width}; its cells were not checked",
                     "a cell holding a comma must be wrapped in double quotes; remove stray commas or add the missing cells"),
@@ -171,7 +176,7 @@ CATALOGUE: dict[str, ProblemType] = {
                     "validate this file together with zones.csv (same command line or same folder)"),
         # --- geography -------------------------------------------------------------------------
         ProblemType("province-mismatch", "warning", "Point outside its province",
-                    "the point ({lat}, {lon}) lies {where}, {distance:.1f} km from {value}",
+                    "the point ({lat}, {lon}) lies {where}, {distance} outside {value}; location precision: {precision}",
                     "check latitude/longitude (decimal degrees, latitude first) and province; "
                     "if the point is only approximate, set location_precision accordingly"),
         ProblemType("geo-unavailable", "warning", "Province check skipped",
@@ -572,12 +577,19 @@ def _check_geography(zones: CheckedTable) -> None:
     except geo.BasemapError as exc:
         zones.findings.append(Finding("geo-unavailable", 0, params={"reason": str(exc)}))
         return
+    precision = t["location_precision"]
     for m in mismatches:
         i = rows[m.index]
-        where = f"in {m.found}" if m.found else "outside every province polygon"
+        where = f"in {m.found}" if m.found else "in no province polygon"
         zones.findings.append(Finding("province-mismatch", int(zones.lines[i]), "province", m.declared,
                                       {"lat": zones.raw["latitude"].iat[i], "lon": zones.raw["longitude"].iat[i],
-                                       "where": where, "distance": m.distance_km}))
+                                       "where": where, "distance": _distance_text(m.distance_km),
+                                       "precision": precision.iat[i] if pd.notna(precision.iat[i]) else "unknown"}))
+
+
+def _distance_text(km: float) -> str:
+    """A geodesic distance as a location message gives it: metres below 1 km, else km to 0.1."""
+    return f"{km * 1000:.0f} m" if km < 1 else f"{km:,.1f} km"
 
 
 def _check_against_previous(checked: dict[str, CheckedTable], previous: Dataset) -> None:

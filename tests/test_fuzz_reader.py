@@ -176,12 +176,23 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing():
     assert [p.code for p in report.errors] == ["file-too-large"]
 
 
-def test_thousands_of_columns_are_refused_by_header_not_by_crash():
-    header = ZONE_COLUMNS + [f"extra_{i}" for i in range(5000)]
-    row = [TEMPLATE_ZONES[0][c] for c in ZONE_COLUMNS] + ["x"] * 5000
+def test_columns_up_to_the_limit_are_refused_by_header_not_by_crash():
+    extra = limits.MAX_COLUMNS - len(ZONE_COLUMNS)
+    header = ZONE_COLUMNS + [f"extra_{i}" for i in range(extra)]
+    row = [TEMPLATE_ZONES[0][c] for c in ZONE_COLUMNS] + ["x"] * extra
 
     report = validate_version({"zones.csv": csv_bytes([header, row])})
 
     codes = {p.code for p in report.errors}
     assert codes == {"unknown-header"}, codes
     assert all(p.line == 1 for p in report.errors)
+
+
+def test_thousands_of_columns_are_refused_at_once():
+    header = ZONE_COLUMNS + [f"extra_{i}" for i in range(5000)]
+    row = [TEMPLATE_ZONES[0][c] for c in ZONE_COLUMNS] + ["x"] * 5000
+
+    report = validate_version({"zones.csv": csv_bytes([header, row])})
+
+    assert [(p.code, p.line) for p in report.errors] == [("too-many-columns", 1)]
+    assert f"{len(header):,} cells" in report.errors[0].message

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+import shapely
+
 from sez_metrics import geo
 from sez_metrics.validate import validate_version
 
+ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 
 
@@ -19,9 +24,19 @@ def test_point_in_another_province_or_outside_all_is_a_warning_saying_where():
     ]
     assert report.ok
     in_other, offshore = report.sorted()
-    assert 'lies in Khyber Pakhtunkhwa, 28.5 km from "Punjab"' in in_other.message
-    assert "outside every province polygon" in offshore.message
-    assert 'km from "Balochistan"' in offshore.message
+    assert 'lies in Khyber Pakhtunkhwa, 28.5 km outside "Punjab"; location precision: approximate' in in_other.message
+    assert 'lies in no province polygon, 141.0 km outside "Balochistan"; location precision: town' in offshore.message
+
+
+def test_shipped_ict_point_says_where_it_lies_how_far_on_the_ellipsoid_and_how_precise_it_is():
+    """The one warning of the shipped data, in the words a steward reads (metres under 1 km)."""
+    latest = sorted((ROOT / "data" / "versions").iterdir())[-1]
+    report = validate_version({"zones.csv": (latest / "zones.csv").read_bytes()})
+
+    [warning] = report.warnings
+    assert warning.code == "province-mismatch"
+    assert warning.message == ('the point (33.49, 73.19) lies in Punjab, 987 m outside "Islamabad Capital Territory"; '
+                               "location precision: approximate")
 
 
 def test_provincial_capitals_fall_in_their_provinces():
@@ -42,6 +57,23 @@ def test_distance_to_province_is_zero_inside_and_grows_outside():
     assert 400 < geo.distance_to_province_km(24.86, 67.01, "Punjab") < 500  # Karachi to the Punjab border
 
 
+@pytest.mark.parametrize(("lat", "lon", "province"), [
+    (33.49, 73.19, "Islamabad Capital Territory"),  # ~1 km: the shipped ICT point
+    (34.119, 72.022, "Punjab"),  # ~28 km, north-west of the border
+    (23.9, 64.5, "Balochistan"),  # offshore, ~141 km
+])
+def test_distance_to_province_is_the_geodesic_minimum_over_its_border(lat, lon, province):
+    """The nearest point is nearest on the ellipsoid: no point of the densified border (every ~50 m)
+    is closer, measured geodesically; and the nearest point lies on the border."""
+    nearest = geo.nearest_in_province(lat, lon, province)
+    polygon = geo.province_polygons()[province]
+    assert polygon.boundary.distance(shapely.Point(nearest.lon, nearest.lat)) < 1e-6
+    border = shapely.get_coordinates(shapely.segmentize(polygon.boundary, 0.0005))
+    brute = geo.geodesic_km(np.full(len(border), lat), np.full(len(border), lon), border[:, 1], border[:, 0]).min()
+    assert nearest.distance_km <= brute + 1e-6
+    assert brute - nearest.distance_km < 0.05
+
+
 def test_polygons_are_loaded_once():
     assert geo.province_polygons(geo.BASEMAP_PATH) is geo.province_polygons(geo.BASEMAP_PATH)
 
@@ -54,3 +86,29 @@ def test_unreadable_basemap_skips_the_check_with_a_warning(tmp_path, monkeypatch
     report = validate_version({"zones.csv": (FIXTURES / "valid" / "zones.csv").read_bytes()})
 
     assert [(p.severity, p.code, p.line) for p in report.problems] == [("warning", "geo-unavailable", 0)]
+    message = report.problems[0].message
+    assert "pakistan_admin1.geojson: not recognized as being in a supported file format (expected a GeoJSON FeatureCollection)" in message
+    assert "DRIVER" not in message  # GDAL's advice on drivers means nothing to a steward
+
+
+def test_nearest_point_takes_numpy_numbers_as_it_takes_floats():
+    """numpy's repr ("np.float64(33.49)") must not reach the projection's definition."""
+    plain = geo.nearest_in_province(33.49, 73.19, "Islamabad Capital Territory")
+    assert geo.nearest_in_province(np.float64(33.49), np.float64(73.19), "Islamabad Capital Territory") == plain
+    assert plain.distance_km == pytest.approx(0.987, abs=0.001)
+
+
+def test_distances_of_points_all_over_the_country_match_a_brute_force_geodesic_minimum():
+    """Far and near points, every province: within 20 m of the minimum over the border densified to ~50 m."""
+    rng = np.random.default_rng(3)
+    polygons = geo.province_polygons()
+    names = sorted(polygons)
+    borders = {n: shapely.get_coordinates(shapely.segmentize(polygons[n].boundary, 0.0005)) for n in names}
+    for lat, lon, name in zip(rng.uniform(23.7, 37.0, 24), rng.uniform(60.9, 77.0, 24), rng.choice(names, 24), strict=True):
+        got = geo.distance_to_province_km(lat, lon, name)
+        border = borders[name]
+        if got == 0:
+            assert geo.provinces_at([lat], [lon])[0] is not None
+            continue
+        brute = geo.geodesic_km(np.full(len(border), lat), np.full(len(border), lon), border[:, 1], border[:, 0]).min()
+        assert got == pytest.approx(brute, abs=0.02), (lat, lon, name)

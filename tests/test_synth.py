@@ -93,3 +93,20 @@ def test_cli_builds_a_store_and_refuses_an_existing_one(tmp_path):
     assert again.returncode == 2
     assert "already holds a store" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_points_are_sampled_inside_their_declared_province_as_written_and_repeatably():
+    import numpy as np
+
+    from sez_metrics import geo
+    from sez_metrics.synth import sample_points
+
+    provinces = np.array(["Islamabad Capital Territory"] * 300 + ["Sindh"] * 300, dtype=object)
+    lat, lon = sample_points(np.random.default_rng(5), provinces)
+    again = sample_points(np.random.default_rng(5), provinces)
+    assert np.array_equal(lat, again[0]) and np.array_equal(lon, again[1])
+    assert np.array_equal(lat, np.round(lat, 4)) and np.array_equal(lon, np.round(lon, 4))  # as the CSV writes them
+    assert geo.province_mismatches(lat, lon, provinces) == []
+    assert len(set(zip(lat[:300], lon[:300], strict=True))) == 300  # spread over the territory, not one point
+    other = sample_points(np.random.default_rng(6), provinces)
+    assert not np.array_equal(lat, other[0])

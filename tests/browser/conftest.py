@@ -106,7 +106,7 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def _start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, int]:
+def _start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, int]:
     env = dict(
         os.environ, SEZ_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"
     )
@@ -127,6 +127,7 @@ def _start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, int
             # no reruns triggered by files changing under a running test session
             "--server.fileWatcherType",
             "none",
+            *extra_args,
         ]
         with log_path.open("ab") as log:
             process = subprocess.Popen(
@@ -153,15 +154,16 @@ class Dashboard:
 
     base_url: str
     log_path: Path
+    pid: int = 0
 
 
 @contextlib.contextmanager
-def _serving(data_dir, log_path):
+def _serving(data_dir, log_path, extra_args: tuple[str, ...] = ()):
     """A server on ``data_dir`` logging to ``log_path`` (emptied first), stopped on exit."""
     log_path.write_bytes(b"")
-    process, port = _start_server(data_dir, log_path)
+    process, port = _start_server(data_dir, log_path, extra_args)
     try:
-        yield Dashboard(f"http://127.0.0.1:{port}", log_path)
+        yield Dashboard(f"http://127.0.0.1:{port}", log_path, process.pid)
     finally:
         _stop(process)
 
@@ -181,6 +183,13 @@ def fresh_dashboard(browser_available, browser_data_dir) -> Dashboard:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with _serving(browser_data_dir, ARTIFACTS / "streamlit-fresh-server.log") as dashboard:
         yield dashboard
+
+
+@pytest.fixture(scope="session")
+def serve(browser_available):
+    """Start another server: ``with serve(data_dir, "name", "--option", "value") as dashboard:``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return lambda data_dir, name, *extra_args: _serving(data_dir, ARTIFACTS / f"streamlit-{name}.log", tuple(extra_args))
 
 
 @pytest.fixture(scope="session")
