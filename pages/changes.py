@@ -22,7 +22,7 @@ import streamlit as st
 from sez_metrics import export, metrics, schema, ui
 from sez_metrics.diff import IMPORTANCE, PROGRAMME_NAME, VersionDiff
 from sez_metrics.store import Dataset, VersionInfo
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 
 # A symbol per kind of change, so a list can be scanned without reading every line.
 KIND_SYMBOLS = {
@@ -515,7 +515,7 @@ if requested and defaulted and requested == defaulted[1] and defaulted[0] != new
     requested = None
 older = ctx.version_info(requested) if requested else None
 if requested and older is None:
-    st.warning(f"There is no version {md_escape(requested)}; comparing with the version before instead.", icon="⚠️")
+    st.warning(f"There is no version {md_echo(requested)}; comparing with the version before instead.", icon="⚠️")
 if older is None:
     older = ctx.previous_of(newer.id)
     st.session_state[AUTO_COMPARE_KEY] = (newer.id, older.id if older else None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import tomllib
 from datetime import date
 
@@ -17,14 +18,19 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics import auth, export, serverguard, ui, workspace
+from sez_metrics.chars import terminal_safe
 from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
 from sez_metrics.store import StoreError, VersionInfo, VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 
 # Session state of the workspace (one browser session = one steward at most).
 STEWARD_KEY = serverguard.STEWARD_KEY  # password sign-in: the name signed in with
+SIGNED_IN_AT_KEY = serverguard.SIGNED_IN_AT_KEY  # time.time() of the sign-in (the absolute limit)
+LAST_SEEN_KEY = serverguard.LAST_SEEN_KEY  # time.time() of the last run of this page while signed in (the idle limit)
+OIDC_ENDED_KEY = serverguard.OIDC_ENDED_KEY  # why an OIDC sign-in ended; kept until they sign out at the provider
+ENDED_KEY = "steward_session_ended"  # why the sign-in just ended, shown once
 UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
 BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
 REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
@@ -167,11 +173,28 @@ def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[
 
 
 def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
-    """The steward of this session, re-checked against the secrets on every run (as the upload guard does)."""
-    steward = serverguard.session_steward(st.session_state, st.user.to_dict() if mode == "oidc" else {}, secrets)
-    if steward is None:
-        st.session_state.pop(STEWARD_KEY, None)  # account removed meanwhile: signed out
-    return steward
+    """The steward of this session, re-checked against the secrets and the time limits on every run
+    (``serverguard.session_status``, which the upload guard asks too)."""
+    now = time.time()
+    steward, ended = serverguard.session_status(st.session_state, st.user.to_dict() if mode == "oidc" else {}, secrets, now)
+    if steward is not None:
+        st.session_state.setdefault(SIGNED_IN_AT_KEY, now)  # OIDC without an iat claim: first seen here
+        st.session_state[LAST_SEEN_KEY] = now
+        return steward
+    if ended:
+        st.session_state[ENDED_KEY] = ended
+    _forget_steward()  # signed out, account removed meanwhile, or time is up
+    if mode == "oidc":
+        if ended:
+            st.session_state[OIDC_ENDED_KEY] = ended  # the provider's cookie still says signed in
+        else:
+            st.session_state.pop(OIDC_ENDED_KEY, None)  # signed out at the provider: the next sign-in starts afresh
+    return None
+
+
+def _forget_steward() -> None:
+    for key in (STEWARD_KEY, SIGNED_IN_AT_KEY, LAST_SEEN_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY):
+        st.session_state.pop(key, None)
 
 
 def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
@@ -180,7 +203,7 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
         st.info(
             "🔐 No data steward is configured on this server, so nobody can publish from here. "
             "An operator adds one on the server with\n\n"
-            "`python -m sez_metrics add-steward NAME --password-stdin`\n\n"
+            "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin`\n\n"
             "(the password is read from standard input and only its argon2 hash is stored in "
             "`.streamlit/secrets.toml`), then reloads this page."
         )
@@ -189,9 +212,14 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             st.warning(f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
                        "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
         return
+    ended = st.session_state.pop(ENDED_KEY, None)
     if mode == "oidc":
         user = st.user.to_dict()
         decision = auth.steward_from_oidc(user, secrets)
+        if ended and decision.steward is not None:
+            st.warning(f"⏱️ {md_escape(ended)}")
+            st.button("Sign in again", on_click=st.logout, key="oidc_sign_in_again")
+            return
         if user.get("is_logged_in"):
             st.warning(f"🔒 Signed in, but not as a steward: {md_escape(decision.reason)}.")
             st.button("Sign out", on_click=st.logout, key="oidc_sign_out")
@@ -200,26 +228,36 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
             provider = auth.oidc_provider(secrets)
             st.button("🔑 Sign in", on_click=st.login, args=(provider,) if provider else (), key="oidc_sign_in")
         return
+    if ended:
+        st.info(f"⏱️ {md_escape(ended)}")
     with st.form("steward_sign_in", clear_on_submit=True):
         st.caption("Data stewards sign in to upload and publish an update.")
         name = st.text_input("Steward name", key="sign_in_name", autocomplete="username")
         password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        result = auth.sign_in(auth.password_accounts(secrets), name, password)
+        result = auth.sign_in(auth.password_accounts(secrets), name, password, client=client())
         if result.steward is None:
             st.error(result.message)
         else:
             st.session_state[STEWARD_KEY] = result.steward.name
+            st.session_state[SIGNED_IN_AT_KEY] = st.session_state[LAST_SEEN_KEY] = time.time()
             st.rerun()
 
 
+def client() -> str:
+    """The address this session connects from (through a trusted proxy: the one it names)."""
+    try:
+        headers = dict(st.context.headers)
+    except Exception:  # no request behind the session (a script run without a browser)
+        headers = {}
+    return auth.client_key(st.context.ip_address, headers)
+
+
 def sign_out(steward: auth.Steward) -> None:
+    _forget_steward()
     if steward.method == "oidc":
         st.logout()
-    else:
-        for key in (STEWARD_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY):
-            st.session_state.pop(key, None)
 
 
 # --- stewards: upload, review, publish --------------------------------------------------------------
@@ -233,6 +271,7 @@ def report_table(report: Report, key: str) -> None:
         st.success("✅ No problem found.")
         return
     frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
+    frame["value"] = frame["value"].map(terminal_safe)  # a direction override shown as \u202e, not obeyed
     st.dataframe(frame[["severity", "file", "line", "column", "value", "message", "fix"]], hide_index=True,
                  width="stretch", key=f"{key}_table")
     st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
@@ -279,7 +318,9 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     generation = st.session_state.setdefault(UPLOAD_GEN_KEY, 0)
     uploaded = st.file_uploader(
         "Upload one or more of zones.csv, status.csv, milestones.csv",
-        type=["csv"], accept_multiple_files=True, key=f"ws_upload_{generation}",
+        # No type=: Streamlit would answer a .zip, .exe or odd name with its own exception box; every
+        # name is checked by workspace.receive_upload, which says what is wrong and what to upload.
+        accept_multiple_files=True, key=f"ws_upload_{generation}",
         max_upload_size=MAX_UPLOAD_BYTES // 2**20,
         help="Name each file exactly zones.csv, status.csv or milestones.csv. A table you do not upload is "
              "carried over unchanged from the latest version.",
@@ -295,7 +336,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     based_on = bases.setdefault(fingerprint, latest_id)
     upload = workspace.receive_upload(named, based_on)
     for rejected in upload.rejected:
-        st.error(f"🚫 {md_escape(rejected.name)}: {md_escape(rejected.reason)}")
+        st.error(f"🚫 “{md_echo(rejected.name)}”: {md_escape(rejected.reason)}")
     review = st.session_state.get(REVIEW_KEY)
     if review is None or review.upload.fingerprint != fingerprint or review.upload.based_on != based_on:
         try:
@@ -391,7 +432,13 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
         sign_in_panel(mode, secrets)
         return
     who, out = st.columns([4, 1])
-    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward).")
+    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward); what you publish is "
+                 f"recorded as by **{md_escape(steward.author)}**.")
+    if not steward.display_name:
+        who.info(f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
+                 "as the author of what you publish. An operator sets it with "
+                 "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin` "
+                 "(with their password, new or the same).")
     out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
     reviewed = upload_and_review(root, ctx)
     if reviewed is None:

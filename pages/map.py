@@ -15,7 +15,7 @@ import streamlit as st
 from sez_metrics import export, maplayers, ui
 from sez_metrics.settings import data_dir
 from sez_metrics.store import Dataset
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 
 MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"
@@ -57,14 +57,14 @@ def _click_to_url() -> None:
 
 requested_measure = st.query_params.get("measure", maplayers.DEFAULT_MEASURE)
 if requested_measure not in maplayers.MEASURES:
-    st.warning(f"Unknown measure “{md_escape(requested_measure)}”; showing stage. Choose one of: {', '.join(maplayers.MEASURES)}.")
+    st.warning(f"Unknown measure “{md_echo(requested_measure)}”; showing stage. Choose one of: {', '.join(maplayers.MEASURES)}.")
     requested_measure = maplayers.DEFAULT_MEASURE
 st.session_state[MEASURE_KEY] = requested_measure
 
 zone_ids = list(dataset.zones["zone_id"])
 selected = st.query_params.get("zone")
 if selected and selected not in zone_ids:
-    st.warning(f"There is no zone “{md_escape(selected)}” in this version; nothing is selected.")
+    st.warning(f"There is no zone “{md_echo(selected)}” in this version; nothing is selected.")
     selected = None
 if not selected:
     # A selection that reached the chart without its callback (e.g. restored state) still counts.

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics import export, figures, profile, schema, timeline, ui
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo
 
 PLOTLY_CONFIG = {"displaylogo": False}
 # widget key → URL parameter, for the multi-value filters.
@@ -71,7 +71,7 @@ allowed = {
 for key, param in FILTER_PARAMS.items():
     known, unknown = timeline.parse_multi(st.query_params.get_all(param), allowed[key])
     if unknown:
-        st.warning(f"Ignored unknown {param} value(s) in the link: {md_escape(', '.join(unknown))}.")
+        st.warning(f"Ignored unknown {param} value(s) in the link: {md_echo(', '.join(unknown))}.")
     st.session_state[key] = known
 st.session_state["tl_programme"] = st.query_params.get("programme", "1") != "0"
 st.session_state["tl_reference"] = "asof" if st.query_params.get("to") == "asof" else "today"

@@ -13,7 +13,7 @@ import streamlit as st
 
 from sez_metrics import figures, metrics, profile, schema, timeline, ui
 from sez_metrics.store import Dataset
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 
 ZONE_KEY = "zone_pick"
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -99,7 +99,7 @@ def _zone_to_url() -> None:
 requested = st.query_params.get("zone")
 if requested is not None and requested not in names:
     st.error(
-        f"There is no zone “{md_escape(requested)}” in version {md_escape(ctx.info.label)} \\({md_escape(ctx.info.id)}\\). "
+        f"There is no zone “{md_echo(requested)}” in version {md_escape(ctx.info.label)} \\({md_escape(ctx.info.id)}\\). "
         "Choose a zone below.",
         icon="🔎",
     )

@@ -24,7 +24,6 @@ import argparse
 import base64
 import html
 import io
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -960,6 +959,7 @@ def write_briefing(root: Path, out: Path, version_id: str | None = None, compare
 
 def cli_briefing(args: argparse.Namespace) -> int:
     """``briefing [--version ID] [--compare ID] --out FILE``: exit 2 on an unknown version or extension."""
+    from sez_metrics.chars import echo
     from sez_metrics.settings import data_dir
 
     out = Path(args.out)
@@ -969,9 +969,9 @@ def cli_briefing(args: argparse.Namespace) -> int:
             raise BriefingError(f"{out.parent}: no such folder")
         briefing, images = write_briefing(data_dir(), out, args.version, args.compare)
     except BriefingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return 2 if "damaged" not in str(exc) else 1
     for problem in images.problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    print(f"wrote {out} ({briefing.info.id}, {len(briefing.zones)} zones)")
+        echo(f"warning: {problem}", err=True)
+    echo(f"wrote {out} ({briefing.info.id}, {len(briefing.zones)} zones)")
     return 0

@@ -16,8 +16,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 on usage errors, which is our contract too
+        from sez_metrics.chars import echo
+
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        echo(f"{self.prog}: error: {message}", err=True)  # the message may quote an argument
         raise SystemExit(EXIT_USAGE)
 
 
@@ -55,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
 
     p = sub.add_parser("add-steward", help="create or update a steward account (argon2 hash in the secrets file)")
-    p.add_argument("name", metavar="NAME", help="the steward's sign-in name (recorded as author of what they publish)")
+    p.add_argument("name", metavar="NAME", help="the steward's sign-in name (kept private)")
+    p.add_argument("--display-name", dest="display_name", metavar="FULL NAME",
+                   help='shown as the author of the versions they publish, e.g. "Ayesha Khan" (required for a new steward)')
     p.add_argument("--password-stdin", dest="password_stdin", action="store_true",
                    help="read the password from the first line of standard input (never put it on the command line)")
     p.add_argument("--secrets", metavar="PATH", help="secrets file to update (default: .streamlit/secrets.toml in the repository)")
@@ -114,5 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
     except Exception as exc:  # the last line of defence: a message, never a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from sez_metrics.chars import echo
+
+        echo(f"error: {type(exc).__name__}: {exc}", err=True)
         return EXIT_USAGE

@@ -16,9 +16,7 @@ Pure: no streamlit, no file access except in ``cli_diff``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import sys
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -584,6 +582,7 @@ def format_summary(diff: VersionDiff) -> list[str]:
 
 def cli_diff(args: argparse.Namespace) -> int:
     """``diff OLD NEW``: the summary grouped by zone (``--json``: everything). Exit 2 on an unknown id."""
+    from sez_metrics.chars import echo, json_text
     from sez_metrics.settings import data_dir
     from sez_metrics.store import StoreError, VersionStore
 
@@ -591,19 +590,20 @@ def cli_diff(args: argparse.Namespace) -> int:
     try:
         ids = [v.id for v in store.versions()]
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return 2
     for version_id in (args.old, args.new):
         if version_id not in ids:
-            print(f"error: no version {version_id!r}; valid ids: {', '.join(ids) or 'none'}", file=sys.stderr)
+            echo(f"error: no version {version_id!r}; valid ids: {', '.join(ids) or 'none'}", err=True)
             return 2
     try:
         result = diff_versions(_load_exact(store, args.old), _load_exact(store, args.new))
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return 1
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(result.to_dict()))
     else:
-        print("\n".join(format_summary(result)))
+        for line in format_summary(result):
+            echo(line)
     return 0

@@ -28,7 +28,6 @@ import logging
 import os
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -36,7 +35,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from sez_metrics import schema
+from sez_metrics import chars, schema
 from sez_metrics.fsutil import durable_temp_file, fsync_dir, stale_temp_files, write_file_durably
 from sez_metrics.report import Report
 from sez_metrics.store import (
@@ -106,17 +105,15 @@ def _check_file_names(files: Mapping[str, bytes]) -> None:
             raise PublishRefused(f"{name!r} is not a dataset file name; name files exactly {', '.join(VERSION_FILES)}")
 
 
-# Characters that reorder how text displays (a note could look harmless yet read otherwise).
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def _clean_text(value: str, what: str, limit: int, *, multiline: bool = False) -> str:
-    """``value`` stripped; refused when over ``limit`` or holding control characters (line breaks
-    and tabs only where ``multiline``). Zero-width joiners, needed in Urdu names, are allowed."""
+    """``value`` stripped; refused when over ``limit`` or holding a hidden character: controls,
+    direction controls, zero-width and other format characters, U+2028/U+2029 (read as a line
+    break by ``splitlines`` and many viewers), and line breaks or tabs unless ``multiline``.
+    Zero-width joiners inside Urdu words or emoji are spelling and stay allowed."""
     text = (value or "").strip()
-    allowed = "\n\t" if multiline else ""
-    if any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in text):
-        raise PublishRefused(f"the {what} contains a control character" + ("" if multiline else " or a line break"))
+    problem = chars.text_field_problem(text, what, multiline=multiline)
+    if problem:
+        raise PublishRefused(problem)
     if len(text) > limit:
         raise PublishRefused(f"the {what} is {len(text)} characters long; at most {limit}")
     return text

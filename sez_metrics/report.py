@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal
+
+from sez_metrics.chars import json_text
 
 Severity = Literal["error", "warning"]
 
@@ -72,4 +73,5 @@ class Report:
         return [asdict(p) for p in self.sorted()]
 
     def to_json(self) -> str:
-        return json.dumps({"counts": self.counts(), "problems": self.to_records()}, ensure_ascii=False, indent=2)
+        """The report as JSON; hidden characters in cells are written as \\uXXXX escapes (same data)."""
+        return json_text({"counts": self.counts(), "problems": self.to_records()})

@@ -32,8 +32,13 @@ from sez_metrics import auth, settings
 
 LOGGER = logging.getLogger("sez_metrics.serverguard")
 
-# Session-state key of a password sign-in: the steward name signed in with.
+# Session-state keys of a sign-in: the steward name signed in with (password), when they signed in
+# and when the Data page last ran for them (time.time()), and why an OIDC sign-in ended (kept until
+# they sign out at the provider, whose cookie would otherwise sign them straight back in).
 STEWARD_KEY = "steward_name"
+SIGNED_IN_AT_KEY = "steward_signed_in_at"
+LAST_SEEN_KEY = "steward_last_seen"
+OIDC_ENDED_KEY = "steward_oidc_ended"
 
 
 class _Status:
@@ -45,18 +50,36 @@ class _Status:
     clear_cache = False
 
 
+def session_status(state: Mapping, user: Mapping, secrets: Mapping, now: float | None = None) -> tuple[auth.Steward | None, str | None]:
+    """The data steward signed in to a session (its state and ``st.user``), checked against the
+    secrets and the sign-in time limits (``auth.session_end_reason``); with why the sign-in ended
+    when it did. Reads the state, never changes it (the Data page does)."""
+    now = time.time() if now is None else now
+    mode = auth.sign_in_mode(secrets)
+    if mode == "oidc":
+        steward = auth.steward_from_oidc(user, secrets).steward
+        if steward is None:
+            return None, None
+        if state.get(OIDC_ENDED_KEY):
+            return None, str(state.get(OIDC_ENDED_KEY))
+        issued = user.get("iat")  # when the provider signed them in: the absolute limit holds across reloads
+        signed_in_at = issued if isinstance(issued, int | float) else state.get(SIGNED_IN_AT_KEY, now)
+    else:
+        name = state.get(STEWARD_KEY)
+        if not (mode == "password" and name and name in auth.password_accounts(secrets)):
+            return None, None
+        steward = auth.Steward(name, "password", auth.display_names(secrets).get(name, ""))
+        signed_in_at = state.get(SIGNED_IN_AT_KEY, now)
+    ended = auth.session_end_reason(signed_in_at, state.get(LAST_SEEN_KEY, now), now)
+    return (None, ended) if ended else (steward, None)
+
+
 def session_steward(state: Mapping, user: Mapping, secrets: Mapping) -> auth.Steward | None:
-    """The data steward signed in to a session (its state and ``st.user``), checked against the secrets.
+    """The data steward signed in to a session, or None (``session_status`` without the reason).
 
     The one answer to "is this session a steward's": the Data page and the upload guard both ask it.
     """
-    mode = auth.sign_in_mode(secrets)
-    if mode == "oidc":
-        return auth.steward_from_oidc(user, secrets).steward
-    name = state.get(STEWARD_KEY)
-    if mode == "password" and name and name in auth.password_accounts(secrets):
-        return auth.Steward(name, "password")
-    return None
+    return session_status(state, user, secrets)[0]
 
 
 # --- uploads ------------------------------------------------------------------------------------

@@ -30,6 +30,19 @@ MAX_CELL_CHARS = 10_000
 # Stage or colonization disagreement tolerated between colonization_pct and plots (percentage points).
 COLONIZATION_TOLERANCE_PCT = 1.0
 
+# Password checks (argon2, ~64 MiB and ~0.1 s of CPU each) running at once in one server process;
+# attempts beyond it are refused with "try again in a few seconds" rather than queued without bound.
+MAX_CONCURRENT_PASSWORD_CHECKS = 4
+# Connections from these addresses are reverse proxies: the client address is read from the
+# X-Real-IP / X-Forwarded-For header they set (for the per-client sign-in limits). Comma list.
+TRUSTED_PROXIES = frozenset(
+    a.strip() for a in os.environ.get("SEZ_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if a.strip()
+)
+# A steward's sign-in ends after this many minutes without any action on the page…
+STEWARD_IDLE_MINUTES = 30
+# …and this many hours after signing in, however active (then sign in again).
+STEWARD_MAX_HOURS = 8
+
 
 def data_dir() -> Path:
     """The dataset folder: ``SEZ_DATA_DIR`` if set, else ``data/`` in the repository."""

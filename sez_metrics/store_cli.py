@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import sys
 from pathlib import Path
 
 from sez_metrics import settings
+from sez_metrics.chars import echo, json_text
 from sez_metrics.report import Report
 from sez_metrics.settings import data_dir
 from sez_metrics.store import StoreError, VersionStore
@@ -20,13 +19,13 @@ def cli_versions(args: argparse.Namespace) -> int:
     try:
         versions = store.versions()
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return 2
     if args.json:
-        print(json.dumps([v.to_entry() for v in versions], indent=2, ensure_ascii=False))
+        print(json_text([v.to_entry() for v in versions]))
         return 0
     for v in versions:
-        print(f"{v.id}  as of {v.as_of}  published {v.published_at}  by {v.author}  {v.label}")
+        echo(f"{v.id}  as of {v.as_of}  published {v.published_at}  by {v.author}  {v.label}")
     return 0
 
 
@@ -37,14 +36,14 @@ def cli_verify(args: argparse.Namespace) -> int:
         problems = store.verify()
         count = len(store.versions()) if not problems else 0
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return 1
     for p in problems:
-        print(p.format_line())
+        echo(p.format_line())
     if problems:
-        print(f"{len(problems)} integrity problem(s) in {store.root}", file=sys.stderr)
+        echo(f"{len(problems)} integrity problem(s) in {store.root}", err=True)
         return 1
-    print(f"ok: {count} version(s) intact in {store.root}")
+    echo(f"ok: {count} version(s) intact in {store.root}")
     return 0
 
 
@@ -52,7 +51,7 @@ class _NoticePrinter(logging.Handler):
     """Shows publish's notices (what it tidied, durability warnings) as one stderr line each."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        print(f"note: {record.getMessage()}", file=sys.stderr)
+        echo(f"note: {record.getMessage()}", err=True)
 
 
 def cli_publish(args: argparse.Namespace) -> int:
@@ -65,13 +64,13 @@ def cli_publish(args: argparse.Namespace) -> int:
     for raw in args.files:
         path = Path(raw)
         if path.name in files:
-            print(f"refused: {path.name} given twice ({names[path.name]} and {raw})", file=sys.stderr)
+            echo(f"refused: {path.name} given twice ({names[path.name]} and {raw})", err=True)
             return 1
         try:
             with path.open("rb") as handle:  # read one byte past the limit so the validator can report it
                 files[path.name] = handle.read(settings.MAX_CSV_BYTES + 1)
         except OSError as exc:
-            print(f"{raw}: error: cannot read: {exc.strerror}", file=sys.stderr)
+            echo(f"{raw}: error: cannot read: {exc.strerror}", err=True)
             return 2
         names[path.name] = raw
     publish_log.addHandler(handler := _NoticePrinter(logging.INFO))
@@ -83,19 +82,19 @@ def cli_publish(args: argparse.Namespace) -> int:
     except PublishRefused as exc:
         if exc.report is not None:
             for problem in exc.report.sorted():
-                print(problem.format_line())
-        print(f"refused: {exc.reason}", file=sys.stderr)
+                echo(problem.format_line())
+        echo(f"refused: {exc.reason}", err=True)
         return 1
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return 1
     except OSError as exc:  # a full, read-only or forbidden disk: publish has undone its own writes
-        print(f"error: {publish_failure(exc)}", file=sys.stderr)
+        echo(f"error: {publish_failure(exc)}", err=True)
         return 1
     finally:
         publish_log.removeHandler(handler)
     for problem in warnings.sorted():
-        print(problem.format_line())
-    print(f"published {info.id}: {info.label} (as of {info.as_of})")
-    print(info.id)
+        echo(problem.format_line())
+    echo(f"published {info.id}: {info.label} (as of {info.as_of})")
+    echo(info.id)
     return 0

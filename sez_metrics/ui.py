@@ -28,7 +28,7 @@ from sez_metrics.store import (
     VersionInfo,
     VersionStore,
 )
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 
 VERSION_STATE_KEY = "sez_version"
 T = TypeVar("T")
@@ -165,7 +165,14 @@ def page_context(title: str, icon: str = "") -> PageContext:
     root = data_dir()
     try:
         versions = VersionStore(root).versions()
-        result = load_version(requested_version(), root)
+        requested = requested_version()
+        if requested is not None and not any(v.id == requested for v in versions):
+            # Said once, shortened and escaped, then forgotten: the link's text is anyone's to choose.
+            st.warning(f"There is no version “{md_echo(requested)}”; showing the latest.", icon="⚠️")
+            st.session_state[VERSION_STATE_KEY] = None
+            st.query_params.pop("version", None)
+            requested = None
+        result = load_version(requested, root)
     except StoreError as exc:
         st.error(f"The dataset cannot be read: {md_escape(exc)}", icon="🚫")
         st.stop()

@@ -19,7 +19,7 @@ import streamlit as st
 from sez_metrics import briefing, present, serverguard, static_map
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.text import md_echo, md_escape
 from sez_metrics.ui import PageContext
 
 PRESENT_PARAMS = ("present", "slide", "zones")
@@ -187,7 +187,7 @@ def render_presenter() -> None:
     position = ids.index(version_id)
     compare_id = st.query_params.get("compare")
     if compare_id and compare_id not in ids:
-        st.toast(f"No version {md_escape(repr(compare_id))} to compare with; using the one before.", icon="⚠️")
+        st.toast(f"No version “{md_echo(compare_id)}” to compare with; using the one before.", icon="⚠️")
         compare_id = None
     compare_id = compare_id or (ids[position - 1] if position > 0 else None)
 
@@ -197,7 +197,7 @@ def render_presenter() -> None:
         dataset_zones = story.dataset
         zones, unknown = present.requested_zones(st.query_params.get("zones"), dataset_zones)
         if unknown:
-            st.toast(f"Unknown zone(s) left out: {md_escape(', '.join(unknown))}", icon="⚠️")
+            st.toast(f"Unknown zone(s) left out: {md_echo(', '.join(unknown))}", icon="⚠️")
         if zones:
             story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today())
     except briefing.BriefingError as exc:

@@ -25,7 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sez_metrics import csvio, geo, schema, settings
+from sez_metrics import chars, csvio, geo, schema, settings
+from sez_metrics.chars import echo, terminal_safe
 from sez_metrics.csvio import Finding
 from sez_metrics.report import Problem, Report, Severity
 from sez_metrics.store import Dataset, StoreError, VersionStore, parse_csv_bytes
@@ -121,10 +122,17 @@ CATALOGUE: dict[str, ProblemType] = {
         ProblemType("cell-too-long", "error", "Cell too long",
                     "the cell has {length:,} characters, over the limit of {limit:,}",
                     "shorten the text; a cell this long usually means a quote was not closed"),
+        ProblemType("hidden-character", "error", "Invisible or control character",
+                    "{value} contains {character}; an invisible, control or text-direction character "
+                    "makes text display differently from what it holds",
+                    "remove it (retype the text, or paste it as plain text); line breaks and tabs are fine"),
         ProblemType("duplicate-key", "error", "Duplicate identifier",
                     "{column} {value} appears more than once (first at line {first})",
                     "each {column} may appear once in {table}; merge or remove the repeated record"),
         # --- rules across columns ----------------------------------------------------------------
+        ProblemType("look-alike-name", "warning", "Name looks like another zone's",
+                    "{value} looks like {other_zone}'s name {other_name} but is spelt with {characters}",
+                    "retype the name in one alphabet, or confirm it is a different zone and make its name distinct"),
         ProblemType("exceeds-total", "error", "More than the total",
                     "{column} {value} is more than {other} {other_value}",
                     "{column} counts part of {other}: it cannot exceed it; correct one of the two"),
@@ -186,8 +194,8 @@ CATALOGUE: dict[str, ProblemType] = {
 
 
 def _one_line(text: str) -> str:
-    """``text`` with control characters escaped, so a problem is always one line of output."""
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    """``text`` with hidden characters escaped, so a problem is always one line and never deceives."""
+    return terminal_safe(text)
 
 
 def _quote(value: object, limit: int = 60) -> str:
@@ -308,6 +316,7 @@ def _check_column(checked: CheckedTable, column: schema.Column) -> pd.Series:
     empty = (raw == "").to_numpy()
     if column.required:
         checked.cell_findings(empty, "required", column.name, description=column.description)
+    _check_hidden(checked, column.name, raw)
     lengths = raw.str.len().to_numpy()
     for code, limit in (("cell-too-long", settings.MAX_CELL_CHARS), ("too-long", column.max_length)):
         if limit is None:
@@ -354,6 +363,52 @@ def _isin(values: pd.Series, allowed) -> np.ndarray:
     """Membership test in Arrow: pandas' isin with a large set of Arrow strings is slow."""
     found = pc.is_in(pa.array(values, type=pa.string()), value_set=pa.array(sorted(allowed), type=pa.string()))
     return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _check_hidden(checked: CheckedTable, column: str, raw: pd.Series) -> None:
+    """Refuse cells holding controls, direction or invisible characters, naming the first by code point.
+
+    One vectorised regex pass finds the few candidate cells; only those are looked at closely
+    (joiners inside Urdu words or emoji sequences are allowed).
+    """
+    candidates = np.flatnonzero(raw.str.contains(chars.HIDDEN_CLASS, regex=True).to_numpy(dtype=bool, na_value=False))
+    for i in candidates:
+        found = chars.hidden_characters(raw.iat[i])
+        if found:
+            checked.findings.append(Finding("hidden-character", int(checked.lines[i]), column, raw.iat[i],
+                                            {"character": chars.describe_hidden(found)}))
+
+
+def _check_look_alike_names(zones: CheckedTable, previous: Dataset | None) -> None:
+    """Warn on a zone name that reads as another zone's name but is spelt with other letters
+    (a Cyrillic "а" in "Rаshakai SEZ"): it would put a second, fake "Rashakai SEZ" on the map."""
+    known: dict[str, tuple[str, str]] = {}  # skeleton → (zone_id, name)
+    ids = zones.typed["zone_id"]
+    for column in ("name", "short_name"):
+        names = zones.typed.get(column)
+        if names is None:
+            continue
+        for zone_id, name in zip(ids, names, strict=True):
+            if isinstance(name, str) and isinstance(zone_id, str) and name.isascii():
+                known.setdefault(chars.skeleton(name), (zone_id, name))
+        if previous is not None and column in previous.zones.columns:
+            for zone_id, name in zip(previous.zones["zone_id"], previous.zones[column], strict=True):
+                if isinstance(name, str) and name.isascii():
+                    known.setdefault(chars.skeleton(name), (str(zone_id), name))
+    for column in ("name", "short_name"):
+        names = zones.typed.get(column)
+        if names is None:
+            continue
+        for i, name in enumerate(names):
+            if not isinstance(name, str) or name.isascii():
+                continue
+            match = known.get(chars.skeleton(name))
+            if match is None or match[1] == name:
+                continue
+            zones.findings.append(Finding("look-alike-name", int(zones.lines[i]), column, name, {
+                "other_zone": match[0], "other_name": _quote(match[1]),
+                "characters": ", ".join(chars.look_alike_characters(name)[:3]) or "other letters",
+            }))
 
 
 def _check_numbers(checked: CheckedTable, column: schema.Column, raw: pd.Series, empty: np.ndarray) -> pd.Series:
@@ -632,6 +687,8 @@ def validate_version(
         with_status = set(status.typed["zone_id"].dropna())
         missing = zones.typed["zone_id"].notna().to_numpy() & ~_isin(zones.typed["zone_id"], with_status)
         zones.cell_findings(missing, "missing-status", "zone_id")
+    if zones is not None and zones.readable:
+        _check_look_alike_names(zones, previous)
     if previous is not None:
         _check_against_previous(checked, previous)
 
@@ -747,7 +804,7 @@ def cli_validate(args: argparse.Namespace) -> int:
             raise UsageError(f"--as-of {args.as_of!r}: expected a date YYYY-MM-DD")
         submissions = _submissions(list(args.paths), args.table)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", err=True)
         return EXIT_USAGE
     report = Report()
     for submission in submissions:
@@ -759,9 +816,9 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         for problem in report.sorted():
-            print(problem.format_line())
+            echo(problem.format_line())
     counts = report.counts()
     checked = sum(len(s.files) for s in submissions)
     verdict = "invalid" if counts["error"] else "valid"
-    print(f"{checked} file(s) checked: {counts['error']} error(s), {counts['warning']} warning(s) — {verdict}", file=sys.stderr)
+    echo(f"{checked} file(s) checked: {counts['error']} error(s), {counts['warning']} warning(s) — {verdict}", err=True)
     return EXIT_ERRORS if counts["error"] else EXIT_OK

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sez_metrics import schema
+from sez_metrics import chars, schema
 from sez_metrics.auth import Steward
 from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.publish import PublishRefused, publish
@@ -101,8 +101,15 @@ _COPY_SUFFIX = re.compile(r"[\s_-]*(\(\d+\)|copy|\d+)$", re.IGNORECASE)
 
 
 def _name_hint(name: str) -> str:
-    """'Zones (1).csv' → ' (did you mean zones.csv?)', for the usual ways a download gets renamed."""
-    stem = Path(name).stem.strip().lower()
+    """'Zones (1).csv' → ' (did you mean zones.csv?)', for the usual ways a download gets renamed;
+    for a zip, a program or anything else that is not a CSV, what to upload instead."""
+    visible = "".join(ch for ch in name if not chars.is_hidden(ch)).strip()
+    suffix = Path(visible).suffix.lower()
+    if suffix == ".zip":
+        return " (a zip cannot be uploaded: unzip it and upload the CSV files inside)"
+    if suffix not in (".csv", ""):
+        return f" (a {chars.terminal_safe(suffix[:12])} file is not a CSV table)"
+    stem = Path(visible).stem.strip().lower()
     stem = _COPY_SUFFIX.sub("", stem)
     for file_name in VERSION_FILES:
         if stem == Path(file_name).stem:
@@ -278,15 +285,15 @@ def publish_as(
     latest = store.latest() if store.manifest_path.exists() else None
     if based_on is None and latest is not None:
         # publish() checks based_on only when given: an update of an empty store is checked here.
-        if _same_publication(latest, files, None, user.name):
+        if _same_publication(latest, files, None, user.author):
             return PublishOutcome(latest, created=False)
         raise PublishedMeanwhile(latest, based_on)
     try:
-        info = publish(root, files, author=user.name, note=note, label=label, as_of=as_of or None, based_on=based_on)
+        info = publish(root, files, author=user.author, note=note, label=label, as_of=as_of or None, based_on=based_on)
     except PublishRefused:
         latest = store.latest() if store.manifest_path.exists() else None
         if latest is not None and latest.id != based_on:
-            if _same_publication(latest, files, based_on, user.name):
+            if _same_publication(latest, files, based_on, user.author):
                 return PublishOutcome(latest, created=False)
             raise PublishedMeanwhile(latest, based_on) from None
         raise

@@ -63,8 +63,11 @@ def data_page(secrets: dict) -> AppTest:
     return at.switch_page("pages/data.py").run()
 
 
-def steward_secrets(password_hash: str) -> dict:
-    return {"stewards": {"ayesha": {"password_hash": password_hash}}}
+def steward_secrets(password_hash: str, display_name: str | None = "Ayesha Khan") -> dict:
+    entry = {"password_hash": password_hash}
+    if display_name is not None:
+        entry["display_name"] = display_name
+    return {"stewards": {"ayesha": entry}}
 
 
 def button(at: AppTest, label_part: str):
@@ -202,7 +205,7 @@ def test_at_a_thousand_zones_the_page_lists_every_version_and_builds_no_zip_unti
 def test_without_stewards_the_page_says_how_to_add_one(mini_store):
     at = data_page({"stewards": {}})
     no_errors(at)
-    assert any("add-steward NAME --password-stdin" in i.value for i in at.info)
+    assert any('add-steward NAME --display-name "FULL NAME" --password-stdin' in i.value for i in at.info)
     assert len(at.text_input) == 0 and len(at.file_uploader) == 0
 
 
@@ -241,6 +244,46 @@ def test_removing_a_steward_ends_their_session(mini_store, password_hash):
     assert len(at.file_uploader) == 0
 
 
+def test_an_idle_sign_in_ends_after_the_idle_limit(mini_store, password_hash):
+    import time
+
+    from sez_metrics import settings
+
+    at = sign_in(data_page(steward_secrets(password_hash)))
+    assert len(at.file_uploader) == 1
+    at.session_state["steward_last_seen"] = time.time() - settings.STEWARD_IDLE_MINUTES * 60 - 1
+    at.run()
+    assert len(at.file_uploader) == 0
+    assert any(f"after {settings.STEWARD_IDLE_MINUTES} minutes without activity" in i.value for i in at.info)
+    assert [t.label for t in at.text_input] == ["Steward name", "Password"]
+    at.run()
+    assert len(at.file_uploader) == 0, "still signed out on the next run"
+
+
+def test_an_active_sign_in_ends_after_the_absolute_limit(mini_store, password_hash):
+    import time
+
+    from sez_metrics import settings
+
+    at = sign_in(data_page(steward_secrets(password_hash)))
+    at.session_state["steward_signed_in_at"] = time.time() - settings.STEWARD_MAX_HOURS * 3600 - 1
+    at.run()  # active a moment ago, but signed in too long ago
+    assert len(at.file_uploader) == 0
+    assert any(f"at most {settings.STEWARD_MAX_HOURS} hours" in i.value for i in at.info)
+    at = sign_in(at)
+    assert len(at.file_uploader) == 1, "signing in again starts a new sign-in"
+
+
+def test_without_a_display_name_the_author_is_neutral_and_the_steward_is_told(mini_store, password_hash):
+    at = sign_in(data_page(steward_secrets(password_hash, display_name=None)))
+    assert any("no display name" in i.value and "Data steward" in i.value for i in at.info)
+    at = upload(at, fixture_file("valid", "status.csv"))
+    at.text_area(key="ws_note").set_value("legacy account")
+    at = publish_button(at).click().run()
+    no_errors(at)
+    assert VersionStore(mini_store).latest().author == "Data steward"
+
+
 # --- upload, review, publish --------------------------------------------------------------------
 
 
@@ -266,7 +309,8 @@ def test_steward_uploads_reviews_and_publishes_once(mini_store, password_hash):
     assert [v.id for v in store.versions()] == ["v0001", "v0002", "v0003"]
     assert store.verify() == []
     info = store.latest()
-    assert (info.author, info.label, info.parent) == ("ayesha", "Update before JCC-12", "v0002")
+    assert (info.author, info.label, info.parent) == ("Ayesha Khan", "Update before JCC-12", "v0002"), \
+        "the display name is the author: the sign-in name never reaches the public history"
     assert any("Published v0003" in s.value for s in at.success)
     assert "v0003" in at.caption[0].value, "the page now shows the new version"
     assert at.session_state["_version_picker"] == "v0003"
@@ -319,6 +363,26 @@ def test_invalid_upload_shows_its_errors_and_writes_nothing(mini_store, password
 def test_a_wrongly_named_file_is_rejected_by_name(mini_store, password_hash):
     at = upload(sign_in(data_page(steward_secrets(password_hash))), ("Status (1).csv", b"zone_id\n"))
     assert any(md_escape("did you mean status.csv?") in e.value for e in at.error)
+    assert publish_button(at).disabled
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("update.zip", "unzip it and upload the CSV files inside"),
+    ("status.exe", "a .exe file is not a CSV table"),
+    ("status.csv ", "did you mean status.csv?"),  # a trailing space
+    ("status\x00.csv", "did you mean status.csv?"),  # a NUL: Streamlit's own check raised here
+    ("status.CSV", "did you mean status.csv?"),
+    ("\u202evsc.sutats", "not a dataset file"),
+    ("x" * 300 + ".csv", "not a dataset file"),
+])
+def test_odd_upload_names_get_the_apps_own_message_never_an_exception_box(mini_store, password_hash, name, hint):
+    """The finding: .zip, .exe, a trailing space or a NUL raised a StreamlitAPIException box."""
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), (name, b"zone_id\n"))
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error if "“" in e.value[:3]]
+    assert len(errors) == 1 and md_escape(hint) in errors[0], [e.value for e in at.error]
+    assert "\x00" not in errors[0] and "\u202e" not in errors[0], "the name is shown escaped"
+    assert "x" * 41 not in errors[0], "and shortened"
     assert publish_button(at).disabled
 
 
@@ -378,7 +442,7 @@ def test_someone_else_publishing_meanwhile_keeps_the_upload_for_review(mini_stor
     at = publish_button(at).click().run()
     no_errors(at)
     latest = VersionStore(mini_store).latest()
-    assert (latest.id, latest.parent, latest.author) == ("v0004", "v0003", "ayesha")
+    assert (latest.id, latest.parent, latest.author) == ("v0004", "v0003", "Ayesha Khan")
 
 
 def test_publishing_without_a_note_is_refused_with_a_message(mini_store, password_hash):
@@ -401,11 +465,28 @@ def test_oidc_steward_on_the_allowlist_gets_the_workspace(mini_store):
     at = AppTest.from_file(str(APP), default_timeout=60)
     for key, value in OIDC_SECRETS.items():
         at.secrets[key] = value
-    at.user = {"is_logged_in": True, "email": "Ayesha@example.org", "email_verified": True}
+    at.user = {"is_logged_in": True, "email": "ayesha@EXAMPLE.org", "email_verified": True, "name": "Ayesha Khan"}
     at.switch_page("pages/data.py").run()
     no_errors(at)
     assert len(at.file_uploader) == 1
-    assert any(md_escape("Ayesha@example.org") in m for m in texts(at))
+    assert any(md_escape("ayesha@example.org") in m and md_escape("Ayesha Khan") in m for m in texts(at))
+
+
+@pytest.mark.parametrize("claims", [
+    {"email": "ayesha@example.org"},  # no email_verified claim
+    {"email": "ayesha@example.org", "email_verified": "true"},
+    {"email": "Ayesha@example.org", "email_verified": True},  # the local part is compared exactly
+    {"email": "\u0430yesha@example.org", "email_verified": True},  # Cyrillic а
+])
+def test_oidc_unverified_or_look_alike_addresses_get_no_workspace(mini_store, claims):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, **claims}
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert len(at.file_uploader) == 0
+    assert any("not as a steward" in w.value for w in at.warning)
 
 
 def test_oidc_user_off_the_allowlist_is_told_and_gets_no_upload(mini_store):
@@ -426,3 +507,44 @@ def test_oidc_signed_out_sees_a_sign_in_button_and_no_password_form(mini_store):
     at.switch_page("pages/data.py").run()
     assert button(at, "Sign in")
     assert len(at.text_input) == 0 and len(at.file_uploader) == 0
+
+
+def test_oidc_sign_in_older_than_the_absolute_limit_gets_no_workspace(mini_store):
+    import time
+
+    from sez_metrics import settings
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    issued = int(time.time()) - settings.STEWARD_MAX_HOURS * 3600 - 5
+    at.user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True, "iat": issued}
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert len(at.file_uploader) == 0
+    assert any(f"at most {settings.STEWARD_MAX_HOURS} hours" in w.value for w in at.warning)
+    assert [b.label for b in at.button if "Sign in again" in b.label]
+
+
+def test_an_idle_oidc_sign_in_stays_ended_until_signed_out(mini_store):
+    import time
+
+    from sez_metrics import settings
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in OIDC_SECRETS.items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}  # no iat claim
+    at.switch_page("pages/data.py").run()
+    assert len(at.file_uploader) == 1
+    at.session_state["steward_last_seen"] = time.time() - settings.STEWARD_IDLE_MINUTES * 60 - 1
+    at.run()
+    assert len(at.file_uploader) == 0
+    assert any("without activity" in w.value for w in at.warning)
+    at.run()
+    assert len(at.file_uploader) == 0, "the provider's cookie alone does not sign them back in"
+    at.user = {"is_logged_in": False}  # "Sign in again": signed out at the provider…
+    at.run()
+    at.user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}  # …and back in
+    at.run()
+    assert len(at.file_uploader) == 1

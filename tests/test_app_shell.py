@@ -8,9 +8,10 @@ import re
 import pytest
 from apphelpers import APP, HOSTILE_SHORT, SHIPPED, hostile_store, run_page
 from storebuilder import build_mini_store
+from streamlit.testing.v1 import AppTest
 
 from sez_metrics.store import VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.text import MAX_ECHO_CHARS, echo_text, md_escape
 
 PAGES = ["overview", "map", "zone", "timeline", "changes", "data"]
 
@@ -78,8 +79,40 @@ def test_an_unknown_version_in_the_url_shows_the_latest_and_says_so(mini_store):
     at = run_page(version="v0099")
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
-    assert "v0099" in warnings and "no such version" in warnings
+    assert "There is no version “v0099”; showing the latest." in warnings
     assert md_escape("2022-10-15") in as_of_line(at)
+    assert "version" not in at.query_params, "the unknown id is dropped from the link"
+
+
+HOSTILE_PARAM = "\u202eZES evil " + "A" * 100_000  # a direction override and 100,000 characters
+
+
+def _echoes(at) -> str:
+    return " ".join(str(e.value) for kind in ("warning", "error", "info", "toast") for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize("page, params", [
+    ("pages/overview.py", {"version": HOSTILE_PARAM}),
+    ("pages/zone.py", {"zone": HOSTILE_PARAM}),
+    ("pages/map.py", {"zone": HOSTILE_PARAM}),
+    ("pages/map.py", {"measure": HOSTILE_PARAM}),
+    ("pages/changes.py", {"compare": HOSTILE_PARAM}),
+    ("pages/timeline.py", {"zone": HOSTILE_PARAM}),
+    ("pages/overview.py", {"present": "1", "compare": HOSTILE_PARAM}),
+    ("pages/overview.py", {"present": "1", "zones": HOSTILE_PARAM}),
+])
+def test_unknown_link_values_are_echoed_short_and_escaped(mini_store, page, params):
+    """The finding: ``?zone=`` echoed 100k characters and ``?version=`` attacker-chosen text."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception
+    shown = _echoes(at)
+    assert "\u202e" not in shown, "a direction override is never echoed raw"
+    assert "A" * (MAX_ECHO_CHARS + 1) not in shown, "at most a short prefix is echoed"
+    if page != "pages/timeline.py" and "zones" not in params:
+        assert md_escape(echo_text(HOSTILE_PARAM)) in shown, "the echo is the one shortened, escaped form"
 
 
 def test_a_damaged_version_is_never_shown_the_newest_intact_one_is(mini_store):

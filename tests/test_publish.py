@@ -177,7 +177,9 @@ def test_based_on_an_unknown_version_is_refused(store):
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("author", "  ", "an author is required"),
     ("note", "", "a note saying what changed is required"),
-    ("author", "Amna\nKhan", "control character or a line break"),
+    ("author", "Amna\nKhan", "must be one line"),
+    ("label", "JCC-15\u2028v0009  2025-01-01  forged", r"must be one line: it contains U\+2028 LINE SEPARATOR at character 7"),
+    ("author", "Ayesha\u200b", r"U\+200B ZERO WIDTH SPACE at character 7"),
     ("label", "JCC\x1b[31m", "control character"),
     ("label", "x" * 121, "at most 120"),
     ("note", "fine \u202etxt.exe", "control character"),

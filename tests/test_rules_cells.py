@@ -112,3 +112,86 @@ def test_giant_cell_is_reported():
     report = validate_version({"zones.csv": data})
 
     assert found(report) == [("cell-too-long", 4, "developer")]
+
+
+# --- deceptive text: hidden characters and look-alike names ----------------------------------------
+
+
+def _zones_with(edits: dict[tuple[int, str], str]) -> bytes:
+    """The valid zones.csv with cells replaced: ``(row index, column) → value``."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO((FIXTURES / "valid" / "zones.csv").read_text(encoding="utf-8"))))
+    for (index, column), value in edits.items():
+        rows[index][column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_hidden_characters_in_cells_are_errors_named_by_code_point():
+    report = validate_version({"zones.csv": _zones_with({
+        (0, "short_name"): "Rashakai \u202eZES",  # displays as "Rashakai SEZ"
+        (1, "developer"): "\x1b[2JSindh company",  # clears a terminal
+        (2, "district"): "Lahore\u200b",
+        (2, "name"): "one\u2028two",
+        (0, "developer"): "\ufeffBOM inside",
+        (1, "district"): "x\u2066y\u2069",
+        (2, "developer"): "C1 \x9b31m",
+    })})
+    hidden = [p for p in report.sorted() if p.code == "hidden-character"]
+    assert [(p.line, p.column, p.severity) for p in hidden] == [
+        (2, "developer", "error"), (2, "short_name", "error"), (3, "developer", "error"), (3, "district", "error"),
+        (4, "developer", "error"), (4, "district", "error"), (4, "name", "error"),
+    ]
+    messages = {(p.line, p.column): p.message for p in hidden}
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE at character 10" in messages[2, "short_name"]
+    assert messages[2, "short_name"].startswith('"Rashakai \\u202eZES" contains'), "the value is shown escaped"
+    assert "U+FEFF ZERO WIDTH NO-BREAK SPACE at character 1" in messages[2, "developer"]
+    assert "U+001B ESCAPE at character 1" in messages[3, "developer"]
+    assert "U+2066 LEFT-TO-RIGHT ISOLATE at character 2 (and 1 more)" in messages[3, "district"]
+    assert "U+009B CONTROL SEQUENCE INTRODUCER" in messages[4, "developer"]
+    assert "U+200B ZERO WIDTH SPACE at character 7" in messages[4, "district"]
+    assert "U+2028 LINE SEPARATOR" in messages[4, "name"]
+    assert all("remove it" in p.fix for p in hidden)
+    assert not report.ok
+    assert all(p.format_line().isprintable() for p in report.problems), "one printable line per problem"
+
+
+def test_urdu_joiners_line_breaks_and_emoji_are_not_hidden_characters():
+    report = validate_version({"zones.csv": _zones_with({
+        (0, "developer"): "نوشہ\u200cرہ ڈویلپمنٹ",
+        (1, "developer"): "line one\nline two",
+        (2, "developer"): "🏭 👩\u200d🔧 team",
+    })})
+    assert [p.code for p in report.problems if p.code == "hidden-character"] == []
+
+
+def test_a_cyrillic_look_alike_of_another_zones_name_is_a_warning():
+    report = validate_version({"zones.csv": _zones_with({
+        (1, "name"): "R\u0430shakai Special Economic Zone, Nowshera",  # Cyrillic а: reads as zone 0's name
+        (1, "short_name"): "R\u0430shakai",
+    })})
+    alike = [p for p in report.sorted() if p.code == "look-alike-name"]
+    assert [(p.line, p.column, p.severity) for p in alike] == [(3, "name", "warning"), (3, "short_name", "warning")]
+    assert "looks like rashakai's name \"Rashakai\"" in alike[1].message
+    assert "U+0430 CYRILLIC SMALL LETTER A" in alike[1].message
+
+
+def test_a_look_alike_of_a_published_zone_name_is_a_warning(mini_store):
+    from sez_metrics.store import VersionStore
+
+    previous = VersionStore(mini_store).load().dataset
+    name = previous.zones["short_name"].iloc[0]
+    fake = name.replace("a", "\u0430", 1) if "a" in name else "\u0391" + name[1:]
+    zones = _zones_with({(0, "short_name"): fake})
+    report = validate_version({"zones.csv": zones}, previous=previous)
+    assert [p.code for p in report.problems if p.code == "look-alike-name"] == ["look-alike-name"]
+
+
+def test_distinct_names_in_other_scripts_are_not_look_alikes():
+    report = validate_version({"zones.csv": _zones_with({(1, "name"): "رشکئی خصوصی اقتصادی زون"})})
+    assert not [p for p in report.problems if p.code == "look-alike-name"]

@@ -93,3 +93,21 @@ def test_a_session_is_a_stewards_only_with_a_live_account():
     assert serverguard.session_steward({serverguard.STEWARD_KEY: "removed"}, {}, secrets) is None
     assert serverguard.session_steward({}, {}, secrets) is None
     assert serverguard.session_steward({serverguard.STEWARD_KEY: "ayesha"}, {}, {}) is None
+
+
+def test_a_session_past_its_sign_in_limits_is_no_stewards_for_the_upload_guard_either():
+    secrets = {"stewards": {"ayesha": {"password_hash": "$argon2id$v=19$m=65536,t=3,p=4$x$y", "display_name": "Ayesha Khan"}}}
+    now = 1_000_000.0
+    fresh = {serverguard.STEWARD_KEY: "ayesha", serverguard.SIGNED_IN_AT_KEY: now - 60, serverguard.LAST_SEEN_KEY: now - 60}
+    steward, ended = serverguard.session_status(fresh, {}, secrets, now)
+    assert steward == auth.Steward("ayesha", "password", "Ayesha Khan") and ended is None
+    idle = {**fresh, serverguard.LAST_SEEN_KEY: now - auth.STEWARD_IDLE_MINUTES * 60}
+    assert serverguard.session_status(idle, {}, secrets, now)[0] is None
+    assert "without activity" in serverguard.session_status(idle, {}, secrets, now)[1]
+    old = {**fresh, serverguard.SIGNED_IN_AT_KEY: now - auth.STEWARD_MAX_HOURS * 3600}
+    assert serverguard.session_status(old, {}, secrets, now)[0] is None
+    oidc = {"auth": {"redirect_uri": "x"}, "stewards_allowlist": {"emails": ["ayesha@example.org"]}}
+    user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}
+    assert serverguard.session_status({}, user, oidc, now)[0] is not None
+    assert serverguard.session_status({serverguard.OIDC_ENDED_KEY: "ended"}, user, oidc, now) == (None, "ended")
+    assert serverguard.session_status({}, {**user, "iat": now - auth.STEWARD_MAX_HOURS * 3600}, oidc, now)[0] is None

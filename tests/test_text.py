@@ -29,3 +29,18 @@ def test_newlines_do_not_start_new_blocks():
 @pytest.mark.parametrize(("value", "expected"), [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-x", "'-x"), ("\tx", "'\tx"), ("-5", "-5"), ("+3.2", "+3.2"), ("plain", "plain"), (7, 7)])
 def test_formula_cells_are_neutralised_numbers_are_not(value, expected):
     assert neutralise_formula(value) == expected
+
+
+def test_md_escape_keeps_one_line_one_line_whatever_the_separator():
+    from sez_metrics.text import md_escape
+
+    assert md_escape("a\u2028b\u2029c\nd") == "a b c d"
+
+
+def test_md_echo_shortens_and_escapes_link_values():
+    from sez_metrics.text import MAX_ECHO_CHARS, echo_text, md_echo, md_escape
+
+    assert echo_text("v0099") == "v0099"
+    long = echo_text("\u202e" + "A" * 1000)
+    assert long.startswith("\\u202eAAA") and long.endswith("…") and len(long) == MAX_ECHO_CHARS
+    assert md_echo("[x](javascript:alert(1))") == md_escape("[x](javascript:alert(1))")

@@ -17,8 +17,8 @@ from sez_metrics.settings import MAX_UPLOAD_BYTES
 from sez_metrics.store import VersionStore, dataset_from_files
 
 STEWARD_FIXTURES = MINI.parent / "steward"
-AYESHA = Steward("ayesha", "password")
-BILAL = Steward("bilal", "password")
+AYESHA = Steward("ayesha", "password", "Ayesha Khan")
+BILAL = Steward("bilal", "password", "Bilal Ahmed")
 
 
 def fixture_bytes(case: str, name: str) -> bytes:
@@ -161,7 +161,7 @@ def test_a_steward_publishes_and_the_version_verifies(mini_store):
                                    label="Update before JCC-12", as_of="2022-10-20")
     assert outcome.created
     info = outcome.version
-    assert (info.id, info.parent, info.author, info.label, info.as_of) == ("v0003", "v0002", "ayesha", "Update before JCC-12", "2022-10-20")
+    assert (info.id, info.parent, info.author, info.label, info.as_of) == ("v0003", "v0002", "Ayesha Khan", "Update before JCC-12", "2022-10-20")
     store = VersionStore(mini_store)
     assert store.verify() == []
     loaded = store.load().dataset

@@ -52,7 +52,8 @@ def guarded(serve, tmp_path_factory):
     else:
         build_mini_store(data_dir)
     secrets = root / "secrets.toml"
-    made = subprocess.run([sys.executable, "-m", "sez_metrics", "add-steward", STEWARD, "--password-stdin", "--secrets", str(secrets)],
+    made = subprocess.run([sys.executable, "-m", "sez_metrics", "add-steward", STEWARD, "--display-name", "Guard Steward",
+                           "--password-stdin", "--secrets", str(secrets)],
                           input=PASSWORD + "\n", text=True, capture_output=True, cwd=REPO, timeout=60)
     assert made.returncode == 0, made.stderr
     with serve(data_dir, "guards", "--secrets.files", str(secrets)) as dashboard:

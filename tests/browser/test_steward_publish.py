@@ -29,6 +29,7 @@ from storebuilder import build_mini_store
 from sez_metrics.store import VersionStore
 
 STEWARD = "browser-steward"
+STEWARD_DISPLAY = "Browser Steward (test)"
 PASSWORD = "correct horse battery staple"
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -78,7 +79,8 @@ def steward_server(browser_available, tmp_path_factory) -> StewardServer:
     else:
         build_mini_store(data_dir)
     secrets = root / "secrets.toml"
-    made = subprocess.run([sys.executable, "-m", "sez_metrics", "add-steward", STEWARD, "--password-stdin", "--secrets", str(secrets)],
+    made = subprocess.run([sys.executable, "-m", "sez_metrics", "add-steward", STEWARD, "--display-name", STEWARD_DISPLAY,
+                           "--password-stdin", "--secrets", str(secrets)],
                           input=PASSWORD + "\n", text=True, capture_output=True, cwd=REPO, timeout=60)
     assert made.returncode == 0, made.stderr
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -167,7 +169,8 @@ def test_steward_signs_in_uploads_through_the_file_chooser_and_publishes_once(st
     after = [v.id for v in store.versions()]
     assert after[:-1] == before and len(after) == len(before) + 1, "exactly one new version"
     new = store.latest()
-    assert (new.author, new.label, new.parent) == (STEWARD, "Browser test update", before[-1])
+    assert (new.author, new.label, new.parent) == (STEWARD_DISPLAY, "Browser test update", before[-1]), \
+        "the display name is the author; the sign-in name stays private"
     assert store.verify() == []
     expect(as_of_stamp(page)).to_contain_text(new.id)
     expect(page.get_by_role("button", name=re.compile("Publish"))).to_have_count(0)
@@ -176,6 +179,25 @@ def test_steward_signs_in_uploads_through_the_file_chooser_and_publishes_once(st
     assert not dialogs, f"a script ran: {dialogs}"
     screenshot(page, "steward-published")
     steward_page.assert_clean()
+
+
+@pytest.mark.browser
+def test_odd_upload_names_get_the_apps_own_message_through_the_file_chooser(steward_page):
+    """The finding: names ending in .zip or .exe, or with a trailing space, raised Streamlit's
+    StreamlitAPIException box. Through the real chooser and upload path they get the app's message."""
+    page = steward_page.page
+    sign_in(steward_page)
+    odd = [("update.zip", "unzip it and upload the CSV files inside"), ("status.exe", "a .exe file is not a CSV table"),
+           ("status.csv ", "did you mean status.csv?")]
+    page.locator(UPLOAD_INPUT).set_input_files(
+        [{"name": name, "mimeType": "application/octet-stream", "buffer": b"zone_id\n"} for name, _ in odd])
+    for _name, hint in odd:
+        expect(page.get_by_test_id("stAlertContentError").filter(has_text=hint)).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name=re.compile("Publish"))).to_be_disabled()  # the run got to its end
+    # (not wait_ready: it fails on any error box, and these three are the app's own, wanted ones)
+    assert page.get_by_test_id("stException").count() == 0, "no exception box"
+    assert "StreamlitAPIException" not in page.content()
+    screenshot(page, "steward-odd-upload-names")
 
 
 @pytest.mark.browser
