@@ -48,8 +48,7 @@ def test_measure_comes_from_the_url_and_colours_the_zones(any_store):
     assert at.get("button_group")[0].value == "gas"
     status = latest_csv(any_store, "status.csv").set_index("zone_id")
     for point in _layer(_deck(at), "zones")["data"]:
-        drawn = point["fill_color"] if point["precision"] == "site" else point["line_color"]
-        assert drawn[:3] == palette.hex_to_rgb(palette.UTILITY_COLOURS[status.loc[point["zone_id"], "gas"]])
+        assert point["fill_color"][:3] == palette.hex_to_rgb(palette.UTILITY_COLOURS[status.loc[point["zone_id"], "gas"]])
 
 
 def test_an_unknown_measure_is_named_and_stage_shown(mini_store):
