@@ -19,6 +19,7 @@ from sez_metrics.text import md_escape
 
 MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"
+CARD_KEY = "zone_card"  # the selected zone's card (the browser finds it by its class st-key-zone_card)
 MAP_HEIGHT_PX = maplayers.VIEW_HEIGHT_PX
 # Serialised maps kept per process (one per version, measure and selected zone): about 6 MB each at 5,000 zones.
 MAP_CACHE_ENTRIES = 16
@@ -147,7 +148,7 @@ def _legend_html(title: str, entries: list[maplayers.LegendEntry]) -> str:
 
 def _detail_card(point: dict | None) -> None:
     """The selected zone's figures in words, with the way to its profile (beside the map: one figure a line)."""
-    with st.container(border=True):
+    with st.container(border=True, key=CARD_KEY):
         if point is None:
             st.caption("👆 Click a zone on the map (or open one from the table below) to see its figures here.")
             return
