@@ -19,6 +19,7 @@ from sez_metrics.text import md_echo, md_escape
 
 MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"
+CARD_KEY = "zone_card"  # the selected zone's card (the browser finds it by its class st-key-zone_card)
 MAP_HEIGHT_PX = maplayers.VIEW_HEIGHT_PX
 # Serialised maps kept per process (one per version, measure and selected zone): about 6 MB each at 5,000 zones.
 MAP_CACHE_ENTRIES = 16
@@ -114,12 +115,25 @@ deck = _zone_deck(dataset.info.id, dataset.info.content_hash, measure.code, sele
 
 
 
+# How each legend entry's marker is drawn: the disk in the entry's colour, its edge, and the
+# precision rings around it (box-shadows: a gap of page white, then a dark ring), as on the map.
+_RING = "#1F2933"
+_SWATCH_STYLE = {
+    "disk": ("1.5px solid #1F2933", ""),
+    "ring": ("1.5px solid #1F2933", f"0 0 0 2.5px #fff, 0 0 0 4.5px {_RING}"),
+    "two-rings": ("1.5px solid #1F2933", f"0 0 0 2.5px #fff, 0 0 0 4.5px {_RING}, 0 0 0 6.5px #fff, 0 0 0 8.5px {_RING}"),
+    "edge-dark": ("1.5px solid #1F2933", ""),
+    "edge-white": (f"2px solid #fff; outline:1px solid {_RING}", ""),
+    "edge-white-wide": (f"4px solid #fff; outline:1px solid {_RING}", ""),
+}
+
+
 def _swatch(entry: maplayers.LegendEntry) -> str:
-    border = {"disk": f"1.5px solid #1F2933; background:{entry.colour}", "ring": f"5px solid {entry.colour}; background:#fff",
-              "thin-ring": f"2.5px solid {entry.colour}; background:#fff"}[entry.shape]
+    border, rings = _SWATCH_STYLE[entry.shape]
+    shadow = f"; box-shadow:{rings}" if rings else ""
     return (
-        '<span style="display:inline-block; box-sizing:border-box; width:18px; height:18px; border-radius:50%; '
-        f'vertical-align:middle; margin-right:6px; border:{border}"></span>'
+        '<span style="display:inline-block; box-sizing:border-box; width:16px; height:16px; border-radius:50%; '
+        f'vertical-align:middle; margin:0 12px 0 5px; background:{entry.colour}; border:{border}{shadow}"></span>'
     )
 
 
@@ -133,23 +147,24 @@ def _legend_html(title: str, entries: list[maplayers.LegendEntry]) -> str:
 
 
 def _detail_card(point: dict | None) -> None:
-    """The selected zone's figures in words, with the way to its profile."""
-    with st.container(border=True):
+    """The selected zone's figures in words, with the way to its profile (beside the map: one figure a line)."""
+    with st.container(border=True, key=CARD_KEY):
         if point is None:
             st.caption("👆 Click a zone on the map (or open one from the table below) to see its figures here.")
             return
         st.markdown(f"**{md_escape(point['name'])}**")
         st.caption(md_escape(f"{point['province']} · {point['precision_text']} · {point['area_text']} · confidence {point['confidence_text']}"))
-        columns = st.columns(4)
-        for column, (label, key) in zip(
-            columns, (("Stage", "stage_text"), ("Gas", "gas_text"), ("Electricity", "electricity_text"), ("Colonization", "colonization_text")),
-            strict=True,
-        ):
-            column.markdown(f"**{label}**  \n{md_escape(point[key])}")
+        st.markdown("  \n".join(
+            f"**{label}:** {md_escape(point[key])}"
+            for label, key in (("Stage", "stage_text"), ("Gas", "gas_text"), ("Electricity", "electricity_text"),
+                               ("Colonization", "colonization_text"))
+        ))
         ui.zone_link(point["zone_id"], f"Open the profile of {point['short_name']}", ctx.pinned_version)
 
 
-map_column, side_column = st.columns([3, 1], gap="medium")
+# Map | the selected zone's card and the legend: on a 1440 × 900 screen the card shows beside the
+# map without scrolling.
+map_column, side_column = st.columns([2, 1], gap="medium")
 with map_column:
     if basemap is None:
         st.warning(f"The province basemap ({basemap_file}) is missing or unreadable; zones are drawn on a blank background.")
@@ -162,12 +177,14 @@ with map_column:
         alt=f"Map of {len(points):,} zones in Pakistan coloured by {measure.label.lower()}; the same figures are in the table below"
         + (" (turn it on) and its CSV download." if dense else "."),
     )
-    _detail_card(next((p for p in points if p["zone_id"] == selected), None))
 
-with side_column, st.container(border=True):
-    st.html(_legend_html(f"Colour: {measure.label}", maplayers.measure_legend(measure)))
-    st.html(_legend_html("Marker: how sure the location is", list(maplayers.PRECISION_LEGEND)))
-    st.caption("Marker size: zone area (√ scale). Each label carries the symbol of its colour class.")
+with side_column:
+    _detail_card(next((p for p in points if p["zone_id"] == selected), None))
+    with st.container(border=True):
+        st.html(_legend_html(f"Colour: {measure.label}", maplayers.measure_legend(measure)))
+        st.html(_legend_html("Rings: how sure the location is" if not dense else "Edge: how sure the location is",
+                             maplayers.precision_legend(dense)))
+        st.caption("Marker size: zone area (√ scale). Each label carries the symbol of its colour class.")
 
 st.caption(maplayers.ATTRIBUTION)
 if online:

@@ -15,6 +15,9 @@ TILES_PER_ROW = 4
 CARDS_PER_ROW = 4
 # At most this many zone cards: beyond, the page would be a wall of cards (5,000 zones: ~250 priority zones).
 MAX_CARDS = 24
+# The overdue table lists at most this many items (most days late first): a wrapped table puts every
+# cell in the page, and the Timeline page lists every item.
+OVERDUE_ROWS = 100
 # A stage bar's tooltip names at most this many zones, then "and N more".
 HOVER_ZONES = 12
 # Up to this many zones on the longest bar the axis ticks every zone (1, 2, 3 …); beyond, Plotly picks
@@ -178,27 +181,21 @@ if overdue.empty:
     st.success(f"No milestone is overdue as of {md_escape(ctx.info.as_of)}.", icon="✅")
 else:
     st.caption(f"Due before {md_escape(ctx.info.as_of)} and neither done nor cancelled; most days late first.")
-    st.dataframe(
+    listed = overdue.head(OVERDUE_ROWS)
+    if len(overdue) > OVERDUE_ROWS:
+        st.caption(f"Showing the {OVERDUE_ROWS} most days late of {len(overdue):,}; the Timeline page lists every item.")
+    # A wrapped table: milestone titles are what people read, and a grid cut most of them.
+    ui.wrapped_table(
         pd.DataFrame(
             {
-                "Zone": overdue["zone"],
-                "Milestone": overdue["title"],
-                "Due": overdue["due_date"].dt.date,
-                "Days late": overdue["days_late"],
-                "Status": overdue["status"].map(ui.milestone_status_label),
-                "Confidence": overdue["confidence"].map(ui.confidence_label),
+                "Milestone": listed["title"],
+                "Zone": listed["zone"],
+                "Due": listed["due_date"].dt.date,
+                "Days late": listed["days_late"],
+                "Status": listed["status"].map(ui.milestone_status_label),
+                "Confidence": listed["confidence"].map(ui.confidence_label),
             }
         ),
-        hide_index=True,
-        width="stretch",
-        # The milestone title is what people read: it gets the wide column (280 px cut most titles);
-        # the others keep pixel widths just wide enough for their values.
-        column_config={
-            "Zone": st.column_config.TextColumn(width=120),
-            "Milestone": st.column_config.TextColumn(width="large"),
-            "Due": st.column_config.DateColumn(width=95),
-            "Days late": st.column_config.NumberColumn(format="%d days", width=90),
-            "Status": st.column_config.TextColumn(width=100),
-            "Confidence": st.column_config.TextColumn(width=105),
-        },
+        key="overdue",
+        formats={"Days late": lambda days: f"{days:,.0f} days"},
     )

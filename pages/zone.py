@@ -182,18 +182,9 @@ else:
             st.text(status["note"])
 
 with st.expander("📋 Every figure with its confidence and source", expanded=True):
-    st.dataframe(
-        profile.zone_figures(zone, status),
-        hide_index=True,
-        width="stretch",
-        height="content",
-        column_config={
-            "Figure": st.column_config.TextColumn(width="small"),
-            "Value": st.column_config.TextColumn(width="medium"),
-            "Confidence": st.column_config.TextColumn(width="small", help="● Official · ◐ Reported · ◌ Estimated · ⚠ Illustrative"),
-            "Source": st.column_config.TextColumn(width="large"),
-        },
-    )
+    # A wrapped table: sources are long (URLs) and were cut in a grid.
+    ui.wrapped_table(profile.zone_figures(zone, status), key="figures")
+    st.caption("Confidence: ● Official · ◐ Reported · ◌ Estimated · ⚠ Illustrative")
 
 # --- history across versions ----------------------------------------------------------------
 
@@ -217,7 +208,7 @@ else:
     bottom[0].plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch")
     with bottom[1]:
         st.markdown("**The same history as a table**")
-        st.dataframe(view.history_table, hide_index=True, width="stretch", height="content")
+        ui.wrapped_table(view.history_table, key="history")
 
 # --- milestones -----------------------------------------------------------------------------
 
@@ -232,4 +223,4 @@ else:
         f"differ; days late are counted to today ({today:%Y-%m-%d}). The dashed line marks the data's as-of date."
     )
     st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch")
-    st.dataframe(view.slippage, hide_index=True, width="stretch", column_config=ui.slippage_column_config())
+    ui.wrapped_slippage_table(view.slippage, key="slippage")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics import palette, schema
+from sez_metrics import maplabels, palette, schema
 from sez_metrics.metrics import capacity_text
 from sez_metrics.timeline import SLIP_STATES, confidence_text
 
@@ -453,7 +453,7 @@ def _event_lines(overlay: Overlay, events: pd.DataFrame, span_days: float) -> No
     level_ends: list[pd.Timestamp | None] = [None] * EVENT_LEVELS
     for r in events.sort_values("due_date").itertuples(index=False):
         when, text = _marker_date(r), event_label(r.title)
-        half = pd.Timedelta(days=span_days * (3.6 * len(text) + 6) / PLOT_WIDTH_PX)
+        half = pd.Timedelta(days=span_days * (maplabels.text_width_px(text, FONT_SIZE - 4) / 2 + 6) / PLOT_WIDTH_PX)
         level = next((k for k, end in enumerate(level_ends) if end is None or when - half > end), None)
         if level is None:
             overlay.date_line(when, "", colour="#555555", dash="dot", width=1)

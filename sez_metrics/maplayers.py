@@ -12,18 +12,20 @@ scaled with the map). Province names stay a ``TextLayer``, crisp at any zoom. On
 opt-in (env ``SEZ_ONLINE_BASEMAP=1``).
 
 Zone markers (layer ``zones``, the one a click selects):
-- colour = the chosen measure (Okabe–Ito for ordered categories, a single-hue ramp for
+- fill = the chosen measure (Okabe–Ito for ordered categories, a single-hue ramp for
   colonization), always with the category symbol in the label, so colour is never the only cue;
 - size = area (radius ∝ √area, at least ``MIN_RADIUS_PX`` so small zones stay visible);
-- location precision: a surveyed ``site`` is a filled disk; an ``approximate`` point a thick
-  hollow ring; a ``town`` point a thin hollow ring. Ring interiors are white, not the measure
-  colour, because Streamlit raises a selected object's fill to full opacity: a selected ring then
-  still reads as a ring.
-A dense map (more zones than ``MAX_LABELLED_ZONES``) draws smaller markers without the halo
-layer, labels only the largest zones, and has a compact tooltip (zone, the colour's measure,
+- location precision = rings around the disk (layer ``zone-rings``), not colour: a surveyed
+  ``site`` is a plain disk, an ``approximate`` point has one ring, a ``town`` point two (more
+  rings, less certain). Every marker is filled whatever its precision: the largest zone shows the
+  most colour.
+A dense map (more zones than ``MAX_LABELLED_ZONES``) draws smaller markers without the ring
+layer (precision is then the edge: dark for a site, white for an approximate point, a wider white
+edge for a town), labels only the largest zones, and has a compact tooltip (zone, the colour's measure,
 location; the zone's card has every figure): the browser parses and draws every marker's record.
-Every layer has an ``id`` (Streamlit's selection needs it). Tooltips are text templates,
-never HTML.
+Labels are placed by ``maplabels`` (shared with the pack's static map) in the initial view, at
+the map's size on a 1440 × 900 screen. Every layer has an ``id`` (Streamlit's selection needs
+it). Tooltips are text templates, never HTML.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics import geo, palette, schema
+from sez_metrics import geo, maplabels, palette, schema
 from sez_metrics.profile import colonization_text, precision_text, stage_text, utility_text
 from sez_metrics.timeline import confidence_text
 
@@ -61,23 +63,26 @@ ATTRIBUTION = (
 
 LAYER_PROVINCES = "provinces"
 LAYER_PROVINCE_LABELS = "province-labels"
-LAYER_HALO = "zone-halo"
+LAYER_RINGS = "zone-rings"
 LAYER_ZONES = "zones"
 LAYER_SELECTED = "zone-selected"
 LAYER_ZONE_LABELS = "zone-labels"
 
 MIN_RADIUS_PX = 8.0
 MAX_RADIUS_PX = 22.0
-RING_WIDTH_PX = {"site": 1.5, "approximate": 5.0, "town": 2.5}
-# A dense map (more zones than get a label) draws smaller markers without the dark halo: at
-# country scale thousands of 8–22 px markers only cover each other, and every pixel of every
-# marker is drawn again on each frame (seconds per page load where WebGL runs without a GPU).
+EDGE_PX = 1.5  # the dark edge of every marker on a map with rings
+PRECISION_RINGS_PX = palette.PRECISION_RINGS_PX  # rings around a marker by location precision
+RING_LINE_PX = palette.PRECISION_RING_LINE_PX
+# A dense map (more zones than get a label) draws smaller markers without rings: at country scale
+# thousands of 8–22 px markers only cover each other, and every pixel of every marker is drawn
+# again on each frame (seconds per page load where WebGL runs without a GPU). Precision is then
+# the marker's edge: its colour and width.
 DENSE_MIN_RADIUS_PX = 3.5
 DENSE_MAX_RADIUS_PX = 11.0
-DENSE_RING_WIDTH_PX = {"site": 1.0, "approximate": 2.0, "town": 1.2}
-RING_FILL = [255, 255, 255, 150]
+DENSE_EDGE = {"site": ((31, 41, 51), 1.0), "approximate": ((255, 255, 255), 1.5), "town": ((255, 255, 255), 2.5)}
 OUTLINE = [31, 41, 51]
 LABEL_SIZE_PX = 15
+LABEL_STYLE = maplabels.LabelStyle(LABEL_SIZE_PX, bold=True, pad_x=3, pad_y=1)  # the TextLayer's weight and background padding
 # Beyond this many zones only the largest (and the selected one) carry a label: label placement is
 # quadratic, and thousands of labels would cover the country anyway (5,000 zones: minutes → ms).
 MAX_LABELLED_ZONES = 60
@@ -86,10 +91,12 @@ MAX_LABELLED_ZONES = 60
 PIXELS = '"pixels"'
 LABEL_FONT = '"DejaVu Sans, Noto Sans, Arial, sans-serif"'
 PROVINCE_LABEL_SIZE_PX = 13
-# The map's assumed size when fitting the view: the page draws it 620 px high in the wider of two
-# columns, about 720 px wide on a 1440-px screen (assuming 900 cut Balochistan's western border).
-VIEW_WIDTH_PX = 700
-VIEW_HEIGHT_PX = 620
+PROVINCE_LABEL_STYLE = maplabels.LabelStyle(PROVINCE_LABEL_SIZE_PX, pad_x=0, pad_y=0)
+# The map's size on a 1440 × 900 screen (the page draws it this high in the wider of two columns,
+# beside the selected zone's card): the initial view fits the country in it, and every label lies
+# inside it (the browser tests check the drawn map is at least this big).
+VIEW_WIDTH_PX = 600
+VIEW_HEIGHT_PX = 560
 WORLD_PX = 512  # the width of the whole world at zoom 0 in deck.gl (its tile size)
 
 
@@ -122,7 +129,7 @@ class LegendEntry:
     symbol: str
     label: str
     colour: str  # hex
-    shape: str  # "disk", "ring", "thin-ring"
+    shape: str  # "disk", "ring", "two-rings"; dense map: "edge-dark", "edge-white", "edge-white-wide"
 
 
 def _category_colour(measure: Measure, code: str) -> str:
@@ -148,11 +155,20 @@ def measure_legend(measure: Measure) -> list[LegendEntry]:
     return [LegendEntry(c.symbol, c.label, _category_colour(measure, c.code), "disk") for c in measure.enum.codes]
 
 
-PRECISION_LEGEND: tuple[LegendEntry, ...] = (
-    LegendEntry(schema.LOCATION_PRECISION.symbol("site"), "Surveyed site — filled disk", palette.GREY, "disk"),
-    LegendEntry(schema.LOCATION_PRECISION.symbol("approximate"), "Approximate (a few km) — thick ring", palette.GREY, "ring"),
-    LegendEntry(schema.LOCATION_PRECISION.symbol("town"), "Nearest town only (10–20 km) — thin ring", palette.GREY, "thin-ring"),
-)
+def precision_legend(dense: bool = False) -> list[LegendEntry]:
+    """How the map shows location precision (rings; on a dense map the marker's edge)."""
+    symbol = schema.LOCATION_PRECISION.symbol
+    if dense:
+        return [
+            LegendEntry(symbol("site"), "Surveyed site — dark edge", palette.GREY, "edge-dark"),
+            LegendEntry(symbol("approximate"), "Approximate (a few km) — white edge", palette.GREY, "edge-white"),
+            LegendEntry(symbol("town"), "Nearest town only (10–20 km) — wide white edge", palette.GREY, "edge-white-wide"),
+        ]
+    return [
+        LegendEntry(symbol("site"), "Surveyed site — plain disk", palette.GREY, "disk"),
+        LegendEntry(symbol("approximate"), "Approximate (a few km) — one ring", palette.GREY, "ring"),
+        LegendEntry(symbol("town"), "Nearest town only (10–20 km) — two rings", palette.GREY, "two-rings"),
+    ]
 
 
 def marker_radius(area_acres: float, max_area: float, dense: bool = False) -> float:
@@ -176,30 +192,27 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
 
 
 def is_dense(zone_count: int) -> bool:
-    """A map of more zones than get a label: smaller markers, no halo, a compact tooltip."""
+    """A map of more zones than get a label: smaller markers, no rings, a compact tooltip."""
     return zone_count > MAX_LABELLED_ZONES
 
 
 def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> list[dict]:
-    """One record per zone for the marker, halo, label and tooltip layers (plain Python values)."""
+    """One record per zone for the marker, ring, label and tooltip layers (plain Python values)."""
     # records, not iterrows: a Series per row cost ~1 s per 5,000 zones
     status_by_zone = {row["zone_id"]: row for row in status.to_dict("records")}
     max_area = float(zones["area_acres"].max()) if len(zones) else 0.0
     dense = is_dense(len(zones))
-    ring_widths = DENSE_RING_WIDTH_PX if dense else RING_WIDTH_PX
     records = []
     for z in zones.to_dict("records"):
         s = status_by_zone.get(z["zone_id"])
         precision = str(z["location_precision"])
         colour = palette.hex_to_rgb(measure_colour(measure, None if s is None else s[measure.column]))
         radius = marker_radius(float(z["area_acres"]), max_area, dense)
-        width = ring_widths.get(precision, ring_widths["town"])
         symbol, value_words = _value_text(measure, s)
         if measure.enum is None:
             label = f"{z['short_name']} · {symbol}"
         else:
             label = f"{symbol} {z['short_name']}"
-        site = precision == "site"
         records.append(
             {
                 "zone_id": str(z["zone_id"]),
@@ -220,15 +233,31 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                 "label": label,
                 # the compact tooltip's words, one field (a dense map's JSON carries it for every zone)
                 "tip": f"{z['name']}\n{z['province']}\n{measure.label}: {value_words}\nLocation: {precision_text(precision)}",
-                # Drawing: the stroke is centred on the radius, so offset it to keep the outer edge at `radius`.
-                "radius_px": radius - width / 2,
-                "halo_radius_px": radius + 1,
-                "line_width_px": width,
-                "fill_color": [*colour, 255] if site else RING_FILL,
-                "line_color": OUTLINE if site else colour,
+                **_marker_drawing(precision, colour, radius, dense),
             }
         )
     return records
+
+
+def _marker_drawing(precision: str, colour: tuple[int, int, int], radius: float, dense: bool) -> dict:
+    """How a marker is drawn: its disk filled with the measure's colour, and its precision as rings
+    (or, on a dense map, as the disk's edge)."""
+    if dense:
+        edge, width = DENSE_EDGE.get(precision, DENSE_EDGE["town"])
+        rings: tuple[float, ...] = ()
+    else:
+        edge, width = tuple(OUTLINE), EDGE_PX
+        rings = PRECISION_RINGS_PX.get(precision, PRECISION_RINGS_PX["town"])
+    return {
+        # the stroke is centred on the radius: offset it to keep the disk's outer edge at `radius`
+        "radius_px": radius - width / 2,
+        "line_width_px": width,
+        "fill_color": [*colour, 255],
+        "line_color": [*edge, 255],
+        "rings_px": [round(radius + r, 2) for r in rings],
+        # what the marker covers, rings included: labels keep clear of it
+        "outer_radius_px": radius + (rings[-1] + RING_LINE_PX / 2 if rings else 0.0),
+    }
 
 
 def tooltip_text(compact: bool = False) -> dict[str, str]:
@@ -305,66 +334,55 @@ def basemap_bounds(basemap: Mapping | None) -> tuple[float, float, float, float]
     return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
-def _label_box(x: float, y: float, text: str, size: float, anchor: str, baseline: str) -> tuple[float, float, float, float]:
-    width = 0.6 * size * len(text) + 6
-    height = 1.3 * size
-    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
-    top = {"top": y, "center": y - height / 2, "bottom": y - height}[baseline]
-    return left, top, left + width, top + height
+def _view_origin(view: pdk.ViewState, width_px: float, height_px: float) -> tuple[float, float, float]:
+    """(left, top, scale): the view's top-left corner in world pixels at its zoom, and that zoom's scale."""
+    scale = 2**view.zoom
+    cx, cy = (c * scale for c in _world_xy(view.longitude, view.latitude))
+    return cx - width_px / 2, cy - height_px / 2, scale
 
 
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
+def label_order(points: list[dict], selected_zone: str | None = None) -> list[int]:
+    """Which labels are placed first: the selected zone, then the largest markers (ties: data order)."""
+    return sorted(range(len(points)), key=lambda i: (points[i]["zone_id"] != selected_zone, -points[i]["outer_radius_px"], i))
 
 
-# (dx sign, dy sign, text anchor, alignment baseline): right, left, below, above, then diagonals.
-LABEL_SLOTS = (
-    (1, 0, "start", "center"), (-1, 0, "end", "center"), (0, 1, "middle", "top"), (0, -1, "middle", "bottom"),
-    (1, 1, "start", "top"), (1, -1, "start", "bottom"), (-1, 1, "end", "top"), (-1, -1, "end", "bottom"),
-)
+def place_labels(points: list[dict], view: pdk.ViewState, *, labelled: set[str] | None = None, selected_zone: str | None = None,
+                 width_px: float = VIEW_WIDTH_PX, height_px: float = VIEW_HEIGHT_PX) -> list[dict]:
+    """The records of the zones whose label fits, each with its spot (``label_offset`` in pixels,
+    ``label_anchor``, ``label_baseline``) and ``label_box`` (view pixels), by ``maplabels``.
 
-
-def place_labels(points: list[dict], zoom: float, *, obstacles: Sequence[tuple[float, float, float, float]] = ()) -> list[dict]:
-    """Give each point a label slot (offset, anchor, baseline) that overlaps least at ``zoom``.
-
-    Greedy, biggest marker first: a label avoids other markers and labels placed before it.
-    Offsets are in pixels, so a placement that works at the initial zoom only gets roomier when
-    zooming in. Returns the records with ``label_offset``, ``label_anchor``, ``label_baseline``.
+    Every marker is an obstacle; only the zones in ``labelled`` (all when None) carry a label.
+    Offsets are in pixels, so a placement that fits the initial view only gets roomier when
+    zooming in.
     """
-    scale = 2**zoom
-    screen = [(p, *(c * scale for c in _world_xy(p["lon"], p["lat"]))) for p in points]
-    markers = [(x - p["halo_radius_px"], y - p["halo_radius_px"], x + p["halo_radius_px"], y + p["halo_radius_px"]) for p, x, y in screen]
-    placed: list[tuple[float, float, float, float]] = list(obstacles)
-    out = {}
-    for index in sorted(range(len(screen)), key=lambda i: -screen[i][0]["halo_radius_px"]):
-        p, x, y = screen[index]
-        gap = p["halo_radius_px"] + 4
-        best = None
-        for dx, dy, anchor, baseline in LABEL_SLOTS:
-            ox, oy = dx * gap * (0.75 if dy else 1), dy * gap * (0.75 if dx else 1)
-            box = _label_box(x + ox, y + oy, p["label"], LABEL_SIZE_PX, anchor, baseline)
-            cost = sum(_overlap(box, m) for j, m in enumerate(markers) if j != index) + sum(_overlap(box, b) for b in placed)
-            if best is None or cost < best[0]:
-                best = (cost, box, [round(ox, 1), round(oy, 1)], anchor, baseline)
-            if cost == 0:
-                break
-        placed.append(best[1])
-        out[index] = {**p, "label_offset": best[2], "label_anchor": best[3], "label_baseline": best[4]}
-    return [out[i] for i in range(len(screen))]
-
-
-def label_boxes(points: list[dict], zoom: float) -> list[tuple[float, float, float, float]]:
-    """Screen boxes (at ``zoom``) of the markers and placed labels, for placing more labels around them."""
-    scale = 2**zoom
-    boxes = []
-    for p in points:
+    left, top, scale = _view_origin(view, width_px, height_px)
+    order = label_order(points, selected_zone)
+    markers = []
+    for i in order:
+        p = points[i]
         x, y = (c * scale for c in _world_xy(p["lon"], p["lat"]))
-        r = p["halo_radius_px"]
+        text = p["label"] if labelled is None or p["zone_id"] in labelled else None
+        markers.append(maplabels.Marker(x - left, y - top, p["outer_radius_px"], text))
+    spots = maplabels.place_labels(markers, width_px, height_px, LABEL_STYLE)
+    placed = {i: spot for i, spot in zip(order, spots, strict=True) if spot is not None}
+    return [
+        {**p, "label_offset": [placed[i].dx, placed[i].dy], "label_anchor": placed[i].anchor,
+         "label_baseline": placed[i].baseline, "label_box": placed[i].box}
+        for i, p in enumerate(points) if i in placed
+    ]
+
+
+def label_boxes(labelled: list[dict], view: pdk.ViewState, *, width_px: float = VIEW_WIDTH_PX,
+                height_px: float = VIEW_HEIGHT_PX) -> list[maplabels.Box]:
+    """The markers' and placed labels' boxes in world pixels at the view's zoom (for the province names to avoid)."""
+    left, top, scale = _view_origin(view, width_px, height_px)
+    boxes = []
+    for p in labelled:
+        x, y = (c * scale for c in _world_xy(p["lon"], p["lat"]))
+        r = p["outer_radius_px"]
         boxes.append((x - r, y - r, x + r, y + r))
-        ox, oy = p.get("label_offset", [0, 0])
-        boxes.append(_label_box(x + ox, y + oy, p["label"], LABEL_SIZE_PX, p.get("label_anchor", "start"), p.get("label_baseline", "center")))
+        b = p["label_box"]
+        boxes.append((b[0] + left, b[1] + top, b[2] + left, b[3] + top))
     return boxes
 
 
@@ -504,8 +522,8 @@ def province_labels(basemap: Mapping, zoom: float, obstacles: Sequence[tuple[flo
         text = PROVINCE_SHORT.get(name, name)
         for point in _label_candidates(max(parts, key=lambda g: g.area)):
             x, y = (c * scale for c in _world_xy(point.x, point.y))
-            box = _label_box(x, y, text, PROVINCE_LABEL_SIZE_PX, "middle", "center")
-            if not any(_overlap(box, b) for b in placed):
+            box = PROVINCE_LABEL_STYLE.box(x, y, text)
+            if not any(maplabels.intersects(box, b) for b in placed):
                 placed.append(box)
                 out.append({"name": name, "label": text, "lon": round(point.x, 4), "lat": round(point.y, 4)})
                 break
@@ -532,7 +550,7 @@ LABEL_FIELDS = ("zone_id", "lon", "lat", "label", "label_offset", "label_anchor"
 
 def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: str | None = None, online: bool = False,
                view: pdk.ViewState | None = None) -> pdk.Deck:
-    """The map: province basemap, province names, zone halos, zones, selection ring, zone labels.
+    """The map: province basemap, province names, precision rings, zones, selection ring, zone labels.
 
     ``points`` come from ``zone_points``. Offline (``online=False``) the deck names no map
     provider and no style, so nothing is fetched.
@@ -542,13 +560,11 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
     view = view or fit_view([p["lat"] for p in points], [p["lon"] for p in points], bounds=basemap_bounds(basemap))
     compact = is_dense(len(points))
     fields = ZONE_LAYER_FIELDS_COMPACT if compact else ZONE_LAYER_FIELDS
-    labelled = points
+    chosen_labels = None
     if len(points) > MAX_LABELLED_ZONES:
-        largest = sorted(points, key=lambda p: -p["halo_radius_px"])[:MAX_LABELLED_ZONES]
-        labelled = largest + [p for p in points if p["zone_id"] == selected_zone and p not in largest]
-    labelled = place_labels(labelled, view.zoom)
-    if len(points) <= MAX_LABELLED_ZONES:
-        points = labelled
+        largest = [points[i]["zone_id"] for i in label_order(points)[:MAX_LABELLED_ZONES]]
+        chosen_labels = {*largest, selected_zone}
+    labelled = place_labels(points, view, labelled=chosen_labels, selected_zone=selected_zone)
     layers = []
     if basemap is not None:
         image = basemap_image(basemap, fill_alpha=BASEMAP_FILL_ALPHA_ONLINE if online else 255)
@@ -558,7 +574,7 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
                                     pickable=False))
         layers.append(
             pdk.Layer(
-                "TextLayer", id=LAYER_PROVINCE_LABELS, data=province_labels(basemap, view.zoom, label_boxes(labelled, view.zoom)),
+                "TextLayer", id=LAYER_PROVINCE_LABELS, data=province_labels(basemap, view.zoom, label_boxes(labelled, view)),
                 get_position="[lon, lat]", get_text="label", get_size=PROVINCE_LABEL_SIZE_PX, size_units=PIXELS,
                 get_color=[95, 95, 95, 255], font_family=LABEL_FONT, font_weight=400,
                 character_set='"auto"', pickable=False,
@@ -566,11 +582,12 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
         )
     if not compact:
         layers.append(pdk.Layer(
-            # only what the halo draws: the deck's JSON carries every record of every layer
-            "ScatterplotLayer", id=LAYER_HALO, data=[{k: p[k] for k in ("lon", "lat", "halo_radius_px")} for p in points],
-            get_position="[lon, lat]", get_radius="halo_radius_px",
+            # one record per ring, only what it draws: the deck's JSON carries every record of every layer
+            "ScatterplotLayer", id=LAYER_RINGS,
+            data=[{"lon": p["lon"], "lat": p["lat"], "r": r} for p in points for r in p["rings_px"]],
+            get_position="[lon, lat]", get_radius="r",
             radius_units=PIXELS, filled=False, stroked=True, get_line_color=OUTLINE, line_width_units=PIXELS,
-            get_line_width=1.5, pickable=False,
+            get_line_width=RING_LINE_PX, pickable=False,
         ))
     layers.append(pdk.Layer(
         "ScatterplotLayer", id=LAYER_ZONES, data=[{k: p[k] for k in fields} for p in points],
@@ -583,8 +600,9 @@ def build_deck(points: list[dict], *, basemap: Mapping | None, selected_zone: st
     if chosen:
         layers.append(
             pdk.Layer(
-                "ScatterplotLayer", id=LAYER_SELECTED, data=chosen, get_position="[lon, lat]",
-                get_radius="halo_radius_px + 7", radius_units=PIXELS, filled=False, stroked=True,
+                "ScatterplotLayer", id=LAYER_SELECTED, data=[{k: p[k] for k in ("zone_id", "lon", "lat", "outer_radius_px")} for p in chosen],
+                get_position="[lon, lat]",
+                get_radius="outer_radius_px + 6", radius_units=PIXELS, filled=False, stroked=True,
                 get_line_color=[0, 0, 0, 255], line_width_units=PIXELS, get_line_width=3, pickable=False,
             )
         )

@@ -45,7 +45,14 @@ COLONIZATION_SYMBOLS: tuple[str, ...] = ("○", "◔", "◑", "◕", "●")
 # Upper bounds (inclusive) of the colonization classes, in percent.
 COLONIZATION_BREAKS: tuple[float, ...] = (10, 25, 50, 75, 100)
 
+# Location precision is drawn as rings around a zone's marker, on the dashboard map and the
+# pack's map alike: none for a surveyed site, one for an approximate point, two for a town (more
+# rings, less certain). Each ring's distance from the marker's edge, in pixels.
+PRECISION_RINGS_PX: dict[str, tuple[float, ...]] = {"site": (), "approximate": (4.5,), "town": (4.5, 9.5)}
+PRECISION_RING_LINE_PX = 2.0
+
 assert set(STAGE_COLOURS) == set(schema.STAGE.values)
+assert set(PRECISION_RINGS_PX) == set(schema.LOCATION_PRECISION.values)
 assert set(UTILITY_COLOURS) == set(schema.UTILITY_STAGE.values)
 
 

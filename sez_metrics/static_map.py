@@ -27,15 +27,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from sez_metrics import geo, palette, schema
+from sez_metrics import geo, maplabels, palette, schema
 
 MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
-# An uncertain point gets a ring around it, wider the less sure we are (no ring: surveyed site).
-PRECISION_RING_PX = {"site": 0, "approximate": 34, "town": 52}
 LAND_FILL, LAND_LINE, PROVINCE_TEXT = "#E5E9EF", "#FFFFFF", "#6B7280"
 LABEL_FONT_PX = 15
+# A zone label: an annotation with a 2-px pad inside a 1-px border (Plotly's defaults).
+LABEL_STYLE = maplabels.LabelStyle(LABEL_FONT_PX, pad_x=3, pad_y=3)
+PROVINCE_FONT_PX = 13
+PROVINCE_STYLE = maplabels.LabelStyle(PROVINCE_FONT_PX, pad_x=0, pad_y=0)
 MARKER_PX = 18
-PRECISION_LEGEND = {"site": "Surveyed site (no ring)", "approximate": "Approximate (ring)", "town": "Nearest town only (wide ring)"}
+# An uncertain point gets rings around its marker (palette.PRECISION_RINGS_PX, as on the dashboard).
+PRECISION_LEGEND = {"site": "Surveyed site (no ring)", "approximate": "Approximate (one ring)", "town": "Nearest town only (two rings)"}
+RING_COLOUR = "#1F2933"
 
 
 basemap_path = geo.basemap_path  # the province polygons of the data folder in use, else the repository's copy
@@ -83,54 +87,13 @@ def _ring_coordinates(geometry) -> tuple[list[float | None], list[float | None]]
     return xs, ys
 
 
-Box = tuple[float, float, float, float]
+def _outer_radius(precision: str) -> float:
+    """How far a marker reaches from its centre, its precision rings included (pixels)."""
+    rings = palette.PRECISION_RINGS_PX.get(precision, palette.PRECISION_RINGS_PX["town"])
+    return MARKER_PX / 2 + (rings[-1] + palette.PRECISION_RING_LINE_PX / 2 if rings else 1.5)
 
 
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _text_box(cx: float, cy: float, text: str, font_px: float) -> Box:
-    width = max(len(line) for line in text.split("\n")) * font_px * 0.58 + 8
-    height = (text.count("\n") + 1) * font_px * 1.25 + 4
-    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-
-
-# Directions tried for a label, in order, and the extra gaps (pixels) tried beyond the point's radius.
-_DIRECTIONS = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
-_GAPS = (3, 30, 65)
-
-
-def _place_labels(points: list[tuple[float, float]], radii: list[float], texts: list[str], frame: _Frame, font_px: float) -> list[tuple[float, float]]:
-    """Greedy label placement: each label takes the first spot that hits no point and no earlier label.
-
-    ``radii`` are the points' drawn radii (marker or uncertainty ring). Returns each label centre's
-    offset from its point, in pixels (y down).
-    """
-    obstacles: list[Box] = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(points, radii, strict=True)]
-    placed: list[tuple[float, float]] = []
-    for (x, y), radius, text in zip(points, radii, texts, strict=True):
-        _, _, half_w, half_h = _text_box(0, 0, text, font_px)
-        chosen = None
-        for gap in _GAPS:
-            for dx, dy in _DIRECTIONS:
-                cx, cy = x + dx * (radius + gap + half_w), y + dy * (radius + gap + half_h)
-                box = _text_box(cx, cy, text, font_px)
-                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= frame.width_px and box[3] <= frame.height_px
-                if inside and not any(_overlaps(box, o) for o in obstacles):
-                    chosen = (cx, cy, box)
-                    break
-            if chosen:
-                break
-        if chosen is None:  # crowded: keep the name next to its point rather than drop it
-            cx, cy = x + radius + 3 + half_w, y
-            chosen = (cx, cy, _text_box(cx, cy, text, font_px))
-        obstacles.append(chosen[2])
-        placed.append((chosen[0] - x, chosen[1] - y))
-    return placed
-
-
-def _province_label_spot(polygon, text: str, frame: _Frame, obstacles: list[Box], font_px: float) -> tuple[float, float] | None:
+def _province_label_spot(polygon, text: str, frame: _Frame, obstacles: list[maplabels.Box]) -> tuple[float, float] | None:
     """An interior point of ``polygon`` whose label box is clear of the zone labels, or None."""
     part = max(getattr(polygon, "geoms", [polygon]), key=lambda p: p.area)
     candidates = [part.representative_point()]
@@ -139,10 +102,10 @@ def _province_label_spot(polygon, text: str, frame: _Frame, obstacles: list[Box]
     candidates += sorted((p for p in grid if part.contains(p)), key=lambda p: -part.exterior.distance(p))
     for point in candidates:
         cx, cy = frame.to_px(point.x, point.y)
-        box = _text_box(cx, cy, text, font_px)
+        box = PROVINCE_STYLE.box(cx, cy, text)
         if box[0] < 0 or box[2] > frame.width_px:
             continue
-        if not any(_overlaps(box, o) for o in obstacles):
+        if not any(maplabels.intersects(box, o) for o in obstacles):
             obstacles.append(box)
             return point.x, point.y
     return None
@@ -158,7 +121,7 @@ def zone_map_figure(
     title: str | None = None,
     credit: bool = True,
 ) -> go.Figure:
-    """The zones on the province basemap: colour (``palette``) and circled number = stage; a ring = approximate location.
+    """The zones on the province basemap: colour (``palette``) and circled number = stage; rings = how approximate the location is.
 
     Pure: builds a figure from the dataset; draws nothing from the internet. ``credit`` prints the
     basemap's credit line under the map (leave it off when the caller prints it).
@@ -184,35 +147,37 @@ def zone_map_figure(
     merged["stage"] = merged["stage"].fillna("identified")
     # Priority zones are labelled first so they get the best spots.
     merged = merged.sort_values(["priority", "short_name"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    points = [frame.to_px(float(r.longitude), float(r.latitude)) for r in merged.itertuples()]
     texts = [f"{schema.STAGE.symbol(r.stage)} {r.short_name}" for r in merged.itertuples()]
-    radii = [max(MARKER_PX / 2 + 2, PRECISION_RING_PX.get(p, 0) / 2) for p in merged["location_precision"]]
-    offsets = _place_labels(points, radii, texts, frame, LABEL_FONT_PX)
-    label_boxes = [_text_box(x + ox, y + oy, t, LABEL_FONT_PX) for (x, y), (ox, oy), t in zip(points, offsets, texts, strict=True)]
-    label_boxes += [(x - r, y - r, x + r, y + r) for (x, y), r in zip(points, radii, strict=True)]
+    markers = [maplabels.Marker(*frame.to_px(float(r.longitude), float(r.latitude)), _outer_radius(r.location_precision), text)
+               for r, text in zip(merged.itertuples(), texts, strict=True)]
+    spots = maplabels.place_labels(markers, frame.width_px, frame.height_px, LABEL_STYLE)
+    label_boxes = [spot.box for spot in spots if spot is not None]
+    label_boxes += [(m.x - m.radius, m.y - m.radius, m.x + m.radius, m.y + m.radius) for m in markers]
 
     for name, polygon in provinces.items():
         if polygon.area < 0.5:  # Islamabad Capital Territory: too small to carry its own name
             continue
-        spot = _province_label_spot(polygon, name, frame, label_boxes, 13)
+        spot = _province_label_spot(polygon, name, frame, label_boxes)
         if spot:
             x, y = frame.xy(*spot)
             fig.add_annotation(x=x, y=y, text=html.escape(name), showarrow=False,
-                               font={"size": 13, "color": PROVINCE_TEXT}, opacity=0.9)
+                               font={"size": PROVINCE_FONT_PX, "color": PROVINCE_TEXT}, opacity=0.9)
 
     for code in schema.LOCATION_PRECISION.values:
         rows = merged[merged["location_precision"] == code]
-        ring = PRECISION_RING_PX[code]
+        rings = palette.PRECISION_RINGS_PX[code]
         x, y = frame.xy(rows["longitude"], rows["latitude"])
-        fig.add_trace(
-            go.Scatter(
-                x=x if ring else [None], y=y if ring else [None], mode="markers",
-                marker={"symbol": "circle-open" if ring else "circle", "size": ring or 10, "color": "#4B5563",
-                        "line": {"width": 1.5, "color": "#4B5563"}},
-                name=PRECISION_LEGEND[code], legendgroup="precision", legendgrouptitle_text="Location",
-                legendrank=2000, hoverinfo="skip",
+        # One trace per ring; the legend shows the outer one of each precision, or a plain disk.
+        for i, offset in enumerate(rings or (None,)):
+            fig.add_trace(
+                go.Scatter(
+                    x=x if offset else [None], y=y if offset else [None], mode="markers",
+                    marker={"symbol": "circle-open" if offset else "circle", "size": MARKER_PX + 2 * offset if offset else 10,
+                            "color": RING_COLOUR, "line": {"width": palette.PRECISION_RING_LINE_PX, "color": RING_COLOUR}},
+                    name=PRECISION_LEGEND[code], legendgroup="precision", legendgrouptitle_text="Location",
+                    legendrank=2000, hoverinfo="skip", showlegend=i == len(rings or (None,)) - 1,
+                )
             )
-        )
     for stage in schema.STAGE.values:
         rows = merged[merged["stage"] == stage]
         if rows.empty:
@@ -226,15 +191,19 @@ def zone_map_figure(
                 legendgrouptitle_text="Stage", legendrank=1000,
             )
         )
-    for r, (ox, oy), text in zip(merged.itertuples(), offsets, texts, strict=True):
-        box = _text_box(ox, oy, text, LABEL_FONT_PX)
-        leader = max(box[0], -box[2], box[1], -box[3]) > 24  # label set apart: draw a line to its point
-        placement = {"ax": ox, "ay": oy, "showarrow": True} if leader else {"xshift": ox, "yshift": -oy, "showarrow": False}
+    for r, marker, spot in zip(merged.itertuples(), markers, spots, strict=True):
+        if spot is None:  # no room anywhere: the zone keeps its marker, and its row in the pack's table
+            continue
+        cx, cy = spot.centre
+        # the box centred where the placement put it; a label set apart gets a line to its point
+        placement = ({"ax": cx - marker.x, "ay": cy - marker.y, "showarrow": True, "standoff": marker.radius} if spot.leader
+                     else {"xshift": cx - marker.x, "yshift": marker.y - cy, "showarrow": False})
         x, y = frame.xy(float(r.longitude), float(r.latitude))
         fig.add_annotation(
-            x=x, y=y, text=html.escape(text), arrowhead=0, arrowwidth=1,
-            arrowcolor="#374151", standoff=10, font={"size": LABEL_FONT_PX, "color": "#111827"},
-            bgcolor="rgba(255,255,255,0.85)", borderpad=2, **placement,
+            x=x, y=y, text=html.escape(marker.text), arrowhead=0, arrowwidth=1,
+            arrowcolor="#374151", font={"size": LABEL_FONT_PX, "color": "#111827"}, xanchor="center", yanchor="middle",
+            bgcolor="rgba(255,255,255,0.85)", borderpad=2, borderwidth=1, bordercolor="rgba(255,255,255,0)",
+            name=f"zone-label:{r.zone_id}", **placement,
         )
     if credit:
         fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yshift=-margin["b"] + 6, xanchor="left", yanchor="bottom",

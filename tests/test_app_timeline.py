@@ -8,6 +8,8 @@ import json
 import pandas as pd
 from pagetest import HOSTILE, latest_csv, milestone_markers, plotly_specs, run_page
 
+from sez_metrics import timeline
+
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
 pytest_plugins = ("pagefixtures",)
 
@@ -32,7 +34,7 @@ def test_every_milestone_has_one_marker(any_store):
     milestones = latest_csv(any_store, "milestones.csv")
     (spec,) = plotly_specs(at)
     assert sorted(milestone_markers(spec)) == sorted(milestones["milestone_id"])
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table) == len(milestones)
     days = table["Days late"].dropna().tolist()
     assert days == sorted(days, reverse=True)  # most days late first
@@ -47,7 +49,7 @@ def test_filters_from_the_url_apply(any_store):
     assert expected, "the filter should keep something in both stores"
     (spec,) = plotly_specs(at)
     assert sorted(milestone_markers(spec)) == expected
-    assert len(at.dataframe[0].value) == len(expected)
+    assert len(at.table[0].value) == len(expected)
     assert at.multiselect(key="tl_zones").value == zones
 
 
@@ -91,18 +93,18 @@ def test_meetings_are_vertical_lines_and_today_is_marked(mini_store):
 
 def test_days_late_up_to_the_as_of_date(mini_store):
     at = run_page(PAGE, to="asof")
-    table = at.dataframe[0].value.set_index("Milestone")
+    table = at.table[0].value.set_index("Milestone")
     # 11th JCC: due 2022-10-27, after the version's as-of date 2022-10-15: not yet late then.
     assert table.loc["11th JCC meeting", "Days late"] == 0
     assert table.loc["Gas pipeline 30 MMCFD", "Days late"] == 74
     at.radio(key="tl_reference").set_value("today").run()
     assert "to" not in at.query_params
-    assert at.dataframe[0].value.set_index("Milestone").loc["11th JCC meeting", "Days late"] > 1000
+    assert at.table[0].value.set_index("Milestone").loc["11th JCC meeting", "Days late"] > 1000
 
 
 def test_delayed_items_are_flagged_with_symbol_and_words(mini_store):
     at = run_page(PAGE)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     overdue = table[table["Slip"].str.startswith("⚠ Overdue")]
     assert set(overdue["Milestone"]) == {"11th JCC meeting", "500/132 kV grid station"}
     (spec,) = plotly_specs(at)
@@ -114,7 +116,7 @@ def test_hostile_titles_are_escaped(hostile_store):
     at = run_page(PAGE)
     (spec,) = plotly_specs(at)
     assert "<img" not in str(spec)
-    assert HOSTILE in at.dataframe[0].value["Milestone"].tolist()
+    assert HOSTILE in at.table[0].value["Milestone"].tolist()
 
 
 # --- at scale: bounded defaults, everything still reachable ---------------------------------------
@@ -165,7 +167,7 @@ def test_at_scale_the_chart_draws_the_zones_with_most_late_items(scale_store):
 def test_at_scale_the_table_lists_the_most_late_rows_and_says_how_many(scale_store):
     milestones = latest_csv(scale_store, "milestones.csv")
     at = run_page(PAGE, to="asof")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table) == TABLE_ROWS
     assert f"Showing {TABLE_ROWS} of {len(milestones):,} items" in _captions(at)
     expected = _lateness(milestones, _as_of(scale_store))["days"].dropna().sort_values(ascending=False)
@@ -183,6 +185,7 @@ def test_at_scale_every_row_is_reachable_by_show_all_and_the_download(scale_stor
     assert sorted(downloaded["Milestone"]) == sorted(milestones["title"])
     at.toggle(key="tl_all_rows").set_value(True).run()
     assert not at.exception
+    assert not at.table  # thousands of rows: a sortable grid, not a wrapped table
     table = at.dataframe[0].value
     assert sorted(table["Milestone"]) == sorted(milestones["title"])
     assert f"Listing all {len(milestones):,} items" in _captions(at) and "Showing" not in _captions(at)
@@ -198,7 +201,7 @@ def test_at_scale_a_zone_outside_the_chart_is_one_filter_away(scale_store):
     expected = sorted(milestones.loc[milestones["zone_id"] == zone, "milestone_id"])
     (spec,) = plotly_specs(at)
     assert sorted(milestone_markers(spec)) == expected
-    assert len(at.dataframe[0].value) == len(expected)
+    assert len(at.table[0].value) == len(expected)
     assert not at.info and "Showing" not in _captions(at)
 
 
@@ -206,8 +209,11 @@ def test_a_short_table_is_listed_whole_with_its_download(mini_store, download):
     milestones = latest_csv(mini_store, "milestones.csv")
     at = run_page(PAGE, zone="aiic", programme="0")
     expected = milestones[milestones["zone_id"] == "aiic"]
-    assert len(at.dataframe[0].value) == len(expected)
+    assert len(at.table[0].value) == len(expected)
     assert not [t for t in at.toggle if t.key == "tl_all_rows"] and "Showing" not in _captions(at)
     downloaded = pd.read_csv(io.BytesIO(download(at)), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert sorted(downloaded["Milestone"]) == sorted(expected["title"])
-    assert list(downloaded.columns) == at.dataframe[0].value.columns.tolist()
+    # the download has every column; the page shows those that fit a screen, in the same order
+    shown = at.table[0].value.columns.tolist()
+    assert list(downloaded.columns) == list(timeline.SLIPPAGE_COLUMNS)
+    assert shown == [c for c in downloaded.columns if c in shown] and {"Milestone", "Slip", "Source"} <= set(shown)

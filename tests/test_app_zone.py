@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 from pagetest import HOSTILE, all_versions_csv, latest_csv, milestone_markers, plotly_specs, run_page
 
 from sez_metrics import schema
@@ -25,7 +26,7 @@ def test_rashakai_figures_match_the_csv(any_store):
     at = run_page(PAGE, zone="rashakai")
     status = latest_csv(any_store, "status.csv").set_index("zone_id").loc["rashakai"]
     zone = latest_csv(any_store, "zones.csv").set_index("zone_id").loc["rashakai"]
-    figures = at.dataframe[0].value.set_index("Figure")
+    figures = at.table[0].value.set_index("Figure")
 
     assert schema.STAGE.label(status["stage"]) in figures.loc["Stage", "Value"]
     assert schema.UTILITY_STAGE.label(status["gas"]) in figures.loc["Gas", "Value"]
@@ -102,7 +103,7 @@ def test_hostile_text_is_escaped_everywhere(hostile_store):
     assert all(HOSTILE not in m.value for m in at.markdown)
     for spec in plotly_specs(at):
         assert "<img" not in str(spec)
-    assert HOSTILE in at.dataframe[0].value["Source"].tolist()
+    assert HOSTILE in at.table[0].value["Source"].tolist()
 
 
 def _flip_a_byte(path, position: int = 40) -> None:
@@ -152,10 +153,13 @@ def test_at_a_thousand_zones_the_profile_shows_one_zone_and_its_first_commitment
     milestones = latest_csv(scale_store, "milestones.csv")
     ours = milestones[milestones["zone_id"] == zone_id]
     assert sorted(milestone_markers(specs[3])) == sorted(ours["milestone_id"])  # this zone's items, not 4,000
-    table = next(d.value for d in at.dataframe if "First committed" in d.value.columns)
+    table = next(d.value for d in at.table if "Rescheduled by (days)" in d.value.columns)
     assert len(table) == len(ours)
     titles = dict(zip(ours["title"], ours["milestone_id"], strict=True))
-    shown = {titles[t]: d.strftime("%Y-%m-%d") for t, d in zip(table["Milestone"], table["First committed"], strict=True)}
-    assert shown == {mid: first[mid] for mid in ours["milestone_id"]}
+    # how far each committed date moved from the first one published
+    shown = {titles[t]: int(d) for t, d in zip(table["Milestone"], table["Rescheduled by (days)"], strict=True)}
+    due = dict(zip(ours["milestone_id"], ours["due_date"], strict=True))
+    assert shown == {mid: (pd.Timestamp(due[mid]) - pd.Timestamp(first[mid])).days for mid in ours["milestone_id"]}
+    assert any(shown.values())  # the zone was chosen for an item whose date moved
     at.run()  # a rerun serves the same page
     assert not at.exception and plotly_specs(at)[0]["data"][0]["y"] == expected

@@ -16,7 +16,7 @@ from PIL import Image
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics import maplayers, palette, schema
+from sez_metrics import maplabels, maplayers, palette, schema
 from sez_metrics.store import VersionStore
 
 BASEMAP = Path(__file__).resolve().parents[1] / "data" / "basemap" / "pakistan_admin1.geojson"
@@ -65,7 +65,7 @@ def test_every_layer_has_an_id_and_only_zones_are_pickable(latest, basemap):
     points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
     spec = _deck_json(maplayers.build_deck(points, basemap=basemap, selected_zone="aiic"))
     ids = [layer["id"] for layer in spec["layers"]]
-    assert ids == ["provinces", "province-labels", "zone-halo", "zones", "zone-selected", "zone-labels"]
+    assert ids == ["provinces", "province-labels", "zone-rings", "zones", "zone-selected", "zone-labels"]
     assert [layer["id"] for layer in spec["layers"] if layer.get("pickable")] == ["zones"]
     provinces = _layer(spec, "provinces")
     assert provinces["@@type"] == "BitmapLayer"
@@ -100,8 +100,8 @@ def test_marker_colour_follows_the_measure(latest, measure):
         else:
             expected = (palette.STAGE_COLOURS if measure == "stage" else palette.UTILITY_COLOURS)[value]
         point = points[row.zone_id]
-        drawn = point["fill_color"] if point["precision"] == "site" else point["line_color"]
-        assert drawn[:3] == palette.hex_to_rgb(expected)
+        # every marker is filled with its colour, opaque, whatever its precision
+        assert point["fill_color"] == [*palette.hex_to_rgb(expected), 255], row.zone_id
 
 
 def test_labels_carry_the_symbol_so_colour_is_not_the_only_cue(latest):
@@ -121,12 +121,31 @@ def test_precision_is_drawn_differently():
     )
     status = pd.DataFrame(columns=["zone_id"])
     site, approximate, town = maplayers.zone_points(zones, status, maplayers.MEASURES["stage"])
-    assert site["fill_color"][3] == 255 and site["line_color"] == maplayers.OUTLINE  # filled disk
-    assert approximate["fill_color"] == maplayers.RING_FILL and town["fill_color"] == maplayers.RING_FILL  # hollow rings
-    assert approximate["line_width_px"] > town["line_width_px"] > site["line_width_px"]
+    # the same filled disk with the same edge; precision is the number of rings around it
+    assert site["fill_color"] == approximate["fill_color"] == town["fill_color"]
+    assert site["fill_color"][3] == 255 and site["line_color"][:3] == maplayers.OUTLINE
+    assert (len(site["rings_px"]), len(approximate["rings_px"]), len(town["rings_px"])) == (0, 1, 2)
+    assert all(r > site["radius_px"] for r in town["rings_px"])  # outside the disk: they hide none of its colour
     assert site["stage_text"] == "not reported"  # a zone without a status row still draws
-    legend = [e.shape for e in maplayers.PRECISION_LEGEND]
-    assert legend == ["disk", "ring", "thin-ring"]
+    assert [e.shape for e in maplayers.precision_legend()] == ["disk", "ring", "two-rings"]
+    spec = _deck_json(maplayers.build_deck([site, approximate, town], basemap=None))
+    assert sorted(r["r"] for r in _layer(spec, "zone-rings")["data"]) == sorted([*approximate["rings_px"], *town["rings_px"]])
+
+
+def test_dense_map_shows_precision_by_the_markers_edge():
+    zones = pd.DataFrame(
+        {
+            "zone_id": [f"z{i}" for i in range(90)], "short_name": ["Z"] * 90, "name": ["Z"] * 90, "province": ["Sindh"] * 90,
+            "latitude": [25.0] * 90, "longitude": [67.0] * 90,
+            "location_precision": ["site", "approximate", "town"] * 30, "area_acres": [100.0] * 90,
+        }
+    )
+    site, approximate, town = maplayers.zone_points(zones, pd.DataFrame(columns=["zone_id"]), maplayers.MEASURES["stage"])[:3]
+    assert site["fill_color"] == approximate["fill_color"] == town["fill_color"]
+    assert site["line_color"][:3] == maplayers.OUTLINE and approximate["line_color"][:3] == [255, 255, 255]
+    assert town["line_width_px"] > approximate["line_width_px"]
+    assert not site["rings_px"] and not town["rings_px"]
+    assert [e.shape for e in maplayers.precision_legend(dense=True)] == ["edge-dark", "edge-white", "edge-white-wide"]
 
 
 def test_marker_size_is_sqrt_of_area_with_a_minimum():
@@ -154,14 +173,24 @@ def test_view_of_one_zone_is_centred_and_not_infinitely_zoomed():
     assert 3 <= empty.zoom <= 6
 
 
-def test_labels_do_not_overlap_each_other_at_the_initial_zoom(latest):
+def test_labels_do_not_overlap_each_other_or_leave_the_initial_view(latest):
     points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
-    zoom = maplayers.fit_view([p["lat"] for p in points], [p["lon"] for p in points]).zoom
-    placed = maplayers.place_labels(points, zoom)
-    boxes = maplayers.label_boxes(placed, zoom)[1::2]  # every second box is a label
+    view = maplayers.fit_view([p["lat"] for p in points], [p["lon"] for p in points])
+    placed = maplayers.place_labels(points, view)
+    assert len(placed) == len(points)
+    boxes = [p["label_box"] for p in placed]
     for i in range(len(boxes)):
+        assert 0 <= boxes[i][0] and boxes[i][2] <= maplayers.VIEW_WIDTH_PX and 0 <= boxes[i][1] and boxes[i][3] <= maplayers.VIEW_HEIGHT_PX
         for j in range(i + 1, len(boxes)):
-            assert maplayers._overlap(boxes[i], boxes[j]) == 0
+            assert not maplabels.intersects(boxes[i], boxes[j])
+
+
+def test_the_selected_zone_is_labelled_first(latest):
+    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
+    smallest = min(points, key=lambda p: p["outer_radius_px"])["zone_id"]
+    assert maplayers.label_order(points, smallest)[0] == next(i for i, p in enumerate(points) if p["zone_id"] == smallest)
+    by_size = maplayers.label_order(points)
+    assert [points[i]["outer_radius_px"] for i in by_size] == sorted((p["outer_radius_px"] for p in points), reverse=True)
 
 
 def test_province_labels_lie_inside_their_province(basemap):

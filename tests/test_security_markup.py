@@ -22,6 +22,7 @@ import pytest
 from apphelpers import rendered_texts as markdown_texts
 from apphelpers import run_page, walk
 from storebuilder import MINI, build_store
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from sez_metrics import briefing, export
 from sez_metrics.diff import diff_versions, format_summary
@@ -133,6 +134,12 @@ def test_every_page_shows_hostile_values_as_literal_text(hostile_store, page, pa
 
     assert not at.exception, [e.value for e in at.exception]
     assert_no_markup(markdown_texts(at), f"{page} markdown")
+    # st.table renders every cell as markdown: each table shows its cells through a Styler whose
+    # display values are escaped (ui.wrapped_table), never the raw data.
+    for table in at.table:
+        assert table.proto.arrow_data.styler.display_values, f"{page}: a table shows its raw data as markdown"
+        shown = convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
+        assert_no_markup([str(v) for v in shown.to_numpy().ravel()], f"{page} table")
     html_blocks = [node.proto.body for node in walk(at._tree) if getattr(node, "type", None) == "html"]
     for body in html_blocks:
         assert not RAW_HTML.search(body), f"{page}: raw markup in st.html: {RAW_HTML.search(body).group(0)!r}"

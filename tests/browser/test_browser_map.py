@@ -6,9 +6,9 @@ import re
 import time
 
 import pytest
-from browsing import DECK_CANVAS, deck_colour, deck_point, expect, screenshot, wait_ready
+from browsing import DECK_CANVAS, SCREENSHOTS, deck_colour, deck_point, expect, screenshot, settle, wait_ready
 
-from sez_metrics import maplayers
+from sez_metrics import maplabels, maplayers
 from sez_metrics.store import VersionStore
 
 pytestmark = pytest.mark.browser
@@ -89,3 +89,60 @@ def test_the_offline_basemap_is_drawn_under_the_zones(app_page, zone_row):
     assert drawn, f"inside Balochistan the map shows {colours[0]}, not the basemap fill {maplayers.BASEMAP_FILL}"
     assert colours[1] == (255, 255, 255), f"outside the country the map shows {colours[1]}"
     app_page.assert_clean()
+
+
+CARD = ".st-key-zone_card"  # pages/map.py CARD_KEY
+MAP_SCREENSHOT = SCREENSHOTS / "map-1440x900.png"
+
+
+def test_the_selected_zone_card_is_beside_the_map_without_scrolling(app_page, zone_row):
+    """At 1440 × 900 a zone chosen by the URL shows its card to the right of the map, wholly on screen,
+    and the map is drawn at least as large as the view its labels were placed in."""
+    page = app_page.page
+    assert page.viewport_size == {"width": 1440, "height": 900}
+    app_page.open(f"/map?zone={ZONE}")
+    app_page.expect_visible(DECK_CANVAS, "map canvas visible")
+    deck_point(page, float(zone_row["longitude"]), float(zone_row["latitude"]), ZONE)  # layers drawn
+    settle(page)
+    page.mouse.move(0, 0)  # no hover tooltip over the map in the screenshot
+    MAP_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(MAP_SCREENSHOT))  # the screen as a person sees it, unscrolled
+
+    canvas = page.locator(DECK_CANVAS).first.bounding_box()
+    card = page.locator(CARD)
+    expect(card).to_contain_text(str(zone_row["name"]))
+    box = card.bounding_box()
+    assert box["x"] >= canvas["x"] + canvas["width"], f"the card {box} is not beside the map {canvas}"
+    assert box["y"] < canvas["y"] + canvas["height"], f"the card {box} starts below the map {canvas}"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 900 and box["x"] + box["width"] <= 1440, f"the card {box} is off screen"
+    for figure in ("Stage:", "Gas:", "Electricity:", "Colonization:"):
+        expect(card.get_by_text(figure)).to_be_in_viewport(ratio=1)
+    expect(card.get_by_role("link", name=re.compile("Open (the )?profile"))).to_be_in_viewport(ratio=1)
+    # the map as large as the view the labels were fitted to (else a label could be cut at its edge)
+    assert canvas["width"] >= maplayers.VIEW_WIDTH_PX and canvas["height"] >= maplayers.VIEW_HEIGHT_PX, canvas
+    assert canvas["y"] + maplayers.VIEW_HEIGHT_PX <= 900, f"the map {canvas} runs below the screen"
+    app_page.assert_clean()
+
+
+_MEASURE_TEXT_JS = """
+([font, texts]) => {
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = font;
+  return texts.map(t => context.measureText(t).width);
+}
+"""
+
+
+def test_label_widths_are_estimated_no_narrower_than_the_browser_draws_them(app_page, browser_data_dir):
+    """The width the labels are placed with covers the width chromium draws them in (the map's font and weight)."""
+    page = app_page.page
+    app_page.open("/map")
+    app_page.expect_visible(DECK_CANVAS, "map canvas visible")
+    dataset = VersionStore(browser_data_dir).load().dataset
+    texts = sorted({p["label"] for code in maplayers.MEASURES
+                    for p in maplayers.zone_points(dataset.zones, dataset.status, maplayers.MEASURES[code])})
+    font = f"600 {maplayers.LABEL_SIZE_PX}px {maplayers.LABEL_FONT.strip(chr(34))}"
+    drawn = page.evaluate(_MEASURE_TEXT_JS, [font, texts])
+    for text, width in zip(texts, drawn, strict=True):
+        estimate = maplabels.text_width_px(text, maplayers.LABEL_SIZE_PX, bold=True)
+        assert estimate >= width - 0.5, f"{text!r}: drawn {width:.1f} px wide, estimated {estimate:.1f}"

@@ -1,0 +1,36 @@
+"""The briefing pack's static map: markers filled with their stage colour, precision as rings (as on the dashboard)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sez_metrics import palette, schema, static_map
+from sez_metrics.store import VersionStore
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    if not (SHIPPED / "manifest.json").exists():
+        pytest.fail("the shipped dataset (data/manifest.json) is missing")
+    return VersionStore(SHIPPED).load().dataset
+
+
+def test_markers_are_filled_with_the_stage_colour_and_precision_is_rings(shipped):
+    fig = static_map.zone_map_figure(shipped.zones, shipped.status, root=SHIPPED)
+    stages = dict(zip(shipped.status["zone_id"], shipped.status["stage"], strict=True))
+    by_name = {t.name: t for t in fig.data}
+    for zone in shipped.zones.itertuples():
+        stage = stages[zone.zone_id]
+        trace = by_name[f"{schema.STAGE.symbol(stage)} {schema.STAGE.label(stage)}"]
+        assert trace.marker.color == palette.STAGE_COLOURS[stage] and zone.longitude in trace.x
+    for code, rings in palette.PRECISION_RINGS_PX.items():
+        ring_traces = [t for t in fig.data if t.legendgroup == "precision" and t.marker.symbol == "circle-open"
+                       and t.name == static_map.PRECISION_LEGEND[code]]
+        assert len(ring_traces) == len(rings), code  # none, one or two rings
+        located = set(shipped.zones.loc[shipped.zones["location_precision"] == code, "longitude"])
+        for trace in ring_traces:
+            assert set(trace.x) == located
