@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics import palette, schema, static_map
+from sez_metrics import geo, palette, schema, static_map
 from sez_metrics.store import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
@@ -26,11 +26,13 @@ def test_markers_are_filled_with_the_stage_colour_and_precision_is_rings(shipped
     for zone in shipped.zones.itertuples():
         stage = stages[zone.zone_id]
         trace = by_name[f"{schema.STAGE.symbol(stage)} {schema.STAGE.label(stage)}"]
-        assert trace.marker.color == palette.STAGE_COLOURS[stage] and zone.longitude in trace.x
+        x, _ = geo.to_web_mercator(zone.longitude, zone.latitude)  # the axes are Web-Mercator metres
+        assert trace.marker.color == palette.STAGE_COLOURS[stage] and any(abs(x - value) < 0.01 for value in trace.x)
     for code, rings in palette.PRECISION_RINGS_PX.items():
         ring_traces = [t for t in fig.data if t.legendgroup == "precision" and t.marker.symbol == "circle-open"
                        and t.name == static_map.PRECISION_LEGEND[code]]
         assert len(ring_traces) == len(rings), code  # none, one or two rings
-        located = set(shipped.zones.loc[shipped.zones["location_precision"] == code, "longitude"])
+        located = shipped.zones.loc[shipped.zones["location_precision"] == code]
+        expected = sorted(round(float(x), 2) for x in geo.to_web_mercator(located["longitude"], located["latitude"])[0])
         for trace in ring_traces:
-            assert set(trace.x) == located
+            assert sorted(round(float(x), 2) for x in trace.x) == expected
