@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from sez_metrics import settings
-from sez_metrics.report import Report
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_FILES, StoreError, VersionStore
 

@@ -151,8 +151,8 @@ CATALOGUE: dict[str, ProblemType] = {
                     "as_of {value} is after the version's as_of {as_of}",
                     "the figures cannot describe a date after the version's reporting date: correct as_of"),
         ProblemType("as-of-after-rows", "warning", "Version dated after its figures",
-                    "the version's as_of {value} is later than every row's as_of (the newest is {newest}): every "
-                    "figure would be shown {days} days older than it is, and overdue counts move with the date",
+                    "the version's as_of {day} is later than every row's as_of (the newest is {newest}): the dashboard "
+                    "would present figures of {newest} as of {day}, {days} days later, and overdue counts move with that date",
                     "leave the version's as-of empty to use {newest}, or update the rows' as_of to the date their "
                     "figures describe"),
         ProblemType("overdue-by-date", "warning", "Overdue only through the version's date",
@@ -515,8 +515,8 @@ def _check_dating(status: CheckedTable | None, milestones: CheckedTable | None, 
     if version_as_of <= newest:
         return
     day = version_as_of.date().isoformat()
-    status.findings.append(Finding("as-of-after-rows", 0, "as_of", day, {
-        "newest": newest.date().isoformat(), "days": (version_as_of - newest).days}))
+    status.findings.append(Finding("as-of-after-rows", 0, "as_of", "", {
+        "day": day, "newest": newest.date().isoformat(), "days": (version_as_of - newest).days}))
     if milestones is None or not milestones.readable:
         return
     t = milestones.typed
