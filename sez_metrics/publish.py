@@ -107,6 +107,7 @@ class Preview:
     based_on: str | None = None
     reverts: list[str] = field(default_factory=list)
     warnings: Report = field(default_factory=Report)
+    derived_from: str | None = None  # the version the files match best, when it is not the latest
 
 
 def publish_failure(exc: OSError) -> str:
@@ -384,11 +385,13 @@ def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], 
     candidate = dataset_from_files(info_from_entry({**entry, "entry_hash": ""}), complete)
     change = diff_versions(previous if previous is not None else empty_dataset(), candidate)
     reverts: list[str] = []
+    derived_from = None
     if latest is not None and len(history) > 1:
         check = merge.find_reverts(history, lambda vid: load(by_id[vid])[1], candidate,
                                    changes=merge.changed_cells(previous, candidate))
         names_by_zone = merge.zone_names(previous, candidate)
         reverts = [r.text(names_by_zone) for r in check.reverts]
+        derived_from = check.derived_from if check.derived_from != latest.id else None
         if reverts and not allow_revert:
             raise PublishRefused(
                 f"your update would undo {len(reverts)} change(s) published after {check.derived_from}, the version your "
@@ -404,7 +407,7 @@ def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], 
     entry["published_at"] = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     entry["entry_hash"] = entry_hash(entry)
     shown_preview = Preview(entry["id"], change, latest.id if merged_from is not None else None, based_on, reverts,
-                            Report(list(report.warnings)))
+                            Report(list(report.warnings)), derived_from)
     return entry, complete, shown_preview
 
 
