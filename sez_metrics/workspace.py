@@ -150,7 +150,10 @@ def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | Non
 
 def status_as_of(status_csv: bytes) -> str:
     """The latest ``as_of`` in a status.csv: the would-be version's reporting date by default."""
-    dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
+    try:
+        dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
+    except (KeyError, ValueError, pa.ArrowInvalid):  # a file the validator refuses: no default date
+        return ""
     return max(dates) if dates else ""
 
 
