@@ -40,9 +40,7 @@ class Cell:
 
 
 def _show(value: Any) -> str:
-    if value is None:
-        return "(empty)"
-    return _number(value)
+    return _number(value)  # as the diff writes values: "—" for an empty cell
 
 
 def row_text(value: Any) -> str:
@@ -92,8 +90,9 @@ class MergeResult:
 
     files: dict[str, bytes]
     conflicts: list[Conflict]
-    yours: dict[Cell, tuple[Any, Any]]  # the steward's changes since base
-    theirs: dict[Cell, tuple[Any, Any]]  # the changes published since base
+    origin: dict[str, str] = field(default_factory=dict)  # file name → "theirs", "yours" or "merged"
+    yours: dict[Cell, tuple[Any, Any]] = field(default_factory=dict)  # the steward's changes since base
+    theirs: dict[Cell, tuple[Any, Any]] = field(default_factory=dict)  # the changes published since base
 
     @property
     def ok(self) -> bool:
@@ -122,16 +121,17 @@ def three_way(base: Dataset, theirs: Dataset, yours: Dataset,
                     removed = "removed"
                     conflicts.append(Conflict(cell, removed if yours_removed else changed, changed if yours_removed else removed))
     conflicts.sort(key=lambda c: c.cell)
-    result = MergeResult({}, conflicts, mine, published)
+    result = MergeResult({}, conflicts, yours=mine, theirs=published)
     if conflicts:
         return result
     for name, table in schema.TABLES.items():
         file_name = table.file_name
         if not any(c.table == name for c in mine):
-            result.files[file_name] = bytes(theirs_files[file_name])
+            result.files[file_name], result.origin[file_name] = bytes(theirs_files[file_name]), "theirs"
         elif not any(c.table == name for c in published):
-            result.files[file_name] = bytes(yours_files[file_name])
+            result.files[file_name], result.origin[file_name] = bytes(yours_files[file_name]), "yours"
         else:
+            result.origin[file_name] = "merged"
             result.files[file_name] = _merged_csv(table, theirs_files[file_name], yours_files[file_name],
                                                   {c: v for c, v in mine.items() if c.table == name})
     return result

@@ -352,7 +352,10 @@ def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], 
                 kind="conflict", details=details, latest=latest.id,
             )
         complete = merged_from.files
-        names = {n: f"{n} (your changes since {based_on} merged onto {latest.id})" for n in VERSION_FILES}
+        shown_as = {"theirs": f"{VERSIONS_DIR}/{latest.id}/{{}} (carried over)", "yours": "{}",
+                    "merged": f"{{}} (your changes since {based_on} merged onto {latest.id})"}
+        names = {n: names[n] if merged_from.origin[n] == "yours" else shown_as[merged_from.origin[n]].format(n)
+                 for n in VERSION_FILES}
         if all(complete[n] == published[n] for n in VERSION_FILES):
             raise PublishRefused(f"nothing to publish: every change you made since {based_on} is in {latest.id} already",
                                  kind="identical", latest=latest.id)

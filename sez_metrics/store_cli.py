@@ -156,9 +156,9 @@ def cli_publish(args: argparse.Namespace) -> int:
         if exc.report is not None:
             for problem in exc.report.sorted():
                 print(problem.format_line())
+        print(f"refused: {exc.reason}", file=sys.stderr)
         for line in exc.details:
             print(f"  {line}", file=sys.stderr)
-        print(f"refused: {exc.reason}", file=sys.stderr)
         for line in _next_steps(exc, args):
             print(line, file=sys.stderr)
         return 1
