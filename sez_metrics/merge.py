@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sez_metrics import schema
-from sez_metrics.diff import _number, _table_changes
+from sez_metrics.diff import VersionDiff, _number, _table_changes
 from sez_metrics.store import Dataset, VersionInfo, parse_csv_bytes
 
 ROW = "(row)"  # the pseudo-column of a row's presence
@@ -52,13 +52,25 @@ def changed_cells(old: Dataset, new: Dataset) -> dict[Cell, tuple[Any, Any]]:
     changes: dict[Cell, tuple[Any, Any]] = {}
     for name, table in schema.TABLES.items():
         added, removed, cells = _table_changes(table, old.table(name), new.table(name))
-        for key in added:
-            changes[Cell(name, key, ROW)] = (None, PRESENT)
-        for key in removed:
-            changes[Cell(name, key, ROW)] = (PRESENT, None)
-        for c in cells:
-            changes[Cell(name, c.key, c.column)] = (c.old, c.new)
+        _collect(changes, name, added, removed, cells)
     return changes
+
+
+def cells_of_diff(diff: VersionDiff) -> dict[Cell, tuple[Any, Any]]:
+    """``changed_cells`` of the two versions a diff compared, taken from the diff (no second pass)."""
+    changes: dict[Cell, tuple[Any, Any]] = {}
+    for name in schema.TABLES:
+        _collect(changes, name, diff.rows_added[name], diff.rows_removed[name], [c for c in diff.cell_changes if c.table == name])
+    return changes
+
+
+def _collect(changes: dict, name: str, added: list[str], removed: list[str], cells) -> None:
+    for key in added:
+        changes[Cell(name, key, ROW)] = (None, PRESENT)
+    for key in removed:
+        changes[Cell(name, key, ROW)] = (PRESENT, None)
+    for c in cells:
+        changes[Cell(name, c.key, c.column)] = (c.old, c.new)
 
 
 def _label(cell: Cell, names: Mapping[str, str]) -> str:

@@ -391,7 +391,7 @@ def _prepare(store: VersionStore, entries: list[dict], files: dict[str, bytes], 
     derived_from = None
     if latest is not None and len(history) > 1:
         check = merge.find_reverts(history, lambda vid: load(by_id[vid])[1], candidate,
-                                   changes=merge.changed_cells(previous, candidate))
+                                   changes=merge.cells_of_diff(change))
         names_by_zone = merge.zone_names(previous, candidate)
         reverts = [r.text(names_by_zone) for r in check.reverts]
         derived_from = check.derived_from if check.derived_from != latest.id else None
