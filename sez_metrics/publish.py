@@ -10,8 +10,11 @@ released by the kernel when its holder dies, so a killed publish never leaves th
 2. Refuse to build on a damaged store: an unreadable manifest, a broken hash chain, a damaged
    latest version, or a version folder that neither the manifest nor a pending record explains
    (its entry was probably deleted: a person must restore the manifest, not a program guess).
-3. Refuse a ``based_on`` that is no longer the latest version, content equal to the latest, and
-   a version with validation errors.
+3. Build the version: with a ``based_on`` older than the latest, the steward's changes since it
+   merged onto the latest (``merge.three_way``; conflicting cells refuse). Refuse content equal to
+   the latest, a version with validation errors, and (unless allowed) one that would set back a
+   value a version after the one the files derive from changed (``merge.find_reverts``). What is
+   about to be written is shown (``preview``) before anything is; a dry run stops there.
 4. Write the pending record (the new entry), then the three files into ``versions/.tmp-<id>-*``
    (each fsynced, then the folder), rename that folder to ``versions/<id>``, fsync ``versions/``.
 5. Replace ``manifest.json`` atomically (temp file, fsync, ``os.replace``, fsync of the data
