@@ -156,10 +156,10 @@ CATALOGUE: dict[str, ProblemType] = {
                     "leave the version's as-of empty to use {newest}, or update the rows' as_of to the date their "
                     "figures describe"),
         ProblemType("overdue-by-date", "warning", "Overdue only through the version's date",
-                    "status is {value} and due_date {due_date} has passed only by the version's as_of {as_of}, not by "
-                    "the figures' newest as_of {newest}",
-                    "if it has not happened, set status to delayed (and a new due_date if one is known); otherwise "
-                    "date the version {newest}"),
+                    "status is {value} and due_date {due_date} has passed only because the version's date moved "
+                    "from {since} to {as_of}: it now counts as overdue",
+                    "if it has not happened, set status to delayed (and a new due_date if one is known); if it has, "
+                    "set status to done with its done_date; if the version's date is wrong, correct it"),
         ProblemType("invalid-as-of", "error", "Bad reporting date",
                     "the version's as_of {value} is not a date in YYYY-MM-DD form", "give the reporting date as YYYY-MM-DD"),
         # --- rules across tables ---------------------------------------------------------------
@@ -506,25 +506,39 @@ def _check_milestone_rules(checked: CheckedTable, as_of: pd.Timestamp, as_of_lab
     checked.cell_findings((t["done_date"] > as_of).to_numpy(), "done-after-as-of", "done_date", as_of_label=as_of_label)
 
 
-def _check_dating(status: CheckedTable | None, milestones: CheckedTable | None, version_as_of: pd.Timestamp) -> None:
-    """Warnings when the version's given as_of is later than every figure's: nine-month-old figures
-    would read as current, and milestones still marked planned would turn overdue by the date alone."""
-    if status is None or not status.readable or status.typed["as_of"].isna().all():
-        return
-    newest = status.typed["as_of"].max()
-    if version_as_of <= newest:
-        return
-    day = version_as_of.date().isoformat()
-    status.findings.append(Finding("as-of-after-rows", 0, "as_of", "", {
-        "day": day, "newest": newest.date().isoformat(), "days": (version_as_of - newest).days}))
-    if milestones is None or not milestones.readable:
+def _check_dating(status: CheckedTable | None, milestones: CheckedTable | None, version_as_of: pd.Timestamp,
+                  explicit: bool, previous: Dataset | None) -> None:
+    """Warnings when the version's date alone changes what the figures say: a given as_of later than
+    every figure's (old figures would read as current), and milestones still planned that turn
+    overdue only because the date moved (beyond the figures' date, or past the previous version's
+    as_of while their row is unchanged)."""
+    since, unchanged_only = None, False
+    if explicit and status is not None and status.readable and status.typed["as_of"].notna().any():
+        newest = status.typed["as_of"].max()
+        if version_as_of > newest:
+            since = newest
+            status.findings.append(Finding("as-of-after-rows", 0, "as_of", "", {
+                "day": version_as_of.date().isoformat(), "newest": newest.date().isoformat(),
+                "days": (version_as_of - newest).days}))
+    if since is None and previous is not None and len(previous.milestones):
+        before = pd.to_datetime(previous.info.as_of, format="%Y-%m-%d", errors="coerce")
+        if pd.notna(before) and version_as_of > before:
+            since, unchanged_only = before, True
+    if since is None or milestones is None or not milestones.readable:
         return
     t = milestones.typed
     open_ = t["status"].isin(["planned", "in_progress"]).to_numpy() & t["done_date"].isna().to_numpy()
-    moved = open_ & (t["due_date"] >= newest).to_numpy() & (t["due_date"] < version_as_of).to_numpy()
+    moved = open_ & (t["due_date"] >= since).to_numpy() & (t["due_date"] < version_as_of).to_numpy()
+    if unchanged_only:  # a milestone the steward edited in this round was looked at: no warning
+        old = previous.milestones.drop_duplicates("milestone_id").set_index("milestone_id")
+        ids = t["milestone_id"]
+        same_due = (ids.map(old["due_date"]) == t["due_date"]).fillna(False).to_numpy(dtype=bool)
+        same_status = (ids.map(old["status"]) == t["status"]).fillna(False).to_numpy(dtype=bool)
+        moved &= same_due & same_status
     for i in np.flatnonzero(moved):
         milestones.findings.append(Finding("overdue-by-date", int(milestones.lines[i]), "status", milestones.raw["status"].iat[i], {
-            "due_date": milestones.raw["due_date"].iat[i], "as_of": day, "newest": newest.date().isoformat()}))
+            "due_date": milestones.raw["due_date"].iat[i], "as_of": version_as_of.date().isoformat(),
+            "since": since.date().isoformat()}))
 
 
 def _check_zone_refs(checked: CheckedTable, zone_ids: set[str], zones_source: str) -> None:
@@ -624,8 +638,8 @@ def validate_version(
         report.add(make_problem(as_of_problem, schema.STATUS, "as_of"))
     if status is not None and status.readable:
         _check_status_rules(status, version_as_of if as_of is not None else None)
-    if as_of is not None and version_as_of is not None:
-        _check_dating(status, milestones, version_as_of)
+    if version_as_of is not None:
+        _check_dating(status, milestones, version_as_of, as_of is not None, previous)
     if milestones is not None and milestones.readable:
         if version_as_of is None:
             today = pd.Timestamp(date.today())

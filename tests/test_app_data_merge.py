@@ -154,3 +154,17 @@ def test_diff_of_the_stored_versions_matches(mini_store):
     """Guard for the preview test: the mini store's two versions differ (the fixture is what we think)."""
     store = VersionStore(mini_store)
     assert not diff_versions(store.load("v0001").dataset, store.load("v0002").dataset).is_empty
+
+
+def test_one_row_dated_later_warns_about_milestones_overdue_by_the_date_alone(mini_store, password_hash):  # noqa: F811
+    """The version takes the newest row's as_of: re-dating one zone moves it, and the 11th JCC, still
+    planned for 2022-10-27, would count as overdue with nothing said."""
+    redated = edit_cell(v2_status(mini_store), "mirpur", "as_of", "2022-12-01")
+    at = upload(sign_in(data_page(steward_secrets(password_hash))), ("status.csv", redated))
+    no_errors(at)
+    (as_of,) = [d for d in at.date_input if d.label == "Data as of"]
+    assert str(as_of.value) == "2022-12-01"
+    report = table(at, "severity")
+    (row,) = report[report["message"].str.contains("overdue-by-date") | report["message"].str.startswith('status is "planned"')].itertuples()
+    assert row.severity == "warning" and row.file == "versions/v0002/milestones.csv (carried over)"
+    assert "due_date 2022-10-27 has passed only because the version's date moved from 2022-10-15 to 2022-12-01" in row.message

@@ -196,3 +196,16 @@ def test_version_as_of_after_every_row_warns(two_rounds, tmp_path):
     # Without --as-of the version is dated by its newest row: no warning.
     run = run_cli("publish", "--author", "A", "--note", "n", "--dry-run", str(edited), data=store.root)
     assert "as-of-after-rows" not in run.stdout and "overdue-by-date" not in run.stdout
+
+
+def test_a_later_row_date_warns_about_planned_milestones_that_turn_overdue(two_rounds, tmp_path):
+    """No --as-of: the version is dated by its newest row, one re-dated row moves it past a planned milestone."""
+    store = two_rounds
+    folder = tmp_path / "redated"
+    folder.mkdir()
+    (folder / "status.csv").write_bytes(edit_cell(version_status(store, "v0002"), "mirpur", "as_of", "2025-02-01"))
+    run = run_cli("publish", "--author", "A", "--note", "n", "--dry-run", str(folder), data=store.root)
+    assert run.returncode == 0, run.stderr
+    warned = [line for line in run.stdout.splitlines() if " warning overdue-by-date: " in line]
+    assert warned and all("has passed only because the version's date moved from 2024-06-30 to 2025-02-01" in w for w in warned)
+    assert all(w.startswith("versions/v0002/milestones.csv (carried over):") for w in warned)
