@@ -192,7 +192,7 @@ def test_version_as_of_after_every_row_warns(two_rounds, tmp_path):
     assert ("versions/v0002/status.csv (carried over):0:as_of: warning as-of-after-rows: the version's as_of 2025-06-30 is later than every row's as_of "
             "(the newest is 2024-06-30): the dashboard would present figures of 2024-06-30 as of 2025-06-30") in run.stdout
     line = next(i for i, text in enumerate(planned.decode().splitlines(), start=1) if text.startswith("mirpur-road,"))
-    assert f'{edited}:{line}:status: warning overdue-by-date: status is "planned" and due_date 2025-01-31'  in run.stdout
+    assert f'{edited}:{line}:status: warning overdue-by-date: status is "planned" and due_date 2025-01-31' in run.stdout
     # Without --as-of the version is dated by its newest row: no warning.
     run = run_cli("publish", "--author", "A", "--note", "n", "--dry-run", str(edited), data=store.root)
     assert "as-of-after-rows" not in run.stdout and "overdue-by-date" not in run.stdout
