@@ -308,8 +308,9 @@ def _files_table(review: workspace.Review) -> None:
         rows.append({"file": name, "bytes": len(data), "received": when,
                      "errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)})
     for name in review.carried_over:
+        mine = [p for p in review.report.problems if p.file == f"versions/{review.base.id}/{name} (carried over)"]
         rows.append({"file": name, "bytes": len(review.files[name]), "received": f"carried over from {review.base.id}",
-                     "errors": 0, "warnings": 0})
+                     "errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)})
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ws_files")
 

@@ -235,7 +235,9 @@ def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> 
         for name in missing:
             report.add(_problem(name, f"{name} is missing: the first version needs all three files", f"upload {name} too"))
         return Review(upload, base_info, files, tuple(carried), report)
-    report = validate_version(files, as_of=None, previous=base)
+    # Carried-over files are named as publish names them, so that their problems are told apart.
+    names = {n: f"versions/{base_info.id}/{n} (carried over)" for n in carried} if base_info is not None else {}
+    report = validate_version(files, as_of=None, previous=base, names=names)
     review = Review(upload, base_info, files, tuple(carried), report)
     if base_info is not None:
         review.identical = all(sha256_bytes(files[n]) == base_info.files[n].sha256 for n in VERSION_FILES)
