@@ -12,13 +12,14 @@ import hashlib
 import os
 import time
 import tomllib
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from sez_metrics import auth, export, serverguard, ui, workspace
 from sez_metrics.chars import terminal_safe
+from sez_metrics.diff import summary_counts, summary_heading
 from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
@@ -36,6 +37,9 @@ BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it wa
 REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
 PUBLISHED_KEY = "ws_published"  # upload fingerprint → VersionInfo it made: one update, one version
 MEANWHILE_KEY = "ws_meanwhile"  # upload fingerprint → VersionInfo someone else published meanwhile
+ONTO_KEY = "ws_onto"  # upload fingerprint → the latest version the steward chose to merge onto
+RECEIVED_KEY = "ws_received"  # (file name, sha256) → time the file first arrived
+DATING_KEY = "ws_dating"  # upload fingerprint → the dating warning of what it published
 
 ZIP_HELP = (
     "The zip holds the version's files exactly as published (folder original/, with their sha256 in "
@@ -193,7 +197,8 @@ def current_steward(mode: auth.Mode, secrets: dict) -> auth.Steward | None:
 
 
 def _forget_steward() -> None:
-    for key in (STEWARD_KEY, SIGNED_IN_AT_KEY, LAST_SEEN_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY):
+    for key in (STEWARD_KEY, SIGNED_IN_AT_KEY, LAST_SEEN_KEY, REVIEW_KEY, BASES_KEY, PUBLISHED_KEY, MEANWHILE_KEY, ONTO_KEY,
+                RECEIVED_KEY):
         st.session_state.pop(key, None)
 
 
@@ -272,6 +277,8 @@ def report_table(report: Report, key: str) -> None:
         return
     frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
     frame["value"] = frame["value"].map(terminal_safe)  # a direction override shown as \u202e, not obeyed
+    # The message column ends with how to fix it: a narrow screen never shows the fix column alone.
+    frame["message"] = [f"{m} → fix: {f}" if f else m for m, f in zip(frame["message"], frame["fix"], strict=True)]
     st.dataframe(frame[["severity", "file", "line", "column", "value", "message", "fix"]], hide_index=True,
                  width="stretch", key=f"{key}_table")
     st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
@@ -279,16 +286,21 @@ def report_table(report: Report, key: str) -> None:
 
 
 def change_preview(review: workspace.Review) -> None:
-    """What publishing would change: the summary by zone, rows added/removed, every changed cell."""
+    """What publishing would change, in the words the command line prints: the summary by zone,
+    rows added/removed, every changed cell, then the id the version gets."""
     diff = review.diff
-    base = review.base.id if review.base else "an empty store"
+    base = diff.old.id if diff is not None else review.base.id if review.base else "an empty store"
     st.subheader(f"🔁 What this update changes (against {base})")
+    if review.onto is not None:
+        st.info(f"Merged: your changes since {md_escape(review.upload.based_on)} applied on top of "
+                f"{md_escape(review.onto.id)}, which {md_escape(review.onto.author or 'someone')} published meanwhile.")
     if review.carried_over:
         st.caption("Carried over unchanged from the latest version: " + ", ".join(review.carried_over))
     if diff is None or diff.is_empty:
         if not review.identical:
             st.info("No value changes: the files differ from the latest version only in layout or row order.")
         return
+    st.text(summary_heading(diff))
     for items in diff.summary_by_zone().values():
         lines = [f"**{md_escape(items[0].zone_name)}**"] + [f"- {md_escape(item.detail)}" for item in items]
         st.markdown("\n".join(lines))
@@ -296,6 +308,7 @@ def change_preview(review: workspace.Review) -> None:
         for table, ids in keys.items():
             if ids:
                 st.text(f"{table}: {len(ids)} row(s) {what}: " + ", ".join(ids))
+    st.text(summary_counts(diff))
     if diff.cell_changes:
         cells = diff.cell_changes_frame()
         shown = cells.assign(old=cells["old"].map(_cell_text), new=cells["new"].map(_cell_text))
@@ -303,6 +316,40 @@ def change_preview(review: workspace.Review) -> None:
             st.dataframe(shown, hide_index=True, width="stretch", key="ws_cell_changes")
             st.download_button("⬇️ Changed cells (CSV)", data=export.spreadsheet_csv(cells), file_name="changed-cells.csv",
                                mime="text/csv", on_click="ignore", help=CSV_HELP, key="ws_cell_changes_csv")
+    if review.can_publish:
+        st.text(f"publishing as {review.new_id}")
+
+
+def conflicts_panel(review: workspace.Review) -> None:
+    """Cells both the steward and a later version changed differently: nothing can be published."""
+    onto = review.onto.id if review.onto else "the latest version"
+    st.error(f"🚫 {len(review.conflicts)} conflicting cell(s): your changes since {md_escape(review.upload.based_on)} and "
+             f"{md_escape(onto)} changed them differently (listed as id column: yours → theirs). Nothing can be published. "
+             f"To keep the published values, set those cells in your file to them and upload it again; to publish "
+             f"yours, download {md_escape(onto)}, make your edits on its files and upload those.")
+    st.text("\n".join(review.conflicts))
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _files_table(review: workspace.Review) -> None:
+    """One line per file of the update: when it arrived and its own error and warning counts, so
+    that a file dropped again is told apart from the one it replaces."""
+    received = st.session_state.setdefault(RECEIVED_KEY, {})
+    rows = []
+    for name, data in review.upload.files.items():
+        when = received.setdefault((name, workspace.sha256_bytes(data)), datetime.now().strftime("%H:%M:%S"))
+        mine = [p for p in review.report.problems if p.file == name]
+        rows.append({"file": name, "bytes": len(data), "received": when,
+                     "errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)})
+    for name in review.carried_over:
+        mine = [p for p in review.report.problems if p.file == f"versions/{review.base.id}/{name} (carried over)"]
+        rows.append({"file": name, "bytes": len(review.files[name]), "received": f"carried over from {review.base.id}",
+                     "errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)})
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ws_files")
 
 
 def _cell_text(value: object) -> str:
@@ -334,14 +381,19 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     latest_id = ctx.latest.id if ctx.latest else None
     # The base is the latest version when these files first arrived; it never moves silently.
     based_on = bases.setdefault(fingerprint, latest_id)
+    onto = st.session_state.setdefault(ONTO_KEY, {}).get(fingerprint)
     upload = workspace.receive_upload(named, based_on)
+    for name in upload.replaced:
+        st.info(f"ℹ️ {md_escape(name)} was uploaded again: the newest one is used (the list below says when it "
+                "arrived). Remove the older one with ✕ to tidy the uploader.")
     for rejected in upload.rejected:
         st.error(f"🚫 “{md_echo(rejected.name)}”: {md_escape(rejected.reason)}")
     review = st.session_state.get(REVIEW_KEY)
-    if review is None or review.upload.fingerprint != fingerprint or review.upload.based_on != based_on:
+    if (review is None or review.upload.fingerprint != fingerprint or review.upload.based_on != based_on
+            or (review.onto.id if review.onto else None) != onto):
         try:
             with st.spinner("Validating…"):
-                review = workspace.review_upload(root, upload)
+                review = workspace.review_upload(root, upload, onto=onto)
         except StoreError as exc:
             st.error(f"The update cannot be reviewed: {md_escape(exc)}")
             return None
@@ -366,42 +418,67 @@ def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
     st.warning(
         f"⚠️ While you were reviewing, {md_escape(latest.author or 'someone')} published **{md_escape(latest.id)} "
         f"“{md_escape(latest.label)}”** \\(as of {md_escape(latest.as_of)}\\). Nothing of yours was published or "
-        "lost: your files are still here. Review them against the new latest version, then publish again."
+        f"lost: your files are still here. Merge your changes onto {md_escape(latest.id)} (theirs are kept; cells you "
+        "both changed are listed), review the result, then publish."
     )
 
-    def rebase() -> None:
-        st.session_state[BASES_KEY][fingerprint] = latest.id
+    def merge_onto() -> None:
+        st.session_state.setdefault(ONTO_KEY, {})[fingerprint] = latest.id
         st.session_state[MEANWHILE_KEY].pop(fingerprint, None)
         st.session_state.pop(REVIEW_KEY, None)
 
-    st.button(f"🔁 Review my files against {md_escape(latest.id)}", on_click=rebase, key="ws_rebase")
+    st.button(f"🔁 Merge my changes onto {md_escape(latest.id)}", on_click=merge_onto, key="ws_rebase")
 
 
 def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: ui.PageContext) -> None:
     """Label, as-of date, note and the Publish button (disabled unless the review allows it)."""
     if not review.report.ok:
-        st.error(f"🚫 {len(review.report.errors)} error(s): publishing is disabled. Fix them and upload the files again.")
+        st.error(f"🚫 {len(review.report.errors)} error(s): publishing is disabled. Fix them in your file (each line "
+                 "above says how), then drop the corrected file here: it replaces the one of the same name.")
     elif review.upload.rejected:
         st.error("🚫 Remove or rename the rejected file(s) above: publishing is disabled.")
     elif review.identical:
-        st.info("The upload is identical to the latest version: there is nothing to publish.")
-    default_as_of = review.diff.new.as_of if review.diff is not None else ""
+        st.info("ℹ️ " + md_escape(review.notes[0] if review.notes else
+                                  "nothing to publish: the upload is identical to the latest version"))
+    elif review.refusal:
+        st.error(f"🚫 Publishing is disabled: {md_escape(review.refusal)}")
+    newest = workspace.status_as_of(review.files["status.csv"]) if "status.csv" in review.files else ""
     with st.form("ws_publish"):
-        label = st.text_input("Label", placeholder="Update before JCC-14", max_chars=120, key="ws_label")
-        as_of = st.date_input("Data as of", value=date.fromisoformat(default_as_of) if default_as_of else None,
-                              format="YYYY-MM-DD", key="ws_as_of",
-                              help="The reporting date of this version (default: the latest as_of in status.csv).")
+        label = st.text_input("Label (optional)", placeholder="e.g. Update before JCC-15 · empty: “Update of <as of>”",
+                              max_chars=120, key="ws_label")
+        # Keyed by the upload, so that another upload brings its own default.
+        as_of = st.date_input("Data as of", value=date.fromisoformat(newest) if newest else None,
+                              format="YYYY-MM-DD", key=f"ws_as_of_{fingerprint[:16]}",
+                              help="The reporting date of this version, pre-filled with the newest as_of in status.csv. "
+                                   "A later date makes every figure look more recent and can turn milestones overdue.")
         note = st.text_area("Note: what changed and why", max_chars=2000, key="ws_note")
+        confirmed = False
+        if review.reverts:
+            st.warning(f"⚠️ This update would undo {len(review.reverts)} change(s) published after "
+                       f"{md_escape(review.derived_from or 'the version your files were built from')}:")
+            st.text("\n".join(review.reverts))
+            confirmed = st.checkbox("I mean to undo these changes (the version's note records them)", key="ws_allow_revert")
         submitted = st.form_submit_button("🚀 Publish", type="primary", disabled=not review.can_publish)
     if not submitted or not review.can_publish:
         return
     if not note.strip():
         st.error("Write a note saying what changed and why: it is kept with the version.")
         return
+    if review.reverts and not confirmed:
+        st.error("Not published: tick “I mean to undo these changes” if you do; otherwise upload files built from the "
+                 "latest version.")
+        return
+    if as_of is not None and newest and as_of.isoformat() > newest:
+        st.session_state.setdefault(DATING_KEY, {})[fingerprint] = (
+            f"⚠️ The version is dated {as_of.isoformat()}, later than every row's as_of (the newest is {newest}): "
+            "its figures are presented as of that date, and overdue counts move with it. If that was not meant, "
+            f"publish a correction dated {newest}.")
     was_latest = ctx.is_latest
     try:
-        outcome = workspace.publish_as(steward, root, review.files, based_on=review.upload.based_on, note=note,
-                                       label=label, as_of=as_of.isoformat() if as_of else None)
+        outcome = workspace.publish_as(steward, root, review.upload.files, based_on=review.upload.based_on, note=note,
+                                       label=label, as_of=as_of.isoformat() if as_of else None,
+                                       onto=review.onto.id if review.onto else None, allow_revert=bool(review.reverts),
+                                       published_files=review.files)
     except workspace.PermissionDenied:
         st.error("Only a signed-in data steward can publish. Sign in again.")
         return
@@ -413,6 +490,8 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
         return
     except PublishRefused as exc:
         st.error(f"Not published: {md_escape(exc.reason)}")
+        if exc.details:
+            st.text("\n".join(exc.details))
         if exc.report is not None:
             report_table(exc.report, "ws_refused_report")
         return
@@ -447,13 +526,18 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
     published = st.session_state.get(PUBLISHED_KEY, {}).get(fingerprint)
     if published is not None:
         published_panel(published, ctx)
+        if (dating := st.session_state.get(DATING_KEY, {}).get(fingerprint)) is not None:
+            st.warning(dating)
         return
     meanwhile = st.session_state.get(MEANWHILE_KEY, {}).get(fingerprint)
     if meanwhile is not None:
         meanwhile_panel(meanwhile, fingerprint)
         return
+    _files_table(review)
     report_table(review.report, "ws_report")
-    if review.report.ok and review.diff is not None:
+    if review.conflicts:
+        conflicts_panel(review)
+    elif review.report.ok and review.diff is not None:
         change_preview(review)
     publish_form(root, steward, review, fingerprint, ctx)
 

@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("validate", help="check CSVs or a version folder; one line per problem")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a CSV file (zones.csv, status.csv, milestones.csv) or a version folder")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a CSV file (zones.csv, status.csv, milestones.csv) or a folder holding some or all of them "
+                        "(the others are carried over from the latest version, as publish does)")
     p.add_argument("--table", choices=["zones", "status", "milestones"], help="the table of a CSV whose file name does not say it")
     p.add_argument("--as-of", dest="as_of", metavar="DATE", help="reporting date of the version (default: latest as_of in status.csv)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -39,12 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("verify", help="check every file hash and the manifest chain")
 
     p = sub.add_parser("publish", help="validate and publish a new version")
-    p.add_argument("files", nargs="+", metavar="FILE", help="one or more of zones.csv, status.csv, milestones.csv")
+    p.add_argument("files", nargs="+", metavar="FILE", help="one or more of zones.csv, status.csv, milestones.csv, or a folder holding them")
     p.add_argument("--author", required=True)
     p.add_argument("--note", required=True, help="what changed and why")
     p.add_argument("--label", default="", help='e.g. "Update before JCC-14"')
-    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="reporting date (default: latest as_of in status.csv)")
-    p.add_argument("--based-on", dest="based_on", metavar="ID", help="refuse if this is no longer the latest version")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="reporting date (default: the newest as_of in status.csv)")
+    p.add_argument("--based-on", dest="based_on", metavar="ID",
+                   help="the version your files were built from; when it is older than the latest, your changes since "
+                        "it are merged onto the latest (conflicting cells refuse the publish)")
+    p.add_argument("--dry-run", dest="dry_run", action="store_true", help="show what would change and the new id; write nothing")
+    p.add_argument("--allow-revert", dest="allow_revert", action="store_true",
+                   help="publish even if it sets back values a later version changed (the version's note records it)")
 
     p = sub.add_parser("diff", help="what changed between two versions")
     p.add_argument("old", metavar="OLD")

@@ -109,7 +109,7 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
             },
         )
     if not text.strip():
-        return None, Finding("empty-file", 0)
+        return None, Finding("empty-file", 1)  # line 1: where the header is missing
     return text, None
 
 
@@ -200,7 +200,7 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
         else:
             kept.append((line, cells))
     if not kept:
-        return _refused(table, *findings, quote_error or Finding("empty-file", 0))
+        return _refused(table, *findings, quote_error or Finding("empty-file", 1))
     (header_line, header), body = kept[0], kept[1:]
     if len(header) == 1:
         for delimiter, plural in OTHER_DELIMITERS.items():

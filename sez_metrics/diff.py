@@ -557,12 +557,25 @@ def _load_exact(store, version_id: str) -> Dataset:
     return result.dataset
 
 
+def summary_heading(diff: VersionDiff) -> str:
+    """The first line of every change summary: from which version to which."""
+    return (f"Changes from {diff.old.id} “{diff.old.label}” (as of {diff.old.as_of}) "
+            f"to {diff.new.id} “{diff.new.label}” (as of {diff.new.as_of})")
+
+
+def summary_counts(diff: VersionDiff) -> str:
+    """The last line of every change summary: how many cells and rows changed."""
+    counts = diff.cell_counts()
+    return (
+        f"{len(diff.cell_changes)} cell change(s) (" + ", ".join(f"{t} {n}" for t, n in counts.items()) + "); "
+        f"zones added {len(diff.zones_added)}, removed {len(diff.zones_removed)}; "
+        f"milestones added {len(diff.milestones_added)}, removed {len(diff.milestones_removed)}"
+    )
+
+
 def format_summary(diff: VersionDiff) -> list[str]:
     """The summary as plain-text lines, grouped by zone, ending with the counts."""
-    lines = [
-        f"Changes from {diff.old.id} “{diff.old.label}” (as of {diff.old.as_of}) "
-        f"to {diff.new.id} “{diff.new.label}” (as of {diff.new.as_of})"
-    ]
+    lines = [summary_heading(diff)]
     groups = diff.summary_by_zone()
     if not groups:
         lines.append("No changes.")
@@ -570,14 +583,19 @@ def format_summary(diff: VersionDiff) -> list[str]:
         lines.append("")
         lines.append(items[0].zone_name)
         lines.extend(f"  - {item.detail}" for item in items)
-    counts = diff.cell_counts()
     lines.append("")
-    lines.append(
-        f"{len(diff.cell_changes)} cell change(s) (" + ", ".join(f"{t} {n}" for t, n in counts.items()) + "); "
-        f"zones added {len(diff.zones_added)}, removed {len(diff.zones_removed)}; "
-        f"milestones added {len(diff.milestones_added)}, removed {len(diff.milestones_removed)}"
-    )
+    lines.append(summary_counts(diff))
     return lines
+
+
+def empty_dataset() -> Dataset:
+    """A version with no rows: what a first version is compared with."""
+    from sez_metrics.store import dataset_from_files
+
+    files = {t.file_name: (",".join(t.column_names) + "\n").encode() for t in schema.TABLES.values()}
+    info = VersionInfo(id="(none)", label="Empty store", as_of="", published_at="", author="", note="", parent=None,
+                       files={}, prev_hash=None, entry_hash="")
+    return dataset_from_files(info, files)
 
 
 def cli_diff(args: argparse.Namespace) -> int:

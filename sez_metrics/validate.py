@@ -163,6 +163,16 @@ CATALOGUE: dict[str, ProblemType] = {
         ProblemType("as-of-after-version", "error", "Figures dated after the version",
                     "as_of {value} is after the version's as_of {as_of}",
                     "the figures cannot describe a date after the version's reporting date: correct as_of"),
+        ProblemType("as-of-after-rows", "warning", "Version dated after its figures",
+                    "the version's as_of {day} is later than every row's as_of (the newest is {newest}): the dashboard "
+                    "would present figures of {newest} as of {day}, {days} days later, and overdue counts move with that date",
+                    "leave the version's as-of empty to use {newest}, or update the rows' as_of to the date their "
+                    "figures describe"),
+        ProblemType("overdue-by-date", "warning", "Overdue only through the version's date",
+                    "status is {value} and due_date {due_date} has passed only because the version's date moved "
+                    "from {since} to {as_of}: it now counts as overdue",
+                    "if it has not happened, set status to delayed (and a new due_date if one is known); if it has, "
+                    "set status to done with its done_date; if the version's date is wrong, correct it"),
         ProblemType("invalid-as-of", "error", "Bad reporting date",
                     "the version's as_of {value} is not a date in YYYY-MM-DD form", "give the reporting date as YYYY-MM-DD"),
         # --- rules across tables ---------------------------------------------------------------
@@ -556,6 +566,41 @@ def _check_milestone_rules(checked: CheckedTable, as_of: pd.Timestamp, as_of_lab
     checked.cell_findings((t["done_date"] > as_of).to_numpy(), "done-after-as-of", "done_date", as_of_label=as_of_label)
 
 
+def _check_dating(status: CheckedTable | None, milestones: CheckedTable | None, version_as_of: pd.Timestamp,
+                  explicit: bool, previous: Dataset | None) -> None:
+    """Warnings when the version's date alone changes what the figures say: a given as_of later than
+    every figure's (old figures would read as current), and milestones still planned that turn
+    overdue only because the date moved (beyond the figures' date, or past the previous version's
+    as_of while their row is unchanged)."""
+    since, unchanged_only = None, False
+    if explicit and status is not None and status.readable and status.typed["as_of"].notna().any():
+        newest = status.typed["as_of"].max()
+        if version_as_of > newest:
+            since = newest
+            status.findings.append(Finding("as-of-after-rows", 0, "as_of", "", {
+                "day": version_as_of.date().isoformat(), "newest": newest.date().isoformat(),
+                "days": (version_as_of - newest).days}))
+    if since is None and previous is not None and len(previous.milestones):
+        before = pd.to_datetime(previous.info.as_of, format="%Y-%m-%d", errors="coerce")
+        if pd.notna(before) and version_as_of > before:
+            since, unchanged_only = before, True
+    if since is None or milestones is None or not milestones.readable:
+        return
+    t = milestones.typed
+    open_ = t["status"].isin(["planned", "in_progress"]).to_numpy() & t["done_date"].isna().to_numpy()
+    moved = open_ & (t["due_date"] >= since).to_numpy() & (t["due_date"] < version_as_of).to_numpy()
+    if unchanged_only:  # a milestone the steward edited in this round was looked at: no warning
+        old = previous.milestones.drop_duplicates("milestone_id").set_index("milestone_id")
+        ids = t["milestone_id"]
+        same_due = (ids.map(old["due_date"]) == t["due_date"]).fillna(False).to_numpy(dtype=bool)
+        same_status = (ids.map(old["status"]) == t["status"]).fillna(False).to_numpy(dtype=bool)
+        moved &= same_due & same_status
+    for i in np.flatnonzero(moved):
+        milestones.findings.append(Finding("overdue-by-date", int(milestones.lines[i]), "status", milestones.raw["status"].iat[i], {
+            "due_date": milestones.raw["due_date"].iat[i], "as_of": version_as_of.date().isoformat(),
+            "since": since.date().isoformat()}))
+
+
 def _check_zone_refs(checked: CheckedTable, zone_ids: set[str], zones_source: str) -> None:
     ids = checked.typed["zone_id"]
     unknown = ids.notna().to_numpy() & ~_isin(ids, zone_ids)
@@ -660,6 +705,8 @@ def validate_version(
         report.add(make_problem(as_of_problem, schema.STATUS, "as_of"))
     if status is not None and status.readable:
         _check_status_rules(status, version_as_of if as_of is not None else None)
+    if version_as_of is not None:
+        _check_dating(status, milestones, version_as_of, as_of is not None, previous)
     if milestones is not None and milestones.readable:
         if version_as_of is None:
             today = pd.Timestamp(date.today())
@@ -746,11 +793,15 @@ def _submissions(paths: list[str], table_option: str | None) -> list[_Submission
     for arg in paths:
         path = Path(arg)
         if path.is_dir():
-            missing = [n for n in schema.TABLE_BY_FILE if not (path / n).is_file()]
-            if missing:
-                raise UsageError(f"{arg}: a version folder holds zones.csv, status.csv and milestones.csv; missing: {', '.join(missing)}")
-            names = {n: str(path / n) for n in schema.TABLE_BY_FILE}
-            groups.append(_Submission({n: _read_file(path / n) for n in schema.TABLE_BY_FILE}, names))
+            present = [n for n in schema.TABLE_BY_FILE if (path / n).is_file()]
+            if not present:
+                raise UsageError(f"{arg}: the folder holds none of zones.csv, status.csv, milestones.csv; "
+                                 "name your files exactly so, or give the files themselves")
+            names = {n: str(path / n) for n in present}
+            submission = _Submission({n: _read_file(path / n) for n in present}, names)
+            if len(present) < len(schema.TABLE_BY_FILE):
+                _carry_over(submission, arg)
+            groups.append(submission)
         elif path.exists():
             table = _table_of(path, table_option)
             if table.file_name in loose.files:
@@ -764,6 +815,27 @@ def _submissions(paths: list[str], table_option: str | None) -> list[_Submission
         _attach_published(loose, loose_dirs)
         groups.append(loose)
     return groups
+
+
+def _carry_over(submission: _Submission, arg: str) -> None:
+    """A folder with some of the files is an update: validate it as publish would, the other files
+    carried over from the latest version (and compared with it)."""
+    root = settings.data_dir()
+    store = VersionStore(root)
+    missing = [n for n in schema.TABLE_BY_FILE if n not in submission.files]
+    try:
+        latest = store.load().dataset
+        published, problems = store.read_version_files(latest.info)
+    except (StoreError, OSError) as exc:
+        raise UsageError(f"{arg}: {', '.join(missing)} missing, and there is no published version in {root} to carry "
+                         f"them over from ({exc}); put all three files in the folder") from exc
+    if problems:
+        raise UsageError(f"{arg}: {', '.join(missing)} would be carried over from {latest.info.id}, which is damaged "
+                         f"({problems[0].format_line()}); run verify")
+    for name in missing:
+        submission.files[name] = published[name]
+        submission.names[name] = f"versions/{latest.info.id}/{name} (carried over)"  # as publish names it
+    submission.previous = latest
 
 
 def _attach_published(submission: _Submission, folders: list[Path]) -> None:

@@ -6,15 +6,18 @@ The page only wires widgets to these functions. Access control lives here, not i
 A steward's update goes through three steps:
 
 1. ``receive_upload`` — the files as uploaded; a name that is not exactly ``zones.csv``,
-   ``status.csv`` or ``milestones.csv``, an empty or oversized file, or a name given twice is
-   rejected (a browser's ``accept``/type filter is no security check). The latest version id at
-   this moment is captured as ``based_on``.
+   ``status.csv`` or ``milestones.csv``, or an empty or oversized file is rejected (a browser's
+   ``accept``/type filter is no security check); a file uploaded again replaces the earlier one of
+   its name. The latest version id at this moment is captured as ``based_on``.
 2. ``review_upload`` — the complete would-be version (tables not uploaded are carried over from
-   ``based_on``), its validation report, and, when valid, the diff against ``based_on``.
-3. ``publish_as`` — publishes exactly the reviewed files, refusing when someone else published
-   meanwhile (``PublishedMeanwhile``, naming the new latest version). A repeated click on the same
-   update returns the version the first click made (``PublishOutcome.created`` False): one update
-   never makes two versions.
+   ``based_on``), its validation report, and, when valid, the diff against the latest version.
+   When someone published after ``based_on`` (``onto``), the review is of the three-way merge
+   (``sez_metrics.merge``): the steward's changes since ``based_on`` on top of ``onto``, or the
+   conflicting cells. Cells that would undo a later version's change are listed (``reverts``).
+3. ``publish_as`` — publishes exactly what was reviewed, refusing when someone else published
+   meanwhile (``PublishedMeanwhile``, naming the new latest version) and, unless the steward
+   confirmed them, reverts. A repeated click on the same update returns the version the first
+   click made (``PublishOutcome.created`` False): one update never makes two versions.
 
 Pure: no streamlit import.
 """
@@ -31,8 +34,8 @@ import pyarrow as pa
 
 from sez_metrics import chars, schema
 from sez_metrics.auth import Steward
-from sez_metrics.diff import VersionDiff, diff_versions
-from sez_metrics.publish import PublishRefused, publish
+from sez_metrics.diff import VersionDiff, diff_versions, empty_dataset
+from sez_metrics.publish import Preview, PublishRefused, publish
 from sez_metrics.report import Problem, Report
 from sez_metrics.settings import MAX_UPLOAD_BYTES
 from sez_metrics.store import (
@@ -85,6 +88,7 @@ class Upload:
     files: dict[str, bytes]
     rejected: tuple[RejectedFile, ...]
     based_on: str | None
+    replaced: tuple[str, ...] = ()  # names uploaded again: the newest file of each is the one taken
 
     @property
     def fingerprint(self) -> str:
@@ -120,25 +124,32 @@ def _name_hint(name: str) -> str:
 def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | None) -> Upload:
     """Sort uploaded ``(file name, bytes)`` into accepted files and rejected ones.
 
-    ``based_on`` is the latest version id when the files arrived (None for an empty store).
+    ``based_on`` is the latest version id when the files arrived (None for an empty store). A file
+    whose name came earlier in the list replaces the earlier one (the list is in upload order).
     """
     accepted: dict[str, bytes] = {}
     rejected: list[RejectedFile] = []
+    replaced: list[str] = []
     seen: set[str] = set()
     for name, data in named_files:
         if name not in VERSION_FILES:
             rejected.append(RejectedFile(name, f"not a dataset file: name it exactly {', '.join(VERSION_FILES)}{_name_hint(name)}"))
-        elif name in seen:
-            rejected.append(RejectedFile(name, "uploaded twice: remove one of them (✕) so that it is clear which one to publish"))
-            accepted.pop(name, None)
-        elif len(data) > MAX_UPLOAD_BYTES:
-            rejected.append(RejectedFile(name, f"{len(data):,} bytes: larger than the limit of {MAX_UPLOAD_BYTES // 2**20} MB"))
-        elif not data.strip():
-            rejected.append(RejectedFile(name, "the file is empty"))
         else:
-            accepted[name] = data
+            # A later file of the same name replaces the earlier one (a corrected file dropped again).
+            accepted.pop(name, None)
+            rejected = [r for r in rejected if r.name != name]
+            if name in seen:
+                replaced.append(name)
+            if len(data) > MAX_UPLOAD_BYTES:
+                rejected.append(RejectedFile(name, f"{len(data):,} bytes: larger than the limit of {MAX_UPLOAD_BYTES // 2**20} MB; "
+                                                   "remove what is not data (other sheets, images) or split the update"))
+            elif not data.strip():
+                rejected.append(RejectedFile(name, "line 1: the file is empty; export the table again: a header line, then "
+                                                   "one line per record"))
+            else:
+                accepted[name] = data
         seen.add(name)
-    return Upload(accepted, tuple(rejected), based_on)
+    return Upload(accepted, tuple(rejected), based_on, tuple(dict.fromkeys(replaced)))
 
 
 # --- step 2: review ---------------------------------------------------------------------------
@@ -146,7 +157,10 @@ def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | Non
 
 def status_as_of(status_csv: bytes) -> str:
     """The latest ``as_of`` in a status.csv: the would-be version's reporting date by default."""
-    dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
+    try:
+        dates = [d for d in parse_csv_bytes(status_csv, schema.STATUS)["as_of"] if d]
+    except (KeyError, ValueError, pa.ArrowInvalid):  # a file the validator refuses: no default date
+        return ""
     return max(dates) if dates else ""
 
 
@@ -172,12 +186,18 @@ class Review:
     diff: VersionDiff | None = None
     identical: bool = False
     notes: list[str] = field(default_factory=list)
+    onto: VersionInfo | None = None  # the latest version, when the upload is merged onto it
+    new_id: str = NEW_VERSION_ID
+    conflicts: list[str] = field(default_factory=list)  # "id column: yours → theirs"
+    reverts: list[str] = field(default_factory=list)  # cells that would undo a later version's change
+    derived_from: str | None = None
+    refusal: str = ""  # why publish would refuse what the review otherwise allows
 
     @property
     def can_publish(self) -> bool:
-        """Valid, complete, different from the base, and every uploaded file accepted."""
-        return (self.report.ok and not self.identical and not self.upload.rejected
-                and bool(self.upload.files) and self.diff is not None)
+        """Valid, complete, different from the latest, no conflict, and every uploaded file accepted."""
+        return (self.report.ok and not self.identical and not self.upload.rejected and not self.conflicts
+                and not self.refusal and bool(self.upload.files) and self.diff is not None)
 
 
 def _problem(file_name: str, message: str, fix: str) -> Problem:
@@ -185,8 +205,12 @@ def _problem(file_name: str, message: str, fix: str) -> Problem:
     return Problem("error", "version-incomplete", table, file_name, 0, "", "", message, fix)
 
 
-def review_upload(root: Path | str, upload: Upload) -> Review:
-    """Validate the complete version ``upload`` would make and diff it against ``upload.based_on``.
+def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> Review:
+    """Validate the complete version ``upload`` would make and show what publishing it would change.
+
+    ``onto`` is the latest version when someone published after ``upload.based_on``: the review is
+    then of the steward's changes since ``based_on`` merged onto it. What publishing would write
+    (the change, the new id, conflicts, reverts) comes from publish itself, run dry.
 
     Raises ``StoreError`` only when the store itself cannot be read.
     """
@@ -218,7 +242,9 @@ def review_upload(root: Path | str, upload: Upload) -> Review:
         for name in missing:
             report.add(_problem(name, f"{name} is missing: the first version needs all three files", f"upload {name} too"))
         return Review(upload, base_info, files, tuple(carried), report)
-    report = validate_version(files, as_of=None, previous=base)
+    # Carried-over files are named as publish names them, so that their problems are told apart.
+    names = {n: f"versions/{base_info.id}/{n} (carried over)" for n in carried} if base_info is not None else {}
+    report = validate_version(files, as_of=None, previous=base, names=names)
     review = Review(upload, base_info, files, tuple(carried), report)
     if base_info is not None:
         review.identical = all(sha256_bytes(files[n]) == base_info.files[n].sha256 for n in VERSION_FILES)
@@ -231,15 +257,41 @@ def review_upload(root: Path | str, upload: Upload) -> Review:
         report.add(_problem("status.csv", f"the files passed validation but cannot be loaded: {exc}", "report this to the maintainers"))
         return review
     review.diff = diff_versions(base if base is not None else _empty_dataset(), candidate)
+    _preview_publish(root, review, onto)
     return review
+
+
+def _preview_publish(root: Path | str, review: Review, onto: str | None) -> None:
+    """What publish would write, as publish computes it (dry run): the diff against the latest,
+    the new id, the merge and its conflicts, and the reverts the steward would have to confirm."""
+    upload = review.upload
+    shown: list[Preview] = []
+    try:
+        publish(root, upload.files, author="preview", note="preview", based_on=upload.based_on, dry_run=True,
+                allow_revert=True, expect_latest=onto or upload.based_on, preview=shown.append)
+    except PublishRefused as exc:
+        if exc.kind == "conflict":
+            review.conflicts = exc.details
+        elif exc.kind == "identical":
+            review.identical = True
+            review.notes.append(exc.reason)
+        else:
+            review.refusal = exc.reason
+            if exc.report is not None:
+                review.report.extend(exc.report.errors)
+        if onto and onto != upload.based_on:
+            review.onto = VersionStore(root).version(onto)
+        return
+    (preview,) = shown
+    review.diff, review.new_id, review.reverts = preview.diff, preview.new_id, preview.reverts
+    review.derived_from = preview.derived_from
+    if preview.merged_onto:
+        review.onto = preview.diff.old
 
 
 def _empty_dataset() -> Dataset:
     """A version with no rows: the base a first version is compared with."""
-    files = {t.file_name: (",".join(t.column_names) + "\n").encode() for t in schema.TABLES.values()}
-    info = VersionInfo(id="(none)", label="Empty store", as_of="", published_at="", author="", note="", parent=None,
-                       files={}, prev_hash=None, entry_hash="")
-    return dataset_from_files(info, files)
+    return empty_dataset()
 
 
 # --- step 3: publish --------------------------------------------------------------------------
@@ -253,10 +305,10 @@ class PublishOutcome:
     created: bool
 
 
-def _same_publication(latest: VersionInfo, files: Mapping[str, bytes], based_on: str | None, author: str) -> bool:
-    """True when ``latest`` is this very update, published by the same steward on the same base."""
+def _same_publication(latest: VersionInfo, files: Mapping[str, bytes], parent: str | None, author: str) -> bool:
+    """True when ``latest`` is this very update, published by the same steward on the same parent."""
     return (
-        latest.parent == based_on
+        latest.parent == parent
         and latest.author == author
         and set(latest.files) == set(files)
         and all(latest.files[n].sha256 == sha256_bytes(files[n]) for n in files)
@@ -272,28 +324,37 @@ def publish_as(
     note: str,
     label: str = "",
     as_of: str | None = None,
+    onto: str | None = None,
+    allow_revert: bool = False,
+    published_files: Mapping[str, bytes] | None = None,
 ) -> PublishOutcome:
-    """Publish ``files`` (the reviewed, complete version) as ``user``; the role is checked here.
+    """Publish ``files`` (the reviewed upload) as ``user``; the role is checked here.
 
+    ``onto`` is the latest version the review merged the upload onto (None: ``based_on`` itself);
+    ``published_files`` what the review showed would be published (the merge), to recognise a
+    repeated click. ``allow_revert`` is the steward's explicit confirmation of the listed reverts.
     Raises ``PermissionDenied`` for anyone but a signed-in steward, ``PublishedMeanwhile`` when
-    the latest version is no longer ``based_on`` (and is not this update's own earlier publish),
-    and ``PublishRefused`` (with its report) when the store refuses the content.
+    the latest version is no longer ``onto``/``based_on`` (and is not this update's own earlier
+    publish), and ``PublishRefused`` (with its report) when the store refuses the content.
     """
     if not isinstance(user, Steward):
         raise PermissionDenied("only a signed-in data steward can publish")
+    expected = onto or based_on
+    shown = published_files or files
     store = VersionStore(root)
     latest = store.latest() if store.manifest_path.exists() else None
     if based_on is None and latest is not None:
         # publish() checks based_on only when given: an update of an empty store is checked here.
-        if _same_publication(latest, files, None, user.author):
+        if _same_publication(latest, shown, None, user.author):
             return PublishOutcome(latest, created=False)
         raise PublishedMeanwhile(latest, based_on)
     try:
-        info = publish(root, files, author=user.author, note=note, label=label, as_of=as_of or None, based_on=based_on)
+        info = publish(root, files, author=user.author, note=note, label=label, as_of=as_of or None, based_on=based_on,
+                       expect_latest=expected, allow_revert=allow_revert)
     except PublishRefused:
         latest = store.latest() if store.manifest_path.exists() else None
-        if latest is not None and latest.id != based_on:
-            if _same_publication(latest, files, based_on, user.author):
+        if latest is not None and latest.id != expected:
+            if _same_publication(latest, shown, expected, user.author):
                 return PublishOutcome(latest, created=False)
             raise PublishedMeanwhile(latest, based_on) from None
         raise

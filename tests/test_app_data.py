@@ -435,7 +435,7 @@ def test_someone_else_publishing_meanwhile_keeps_the_upload_for_review(mini_stor
     assert [v.id for v in VersionStore(mini_store).versions()] == ["v0001", "v0002", "v0003"]
     assert [f.name for f in at.file_uploader[0].value] == ["status.csv"], "the upload stays"
 
-    at = button(at, "Review my files against v0003").click().run()
+    at = button(at, "Merge my changes onto v0003").click().run()
     no_errors(at)
     assert any("against v0003" in s.value for s in at.subheader)
     at.text_area(key="ws_note").set_value("mine, on top of Bilal's")

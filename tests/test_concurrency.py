@@ -1,7 +1,7 @@
 """Two stewards publishing at once: real processes, released together by a barrier file.
 
-Both based on the same version: exactly one wins, the other is told someone published meanwhile
-(never a lost update, never two versions with one id). Without ``--based-on`` both succeed, one
+Both based on the same version and changing the same cell: exactly one wins, the other is told
+which cell conflicts (never a lost update, never two versions with one id). Without ``--based-on`` both succeed, one
 after the other. ``SEZ_CONCURRENCY_RUNS`` repeats the race (the suite runs it a few times).
 """
 
@@ -52,10 +52,10 @@ def test_same_based_on_exactly_one_wins(template, tmp_path, run):
     (winner,) = [r for r in results if r[0] == 0]
     (loser,) = [r for r in results if r[0] == 1]
     assert winner[1].splitlines()[-1] == "v0002"
-    assert loser[2].strip().splitlines()[-1] == (
-        "refused: someone published meanwhile: this update is based on v0001 but the latest version is now v0002; "
-        "review the latest version and submit again"
-    )
+    # Based on v0001, the loser's change is merged onto v0002: the same cell changed differently is a conflict.
+    loser_jobs, winner_jobs = ("222", "111") if b"222" in loser[3] else ("111", "222")
+    assert f"  bostan jobs: {loser_jobs} → {winner_jobs}" in loser[2].splitlines()
+    assert "refused: 1 conflicting cell(s)" in loser[2]
     assert [v.id for v in store.versions()] == ["v0001", "v0002"]
     assert (store.versions_dir / "v0002" / "status.csv").read_bytes() == winner[3]
     assert store.verify() == []
@@ -73,6 +73,23 @@ def test_without_based_on_both_publish_one_after_the_other(template, tmp_path, r
     published = {(store.versions_dir / v / "status.csv").read_bytes() for v in ("v0002", "v0003")}
     assert published == {upload for *_, upload in results}
     assert sorted(r[1].splitlines()[-1] for r in results) == ["v0002", "v0003"]
+    assert store.verify() == []
+
+
+def test_five_publishers_of_one_cell_give_exactly_one_version(template, tmp_path):
+    store = VersionStore(shutil.copytree(template, tmp_path / "data"))
+    barrier = tmp_path / "go"
+    uploads = [status_file(tmp_path / f"s{i}", 100 + i) for i in range(5)]
+    processes = [start_publisher(store.root, upload, "--based-on", "v0001", BARRIER=str(barrier)) for upload in uploads]
+    for process in processes:
+        wait_ready(process)
+    barrier.touch()
+    results = [(p.communicate(timeout=180), p.returncode) for p in processes]
+    assert sorted(code for _, code in results) == [0, 1, 1, 1, 1], results
+    assert [v.id for v in store.versions()] == ["v0001", "v0002"]
+    for (_out, err), code in results:
+        if code:
+            assert "refused: 1 conflicting cell(s)" in err and "bostan jobs: " in err
     assert store.verify() == []
 
 

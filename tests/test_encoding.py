@@ -69,7 +69,7 @@ def test_excel_workbook_saved_with_a_csv_name_is_recognised():
 
 @pytest.mark.parametrize("name", ["empty.csv", "blank_lines_only.csv"])
 def test_empty_file_is_refused(name):
-    assert found(validate_zones(ENCODING / name)) == [("empty-file", 0, "")]
+    assert found(validate_zones(ENCODING / name)) == [("empty-file", 1, "")]
 
 
 def test_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):

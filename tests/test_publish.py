@@ -106,19 +106,21 @@ def test_cli_last_line_is_the_new_id(store, tmp_path):
 # --- refusals: nothing written ----------------------------------------------------------------
 
 
-def test_stale_based_on_is_refused(store):
+def test_stale_based_on_changing_the_same_cell_is_a_conflict(store):
     publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "7")},
             author="A", note="first update", based_on="v0001")
     before = snapshot(store.root)
     late = edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "9")
-    with pytest.raises(PublishRefused, match="someone published meanwhile: this update is based on v0001 but the latest version is now v0002"):
+    with pytest.raises(PublishRefused, match="1 conflicting cell") as refused:
         publish(store.root, {"status.csv": late}, author="B", note="second update", based_on="v0001")
+    assert refused.value.details == ["bostan colonization_pct: 9 → 7"]
     assert snapshot(store.root) == before
 
 
 def test_identical_content_is_refused(store):
     before = snapshot(store.root)
-    with pytest.raises(PublishRefused, match="identical to the latest version v0001"):
+    with pytest.raises(PublishRefused, match=r"this is the same as v0001 \(your own publish\?\): the content is identical "
+                                             "to the latest version, “Base” published by Test Steward"):
         publish(store.root, fixture_files("base"), author="A", note="again")
     assert snapshot(store.root) == before
 

@@ -166,7 +166,7 @@ def test_binary_and_foreign_encodings_exit_1_with_a_reason(data_dir):
         ([str(FIXTURES / "cells" / "enum.csv")], "cannot tell its table"),
         ([str(FIXTURES / "cells" / "enum.csv"), "--table", "plots"], "invalid choice"),
         ([str(VALID / "zones.csv"), "--table", "status"], "its name says table zones but --table says status"),
-        ([str(FIXTURES / "cells")], "missing: zones.csv, status.csv, milestones.csv"),
+        ([str(FIXTURES / "cells")], "the folder holds none of zones.csv, status.csv, milestones.csv"),
         ([str(VALID / "zones.csv"), str(VALID / "zones.csv")], "already the zones table"),
         ([str(VALID), "--as-of", "30/06/2024"], "expected a date YYYY-MM-DD"),
         ([], "the following arguments are required"),
@@ -192,3 +192,34 @@ def test_every_fixture_gives_0_or_1_and_never_a_traceback(data_dir, capsys):
         assert code in (0, 1), path
         assert "Traceback" not in out + err
         assert err.strip().splitlines()[-1].startswith("1 file(s) checked:"), path
+
+
+def test_a_folder_with_some_files_is_validated_as_publish_would_use_it(data_dir, tmp_path):
+    """The README's example: my-update/ holds only the edited status.csv; the other two files are
+    carried over from the latest version, and the update is compared with it."""
+    publish(data_dir, {n: (VALID / n).read_bytes() for n in TABLE_FILES}, author="A", note="base")
+    update = tmp_path / "my-update"
+    update.mkdir()
+    status = (VALID / "status.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    status[1] = status[1].replace(status[1].split(",")[0], "nowhere", 1)  # a zone the published zones.csv lacks
+    (update / "status.csv").write_text("".join(status), encoding="utf-8")
+
+    result = run(str(update), data_dir=data_dir)
+
+    assert result.returncode == 1, result.stderr
+    assert f"{update / 'status.csv'}:2:zone_id: error unknown-zone: " in result.stdout
+    assert "versions/v0001/zones.csv (carried over)" in result.stdout  # where the zone_ids come from
+    assert "3 file(s) checked: 1 error(s)" in result.stderr
+
+    (update / "status.csv").write_bytes((VALID / "status.csv").read_bytes())
+    assert run(str(update), data_dir=data_dir).returncode == 0
+
+
+def test_a_partial_folder_without_a_published_version_says_what_is_missing(data_dir, tmp_path):
+    update = tmp_path / "my-update"
+    update.mkdir()
+    shutil.copy(VALID / "status.csv", update / "status.csv")
+    result = run(str(update), data_dir=data_dir)
+    assert result.returncode == 2
+    assert "zones.csv, milestones.csv missing, and there is no published version" in result.stderr
+    assert "put all three files in the folder" in result.stderr

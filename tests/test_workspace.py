@@ -53,19 +53,25 @@ def test_only_the_three_exact_file_names_are_accepted():
     assert upload.based_on == "v0002"
 
 
-def test_empty_oversized_and_repeated_files_are_rejected():
+def test_empty_and_oversized_files_are_rejected_with_how_to_fix():
     upload = workspace.receive_upload([
         ("zones.csv", b"  \n"),
         ("status.csv", b"x" * (MAX_UPLOAD_BYTES + 1)),
-        ("milestones.csv", b"a\n"),
-        ("milestones.csv", b"b\n"),
     ], "v0002")
     assert upload.files == {}
-    assert [(r.name, r.reason.split(":")[0]) for r in upload.rejected] == [
-        ("zones.csv", "the file is empty"),
-        ("status.csv", f"{MAX_UPLOAD_BYTES + 1:,} bytes"),
-        ("milestones.csv", "uploaded twice"),
+    assert [(r.name, r.reason.split(";")[0]) for r in upload.rejected] == [
+        ("zones.csv", "line 1: the file is empty"),
+        ("status.csv", f"{MAX_UPLOAD_BYTES + 1:,} bytes: larger than the limit of {MAX_UPLOAD_BYTES // 2**20} MB"),
     ]
+    assert "export the table again" in upload.rejected[0].reason and "split the update" in upload.rejected[1].reason
+
+
+def test_a_file_uploaded_again_replaces_the_earlier_one_of_its_name():
+    """A corrected file dropped after the first: the newest is taken, whether the first was good or bad."""
+    upload = workspace.receive_upload([("milestones.csv", b"a\n"), ("status.csv", b" \n"),
+                                       ("milestones.csv", b"b\n"), ("status.csv", b"fixed\n")], "v0002")
+    assert upload.files == {"milestones.csv": b"b\n", "status.csv": b"fixed\n"}
+    assert upload.rejected == () and upload.replaced == ("milestones.csv", "status.csv")
 
 
 def test_upload_limit_matches_the_server_setting():
