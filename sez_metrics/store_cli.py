@@ -140,7 +140,8 @@ def cli_publish(args: argparse.Namespace) -> int:
             echo(problem.format_line())
         if preview.merged_onto:
             echo(f"Merging: your changes since {preview.based_on} applied on top of {preview.merged_onto}.")
-        echo("\n".join(format_summary(preview.diff)))
+        for line in format_summary(preview.diff):  # one echo per line: echo escapes a line break
+            echo(line)
         for line in preview.reverts:
             echo(f"revert allowed: {line}")
         echo(f"{'would publish' if args.dry_run else 'publishing'} as {preview.new_id}")

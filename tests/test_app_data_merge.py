@@ -79,7 +79,7 @@ def test_meanwhile_merge_keeps_both_stewards_changes(mini_store, password_hash):
     no_errors(at)
     store = VersionStore(mini_store)
     latest = store.latest()
-    assert (latest.id, latest.parent, latest.author) == ("v0004", "v0003", "ayesha")
+    assert (latest.id, latest.parent, latest.author) == ("v0004", "v0003", "Ayesha Khan")  # the display name, never the sign-in name
     status = store.load("v0004").dataset.status.set_index("zone_id")
     assert status.at["aiic", "jobs"] == 100  # Bilal's change survives
     assert status.at["mirpur", "stage"] == "land_acquired"  # ayesha's is in
