@@ -286,7 +286,7 @@ PRESENTER_CSS = """
 .sez-slide-title.sez-long { font-size: calc(var(--sez-unit) * 2.3); }
 .sez-stamp { font-size: calc(var(--sez-unit) * 1.45); font-weight: 700; color: #fff; background: #0072B2;
   padding: calc(var(--sez-unit) * 0.35) calc(var(--sez-unit) * 0.9); border-radius: 6px; white-space: nowrap; }
-.sez-counter { margin-left: calc(var(--sez-unit) * 1); font-weight: 400; opacity: 0.85; }
+.sez-counter { margin-left: calc(var(--sez-unit) * 1); font-weight: 400; }
 .sez-subtitle { font-size: calc(var(--sez-unit) * 1.6); color: #4B5563; margin: 0 0 calc(var(--sez-unit) * 0.8); }
 .sez-badge { background: #E69F00; color: #111827; font-weight: 700; padding: 0.1em 0.5em; border-radius: 4px; margin-right: 0.6em; }
 .sez-tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: calc(var(--sez-unit) * 1); }
@@ -317,10 +317,10 @@ PRESENTER_CSS = """
 .sez-change-zone h3 { break-after: avoid; }
 .sez-change-zone li { break-inside: avoid; }
 .sez-change-zone ul { margin: 0; padding-left: 1.1em; }
-/* The controls sit in the bottom right corner, faint until the pointer comes near. */
+/* The controls sit in the bottom right corner, small but at full contrast (WCAG 1.4.3): a faded bar
+   is unreadable on a projector. */
 .st-key-sez_present_nav { position: fixed; right: calc(var(--sez-unit) * 2.4); bottom: calc(var(--sez-unit) * 0.8); width: auto !important;
-  z-index: 1000; opacity: 0.55; transition: opacity 0.2s; background: rgba(255,255,255,0.92); border-radius: 8px; padding: 4px 6px; }
-.st-key-sez_present_nav:hover, .st-key-sez_present_nav:focus-within { opacity: 1; }
+  z-index: 1000; background: #fff; border: 1px solid #D1D5DB; border-radius: 8px; padding: 4px 6px; }
 [data-testid="stMainBlockContainer"], .stMainBlockContainer { padding-bottom: calc(var(--sez-unit) * 4.5) !important; }
 .st-key-sez_present_page_down, .st-key-sez_present_page_up { display: none !important; }
 </style>

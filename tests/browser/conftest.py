@@ -197,6 +197,16 @@ def browser(browser_available):
 
 
 @pytest.fixture(scope="session")
+def slides(browser_data_dir) -> int:
+    """Presenter slides of the latest version: overview, map, one per zone, timeline, and the change slides."""
+    from sez_metrics import briefing, present
+
+    inputs = briefing.load_pack_inputs(browser_data_dir)
+    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    return len(present.build_deck(story))
+
+
+@pytest.fixture(scope="session")
 def page_timings():
     """Seconds from navigation to ready/chart, per page, written to test-artifacts/page-timings.tsv."""
     rows: list[tuple[str, str, float]] = []
