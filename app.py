@@ -4,7 +4,8 @@ import streamlit as st
 
 from sez_metrics import ui
 
-st.set_page_config(page_title="SEZ progress dashboard", page_icon="🏭", layout="wide")
+# Each page adds its own name to the title (ui.set_page_title).
+st.set_page_config(page_title=ui.APP_NAME, page_icon="🏭", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),

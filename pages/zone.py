@@ -120,6 +120,7 @@ if zone_id is None:
 if requested is None:
     st.query_params["zone"] = zone_id  # the URL always names the zone shown
 
+ui.set_page_title(names[zone_id], "Zone profile")
 zone, status = profile.zone_row(dataset, zone_id)
 today = pd.Timestamp.today().normalize()
 

@@ -31,7 +31,18 @@ from sez_metrics.store import (
 from sez_metrics.text import md_escape
 
 VERSION_STATE_KEY = "sez_version"
+APP_NAME = "SEZ progress dashboard"
 T = TypeVar("T")
+
+
+def page_title(*parts: str) -> str:
+    """The browser tab's title, most specific first: "Rashakai SEZ · Zone profile — SEZ progress dashboard"."""
+    return " · ".join(p for p in parts if p) + f" — {APP_NAME}"
+
+
+def set_page_title(*parts: str) -> None:
+    """Title the browser tab (plain text, never markup): tabs, history and screen readers tell pages apart."""
+    st.set_page_config(page_title=page_title(*parts))
 
 
 @dataclass
@@ -144,6 +155,7 @@ def page_context(title: str, icon: str = "") -> PageContext:
     Stops the page with a clear message when the store cannot be read at all.
     """
     _leave_pages_folder_mode()
+    set_page_title(title)
     st.title(f"{icon} {title}".strip())
     root = data_dir()
     try:

@@ -20,7 +20,7 @@ from sez_metrics import briefing, present
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_escape
-from sez_metrics.ui import PageContext
+from sez_metrics.ui import PageContext, set_page_title
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -138,6 +138,7 @@ def _compare_chosen() -> None:
 
 
 def _fail(message: str, latest_id: str | None) -> None:
+    set_page_title("Presenter mode")
     st.html(present.PRESENTER_CSS)
     st.error(message, icon="🚫")
     st.button("✕ Leave presenter mode", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit_error")
@@ -187,6 +188,7 @@ def render_presenter() -> None:
         st.query_params["slide"] = str(number)
     slide = deck[number - 1]
 
+    set_page_title(present.slide_heading(story, slide), f"Presenting {number}/{len(deck)}")
     st.html(present.PRESENTER_CSS)
     images = briefing.BriefingImages()
     if slide.kind in ("map", "timeline"):

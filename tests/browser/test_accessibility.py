@@ -8,6 +8,8 @@ import re
 import pytest
 from browsing import axe_violations, expect, screenshot, settle
 
+from sez_metrics.store import VersionStore
+
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/map", "/zone?zone=rashakai", "/timeline", "/changes", "/data"]
@@ -42,4 +44,49 @@ def test_every_presenter_slide_has_no_serious_accessibility_violation(app_page, 
     expect(page.get_by_test_id("stPopoverBody")).to_be_visible()
     found += [f"set-up popover: {v}" for v in axe_violations(page, "present-setup")]
     assert not found, "axe on presenter mode:\n" + "\n".join(found)
+    app_page.assert_clean()
+
+
+# --- page titles (WCAG 2.4.2): every tab says which page, zone or slide it shows -------------------
+
+APP = "SEZ progress dashboard"
+TITLED = [
+    ("/", "Overview"),
+    ("/map", "Map"),
+    ("/timeline", "Timeline"),
+    ("/changes", "Changes"),
+    ("/data", "Data"),
+]
+
+
+@pytest.mark.parametrize(("path", "title"), TITLED, ids=[t for _, t in TITLED])
+def test_every_page_has_its_own_title(app_page, path, title):
+    app_page.open(path)
+    expect(app_page.page).to_have_title(f"{title} — {APP}")
+
+
+def test_a_zone_profile_is_titled_by_its_zone(app_page, browser_data_dir):
+    zones = VersionStore(browser_data_dir).load().dataset.zones.set_index("zone_id")["short_name"]
+    page = app_page.page
+    app_page.open("/zone?zone=rashakai")
+    expect(page).to_have_title(f"{zones['rashakai']} · Zone profile — {APP}")
+    # choosing another zone retitles the tab
+    page.get_by_test_id("stMain").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option").filter(has_text=zones["dhabeji"]).click()
+    app_page.wait_ready()
+    expect(page).to_have_title(f"{zones['dhabeji']} · Zone profile — {APP}")
+    # and a page switch in the sidebar too
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Timeline").click()
+    expect(page).to_have_title(f"Timeline — {APP}")
+    app_page.assert_clean()
+
+
+def test_a_presenter_slide_is_titled_by_its_heading_and_number(app_page, slides):
+    page = app_page.page
+    app_page.open("/?present=1&slide=3")
+    heading = page.locator(SLIDE).locator(".sez-slide-title").inner_text().strip()
+    expect(page).to_have_title(f"{heading} · Presenting 3/{slides} — {APP}")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(SLIDE)).to_have_attribute("data-slide", "4")
+    expect(page).to_have_title(re.compile(rf" · Presenting 4/{slides} — {APP}$"))
     app_page.assert_clean()
