@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
 ]
 
+ui.focus_styles()  # before the page: presenter mode stops the script inside it
 st.navigation(PAGES).run()
 # After the page, so the footer sits below the page's own sidebar widgets (the version picker).
 ui.sidebar_footer()

@@ -35,6 +35,27 @@ APP_NAME = "SEZ progress dashboard"
 T = TypeVar("T")
 
 
+# A fixed stylesheet, no data in it. Streamlit marks a keyboard-focused sidebar link with the same
+# faint tint as the current page, and some of its controls with no ring at all: every focusable
+# control gets a clear ring in the primary colour (≥ 3:1 on white and on the sidebar, WCAG 2.4.7,
+# 1.4.11). Only :focus-visible, so a mouse click draws no ring; text inputs keep Streamlit's own
+# focus border, and hidden inputs (checkbox, radio, toggle) ring their visible label. Scrolling
+# boxes (a table's grid, the page) are keyboard stops too and get the same ring.
+FOCUS_CSS = """
+<style>
+:focus-visible:not(input):not(textarea),
+label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:focus-visible) {
+  outline: 3px solid #0072B2 !important; outline-offset: 2px !important; border-radius: 4px;
+}
+</style>
+"""
+
+
+def focus_styles() -> None:
+    """Inject ``FOCUS_CSS`` (app.py, on every page and in presenter mode)."""
+    st.html(FOCUS_CSS)
+
+
 def page_title(*parts: str) -> str:
     """The browser tab's title, most specific first: "Rashakai SEZ · Zone profile — SEZ progress dashboard"."""
     return " · ".join(p for p in parts if p) + f" — {APP_NAME}"

@@ -19,7 +19,7 @@ def slide_number(at) -> int:
 
 
 def stylesheet(at) -> str:
-    styles = [h.proto.body for h in at.get("html") if h.proto.body.lstrip().startswith("<style>")]
+    styles = [h.proto.body for h in at.get("html") if h.proto.body.lstrip().startswith("<style>") and "sez-slide" in h.proto.body]
     assert len(styles) == 1
     return styles[0]
 

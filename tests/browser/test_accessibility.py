@@ -90,3 +90,81 @@ def test_a_presenter_slide_is_titled_by_its_heading_and_number(app_page, slides)
     expect(page.locator(SLIDE)).to_have_attribute("data-slide", "4")
     expect(page).to_have_title(re.compile(rf" · Presenting 4/{slides} — {APP}$"))
     app_page.assert_clean()
+
+
+# --- visible keyboard focus (WCAG 2.4.7) ---------------------------------------------------------
+
+# How an element (or the box drawn around it: a label, an input's frame) looks: what focus must change.
+# A background tint alone does not count: the current page's link already has one.
+_FOCUS_LOOK_JS = """
+async (element) => {
+  // Streamlit's controls fade their border in: read the look once every transition has run.
+  const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))), new Promise(r => setTimeout(r, 1000))]);
+  const look = [];
+  for (let e = element, depth = 0; e && depth < 4; e = e.parentElement, depth++) {
+    const c = getComputedStyle(e);
+    const outline = c.outlineStyle === 'none' || parseFloat(c.outlineWidth) < 2 ? 'none' : `${c.outlineStyle} ${c.outlineWidth} ${c.outlineColor}`;
+    look.push(`${outline}|${c.boxShadow}|${c.borderColor}`);
+  }
+  return look.join(' / ');
+}
+"""
+_NEXT_STOP_JS = """
+() => {
+  const e = document.activeElement;
+  const same = e === window.__sezFocused;  // Tab moving inside one widget (a table's cells)
+  if (!same) { window.__sezPrevious = window.__sezFocused; window.__sezFocused = e; }
+  return {same, name: ((e.getAttribute('aria-label') || e.innerText || e.tagName) + '').replace(/\\s+/g, ' ').trim().slice(0, 60),
+          tag: e.tagName, ignore: e === document.body || !(e.offsetWidth || e.offsetHeight || e.getClientRects().length)};
+}
+"""
+MAX_TAB_STOPS = 60
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/?present=1&slide=3"], ids=[*(_name(p) for p in PAGES), "present"])
+def test_every_tab_stop_shows_where_the_focus_is(app_page, path):
+    """Tab through the page: each control the keyboard reaches looks different while it has the focus
+    (compared with the same control once the focus has moved on)."""
+    page = app_page.page
+    app_page.open(path)
+    settle(page)
+    unseen, seen = [], set()
+    previous = None  # (stop, its look while focused)
+    for _ in range(MAX_TAB_STOPS):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(_NEXT_STOP_JS)
+        if stop["same"]:
+            continue
+        if previous is not None:
+            after = page.evaluate(f"() => ({_FOCUS_LOOK_JS})(window.__sezPrevious)")
+            if after == previous[1]:
+                unseen.append(f"{previous[0]['tag']} {previous[0]['name']!r}: {after}")
+        previous = None
+        if not stop["ignore"]:
+            look = page.evaluate(f"async () => {{ const look = await ({_FOCUS_LOOK_JS})(window.__sezFocused); "
+                                 "return document.activeElement === window.__sezFocused ? look : null; }")
+            # None: the widget passed the focus on by itself (a table's grid hands it to its cells)
+            previous = None if look is None else (stop, look)
+            seen.add(stop["name"])
+    assert len(seen) >= 5, f"the keyboard reached too little of {path}: {seen}"
+    assert not unseen, f"no visible focus on {path}:\n" + "\n".join(unseen)
+
+
+def test_a_focused_sidebar_link_is_told_apart_from_the_current_page(app_page):
+    """The issue as reported: a keyboard-focused link looked just like the current page's link."""
+    page = app_page.page
+    app_page.open("/")
+    navigation = page.get_by_test_id("stSidebarNav")
+    current, target = navigation.get_by_role("link", name="Overview"), navigation.get_by_role("link", name="Map")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if target.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the Map link")
+    style = "e => { const c = getComputedStyle(e); return [c.outlineStyle, c.outlineWidth, c.outlineColor]; }"
+    focused, unfocused_current = target.evaluate(style), current.evaluate(style)
+    assert focused != unfocused_current
+    assert focused[0] != "none" and float(focused[1].removesuffix("px")) >= 2, focused
+    screenshot(page, "focus-sidebar-link")
