@@ -20,6 +20,7 @@ from sez_metrics import profile, schema
 from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.settings import data_dir
 from sez_metrics.store import (
+    NO_SUCH_VERSION,
     VERSION_FILES,
     Dataset,
     IntegrityProblem,
@@ -187,12 +188,22 @@ def page_context(title: str, icon: str = "") -> PageContext:
         st.stop()
     ctx = PageContext(result.dataset, versions, result.problems)
     _version_picker(ctx)
-    for problem in result.problems:
-        st.warning(f"⚠️ {md_escape(problem.format_line())}", icon=None)  # the id may come from the URL
     if result.problems:
-        st.warning(f"Showing {md_escape(ctx.info.display)} instead, the newest intact version.")
+        fallback_banner(result.problems, ctx.info)
     as_of_stamp(ctx.info, ctx.latest)
     return ctx
+
+
+def fallback_banner(problems: list[IntegrityProblem], shown: VersionInfo) -> None:
+    """One banner when the version asked for is not the one shown: why, and what is shown instead."""
+    unknown = [p.version_id for p in problems if p.message == NO_SUCH_VERSION]
+    damaged = [p for p in problems if p.message != NO_SUCH_VERSION]
+    # the id may come from the URL: escaped, like every problem line
+    parts = [f"There is no version “{md_escape(version_id)}”." for version_id in unknown]
+    if damaged:
+        parts.append("Failed the integrity check:\n" + "\n".join(f"- {md_escape(p.format_line())}" for p in damaged))
+    parts.append(f"Showing {md_escape(shown.display)}, the {'newest intact' if damaged else 'latest'} version.")
+    st.warning("\n\n".join(parts), icon="⚠️")
 
 
 def _version_option_label(ctx: PageContext) -> dict[str, str]:
