@@ -134,7 +134,11 @@ def _zones_chosen() -> None:
 
 
 def _compare_chosen() -> None:
-    st.query_params["compare"] = st.session_state["sez_present_compare"]
+    chosen = st.session_state["sez_present_compare"]
+    if chosen:
+        st.query_params["compare"] = chosen
+    else:
+        st.query_params.pop("compare", None)
 
 
 def _fail(message: str, latest_id: str | None) -> None:
@@ -230,9 +234,9 @@ def _controls(story: briefing.Briefing, deck: list[present.Slide], number: int, 
             )
             earlier = [v for v in ids if v != story.info.id]
             if earlier:
-                if compare_id in earlier:
-                    st.session_state["sez_present_compare"] = compare_id
-                st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen,
-                             index=earlier.index(compare_id) if compare_id in earlier else None)
+                # The widget follows the URL through its state alone: a default index as well makes
+                # Streamlit warn that the value was set twice.
+                st.session_state["sez_present_compare"] = compare_id if compare_id in earlier else None
+                st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen)
             pack_download_buttons(story.info.id, compare_id, [z.zone_id for z in story.zones])
         st.button("✕ Exit", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit", shortcut="Esc")
