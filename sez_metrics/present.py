@@ -151,6 +151,15 @@ def overview_html(briefing: Briefing) -> str:
             f'<p class="sez-line">Zones by stage: {stages}</p><p class="sez-line">{late_text}</p>{worst_list}{note}')
 
 
+def figure_alt(briefing: Briefing, kind: str) -> str:
+    """The text alternative of a slide's figure (plain text: escape it for HTML), naming where its figures are in words."""
+    if kind == "map":
+        return "Map of the zones, coloured by stage; the table beside it lists each zone with its stage."
+    late = len(briefing.overdue)
+    return (f"Milestone timeline of the zones shown: {late} milestone{'s' if late != 1 else ''} overdue as of "
+            f"{briefing.info.as_of}. Each zone's slide lists its milestones; the briefing pack has the full table.")
+
+
 def figure_html(svg: bytes | None, what: str) -> str:
     """A rendered figure, inlined (no request leaves the page), sized by CSS to fit the screen."""
     if svg is None:
@@ -165,7 +174,7 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
         f"<tr><td>{_e(z.short_name)}</td><td>{_e(labelled(schema.STAGE, z.stage) if z.stage else NO_VALUE)}</td></tr>"
         for z in briefing.zones
     )
-    return (f'<div class="sez-map"><div class="sez-map-figure">{figure_html(images.get("map", "svg"), "Map of the zones")}</div>'
+    return (f'<div class="sez-map"><div class="sez-map-figure">{figure_html(images.get("map", "svg"), figure_alt(briefing, "map"))}</div>'
             f'<table class="sez-table sez-map-list"><thead><tr><th>Zone</th><th>Stage</th></tr></thead><tbody>{rows}</tbody></table></div>'
             '<p class="sez-note">Colour and circled number: stage · a ring: approximate location (wider: nearest town only) · '
             "Boundaries: Natural Earth, approximate.</p>")
@@ -224,7 +233,7 @@ def timeline_html(briefing: Briefing, images: BriefingImages) -> str:
     """What is open or was done since the compared version, on the timeline (slippage to the version's date)."""
     scope = (f"Open milestones, those done since {briefing.compare.label} and the programme's meetings."
              if briefing.compare else "Every milestone of the zones shown.")
-    return (f'<div class="sez-timeline">{figure_html(images.get("timeline_focus", "svg"), "Milestone timeline")}</div>'
+    return (f'<div class="sez-timeline">{figure_html(images.get("timeline_focus", "svg"), figure_alt(briefing, "timeline"))}</div>'
             f'<p class="sez-note">{_e(scope)} The full timeline is in the briefing pack.</p>')
 
 

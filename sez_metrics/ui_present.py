@@ -207,7 +207,8 @@ def render_presenter() -> None:
         # No browser to draw a static image: let Plotly draw the same figure in the page.
         figure = briefing.FIGURES[figure_name][0](story)
         figure.update_layout(height=520)
-        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False})
+        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
+                        alt=present.figure_alt(story, slide.kind))
     _controls(story, deck, number, ids, compare_id, latest_id)
 
 

@@ -168,3 +168,68 @@ def test_a_focused_sidebar_link_is_told_apart_from_the_current_page(app_page):
     assert focused != unfocused_current
     assert focused[0] != "none" and float(focused[1].removesuffix("px")) >= 2, focused
     screenshot(page, "focus-sidebar-link")
+
+
+# --- text alternatives of charts (WCAG 1.1.1) -----------------------------------------------------
+
+CHARTS = '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]'
+# For each chart: its accessible name, and whether a data table follows it on the page (a table
+# inside a closed expander counts: it is on the page, one click away).
+_CHART_ALTERNATIVES_JS = """
+(selector) => {
+  const tables = [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"], table')];
+  return [...document.querySelectorAll(selector)].map(chart => ({
+    kind: chart.dataset.testid,
+    role: chart.getAttribute('role'),
+    name: chart.getAttribute('aria-label') || '',
+    tableAfter: tables.some(t => chart.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING),
+  }));
+}
+"""
+CHARTED = [("/", 1), ("/map", 1), ("/zone?zone=rashakai", 4), ("/timeline", 1)]
+
+
+@pytest.mark.parametrize(("path", "charts"), CHARTED, ids=[_name(p) for p, _ in CHARTED])
+def test_every_chart_has_a_text_alternative_and_a_table(app_page, path, charts):
+    """Each chart is a named figure whose name says what it shows and where its figures are as a
+    table, and that table follows it on the page."""
+    page = app_page.page
+    app_page.open(path)
+    expect(page.locator(CHARTS)).to_have_count(charts)
+    for chart in page.evaluate(_CHART_ALTERNATIVES_JS, CHARTS):
+        assert chart["role"] == "figure", chart
+        assert len(chart["name"]) >= 40 and "table" in chart["name"], f"{path}: a chart without a useful alternative: {chart}"
+        assert chart["tableAfter"], f"{path}: no table follows the chart {chart['name']!r}"
+    app_page.assert_clean()
+
+
+def test_the_stage_chart_reads_out_every_count(app_page, browser_data_dir):
+    """The Overview's bar chart in words: every stage with its count, as the table under it has them."""
+    from sez_metrics import schema
+
+    counts = VersionStore(browser_data_dir).load().dataset.status["stage"].value_counts()
+    page = app_page.page
+    app_page.open("/")
+    name = page.get_by_test_id("stPlotlyChart").first.get_attribute("aria-label")
+    for code, count in counts.items():
+        assert f"{schema.STAGE.label(code)}: {count}" in name, (code, count, name)
+    page.get_by_text("Zones by stage as a table").click()
+    table = page.get_by_test_id("stExpander").filter(has_text="Zones by stage as a table").get_by_test_id("stDataFrame")
+    expect(table).to_be_visible()
+    app_page.assert_clean()
+
+
+def test_presenter_figures_have_a_text_alternative(app_page, browser_data_dir):
+    """The map and timeline slides show pictures: each has an alt text saying where its figures are."""
+    from sez_metrics import briefing, present
+
+    inputs = briefing.load_pack_inputs(browser_data_dir)
+    deck = present.build_deck(briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history))
+    page = app_page.page
+    for kind in ("map", "timeline"):
+        number = next(i for i, slide in enumerate(deck, start=1) if slide.kind == kind)
+        app_page.open(f"/?present=1&slide={number}")
+        image = page.locator(SLIDE).locator("img.sez-figure")
+        expect(image).to_be_visible()
+        assert len(image.get_attribute("alt")) >= 40, f"{kind} slide: {image.get_attribute('alt')!r}"
+    app_page.assert_clean()
