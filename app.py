@@ -7,7 +7,8 @@ from sez_metrics import serverguard, ui
 # Uploads only for signed-in stewards, clear_cache ignored: once per process, before any page runs.
 serverguard.install()
 
-st.set_page_config(page_title="SEZ progress dashboard", page_icon="🏭", layout="wide")
+# Each page adds its own name to the title (ui.set_page_title).
+st.set_page_config(page_title=ui.APP_NAME, page_icon="🏭", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
@@ -18,6 +19,7 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
 ]
 
+ui.focus_styles()  # before the page: presenter mode stops the script inside it
 st.navigation(PAGES).run()
 # After the page, so the footer sits below the page's own sidebar widgets (the version picker).
 ui.sidebar_footer()

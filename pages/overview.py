@@ -68,6 +68,19 @@ def stage_figure(counts: list[metrics.StageCount]) -> go.Figure:
     return figure
 
 
+def stage_alt(counts: list[metrics.StageCount]) -> str:
+    """The chart in words (its screen-reader name): every stage with its count."""
+    listed = "; ".join(f"{c.label}: {c.count:,}" for c in counts)
+    return f"Bar chart of zones by stage. {listed}. The zones of each stage are in the table below the chart."
+
+
+def stage_table(counts: list[metrics.StageCount]) -> pd.DataFrame:
+    """The chart as a table: stage, count and the zones at that stage."""
+    return pd.DataFrame(
+        {"Stage": [c.display for c in counts], "Zones": [c.count for c in counts], "Which": [hover_zone_list(c.zones) for c in counts]}
+    )
+
+
 def kpi_tiles(tiles: list[metrics.KpiTile], since: str) -> None:
     for start in range(0, len(tiles), TILES_PER_ROW):
         row = tiles[start : start + TILES_PER_ROW]
@@ -156,7 +169,10 @@ if footnote:
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Zones by stage")
-    st.plotly_chart(stage_figure(ui.derived(metrics.stage_counts, dataset)), width="stretch", config={"displaylogo": False})
+    counts = ui.derived(metrics.stage_counts, dataset)
+    st.plotly_chart(stage_figure(counts), width="stretch", config={"displaylogo": False}, alt=stage_alt(counts))
+    with st.expander("📋 Zones by stage as a table"):
+        st.dataframe(stage_table(counts), hide_index=True, width="stretch")
 with right:
     st.subheader("What changed")
     change_summary(ctx, previous_info)

@@ -187,7 +187,9 @@ else:
     if view.charted_zones is not None:
         st.info(f"The chart shows the {view.charted_zones} zones with the most late items, of {view.zone_count:,} zones; "
                 "choose zones above to see others. The slippage table below covers every zone.")
-    st.plotly_chart(view.figure, config=PLOTLY_CONFIG, width="stretch")
+    st.plotly_chart(view.figure, config=PLOTLY_CONFIG, width="stretch",
+                    alt=f"Timeline of {shown_count:,} milestones and phases, {late_count:,} late; every item with its dates "
+                        "and days late is in the Slippage table below.")
     st.caption(
         "One row per zone, plus the programme row; phases are bars from start to the committed end. Each item has one marker "
         "at its done date (or its committed date while open): ✓ done on time · ⏱ done late · ⚠ overdue / expected to slip · "

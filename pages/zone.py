@@ -120,6 +120,7 @@ if zone_id is None:
 if requested is None:
     st.query_params["zone"] = zone_id  # the URL always names the zone shown
 
+ui.set_page_title(names[zone_id], "Zone profile")
 zone, status = profile.zone_row(dataset, zone_id)
 today = pd.Timestamp.today().normalize()
 
@@ -201,11 +202,12 @@ else:
         "x axis: the date the figures describe. Hover a point for its version, confidence and source."
     )
     colonization, stage, utilities = view.history_figures
+    across = f"of {zone['short_name']} across {len(history)} version(s); the same history is in the table beside the charts."
     top = st.columns(2)
-    top[0].plotly_chart(colonization, config=PLOTLY_CONFIG, width="stretch")
-    top[1].plotly_chart(stage, config=PLOTLY_CONFIG, width="stretch")
+    top[0].plotly_chart(colonization, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the colonization {across}")
+    top[1].plotly_chart(stage, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the stage of development {across}")
     bottom = st.columns(2)
-    bottom[0].plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch")
+    bottom[0].plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the gas and electricity hookup {across}")
     with bottom[1]:
         st.markdown("**The same history as a table**")
         ui.wrapped_table(view.history_table, key="history")
@@ -222,5 +224,7 @@ else:
         f"{len(items)} item(s), {late} late. ◇ committed date, joined to the actual date (or to today while open) when they "
         f"differ; days late are counted to today ({today:%Y-%m-%d}). The dashed line marks the data's as-of date."
     )
-    st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch")
+    st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch",
+                    alt=f"Timeline of the {len(items)} milestones and phases of {zone['short_name']}, {late} late; "
+                        "every item with its dates and days late is in the table below.")
     ui.wrapped_slippage_table(view.slippage, key="slippage")

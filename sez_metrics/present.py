@@ -151,6 +151,15 @@ def overview_html(briefing: Briefing) -> str:
             f'<p class="sez-line">Zones by stage: {stages}</p><p class="sez-line">{late_text}</p>{worst_list}{note}')
 
 
+def figure_alt(briefing: Briefing, kind: str) -> str:
+    """The text alternative of a slide's figure (plain text: escape it for HTML), naming where its figures are in words."""
+    if kind == "map":
+        return "Map of the zones, coloured by stage; the table beside it lists each zone with its stage."
+    late = len(briefing.overdue)
+    return (f"Milestone timeline of the zones shown: {late} milestone{'s' if late != 1 else ''} overdue as of "
+            f"{briefing.info.as_of}. Each zone's slide lists its milestones; the briefing pack has the full table.")
+
+
 def figure_html(svg: bytes | None, what: str) -> str:
     """A rendered figure, inlined (no request leaves the page), sized by CSS to fit the screen."""
     if svg is None:
@@ -165,7 +174,7 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
         f"<tr><td>{_e(z.short_name)}</td><td>{_e(labelled(schema.STAGE, z.stage) if z.stage else NO_VALUE)}</td></tr>"
         for z in briefing.zones
     )
-    return (f'<div class="sez-map"><div class="sez-map-figure">{figure_html(images.get("map", "svg"), "Map of the zones")}</div>'
+    return (f'<div class="sez-map"><div class="sez-map-figure">{figure_html(images.get("map", "svg"), figure_alt(briefing, "map"))}</div>'
             f'<table class="sez-table sez-map-list"><thead><tr><th>Zone</th><th>Stage</th></tr></thead><tbody>{rows}</tbody></table></div>'
             '<p class="sez-note">Colour and circled number: stage · a ring: approximate location (wider: nearest town only) · '
             "Boundaries: Natural Earth, approximate.</p>")
@@ -224,7 +233,7 @@ def timeline_html(briefing: Briefing, images: BriefingImages) -> str:
     """What is open or was done since the compared version, on the timeline (slippage to the version's date)."""
     scope = (f"Open milestones, those done since {briefing.compare.label} and the programme's meetings."
              if briefing.compare else "Every milestone of the zones shown.")
-    return (f'<div class="sez-timeline">{figure_html(images.get("timeline_focus", "svg"), "Milestone timeline")}</div>'
+    return (f'<div class="sez-timeline">{figure_html(images.get("timeline_focus", "svg"), figure_alt(briefing, "timeline"))}</div>'
             f'<p class="sez-note">{_e(scope)} The full timeline is in the briefing pack.</p>')
 
 
@@ -286,7 +295,7 @@ PRESENTER_CSS = """
 .sez-slide-title.sez-long { font-size: calc(var(--sez-unit) * 2.3); }
 .sez-stamp { font-size: calc(var(--sez-unit) * 1.45); font-weight: 700; color: #fff; background: #0072B2;
   padding: calc(var(--sez-unit) * 0.35) calc(var(--sez-unit) * 0.9); border-radius: 6px; white-space: nowrap; }
-.sez-counter { margin-left: calc(var(--sez-unit) * 1); font-weight: 400; opacity: 0.85; }
+.sez-counter { margin-left: calc(var(--sez-unit) * 1); font-weight: 400; }
 .sez-subtitle { font-size: calc(var(--sez-unit) * 1.6); color: #4B5563; margin: 0 0 calc(var(--sez-unit) * 0.8); }
 .sez-badge { background: #E69F00; color: #111827; font-weight: 700; padding: 0.1em 0.5em; border-radius: 4px; margin-right: 0.6em; }
 .sez-tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: calc(var(--sez-unit) * 1); }
@@ -317,10 +326,10 @@ PRESENTER_CSS = """
 .sez-change-zone h3 { break-after: avoid; }
 .sez-change-zone li { break-inside: avoid; }
 .sez-change-zone ul { margin: 0; padding-left: 1.1em; }
-/* The controls sit in the bottom right corner, faint until the pointer comes near. */
+/* The controls sit in the bottom right corner, small but at full contrast (WCAG 1.4.3): a faded bar
+   is unreadable on a projector. */
 .st-key-sez_present_nav { position: fixed; right: calc(var(--sez-unit) * 2.4); bottom: calc(var(--sez-unit) * 0.8); width: auto !important;
-  z-index: 1000; opacity: 0.55; transition: opacity 0.2s; background: rgba(255,255,255,0.92); border-radius: 8px; padding: 4px 6px; }
-.st-key-sez_present_nav:hover, .st-key-sez_present_nav:focus-within { opacity: 1; }
+  z-index: 1000; background: #fff; border: 1px solid #D1D5DB; border-radius: 8px; padding: 4px 6px; }
 [data-testid="stMainBlockContainer"], .stMainBlockContainer { padding-bottom: calc(var(--sez-unit) * 4.5) !important; }
 .st-key-sez_present_page_down, .st-key-sez_present_page_up { display: none !important; }
 </style>

@@ -105,6 +105,9 @@ class VersionInfo:
         return f"{self.label} ({self.id}, as of {self.as_of})"
 
 
+NO_SUCH_VERSION = "no such version"
+
+
 @dataclass(frozen=True)
 class IntegrityProblem:
     """Something wrong in the store, naming the version and file or manifest entry."""
@@ -591,7 +594,7 @@ class VersionStore:
         problems: list[IntegrityProblem] = []
         if version_id is not None:
             if not any(i.id == version_id for i in infos):
-                problems.append(IntegrityProblem(version_id, f"version {version_id}", "no such version; showing the latest intact one"))
+                problems.append(IntegrityProblem(version_id, MANIFEST_NAME, NO_SUCH_VERSION))
             else:
                 target = next(i for i in infos if i.id == version_id)
                 dataset, found = self._read_verified(target, chain.get(target.id, ()))

@@ -24,6 +24,7 @@ from sez_metrics import profile, schema, serverguard
 from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.settings import data_dir
 from sez_metrics.store import (
+    NO_SUCH_VERSION,
     VERSION_FILES,
     Dataset,
     IntegrityProblem,
@@ -35,6 +36,7 @@ from sez_metrics.store import (
 from sez_metrics.text import md_echo, md_escape
 
 VERSION_STATE_KEY = "sez_version"
+APP_NAME = "SEZ progress dashboard"
 T = TypeVar("T")
 
 
@@ -53,6 +55,37 @@ def _no_address_lookups() -> None:
 
 
 _no_address_lookups()
+
+
+# A fixed stylesheet, no data in it. Streamlit marks a keyboard-focused sidebar link with the same
+# faint tint as the current page, and some of its controls with no ring at all: every focusable
+# control gets a clear ring in the primary colour (≥ 3:1 on white and on the sidebar, WCAG 2.4.7,
+# 1.4.11). Only :focus-visible, so a mouse click draws no ring; text inputs keep Streamlit's own
+# focus border, and hidden inputs (checkbox, radio, toggle) ring their visible label. Scrolling
+# boxes (a table's grid, the page) are keyboard stops too and get the same ring.
+FOCUS_CSS = """
+<style>
+:focus-visible:not(input):not(textarea),
+label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:focus-visible) {
+  outline: 3px solid #0072B2 !important; outline-offset: 2px !important; border-radius: 4px;
+}
+</style>
+"""
+
+
+def focus_styles() -> None:
+    """Inject ``FOCUS_CSS`` (app.py, on every page and in presenter mode)."""
+    st.html(FOCUS_CSS)
+
+
+def page_title(*parts: str) -> str:
+    """The browser tab's title, most specific first: "Rashakai SEZ · Zone profile — SEZ progress dashboard"."""
+    return " · ".join(p for p in parts if p) + f" — {APP_NAME}"
+
+
+def set_page_title(*parts: str) -> None:
+    """Title the browser tab (plain text, never markup): tabs, history and screen readers tell pages apart."""
+    st.set_page_config(page_title=page_title(*parts))
 
 
 @dataclass
@@ -165,29 +198,39 @@ def page_context(title: str, icon: str = "") -> PageContext:
     Stops the page with a clear message when the store cannot be read at all.
     """
     _leave_pages_folder_mode()
+    set_page_title(title)
     st.title(f"{icon} {title}".strip())
     root = data_dir()
     try:
         versions = VersionStore(root).versions()
-        requested = requested_version()
+        requested, unknown = requested_version(), None
         if requested is not None and not any(v.id == requested for v in versions):
-            # Said once, shortened and escaped, then forgotten: the link's text is anyone's to choose.
-            st.warning(f"There is no version “{md_echo(requested)}”; showing the latest.", icon="⚠️")
+            # Said once (below), shortened and escaped, then forgotten: the link's text is anyone's to choose.
             st.session_state[VERSION_STATE_KEY] = None
             st.query_params.pop("version", None)
-            requested = None
+            requested, unknown = None, requested
         result = load_version(requested, root)
     except StoreError as exc:
         st.error(f"The dataset cannot be read: {md_escape(exc)}", icon="🚫")
         st.stop()
     ctx = PageContext(result.dataset, versions, result.problems)
     _version_picker(ctx)
-    for problem in result.problems:
-        st.warning(f"⚠️ {md_escape(problem.format_line())}", icon=None)  # the id may come from the URL
-    if result.problems:
-        st.warning(f"Showing {md_escape(ctx.info.display)} instead, the newest intact version.")
+    if result.problems or unknown is not None:
+        fallback_banner(result.problems, ctx.info, unknown=[unknown] if unknown is not None else [])
     as_of_stamp(ctx.info, ctx.latest)
     return ctx
+
+
+def fallback_banner(problems: list[IntegrityProblem], shown: VersionInfo, unknown: list[str] = ()) -> None:
+    """One banner when the version asked for is not the one shown: why, and what is shown instead."""
+    unknown = [*unknown, *(p.version_id for p in problems if p.message == NO_SUCH_VERSION)]
+    damaged = [p for p in problems if p.message != NO_SUCH_VERSION]
+    # the id may come from the URL: shortened and escaped, like every echo of a link's value
+    parts = [f"There is no version “{md_echo(version_id)}”." for version_id in unknown]
+    if damaged:
+        parts.append("Failed the integrity check:\n" + "\n".join(f"- {md_escape(p.format_line())}" for p in damaged))
+    parts.append(f"Showing {md_escape(shown.display)}, the {'newest intact' if damaged else 'latest'} version.")
+    st.warning("\n\n".join(parts), icon="⚠️")
 
 
 def _version_option_label(ctx: PageContext) -> dict[str, str]:

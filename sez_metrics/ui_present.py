@@ -20,7 +20,7 @@ from sez_metrics import briefing, present, serverguard, static_map
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_echo, md_escape
-from sez_metrics.ui import PageContext
+from sez_metrics.ui import PageContext, set_page_title
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -156,10 +156,15 @@ def _zones_chosen() -> None:
 
 
 def _compare_chosen() -> None:
-    st.query_params["compare"] = st.session_state["sez_present_compare"]
+    chosen = st.session_state["sez_present_compare"]
+    if chosen:
+        st.query_params["compare"] = chosen
+    else:
+        st.query_params.pop("compare", None)
 
 
 def _fail(message: str, latest_id: str | None) -> None:
+    set_page_title("Presenter mode")
     st.html(present.PRESENTER_CSS)
     st.error(message, icon="🚫")
     st.button("✕ Leave presenter mode", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit_error")
@@ -209,6 +214,7 @@ def render_presenter() -> None:
         st.query_params["slide"] = str(number)
     slide = deck[number - 1]
 
+    set_page_title(present.slide_heading(story, slide), f"Presenting {number}/{len(deck)}")
     st.html(present.PRESENTER_CSS)
     images = briefing.BriefingImages()
     # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
@@ -225,7 +231,8 @@ def render_presenter() -> None:
         # No browser to draw a static image: let Plotly draw the same figure in the page.
         figure = briefing.FIGURES[figure_name][0](story)
         figure.update_layout(height=520)
-        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False})
+        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
+                        alt=present.figure_alt(story, slide.kind))
     _controls(story, deck, number, ids, compare_id, latest_id)
 
 
@@ -252,9 +259,9 @@ def _controls(story: briefing.Briefing, deck: list[present.Slide], number: int, 
             )
             earlier = [v for v in ids if v != story.info.id]
             if earlier:
-                if compare_id in earlier:
-                    st.session_state["sez_present_compare"] = compare_id
-                st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen,
-                             index=earlier.index(compare_id) if compare_id in earlier else None)
+                # The widget follows the URL through its state alone: a default index as well makes
+                # Streamlit warn that the value was set twice.
+                st.session_state["sez_present_compare"] = compare_id if compare_id in earlier else None
+                st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen)
             pack_download_buttons(story.info.id, compare_id, [z.zone_id for z in story.zones])
         st.button("✕ Exit", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit", shortcut="Esc")

@@ -75,11 +75,14 @@ def test_the_picker_pins_a_version_that_survives_a_page_switch(mini_store):
     assert md_escape("2022-10-15") in as_of_line(at)
 
 
-def test_an_unknown_version_in_the_url_shows_the_latest_and_says_so(mini_store):
+def test_an_unknown_version_in_the_url_shows_the_latest_and_says_so_once(mini_store):
     at = run_page(version="v0099")
     assert not at.exception
-    warnings = " ".join(w.value for w in at.warning)
-    assert "There is no version “v0099”; showing the latest." in warnings
+    # one banner, the id named once (it read "version v0099: v0099: no such version…" beside a second banner)
+    assert len(at.warning) == 1, [w.value for w in at.warning]
+    banner = at.warning[0].value
+    assert banner.startswith("There is no version “v0099”.") and banner.count("v0099") == 1, banner
+    assert banner.endswith("the latest version."), banner
     assert md_escape("2022-10-15") in as_of_line(at)
     assert "version" not in at.query_params, "the unknown id is dropped from the link"
 
@@ -120,8 +123,9 @@ def test_a_damaged_version_is_never_shown_the_newest_intact_one_is(mini_store):
     status.write_bytes(status.read_bytes().replace(b"partly_operational", b"operational_partly"))
     at = run_page()
     assert not at.exception
-    warnings = " ".join(w.value for w in at.warning)
-    assert "sha256 mismatch" in warnings and "v0001" in warnings
+    assert len(at.warning) == 1, [w.value for w in at.warning]  # one banner: what failed, and what is shown instead
+    banner = at.warning[0].value
+    assert "sha256 mismatch" in banner and "v0001" in banner and banner.endswith("the newest intact version.")
     assert md_escape("2021-09-15") in as_of_line(at)
 
 

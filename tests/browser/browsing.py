@@ -125,6 +125,45 @@ class AppPage:
         assert not self.console_errors, "console errors:\n" + "\n".join(self.console_errors)
 
 
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: what the dashboard is held to.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = ("critical", "serious")
+# Violations inside Streamlit's own widgets that the app cannot fix: (rule id, CSS selector of the
+# element, why). Each is left out of the check for that rule and those elements only.
+AXE_EXEMPT: list[tuple[str, str, str]] = []
+
+_MATCHES_JS = "([target, selector]) => { const e = document.querySelector(target); return !!e && e.matches(selector); }"
+
+
+def axe_violations(page: Page, name: str) -> list[str]:
+    """Run axe-core (bundled with axe-playwright-python, nothing fetched) on the page as it is now.
+
+    Returns one line per critical or serious violation and element, minus the ``AXE_EXEMPT`` ones;
+    the full result goes to test-artifacts/axe/<name>.json.
+    """
+    import json
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    result = Axe().run(page, options=options).response
+    folder = ARTIFACTS / "axe"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(result["violations"], indent=1))
+    found = []
+    for violation in result["violations"]:
+        if violation["impact"] not in AXE_FAILING_IMPACTS:
+            continue
+        exempt = [selector for rule, selector, _ in AXE_EXEMPT if rule == violation["id"]]
+        for node in violation["nodes"]:
+            target = node["target"][0] if len(node["target"]) == 1 else None  # elements inside an iframe: never exempt
+            if target and any(page.evaluate(_MATCHES_JS, [target, selector]) for selector in exempt):
+                continue
+            why = " ".join(node.get("failureSummary", "").split())
+            found.append(f"{violation['id']} ({violation['impact']}) at {node['target']}: {node['html'][:160]} — {why}")
+    return found
+
+
 def sidebar_navigation(page: Page) -> Locator:
     """The page links Streamlit draws at the top of the sidebar."""
     return page.get_by_test_id("stSidebarNav")

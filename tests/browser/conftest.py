@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -128,6 +129,9 @@ def _start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = 
             "--server.fileWatcherType",
             "none",
             *extra_args,
+            # the level in every line, so the suite can fail on warnings (ServerLog)
+            "--logger.messageFormat",
+            LOG_FORMAT,
         ]
         with log_path.open("ab") as log:
             process = subprocess.Popen(
@@ -148,6 +152,30 @@ def _start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = 
     )
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# A warning logged by Streamlit (or any logger) in LOG_FORMAT, or a Python warning ("FutureWarning: …").
+WARNING_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:.,]+ WARNING |\b[A-Z]\w*Warning: ")
+
+
+@dataclass
+class ServerLog:
+    """The server's output, read on from where the last check stopped."""
+
+    path: Path
+    checked: int = 0
+
+    def new_warnings(self) -> list[str]:
+        """Warning lines logged since the last call."""
+        data = self.path.read_bytes()
+        text, self.checked = data[self.checked :].decode(errors="replace"), len(data)
+        return [line for line in text.splitlines() if WARNING_LINE.search(line)]
+
+    def fail_on_warnings(self, when: str) -> None:
+        warnings = self.new_warnings()
+        if warnings:
+            pytest.fail(f"Streamlit logged warnings {when} (full log: {self.path}):\n" + "\n".join(warnings), pytrace=False)
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """A running ``streamlit run app.py``: where to reach it and where it logs."""
@@ -155,15 +183,21 @@ class Dashboard:
     base_url: str
     log_path: Path
     pid: int = 0
+    log: ServerLog | None = None
 
 
 @contextlib.contextmanager
 def _serving(data_dir, log_path, extra_args: tuple[str, ...] = ()):
-    """A server on ``data_dir`` logging to ``log_path`` (emptied first), stopped on exit."""
+    """A server on ``data_dir`` logging to ``log_path`` (emptied first), stopped on exit.
+
+    Fails on any warning the server logged that no test's check has claimed yet (start-up included).
+    """
     log_path.write_bytes(b"")
     process, port = _start_server(data_dir, log_path, extra_args)
+    dashboard = Dashboard(f"http://127.0.0.1:{port}", log_path, process.pid, ServerLog(log_path))
     try:
-        yield Dashboard(f"http://127.0.0.1:{port}", log_path, process.pid)
+        yield dashboard
+        dashboard.log.fail_on_warnings("while serving")
     finally:
         _stop(process)
 
@@ -203,6 +237,16 @@ def browser(browser_available):
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def slides(browser_data_dir) -> int:
+    """Presenter slides of the latest version: overview, map, one per zone, timeline, and the change slides."""
+    from sez_metrics import briefing, present
+
+    inputs = briefing.load_pack_inputs(browser_data_dir)
+    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    return len(present.build_deck(story))
 
 
 @pytest.fixture(scope="session")
@@ -251,5 +295,6 @@ def _app_page(request, browser, dashboard: Dashboard, page_timings):
                 screenshot(page, name)
             except Exception as exc:  # the page may be gone; the test's own failure is what matters
                 print(f"could not save a failure screenshot: {exc}")
+        dashboard.log.fail_on_warnings("during this test")  # a deprecation or a widget misuse is a defect too
     finally:
         context.close()

@@ -55,3 +55,16 @@ def test_version_picker_pins_the_url(app_page, browser_data_dir):
     expect(page).to_have_url(f"{app_page.base_url}/?version={first.id}")
     expect(page.get_by_test_id("stSidebar").get_by_text(first.label, exact=True)).to_be_visible()  # full label under the picker
     app_page.assert_clean()
+
+
+def test_a_link_to_an_unknown_version_shows_one_clean_banner(app_page, browser_data_dir):
+    """One warning, the id named once, and the latest version shown (it was two banners, one reading
+    "version v0099: v0099: no such version; showing the latest intact one")."""
+    latest = VersionStore(browser_data_dir).versions()[-1]
+    app_page.open("/map?version=v0099")
+    banners = app_page.page.get_by_test_id("stAlertContentWarning")
+    expect(banners).to_have_count(1)
+    text = banners.first.inner_text()
+    assert text.count("v0099") == 1 and "There is no version" in text and latest.id in text, text
+    expect(as_of_stamp(app_page.page)).to_contain_text(latest.as_of)
+    app_page.assert_clean()

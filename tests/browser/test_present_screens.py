@@ -33,20 +33,6 @@ _GEOMETRY_JS = """
 """
 
 
-def slide_count(browser_data_dir) -> int:
-    """Slides of the latest version: overview, map, one per zone, timeline, and the change slides."""
-    from sez_metrics import briefing, present
-
-    inputs = briefing.load_pack_inputs(browser_data_dir)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
-    return len(present.build_deck(story))
-
-
-@pytest.fixture(scope="module")
-def slides(browser_data_dir) -> int:
-    return slide_count(browser_data_dir)
-
-
 @pytest.mark.parametrize(("width", "height"), SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
 def test_every_slide_fits_the_screen_without_chrome(app_page, browser_data_dir, slides, width, height):
     page = app_page.page
