@@ -77,7 +77,7 @@ def test_the_secrets_file_stays_owner_only_under_an_open_umask(tmp_path):
     path.write_text("# deployment settings\n")
     path.chmod(0o644)  # someone loosened it by hand
     with umask(0o000):
-        auth.set_steward_password(path, "ayesha", "correct horse battery staple")
+        auth.set_steward_password(path, "ayesha", "correct horse battery staple", "Ayesha Khan")
     assert mode_of(path) == 0o600
 
 
