@@ -202,15 +202,14 @@ else:
         "x axis: the date the figures describe. Hover a point for its version, confidence and source."
     )
     colonization, stage, utilities = view.history_figures
-    across = f"of {zone['short_name']} across {len(history)} version(s); the same history is in the table beside the charts."
+    across = f"of {zone['short_name']} across {len(history)} version(s); the same history is in the table below the charts."
     top = st.columns(2)
     top[0].plotly_chart(colonization, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the colonization {across}")
     top[1].plotly_chart(stage, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the stage of development {across}")
-    bottom = st.columns(2)
-    bottom[0].plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the gas and electricity hookup {across}")
-    with bottom[1]:
-        st.markdown("**The same history as a table**")
-        ui.wrapped_table(view.history_table, key="history")
+    st.plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the gas and electricity hookup {across}")
+    # The table spans the page: in half of it, its wrapped columns would still scroll sideways.
+    st.markdown("**The same history as a table**")
+    ui.wrapped_table(view.history_table, key="history")
 
 # --- milestones -----------------------------------------------------------------------------
 
