@@ -21,7 +21,7 @@ from sez_metrics import auth, export, serverguard, ui, workspace
 from sez_metrics.chars import terminal_safe
 from sez_metrics.diff import summary_counts, summary_heading
 from sez_metrics.publish import PublishRefused, publish_failure
-from sez_metrics.report import Report
+from sez_metrics.report import Report, with_fix_text
 from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
 from sez_metrics.store import StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_echo, md_escape
@@ -278,7 +278,7 @@ def report_table(report: Report, key: str) -> None:
     frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
     frame["value"] = frame["value"].map(terminal_safe)  # a direction override shown as \u202e, not obeyed
     # The message column ends with how to fix it: a narrow screen never shows the fix column alone.
-    frame["message"] = [f"{m} → fix: {f}" if f else m for m, f in zip(frame["message"], frame["fix"], strict=True)]
+    frame["message"] = [with_fix_text(m, f) for m, f in zip(frame["message"], frame["fix"], strict=True)]
     st.dataframe(frame[["severity", "file", "line", "column", "value", "message", "fix"]], hide_index=True,
                  width="stretch", key=f"{key}_table")
     st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",

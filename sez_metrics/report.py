@@ -31,9 +31,17 @@ class Problem:
     message: str
     fix: str
 
-    def format_line(self) -> str:
-        """``FILE:LINE:COLUMN: severity CODE: message`` (the CLI contract)."""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code}: {self.message}"
+    def format_line(self, *, with_fix: bool = False) -> str:
+        """``FILE:LINE:COLUMN: severity CODE: message`` (the CLI contract); ``with_fix`` ends the
+        message with how to fix it, as a steward reading the command's output needs."""
+        message = with_fix_text(self.message, self.fix) if with_fix else self.message
+        return f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code}: {message}"
+
+
+def with_fix_text(message: str, fix: str) -> str:
+    """A problem's message ending with how to fix it ("… → fix: save with the comma as delimiter"):
+    the wording the command line and the Data page share."""
+    return f"{message} → fix: {fix}" if fix else message
 
 
 @dataclass

@@ -137,7 +137,7 @@ def cli_publish(args: argparse.Namespace) -> int:
 
     def show(preview) -> None:
         for problem in preview.warnings.sorted():
-            echo(problem.format_line())
+            echo(problem.format_line(with_fix=True))
         if preview.merged_onto:
             echo(f"Merging: your changes since {preview.based_on} applied on top of {preview.merged_onto}.")
         for line in format_summary(preview.diff):  # one echo per line: echo escapes a line break
@@ -156,7 +156,7 @@ def cli_publish(args: argparse.Namespace) -> int:
     except PublishRefused as exc:
         if exc.report is not None:
             for problem in exc.report.sorted():
-                echo(problem.format_line())
+                echo(problem.format_line(with_fix=True))
         echo(f"refused: {exc.reason}", err=True)
         for line in exc.details:
             echo(f"  {line}", err=True)

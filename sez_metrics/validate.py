@@ -888,7 +888,7 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(report.to_json())
     else:
         for problem in report.sorted():
-            echo(problem.format_line())
+            echo(problem.format_line(with_fix=True))
     counts = report.counts()
     checked = sum(len(s.files) for s in submissions)
     verdict = "invalid" if counts["error"] else "valid"

@@ -39,6 +39,13 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     return result
 
 
+def problem_lines(stdout: str) -> list[str]:
+    """The problem lines without their fix, after checking that every line ends with one."""
+    lines = stdout.splitlines()
+    assert all(" → fix: " in line for line in lines), lines
+    return [line.split(" → fix: ")[0] for line in lines]
+
+
 def copy_valid(folder: Path) -> Path:
     folder.mkdir(parents=True)
     for name in TABLE_FILES:
@@ -62,7 +69,7 @@ def test_errors_are_printed_one_line_each_sorted_and_exit_1(data_dir, tmp_path):
     result = run(str(folder), data_dir=data_dir)
 
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [
+    assert problem_lines(result.stdout) == [
         f"{folder}/milestones.csv:4:status: error enum-error: \"Done\" is not a status code (did you mean \"done\"?); "
         "valid codes: planned, in_progress, done, delayed, cancelled",
         f"{folder}/milestones.csv:8:due_date: error type-error: \"31/01/2025\" is not a date in YYYY-MM-DD form",
@@ -82,7 +89,7 @@ def test_single_csv_takes_zone_ids_from_a_zones_csv_beside_it(data_dir, tmp_path
     result = run(str(folder / "status.csv"), data_dir=data_dir)
 
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [
+    assert problem_lines(result.stdout) == [
         f"{folder}/status.csv:3:zone_id: error unknown-zone: zone_id \"dhabeji2\" is not in {folder}/zones.csv (did you mean \"dhabeji\"?)",
         f"{folder}/status.csv:4:zone_id: error duplicate-key: zone_id \"rashakai\" appears more than once (first at line 2)",
     ]
@@ -116,7 +123,7 @@ def test_zone_ids_unchecked_without_zones_is_a_warning_not_an_error(data_dir, tm
     result = run(str(alone), data_dir=data_dir)
 
     assert result.returncode == 0
-    assert result.stdout.splitlines() == [
+    assert problem_lines(result.stdout) == [
         f"{alone}:0:zone_id: warning zones-unchecked: zone_ids were not checked: "
         "no zones.csv and no published version to compare with"
     ]
@@ -146,7 +153,7 @@ def test_file_over_the_size_limit_is_refused(data_dir, tmp_path):
     result = run(str(big), data_dir=data_dir)
 
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [
+    assert problem_lines(result.stdout) == [
         f"{big}:0:: error file-too-large: the file is larger than the limit of {MAX_CSV_BYTES:,} bytes; it was not read"
     ]
 
@@ -223,3 +230,17 @@ def test_a_partial_folder_without_a_published_version_says_what_is_missing(data_
     assert result.returncode == 2
     assert "zones.csv, milestones.csv missing, and there is no published version" in result.stderr
     assert "put all three files in the folder" in result.stderr
+
+
+def test_a_semicolon_export_says_what_is_wrong_and_how_to_fix_it(data_dir, tmp_path):
+    """Excel's regional ';' export: the line names the delimiter and ends with the fix."""
+    text = (VALID / "zones.csv").read_text(encoding="utf-8-sig").replace(",", ";")
+    (semicolons := tmp_path / "zones.csv").write_text(text, encoding="utf-8")
+
+    result = run(str(semicolons), data_dir=data_dir)
+
+    assert result.returncode == 1
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"{semicolons}:1:: error delimiter-error: the header is separated by semicolons")
+    assert line.endswith('→ fix: save with the comma as field delimiter (Excel: "CSV UTF-8 (Comma delimited)"; '
+                         'LibreOffice: Field delimiter ",")')
