@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import metrics, ui, ui_present
+from sez_metrics import metrics, ui, ui_present, vocabulary
 from sez_metrics.store import VersionInfo
 from sez_metrics.text import md_escape
 
@@ -191,12 +191,14 @@ for start in range(0, len(shown_cards), CARDS_PER_ROW):
             zone_card(card, ctx.pinned_version)
 
 # --- overdue milestones ---
-overdue = ui.derived(metrics.overdue_milestones, dataset)
+reference = ctx.reference
+overdue = ui.shared(metrics.overdue_milestones, dataset, args=(reference.iso,))
 st.subheader(f"Overdue milestones ({len(overdue)})")
 if overdue.empty:
-    st.success(f"No milestone is overdue as of {md_escape(ctx.info.as_of)}.", icon="✅")
+    st.success(f"No milestone is overdue at {md_escape(reference.name)}.", icon="✅")
 else:
-    st.caption(f"Due before {md_escape(ctx.info.as_of)} and neither done nor cancelled; most days late first.")
+    st.caption(f"Due before {md_escape(reference.name)} and neither done nor cancelled; most days late first, "
+               f"{md_escape(reference.phrase())} (choose the date in the sidebar).")
     listed = overdue.head(OVERDUE_ROWS)
     if len(overdue) > OVERDUE_ROWS:
         st.caption(f"Showing the {OVERDUE_ROWS} most days late of {len(overdue):,}; the Timeline page lists every item.")
@@ -213,5 +215,5 @@ else:
             }
         ),
         key="overdue",
-        formats={"Days late": lambda days: f"{days:,.0f} days"},
+        formats={"Days late": lambda days: vocabulary.lateness_text(int(days))},
     )

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sez_metrics import metrics, schema, timeline
+from sez_metrics import metrics, schema, timeline, vocabulary
 from sez_metrics.diff import ChangeItem, VersionDiff, diff_versions
 from sez_metrics.static_map import MAP_CREDIT, ImagesUnavailable, static_images, zone_map_figure
 from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
@@ -67,7 +67,7 @@ class Fact:
 
 @dataclass(frozen=True)
 class MilestoneLine:
-    """A milestone as the pack shows it, with its slippage as of the version's date."""
+    """A milestone as the pack shows it, with its slippage at the pack's reference date."""
 
     milestone_id: str
     zone_id: str
@@ -82,6 +82,8 @@ class MilestoneLine:
     rescheduled: str  # "+180 days since Before JCC-10", or ""
     confidence: str
     source: str
+    state: str = ""  # the slip state code (``timeline.SLIP_STATES``): "overdue", "cancelled" …
+    days_late: int | None = None  # at the reference date (``vocabulary.days_late``); None when cancelled
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,11 @@ class Briefing:
     sources: list[SourceLine]
     dataset: Dataset = field(repr=False)
     title: str = PACK_TITLE
+    reference: vocabulary.Reference | None = None  # the date days late are counted to (default: the as-of date)
+
+    def __post_init__(self) -> None:
+        if self.reference is None:
+            self.reference = vocabulary.resolve_reference(self.info.as_of, vocabulary.AS_OF)
 
     @property
     def stamp(self) -> str:
@@ -187,10 +194,10 @@ def zone_order(dataset: Dataset, chosen: list[str] | None = None) -> list[str]:
     return [z for z in known if priority[z]] + [z for z in known if not priority[z]]
 
 
-def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFrame | None, baseline_label: str) -> list[MilestoneLine]:
+def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFrame | None, reference: vocabulary.Reference) -> list[MilestoneLine]:
     if frame.empty:
         return []
-    assessed = timeline.assess(frame, dataset.info.as_of)
+    assessed = timeline.assess(frame, reference.day)
     lines = []
     for r in assessed.sort_values(["due_date", "milestone_id"], kind="stable").itertuples(index=False):
         rescheduled = ""
@@ -213,6 +220,8 @@ def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFra
                 rescheduled=rescheduled,
                 confidence=r.confidence,
                 source=_text(r.source),
+                state=r.slip,
+                days_late=None if pd.isna(r.days_late) else int(r.days_late),
             )
         )
     return lines
@@ -276,13 +285,18 @@ def build_briefing(
     zone_ids: list[str] | None = None,
     generated_on: date | None = None,
     diff: VersionDiff | None = None,
+    reference: str = vocabulary.AS_OF,
 ) -> Briefing:
     """The storyline of a pack for ``dataset``, with changes since ``compare`` (None: none shown).
 
     ``history``: every version up to ``dataset`` (oldest first) to measure how far each milestone's
     committed date moved since it was first published; ``zone_ids``: which zones, in which order
-    (default: priority zones first); ``diff``: a ready ``diff_versions(compare, dataset)``.
+    (default: priority zones first); ``diff``: a ready ``diff_versions(compare, dataset)``;
+    ``reference``: count days late to the version's as-of date (``vocabulary.AS_OF``, default) or to
+    the generation date (``vocabulary.TODAY``).
     """
+    generated_on = generated_on or date.today()
+    ref = vocabulary.resolve_reference(dataset.info.as_of, reference, generated_on)
     if compare is not None and diff is None:
         diff = diff_versions(compare, dataset)
     baseline = None
@@ -298,13 +312,13 @@ def build_briefing(
 
     briefs = []
     for zone_id in zone_order(dataset, zone_ids):
-        lines = _milestone_lines(dataset, milestones[zone_of == zone_id], baseline, "")
+        lines = _milestone_lines(dataset, milestones[zone_of == zone_id], baseline, ref)
         changes = by_zone.get(zone_id, [])
         row = status.loc[zone_id] if zone_id in status.index else None
         briefs.append(_zone_brief(dataset, zones.loc[zone_id], row, lines, changes))
-    programme = _milestone_lines(dataset, milestones[zone_of == ""], baseline, "")
+    programme = _milestone_lines(dataset, milestones[zone_of == ""], baseline, ref)
     every_line = [m for b in briefs for m in b.milestones] + programme
-    overdue = sorted((m for m in every_line if m.late and "Overdue" in m.slip), key=lambda m: m.due)
+    overdue = sorted((m for m in every_line if m.state == "overdue"), key=lambda m: m.due)
 
     changes = None
     if diff is not None:
@@ -326,7 +340,7 @@ def build_briefing(
     return Briefing(
         info=dataset.info,
         compare=compare.info if compare is not None else None,
-        generated_on=generated_on or date.today(),
+        generated_on=generated_on,
         tiles=tiles,
         stages=metrics.stage_counts(dataset),
         flagged_note=metrics.flagged_footnote(dataset),
@@ -336,6 +350,7 @@ def build_briefing(
         changes=changes,
         sources=sources,
         dataset=dataset,
+        reference=ref,
     )
 
 
@@ -364,16 +379,16 @@ def map_figure(briefing: Briefing):
 def _timeline(briefing: Briefing, items: pd.DataFrame):
     from sez_metrics import figures
 
-    assessed = timeline.assess(items, briefing.info.as_of)
+    assessed = timeline.assess(items, briefing.reference.day)
     return figures.programme_timeline(assessed, briefing.dataset.zones, today=pd.Timestamp(briefing.generated_on),
-                                      as_of=pd.Timestamp(briefing.info.as_of))
+                                      as_of=pd.Timestamp(briefing.info.as_of), today_chosen=briefing.reference.is_today)
 
 
 def timeline_figure(briefing: Briefing):
     """The programme timeline of the pack's zones, every item, drawn as the Timeline page draws it.
 
-    Slippage is measured to the version's as-of date (the pack describes that version); the
-    generation date is drawn as "today".
+    Slippage is measured to the pack's reference date (the version's as-of date unless today was
+    chosen); a "today" line is drawn only when days late are counted to today.
     """
     shown = tuple(b.zone_id for b in briefing.zones)
     return _timeline(briefing, timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown)))
@@ -607,7 +622,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
         para(f"⚠ {b.flagged_note}: those zones' figures are flagged wherever they appear.", 10, FLAG)
     pdf.ln(3)
     if b.overdue:
-        para(f"Overdue milestones as of {b.info.as_of} ({len(b.overdue)})", 12, INK, bold=True)
+        para(f"Overdue milestones at {b.reference.name} ({len(b.overdue)})", 12, INK, bold=True)
         pdf.ln(1)
         rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
         names = {z.zone_id: z.short_name for z in b.zones}
@@ -617,7 +632,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
         if len(b.overdue) > OVERDUE_ROWS_PDF:
             para(f"… and {len(b.overdue) - OVERDUE_ROWS_PDF} more (see the zone pages).", 9, MUTED)
     else:
-        para(f"No milestone is overdue as of {b.info.as_of}.", 11)
+        para(f"No milestone is overdue at {b.reference.name}.", 11)
 
     # Map
     pdf.add_page()
@@ -808,9 +823,9 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
         names = {z.zone_id: z.short_name for z in b.zones}
         rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
         rows += [[m.title, names.get(m.zone_id, "Programme"), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)] for m in b.overdue]
-        overview.append(f"<h3>Overdue milestones as of {_e(b.info.as_of)} ({len(b.overdue)})</h3>{_html_table(rows)}")
+        overview.append(f"<h3>Overdue milestones at {_e(b.reference.name)} ({len(b.overdue)})</h3>{_html_table(rows)}")
     else:
-        overview.append(f"<p>No milestone is overdue as of {_e(b.info.as_of)}.</p>")
+        overview.append(f"<p>No milestone is overdue at {_e(b.reference.name)}.</p>")
     out.append("".join(overview) + "</section>")
 
     out.append(
@@ -938,27 +953,30 @@ def pack_format(path: Path | str) -> str:
     return FORMATS[suffix]
 
 
-def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None, generated_on: date | None = None) -> tuple[bytes, Briefing, BriefingImages]:
+def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None, generated_on: date | None = None,
+              reference: str = vocabulary.AS_OF) -> tuple[bytes, Briefing, BriefingImages]:
     """Build the storyline, render its images once, and return the pack's bytes in ``fmt``."""
-    briefing = build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zone_ids, generated_on=generated_on)
+    briefing = build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zone_ids, generated_on=generated_on,
+                              reference=reference)
     images = render_images(briefing, ("png",) if fmt == "pdf" else ("svg",))
     data = render_pdf(briefing, images) if fmt == "pdf" else render_html(briefing, images).encode("utf-8")
     return data, briefing, images
 
 
-def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None) -> tuple[Briefing, BriefingImages]:
+def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None,
+                   reference: str = vocabulary.AS_OF) -> tuple[Briefing, BriefingImages]:
     """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically, with the user's umask
     (a pack is meant to be shared)."""
     from sez_metrics.fsutil import USER_UMASK, replace_atomically
 
     fmt = pack_format(out)
-    data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt)
+    data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt, reference=reference)
     replace_atomically(out, data, mode=USER_UMASK)
     return briefing, images
 
 
 def cli_briefing(args: argparse.Namespace) -> int:
-    """``briefing [--version ID] [--compare ID] --out FILE``: exit 2 on an unknown version or extension."""
+    """``briefing [--version ID] [--compare ID] [--to asof|today] --out FILE``: exit 2 on an unknown version or extension."""
     from sez_metrics.chars import echo
     from sez_metrics.settings import data_dir
 
@@ -967,7 +985,7 @@ def cli_briefing(args: argparse.Namespace) -> int:
         pack_format(out)
         if not out.parent.is_dir():
             raise BriefingError(f"{out.parent}: no such folder")
-        briefing, images = write_briefing(data_dir(), out, args.version, args.compare)
+        briefing, images = write_briefing(data_dir(), out, args.version, args.compare, getattr(args, "to", vocabulary.AS_OF))
     except BriefingError as exc:
         echo(f"error: {exc}", err=True)
         return 2 if "damaged" not in str(exc) else 1

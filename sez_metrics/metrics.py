@@ -7,19 +7,16 @@ figures are only ``estimated`` or ``illustrative``, so a page can flag them wher
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sez_metrics import schema
+from sez_metrics import schema, vocabulary
 from sez_metrics.store import Dataset
 
 # The stages at which enterprises produce in a zone.
 PRODUCING_STAGES = ("partly_operational", "operational")
-# Milestones in these states can no longer be late.
-CLOSED_MILESTONE_STATUSES = ("done", "cancelled")
 PROGRAMME_LABEL = "Programme"
 # Web addresses in free text: a brief form drops them (a card has no room, and a markdown
 # renderer would turn them into links even when escaped).
@@ -30,28 +27,9 @@ SOURCE_BRIEF_CHARS = 90
 # --- formatting ---------------------------------------------------------------------------
 
 
-def format_number(value: float | int | None, decimals: int = 1) -> str:
-    """``value`` with at most ``decimals`` decimals, trailing zeros dropped, thousands separated; "—" if missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    text = f"{float(value):,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def capacity_text(available: float | None, required: float | None, unit: str) -> str:
-    """A utility's capacity in words: "10 of 160 MW", "needs 600 MW (available not reported)", "10 MW available", or ""."""
-    has_available = _present(available)
-    has_required = _present(required)
-    if has_available and has_required:
-        return f"{format_number(available)} of {format_number(required)} {unit}"
-    if has_required:
-        # "— of 600 MW" read as a broken figure; say plainly what is known and what is not.
-        return f"needs {format_number(required)} {unit} (available not reported)"
-    if has_available:
-        return f"{format_number(available)} {unit} available"
-    return ""
+# One wording of numbers and capacities everywhere (see ``vocabulary``).
+format_number = vocabulary.number_text
+capacity_text = vocabulary.capacity_text
 
 
 def source_brief(source: str, limit: int = SOURCE_BRIEF_CHARS) -> str:
@@ -346,14 +324,15 @@ OVERDUE_COLUMNS = ["zone_id", "zone", "milestone_id", "title", "category", "due_
 
 
 def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
-    """Milestones due before ``as_of`` (default: the version's as-of date) and neither done nor cancelled.
+    """Milestones overdue at ``as_of`` (default: the version's as-of date): ``vocabulary.is_overdue``.
 
-    Columns ``OVERDUE_COLUMNS``; most days late first. Programme-level events are named
-    ``PROGRAMME_LABEL`` in the ``zone`` column.
+    Columns ``OVERDUE_COLUMNS``; most days late first, days late counted to that date
+    (``vocabulary.days_late``). Programme-level events are named ``PROGRAMME_LABEL`` in the
+    ``zone`` column.
     """
     as_of = version_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
     m = dataset.milestones
-    late = m[(m["due_date"] < as_of) & ~m["status"].isin(CLOSED_MILESTONE_STATUSES) & m["done_date"].isna()]
+    late = m[vocabulary.overdue_mask(m, as_of)]
     names = _zone_names(dataset)
     out = pd.DataFrame(
         {
@@ -363,7 +342,7 @@ def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None
             "title": late["title"],
             "category": late["category"],
             "due_date": late["due_date"],
-            "days_late": (as_of - late["due_date"]).dt.days.astype("int64"),
+            "days_late": vocabulary.days_late_series(late, as_of).astype("int64"),
             "status": late["status"],
             "confidence": late["confidence"],
         },
@@ -373,62 +352,75 @@ def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None
 
 
 MOVEMENT_COLUMNS = [
-    "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days_late",
+    "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days",
 ]
-# Movements in the order a reader wants them: what got done, then what slipped.
+# Each movement code as a table shows it, in the order a reader wants them.
 MOVEMENTS = {
-    "completed": "✓ Completed",
-    "slipped": "⚠ Slipped",
-    "brought_forward": "⏩ Brought forward",
-    "cancelled": "✗ Cancelled",
+    vocabulary.COMPLETED_LATE: "⏱ Completed late",
+    vocabulary.COMPLETED_ON_TIME: "✓ Completed on time",
+    vocabulary.COMPLETED_EARLY: "✓ Completed early",
+    vocabulary.SLIPPED: "⚠ Slipped",
+    vocabulary.NEWLY_OVERDUE: "⏰ Now overdue",
+    vocabulary.BROUGHT_FORWARD: "⏩ Brought forward",
+    vocabulary.CANCELLED: "✗ Cancelled",
 }
 
 
-def milestone_movements(old: Dataset, new: Dataset) -> pd.DataFrame:
-    """Milestones present in both versions that were completed, slipped, brought forward or cancelled.
+def milestone_movements(old: Dataset, new: Dataset, old_reference=None, new_reference=None) -> pd.DataFrame:
+    """Milestones present in both versions that were completed, slipped, fell overdue, were brought
+    forward or cancelled, classified by ``vocabulary.movements`` (the rule the diff uses too).
 
-    ``completed``: done in ``new``, not in ``old`` (``days_late``: done date minus the due date
-    committed in ``old``, negative when early); ``cancelled`` likewise; ``slipped`` /
-    ``brought_forward``: not done in ``new`` and its due date moved later / earlier
-    (``shift_days``, empty when the date did not move). Columns ``MOVEMENT_COLUMNS``, ordered
-    as ``MOVEMENTS`` then by largest shift.
+    References default to each version's as-of date. ``days``: for a completion, done date minus
+    the due date committed in ``old`` (negative: early; show it with ``vocabulary.lateness_text``);
+    for newly overdue, days late at the new reference date. ``shift_days``: how far the due date
+    moved (empty when it did not). A milestone both slipped and newly overdue has a row for each.
+    Columns ``MOVEMENT_COLUMNS``, ordered as ``MOVEMENTS`` then by largest shift.
     """
+    old_reference = version_as_of(old) if old_reference is None else old_reference
+    new_reference = version_as_of(new) if new_reference is None else new_reference
     both = old.milestones.merge(new.milestones, on="milestone_id", suffixes=("_old", "_new"))
     names = _zone_names(new)
     records = []
     for r in both.itertuples(index=False):
-        was_done, is_done = r.status_old == "done", r.status_new == "done"
-        shift = None if pd.isna(r.due_date_old) or pd.isna(r.due_date_new) else (r.due_date_new - r.due_date_old).days
-        if is_done and not was_done:
-            movement = "completed"
-        elif r.status_new == "cancelled" and r.status_old != "cancelled":
-            movement = "cancelled"
-        elif not is_done and shift:
-            movement = "slipped" if shift > 0 else "brought_forward"
-        else:
+        o = {"status": r.status_old, "due_date": r.due_date_old, "done_date": r.done_date_old}
+        n = {"status": r.status_new, "due_date": r.due_date_new, "done_date": r.done_date_new}
+        found = vocabulary.movements(o, n, old_reference, new_reference)
+        if not found:
             continue
+        shift = None if pd.isna(r.due_date_old) or pd.isna(r.due_date_new) else (r.due_date_new - r.due_date_old).days
         zone_id = r.zone_id_new
-        late = None
-        if movement == "completed" and _present(r.done_date_new) and _present(r.due_date_old):
-            late = (r.done_date_new - r.due_date_old).days
-        records.append(
-            {
-                "movement": movement,
-                "zone_id": zone_id,
-                "zone": names.get(zone_id, zone_id) if zone_id else PROGRAMME_LABEL,
-                "milestone_id": r.milestone_id,
-                "title": r.title_new,
-                "old_due": r.due_date_old,
-                "new_due": r.due_date_new,
-                "shift_days": shift or None,
-                "done_date": r.done_date_new,
-                "days_late": late,
-            }
-        )
+        for move in found:
+            records.append(
+                {
+                    "movement": move.code,
+                    "zone_id": zone_id,
+                    "zone": names.get(zone_id, zone_id) if zone_id else PROGRAMME_LABEL,
+                    "milestone_id": r.milestone_id,
+                    "title": r.title_new,
+                    "old_due": r.due_date_old,
+                    "new_due": r.due_date_new,
+                    "shift_days": shift or None,
+                    "done_date": r.done_date_new,
+                    "days": move.days,
+                }
+            )
     out = pd.DataFrame.from_records(records, columns=MOVEMENT_COLUMNS)
     out["shift_days"] = out["shift_days"].astype("Int64")
-    out["days_late"] = out["days_late"].astype("Int64")
+    out["days"] = out["days"].astype("Int64")
     rank = {m: i for i, m in enumerate(MOVEMENTS)}
     out = out.assign(_rank=out["movement"].map(rank), _abs=out["shift_days"].abs().fillna(0))
     out = out.sort_values(["_rank", "_abs", "milestone_id"], ascending=[True, False, True])
     return out.drop(columns=["_rank", "_abs"]).reset_index(drop=True)
+
+
+def movement_counts(moves: pd.DataFrame) -> dict[str, int]:
+    """How many milestones of each kind a movements table lists: ``completed`` (on time, late or
+    early), ``slipped``, ``newly_overdue``, ``brought_forward``, ``cancelled``."""
+    codes = moves["movement"]
+    return {
+        "completed": int(codes.isin(vocabulary.COMPLETED).sum()),
+        "slipped": int((codes == vocabulary.SLIPPED).sum()),
+        "newly_overdue": int((codes == vocabulary.NEWLY_OVERDUE).sum()),
+        "brought_forward": int((codes == vocabulary.BROUGHT_FORWARD).sum()),
+        "cancelled": int((codes == vocabulary.CANCELLED).sum()),
+    }

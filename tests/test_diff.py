@@ -69,11 +69,11 @@ def test_summary_speaks_plainly_with_schema_labels(two_versions):
         "Dhabeji: colonization 10 → 25 % (+15 points), plots allotted 20 → 50 of 200",
         "Dhabeji: enterprises 5 → 9 (+4), operating 0 → 2 (+2)",
         "Dhabeji: investment USD 100 → 120 million (+20)",
-        "Dhabeji: jobs — → 800",
+        "Dhabeji: jobs now reported: 800",  # a figure first reported, not a rise from nothing
         "Dhabeji: “Gas connection 15 MMCFD” done on 2025-01-10 (10 days late)",
         "Dhabeji: “Phase-II development” due date slipped 184 days (2025-06-30 → 2025-12-31)",
         "Bostan: “Boundary wall” cancelled (was Planned)",
-        "Bostan: “Electricity line” now overdue (due 2024-09-30, 107 days before 2025-01-15)",
+        "Bostan: “Electricity line” now overdue (due 2024-09-30, 107 days late at the data's as-of date 2025-01-15)",
         "Programme: milestone “14th JCC meeting” added (due 2025-06-30)",
         "Mirpur: milestone “SEZ notification” removed",
         "Dhabeji: figures now Official (were Estimated)",

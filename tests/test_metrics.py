@@ -198,8 +198,8 @@ def test_milestone_movements_between_versions(versions):
     new = with_milestones(versions[1], MOVES_NEW)
     moves = metrics.milestone_movements(old, new).set_index("milestone_id")
     assert list(moves.index) == ["m-done", "m-slip", "m-early", "m-cancel"]  # completed, slipped, forward, cancelled
-    assert moves.loc["m-done", "movement"] == "completed"
-    assert moves.loc["m-done", "days_late"] == 30  # 2022-03-02 against the committed 2022-01-31
+    assert moves.loc["m-done", "movement"] == "completed_late"
+    assert moves.loc["m-done", "days"] == 30  # 2022-03-02 against the committed 2022-01-31
     assert pd.isna(moves.loc["m-done", "shift_days"])
     assert (moves.loc["m-slip", "movement"], moves.loc["m-slip", "shift_days"]) == ("slipped", 181)
     assert (moves.loc["m-early", "movement"], moves.loc["m-early", "shift_days"]) == ("brought_forward", -30)
