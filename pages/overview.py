@@ -96,6 +96,8 @@ def kpi_tiles(tiles: list[metrics.KpiTile], since: str) -> None:
                     delta_description=since,
                     help=tile.help,
                 )
+                if tile.note:
+                    st.caption(md_escape(tile.note))
                 ui.flagged_badge(tile.flagged, tile.basis)
 
 
@@ -112,11 +114,10 @@ def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
             if capacity:
                 line += f" · {md_escape(capacity)}"
             st.markdown(line)
-        colonization = card.colonization_pct or 0.0
-        st.progress(
-            min(max(colonization / 100, 0.0), 1.0),
-            text=f"Colonization {metrics.format_number(card.colonization_pct)} %",
-        )
+        if card.colonization_pct is None:  # not applicable or not reported: words, never an empty bar read as 0
+            st.markdown(f"**Colonization:** {md_escape(card.colonization_text)}")
+        else:
+            st.progress(min(max(card.colonization_pct / 100, 0.0), 1.0), text=f"Colonization {md_escape(card.colonization_text)}")
         st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
         st.caption(f"Source: {md_escape(metrics.source_brief(card.source))}")
         ui.zone_link(card.zone_id, "Zone profile", version)

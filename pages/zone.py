@@ -144,8 +144,10 @@ else:
             icon="⚠️",
         )
     colonization_delta = ""
-    if previous is not None and not pd.isna(previous["colonization_pct"]) and not pd.isna(status["colonization_pct"]):
-        change = float(status["colonization_pct"]) - float(previous["colonization_pct"])
+    now_pct = vocabulary.colonization_value(status["stage"], status["colonization_pct"])
+    before_pct = None if previous is None else vocabulary.colonization_value(previous["stage"], previous["colonization_pct"])
+    if now_pct is not None and before_pct is not None:
+        change = now_pct - before_pct
         if change:
             colonization_delta = f"{'▲' if change > 0 else '▼'} {change:+.1f} pp since {previous['version_label']}"
     investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {metrics.format_number(status['investment_usd_m'])} million"
@@ -157,7 +159,7 @@ else:
         ("⚡ Electricity", profile.utility_text(status["electricity"]),
          metrics.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
          _definition(schema.UTILITY_STAGE, status["electricity"])),
-        ("Colonization", profile.colonization_text(status["colonization_pct"]),
+        ("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"]),
          " · ".join(t for t in (profile.plots_text(status["plots_allotted"], status["plots_total"]), colonization_delta) if t),
          "Share of saleable land or plots allotted to enterprises."),
         ("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported", investment,

@@ -263,7 +263,9 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
         Fact("Stage", labelled(schema.STAGE, status["stage"])),
         Fact("Gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD")),
         Fact("Electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW")),
-        Fact("Colonization", f"{fmt(status['colonization_pct'])} %{plots}"),
+        Fact("Colonization", (f"{fmt(status['colonization_pct'])} %{plots}"
+                              if vocabulary.colonization_value(status["stage"], status["colonization_pct"]) is not None
+                              else vocabulary.colonization_missing_text(status["stage"]))),
         Fact("Enterprises", enterprises),
         Fact("Jobs", fmt(status["jobs"], 0)),
         Fact("Investment", NO_VALUE if pd.isna(status["investment_usd_m"]) else f"USD {fmt(status['investment_usd_m'])} million"),

@@ -391,7 +391,10 @@ class _Summariser:
             return
         delta = _delta(o["colonization_pct"], n["colonization_pct"])
         parts = []
-        if o["colonization_pct"] != n["colonization_pct"]:
+        if n["colonization_pct"] is None and not vocabulary.colonization_applies(n["stage"]):
+            parts.append(f"colonization {vocabulary.NOT_APPLICABLE}" + (f" (was {_number(o['colonization_pct'])} %)"
+                                                                         if o["colonization_pct"] is not None else ""))
+        elif o["colonization_pct"] != n["colonization_pct"]:
             parts.append(vocabulary.figure_change_text("colonization", o["colonization_pct"], n["colonization_pct"], "%")
                          + (f" ({_signed(delta)} points)" if delta else ""))
         plots = ("plots_allotted", "plots_total")

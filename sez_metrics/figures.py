@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics import maplabels, palette, schema
+from sez_metrics import maplabels, palette, schema, vocabulary
 from sez_metrics.metrics import capacity_text
 from sez_metrics.timeline import SLIP_STATES, confidence_text
 
@@ -109,12 +109,15 @@ HISTORY_HOVER = "Version: %{customdata[0]}<br>Confidence: %{customdata[1]}<br>So
 
 
 def colonization_history(history: pd.DataFrame) -> go.Figure:
-    """Colonization (% of saleable land allotted) over the status rows' as-of dates."""
+    """Colonization (% of saleable land allotted) over the status rows' as-of dates.
+
+    Rounds where it is not applicable (no land yet) or not reported are gaps, never points at 0."""
+    values = vocabulary.colonization_series(history["stage"], history["colonization_pct"])
     fig = go.Figure(
         go.Scatter(
-            x=history["as_of"].tolist(), y=history["colonization_pct"].tolist(), mode="lines+markers+text",
+            x=history["as_of"].tolist(), y=[None if pd.isna(v) else float(v) for v in values], mode="lines+markers+text",
             name="Colonization", line={"color": palette.BLUE, "width": 3}, marker={"size": 10},
-            text=[f"{v:g} %" for v in history["colonization_pct"]], textposition="top center",
+            text=["" if pd.isna(v) else f"{v:g} %" for v in values], textposition="top center",
             customdata=_history_custom(history),
             hovertemplate="%{x|%Y-%m-%d}: <b>%{y:.0f} %</b> allotted<br>" + HISTORY_HOVER,
         )

@@ -50,7 +50,7 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics import geo, maplabels, palette, schema
+from sez_metrics import geo, maplabels, palette, schema, vocabulary
 from sez_metrics.profile import colonization_text, precision_text, stage_text, utility_text
 from sez_metrics.timeline import confidence_text
 
@@ -185,8 +185,9 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
     if status is None:
         return "?", "no status reported"
     if measure.enum is None:
-        pct = status["colonization_pct"]
-        return (f"{pct:g} %" if not pd.isna(pct) else "?"), colonization_text(pct)
+        pct = vocabulary.colonization_value(status["stage"], status["colonization_pct"])
+        short = f"{pct:g} %" if pct is not None else ("n/a" if not vocabulary.colonization_applies(status["stage"]) else "?")
+        return short, colonization_text(status["colonization_pct"], stage=status["stage"])
     code = str(status[measure.column])
     return measure.enum.symbol(code), f"{measure.enum.symbol(code)} {measure.enum.label(code)}"
 
@@ -206,7 +207,10 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
     for z in zones.to_dict("records"):
         s = status_by_zone.get(z["zone_id"])
         precision = str(z["location_precision"])
-        colour = palette.hex_to_rgb(measure_colour(measure, None if s is None else s[measure.column]))
+        value = None if s is None else s[measure.column]
+        if s is not None and measure.enum is None:  # colonization: no colour of a share where none applies
+            value = vocabulary.colonization_value(s["stage"], value)
+        colour = palette.hex_to_rgb(measure_colour(measure, value))
         radius = marker_radius(float(z["area_acres"]), max_area, dense)
         symbol, value_words = _value_text(measure, s)
         if measure.enum is None:
@@ -228,7 +232,7 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                 "stage_text": stage_text(s["stage"]) if s is not None else "not reported",
                 "gas_text": utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD") if s is not None else "not reported",
                 "electricity_text": utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW") if s is not None else "not reported",
-                "colonization_text": colonization_text(s["colonization_pct"], s["plots_allotted"], s["plots_total"]) if s is not None else "not reported",
+                "colonization_text": colonization_text(s["colonization_pct"], s["plots_allotted"], s["plots_total"], s["stage"]) if s is not None else "not reported",
                 "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
                 "label": label,
                 # the compact tooltip's words, one field (a dense map's JSON carries it for every zone)

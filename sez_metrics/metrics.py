@@ -68,6 +68,8 @@ class Kpis:
     electricity_connected: int
     colonization_median: float | None
     colonization_mean: float | None
+    colonization_reporting: int  # zones with land that report colonization: what the median and mean are taken over
+    colonization_not_applicable: int  # zones without land yet (colonization cannot apply), left out
     enterprises: int | None
     enterprises_reporting: int
     investment_usd_m: float | None
@@ -95,7 +97,9 @@ def kpis(dataset: Dataset) -> Kpis:
     def flagged_among(mask: pd.Series) -> tuple[str, ...]:
         return tuple(rows.loc[mask & rows["confidence"].map(_is_flagged), "zone_id"])
 
-    colonization = rows["colonization_pct"].dropna()
+    colonization_all = vocabulary.colonization_series(rows["stage"], rows["colonization_pct"])
+    colonization = colonization_all.dropna()
+    not_applicable = int((~rows["stage"].map(vocabulary.colonization_applies)).sum())
     enterprises = rows["enterprises"].dropna()
     investment = rows["investment_usd_m"].dropna()
     stage_counts = {code: int((rows["stage"] == code).sum()) for code in schema.STAGE.values}
@@ -109,6 +113,8 @@ def kpis(dataset: Dataset) -> Kpis:
         electricity_connected=int((rows["electricity"] == "connected").sum()),
         colonization_median=float(colonization.median()) if len(colonization) else None,
         colonization_mean=float(colonization.mean()) if len(colonization) else None,
+        colonization_reporting=len(colonization),
+        colonization_not_applicable=not_applicable,
         enterprises=int(enterprises.sum()) if len(enterprises) else None,
         enterprises_reporting=len(enterprises),
         investment_usd_m=float(investment.sum()) if len(investment) else None,
@@ -118,8 +124,8 @@ def kpis(dataset: Dataset) -> Kpis:
             "producing": all_flagged,
             "gas_connected": all_flagged,
             "electricity_connected": all_flagged,
-            "colonization_median": flagged_among(rows["colonization_pct"].notna()),
-            "colonization_mean": flagged_among(rows["colonization_pct"].notna()),
+            "colonization_median": flagged_among(colonization_all.notna()),
+            "colonization_mean": flagged_among(colonization_all.notna()),
             "enterprises": flagged_among(rows["enterprises"].notna()),
             "investment_usd_m": flagged_among(rows["investment_usd_m"].notna()),
         },
@@ -150,6 +156,7 @@ class KpiTile:
     help: str
     basis: int  # zones the figure rests on
     flagged: int  # of those, zones whose figures are estimated or illustrative
+    note: str = ""  # over what the figure is taken, e.g. "median of 5 zones with land"
 
 
 def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
@@ -159,6 +166,11 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     producing, producing_label = _count_of(new.producing, n, "Zones producing")
     gas, gas_label = _count_of(new.gas_connected, n, "Gas connected")
     power, power_label = _count_of(new.electricity_connected, n, "Power connected")
+    notes = {
+        "colonization_median": f"median of {vocabulary.zones_text(new.colonization_reporting, 'with land')}",
+        "colonization_mean": f"mean of {vocabulary.zones_text(new.colonization_reporting, 'with land')}",
+    }
+    colonization_over = colonization_aggregate_text(new)
     specs = [
         ("zones_tracked", "Zones tracked", format_number(new.zones_tracked), "", new.zones_tracked,
          "Zones in the dataset (zones.csv)."),
@@ -168,10 +180,10 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
          "Zones whose permanent gas connection is in place (an interim supply does not count)."),
         ("electricity_connected", power_label, power, "", n,
          "Zones whose permanent electricity connection is energised (an interim feeder does not count)."),
-        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts", n,
-         "Median share of saleable land or plots allotted to enterprises, across zones."),
-        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts", n,
-         "Mean share of saleable land or plots allotted to enterprises, across zones."),
+        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts",
+         new.colonization_reporting, f"Median share of saleable land or plots allotted to enterprises, {colonization_over}"),
+        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts",
+         new.colonization_reporting, f"Mean share of saleable land or plots allotted to enterprises, {colonization_over}"),
         ("enterprises", "Enterprises", format_number(new.enterprises, 0), "", new.enterprises_reporting,
          f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
         ("investment_usd_m", "Investment, USD m", format_number(new.investment_usd_m, 0), "", new.investment_reporting,
@@ -180,8 +192,22 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     tiles = []
     for key, label, value, unit, basis, help_text in specs:
         delta = deltas.get(key)
-        tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ()))))
+        tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ())),
+                             notes.get(key, "")))
     return tiles
+
+
+def colonization_aggregate_text(k: Kpis) -> str:
+    """Over which zones a colonization median or mean is taken, and which are left out and why."""
+    left_out = k.zones_with_status - k.colonization_reporting
+    text = f"over the {vocabulary.zones_text(k.colonization_reporting, 'with land')} that report it"
+    reasons = []
+    if k.colonization_not_applicable:
+        reasons.append(f"{vocabulary.zones_text(k.colonization_not_applicable)} without land yet (not applicable)")
+    not_reported = left_out - k.colonization_not_applicable
+    if not_reported:
+        reasons.append(f"{vocabulary.zones_text(not_reported)} not reporting it")
+    return text + (f"; left out: {' and '.join(reasons)}." if reasons else ".")
 
 
 # A tile's value shows about this many characters of large type before it is cut ("3783 of 5…").
@@ -266,7 +292,8 @@ class ZoneCard:
     gas_capacity: str
     electricity: str
     power_capacity: str
-    colonization_pct: float | None
+    colonization_pct: float | None  # None when not applicable (no land yet) or not reported
+    colonization_text: str  # "35 %", "not applicable (no land yet)", "not reported"
     enterprises: int | None
     confidence: str
     source: str
@@ -275,6 +302,11 @@ class ZoneCard:
     @property
     def flagged(self) -> bool:
         return _is_flagged(self.confidence)
+
+
+def _colonization_words(stage: str, pct: object) -> str:
+    value = vocabulary.colonization_value(stage, pct)
+    return vocabulary.colonization_missing_text(stage) if value is None else f"{format_number(value)} %"
 
 
 def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
@@ -297,7 +329,8 @@ def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
                 gas_capacity=capacity_text(r.gas_mmcfd_available, r.gas_mmcfd_required, "MMCFD"),
                 electricity=r.electricity,
                 power_capacity=capacity_text(r.power_mw_available, r.power_mw_required, "MW"),
-                colonization_pct=None if pd.isna(r.colonization_pct) else float(r.colonization_pct),
+                colonization_pct=vocabulary.colonization_value(r.stage, r.colonization_pct),
+                colonization_text=_colonization_words(r.stage, r.colonization_pct),
                 enterprises=None if pd.isna(r.enterprises) else int(r.enterprises),
                 confidence=r.confidence,
                 source=r.source,

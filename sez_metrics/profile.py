@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sez_metrics import schema
+from sez_metrics import schema, vocabulary
 from sez_metrics.metrics import capacity_text, format_number
 from sez_metrics.store import Dataset, VersionInfo, VersionStore
 from sez_metrics.timeline import confidence_text, first_commitments
@@ -40,10 +40,13 @@ def plots_text(allotted: object, total: object) -> str:
     return ""
 
 
-def colonization_text(pct: float | None, allotted: object = None, total: object = None) -> str:
-    """ "35 %" or "35 % (12 of 40 plots allotted)"; "not reported" when unknown."""
+def colonization_text(pct: float | None, allotted: object = None, total: object = None, stage: object = None) -> str:
+    """ "35 %" or "35 % (12 of 40 plots allotted)"; "not applicable (no land yet)" at a stage before
+    land is acquired (whatever the figure says); "not reported" when unknown."""
+    if stage is not None and not vocabulary.colonization_applies(stage):
+        return vocabulary.NOT_APPLICABLE
     if not _known(pct):
-        return "not reported"
+        return vocabulary.NOT_REPORTED
     plots = plots_text(allotted, total)
     return f"{_num(pct)} % ({plots})" if plots else f"{_num(pct)} %"
 
@@ -112,7 +115,7 @@ def zone_figures(zone: pd.Series, status: pd.Series | None) -> pd.DataFrame:
         add("Stage", stage_text(status["stage"]))
         add("Gas", utility_text(status["gas"], status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD"))
         add("Electricity", utility_text(status["electricity"], status["power_mw_available"], status["power_mw_required"], "MW"))
-        add("Colonization", colonization_text(status["colonization_pct"], status["plots_allotted"], status["plots_total"]))
+        add("Colonization", colonization_text(status["colonization_pct"], status["plots_allotted"], status["plots_total"], status["stage"]))
         add("Enterprises", enterprises_text(status["enterprises_operating"], status["enterprises"]))
         if _known(status["jobs"]):
             add("Jobs", f"{int(status['jobs']):,}")
@@ -183,7 +186,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "Stage": history["stage"].map(stage_text),
             "Gas": history["gas"].map(utility_text),
             "Electricity": history["electricity"].map(utility_text),
-            "Colonization": history["colonization_pct"].map(colonization_text),
+            "Colonization": [colonization_text(p, stage=st) for p, st in zip(history["colonization_pct"], history["stage"], strict=True)],
             "Confidence": history["confidence"].map(confidence_text),
         }
     ).iloc[::-1].reset_index(drop=True)

@@ -224,7 +224,8 @@ STATUS = Table(
         Column("electricity", "enum", "Stage of the zone's electricity connection.", required=True, enum=UTILITY_STAGE),
         Column("power_mw_available", "number", "Electric power available at the zone now.", minimum=0, unit="MW"),
         Column("power_mw_required", "number", "Electric power the zone needs when fully developed.", minimum=0, unit="MW"),
-        Column("colonization_pct", "number", "Share of saleable land or plots allotted to enterprises.", required=True, minimum=0, maximum=100, unit="%"),
+        Column("colonization_pct", "number", "Share of saleable land or plots allotted to enterprises. Empty when not reported; "
+               "at stage `identified` (no land yet) it does not apply and is left empty.", minimum=0, maximum=100, unit="%"),
         Column("plots_total", "integer", "Saleable plots in the zone.", minimum=0),
         Column("plots_allotted", "integer", "Plots allotted to enterprises (≤ plots_total).", minimum=0),
         Column("enterprises", "integer", "Enterprises (zone enterprises) admitted to the zone.", minimum=0),

@@ -304,3 +304,38 @@ def figure_change_text(name: str, old: Any, new: Any, unit: str = "", decimals: 
     if quantity is not None:
         return f"{name} {words(old)} → {words(new)}"
     return f"{name} {number_text(old, decimals)} → {words(new)}"
+
+
+# --- unknown, not applicable and zero ----------------------------------------------------------
+
+# Stages at which a zone holds no land yet: colonization (a share of its land or plots) cannot apply.
+STAGES_WITHOUT_LAND = ("identified",)
+NOT_APPLICABLE = "not applicable (no land yet)"
+NOT_REPORTED = "not reported"
+
+
+def colonization_applies(stage: object) -> bool:
+    """False at a stage before land is acquired: colonization is then "not applicable", not 0."""
+    return str(stage) not in STAGES_WITHOUT_LAND
+
+
+def colonization_value(stage: object, pct: Any) -> float | None:
+    """The colonization figure to show, plot or aggregate: None when not applicable or not reported."""
+    if not colonization_applies(stage) or not _present(pct):
+        return None
+    return float(pct)
+
+
+def colonization_series(stage: pd.Series, pct: pd.Series) -> pd.Series:
+    """``colonization_value`` column-wise: NaN where not applicable or not reported (never 0)."""
+    return pd.to_numeric(pct, errors="coerce").where(~stage.astype(str).isin(STAGES_WITHOUT_LAND))
+
+
+def colonization_missing_text(stage: object) -> str:
+    """What a blank colonization means: "not applicable (no land yet)" or "not reported"."""
+    return NOT_APPLICABLE if not colonization_applies(stage) else NOT_REPORTED
+
+
+def zones_text(n: int, what: str = "") -> str:
+    """"1 zone", "5 zones with land"."""
+    return f"{n:,} zone{'s' if n != 1 else ''}" + (f" {what}" if what else "")
