@@ -159,7 +159,7 @@ else:
         ("⚡ Electricity", profile.utility_text(status["electricity"]),
          metrics.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
          _definition(schema.UTILITY_STAGE, status["electricity"])),
-        ("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"]),
+        ("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"], basis=status["colonization_basis"]),
          " · ".join(t for t in (profile.plots_text(status["plots_allotted"], status["plots_total"]), colonization_delta) if t),
          "Share of saleable land or plots allotted to enterprises."),
         ("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported", investment,
@@ -177,7 +177,8 @@ else:
                     st.caption(md_escape(detail))
     # One small caption, source included: md_escape keeps a URL literal text (no link, no large type).
     st.caption(
-        f"Confidence: **{md_escape(timeline.confidence_text(status['confidence']))}** · figures as of "
+        f"Confidence of the row: **{md_escape(timeline.confidence_text(status['confidence']))}** (a figure with its own is "
+        "marked in the table below) · figures as of "
         f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source: {md_escape(status['source'])}"
     )
     if status["note"]:

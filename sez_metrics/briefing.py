@@ -259,17 +259,24 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
         capacity = metrics.capacity_text(status[available], status[required], unit)
         return labelled(schema.UTILITY_STAGE, status[stage_column]) + (f" · {capacity}" if capacity else "")
 
+    basis = vocabulary.basis_label(status.get("colonization_basis"))
+
+    def own(figure: str, value: str) -> str:
+        """The figure with its own confidence (its column, else the row's): "… (◌ Estimated)"."""
+        return f"{value} ({labelled(schema.CONFIDENCE, vocabulary.provenance(status, figure)[0])})" if value != NO_VALUE else value
+
     facts = [
-        Fact("Stage", labelled(schema.STAGE, status["stage"])),
-        Fact("Gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD")),
-        Fact("Electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW")),
-        Fact("Colonization", (f"{fmt(status['colonization_pct'])} %{plots}"
-                              if vocabulary.colonization_value(status["stage"], status["colonization_pct"]) is not None
-                              else vocabulary.colonization_missing_text(status["stage"]))),
-        Fact("Enterprises", enterprises),
-        Fact("Jobs", fmt(status["jobs"], 0)),
-        Fact("Investment", NO_VALUE if pd.isna(status["investment_usd_m"]) else f"USD {fmt(status['investment_usd_m'])} million"),
-        Fact("Confidence", labelled(schema.CONFIDENCE, status["confidence"])),
+        Fact("Stage", own("stage", labelled(schema.STAGE, status["stage"]))),
+        Fact("Gas", own("gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD"))),
+        Fact("Electricity", own("electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW"))),
+        Fact("Colonization", own("colonization", f"{fmt(status['colonization_pct'])} %{' ' + basis if basis else ''}{plots}")
+             if vocabulary.colonization_value(status["stage"], status["colonization_pct"]) is not None
+             else vocabulary.colonization_missing_text(status["stage"])),
+        Fact("Enterprises", own("enterprises", enterprises)),
+        Fact("Jobs", own("jobs", fmt(status["jobs"], 0))),
+        Fact("Investment", NO_VALUE if pd.isna(status["investment_usd_m"])
+             else own("investment", f"USD {fmt(status['investment_usd_m'])} million")),
+        Fact("Confidence", labelled(schema.CONFIDENCE, status["confidence"])),  # the row's: each figure's own is beside it
     ]
     return ZoneBrief(
         zone_id=zone["zone_id"], name=zone["name"], short_name=zone["short_name"], priority=bool(zone["priority"]),
@@ -326,10 +333,16 @@ def build_briefing(
     if diff is not None:
         changes = [(items[0].zone_name, list(items)) for items in by_zone.values()]
     names = dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
-    sources = [
-        SourceLine("Stage, utilities, colonization, enterprises, jobs, investment", b.short_name, b.status_as_of, b.confidence, b.source)
-        for b in briefs if b.stage
-    ]
+    # The zone's figures grouped by their own confidence and source (most rows: one group, the row's).
+    sources = []
+    for b in briefs:
+        if not b.stage:
+            continue
+        groups: dict[tuple[str, str], list[str]] = {}
+        for figure in vocabulary.FIGURES:
+            groups.setdefault(vocabulary.provenance(status.loc[b.zone_id], figure), []).append(figure)
+        for (confidence, source), figures_of in groups.items():
+            sources.append(SourceLine(", ".join(figures_of).capitalize(), b.short_name, b.status_as_of, confidence, source))
     # Milestones sharing a zone, a source and a confidence level share one appendix row.
     grouped: dict[tuple[str, str, str], list[MilestoneLine]] = {}
     for m in every_line:

@@ -51,7 +51,7 @@ from shapely.geometry import shape
 from shapely.ops import polylabel
 
 from sez_metrics import geo, maplabels, palette, schema, vocabulary
-from sez_metrics.profile import colonization_text, precision_text, stage_text, utility_text
+from sez_metrics.profile import colonization_text, precision_text, stage_text, status_colonization_text, utility_text
 from sez_metrics.timeline import confidence_text
 
 ONLINE_BASEMAP_ENV = "SEZ_ONLINE_BASEMAP"
@@ -192,6 +192,11 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
     return measure.enum.symbol(code), f"{measure.enum.symbol(code)} {measure.enum.label(code)}"
 
 
+def _with_confidence(text: str, status: pd.Series, figure: str) -> str:
+    """A figure's words with its own confidence: "◕ Interim supply · 5 of 40 MMCFD (◌ Estimated)"."""
+    return f"{text} ({confidence_text(vocabulary.provenance(status, figure)[0])})"
+
+
 def is_dense(zone_count: int) -> bool:
     """A map of more zones than get a label: smaller markers, no rings, a compact tooltip."""
     return zone_count > MAX_LABELLED_ZONES
@@ -229,10 +234,13 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                 "precision_text": precision_text(precision),
                 "area_text": f"{float(z['area_acres']):,.0f} acres",
                 "measure_text": value_words,
-                "stage_text": stage_text(s["stage"]) if s is not None else "not reported",
-                "gas_text": utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD") if s is not None else "not reported",
-                "electricity_text": utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW") if s is not None else "not reported",
-                "colonization_text": colonization_text(s["colonization_pct"], s["plots_allotted"], s["plots_total"], s["stage"]) if s is not None else "not reported",
+                # each figure with its own confidence (the figure's column, else the row's)
+                "stage_text": _with_confidence(stage_text(s["stage"]), s, "stage") if s is not None else "not reported",
+                "gas_text": _with_confidence(utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD"), s, "gas")
+                if s is not None else "not reported",
+                "electricity_text": _with_confidence(utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW"),
+                                                     s, "electricity") if s is not None else "not reported",
+                "colonization_text": _with_confidence(status_colonization_text(s), s, "colonization") if s is not None else "not reported",
                 "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
                 "label": label,
                 # the compact tooltip's words, one field (a dense map's JSON carries it for every zone)

@@ -70,6 +70,7 @@ class Kpis:
     colonization_mean: float | None
     colonization_reporting: int  # zones with land that report colonization: what the median and mean are taken over
     colonization_not_applicable: int  # zones without land yet (colonization cannot apply), left out
+    colonization_bases: dict[str, int]  # colonization_basis code ("" unstated) → zones behind the aggregates
     enterprises: int | None
     enterprises_reporting: int
     investment_usd_m: float | None
@@ -91,11 +92,11 @@ def status_with_zones(dataset: Dataset) -> pd.DataFrame:
 def kpis(dataset: Dataset) -> Kpis:
     """Compute the headline figures of ``dataset``."""
     rows = status_with_zones(dataset)
-    flagged_rows = rows[rows["confidence"].map(_is_flagged)]
-    all_flagged = tuple(flagged_rows["zone_id"])
+    everyone = pd.Series(True, index=rows.index)
 
-    def flagged_among(mask: pd.Series) -> tuple[str, ...]:
-        return tuple(rows.loc[mask & rows["confidence"].map(_is_flagged), "zone_id"])
+    def flagged_among(mask: pd.Series, figure: str) -> tuple[str, ...]:
+        """Zones behind a figure whose own confidence of it (``vocabulary.provenance``) is flagged."""
+        return tuple(rows.loc[mask & vocabulary.figure_confidences(rows, figure).map(_is_flagged), "zone_id"])
 
     colonization_all = vocabulary.colonization_series(rows["stage"], rows["colonization_pct"])
     colonization = colonization_all.dropna()
@@ -115,19 +116,21 @@ def kpis(dataset: Dataset) -> Kpis:
         colonization_mean=float(colonization.mean()) if len(colonization) else None,
         colonization_reporting=len(colonization),
         colonization_not_applicable=not_applicable,
+        colonization_bases={str(k): int(v) for k, v in rows.loc[colonization_all.notna(), "colonization_basis"]
+                            .fillna("").astype(str).value_counts().items()},
         enterprises=int(enterprises.sum()) if len(enterprises) else None,
         enterprises_reporting=len(enterprises),
         investment_usd_m=float(investment.sum()) if len(investment) else None,
         investment_reporting=len(investment),
         flagged={
             "zones_tracked": (),
-            "producing": all_flagged,
-            "gas_connected": all_flagged,
-            "electricity_connected": all_flagged,
-            "colonization_median": flagged_among(colonization_all.notna()),
-            "colonization_mean": flagged_among(colonization_all.notna()),
-            "enterprises": flagged_among(rows["enterprises"].notna()),
-            "investment_usd_m": flagged_among(rows["investment_usd_m"].notna()),
+            "producing": flagged_among(everyone, "stage"),
+            "gas_connected": flagged_among(everyone, "gas"),
+            "electricity_connected": flagged_among(everyone, "electricity"),
+            "colonization_median": flagged_among(colonization_all.notna(), "colonization"),
+            "colonization_mean": flagged_among(colonization_all.notna(), "colonization"),
+            "enterprises": flagged_among(rows["enterprises"].notna(), "enterprises"),
+            "investment_usd_m": flagged_among(rows["investment_usd_m"].notna(), "investment"),
         },
     )
 
@@ -166,9 +169,10 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     producing, producing_label = _count_of(new.producing, n, "Zones producing")
     gas, gas_label = _count_of(new.gas_connected, n, "Gas connected")
     power, power_label = _count_of(new.electricity_connected, n, "Power connected")
+    mixed = colonization_bases_text(new)
     notes = {
-        "colonization_median": f"median of {vocabulary.zones_text(new.colonization_reporting, 'with land')}",
-        "colonization_mean": f"mean of {vocabulary.zones_text(new.colonization_reporting, 'with land')}",
+        "colonization_median": f"median of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
+        "colonization_mean": f"mean of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
     }
     colonization_over = colonization_aggregate_text(new)
     specs = [
@@ -195,6 +199,18 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
         tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ())),
                              notes.get(key, "")))
     return tiles
+
+
+def colonization_bases_text(k: Kpis) -> str:
+    """"" when the zones behind a colonization aggregate share one basis (or none is stated), else
+    "; mixed bases: 3 of saleable area, 2 of plots, 1 not stated"."""
+    stated = {code: n for code, n in k.colonization_bases.items() if code}
+    if len(stated) <= 1 and (not stated or len(k.colonization_bases) == 1):
+        return f" ({vocabulary.basis_label(next(iter(stated)))})" if stated else ""
+    parts = [f"{n:,} {vocabulary.basis_label(code)}" for code, n in sorted(stated.items())]
+    if k.colonization_bases.get(""):
+        parts.append(f"{k.colonization_bases['']:,} not stated")
+    return "; mixed bases: " + ", ".join(parts)
 
 
 def colonization_aggregate_text(k: Kpis) -> str:

@@ -339,3 +339,36 @@ def colonization_missing_text(stage: object) -> str:
 def zones_text(n: int, what: str = "") -> str:
     """"1 zone", "5 zones with land"."""
     return f"{n:,} zone{'s' if n != 1 else ''}" + (f" {what}" if what else "")
+
+
+# --- provenance per figure ---------------------------------------------------------------------
+
+# The figures of a status row that may carry their own confidence and source (schema.PROVENANCE_FIGURES).
+FIGURES = ("stage", "gas", "electricity", "colonization", "enterprises", "jobs", "investment")
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if _present(value) else ""
+
+
+def provenance(row: Mapping[str, Any], figure: str) -> tuple[str, str]:
+    """(confidence code, source) of one figure of a status row: its own ``<figure>_confidence`` and
+    ``<figure>_source`` where given, else the row's ``confidence`` and ``source``."""
+    confidence = _text(row.get(f"{figure}_confidence")) or _text(row.get("confidence"))
+    source = _text(row.get(f"{figure}_source")) or _text(row.get("source"))
+    return confidence, source
+
+
+def figure_confidences(status: pd.DataFrame, figure: str) -> pd.Series:
+    """``provenance``'s confidence of ``figure`` for every row of a status frame."""
+    own = status[f"{figure}_confidence"].fillna("").astype(str).str.strip() if f"{figure}_confidence" in status else None
+    row = status["confidence"].astype(str)
+    return row if own is None else own.where(own != "", row)
+
+
+def basis_label(code: Any) -> str:
+    """"of saleable area" for ``saleable_area``; "" when not said."""
+    from sez_metrics import schema
+
+    code = _text(code)
+    return schema.COLONIZATION_BASIS.label(code) if code else ""

@@ -100,7 +100,7 @@ def test_kpi_deltas_between_versions(versions):
         status = pd.read_csv(MINI / folder / "status.csv")
         return status.loc[status["stage"] != "identified", "colonization_pct"].median()
 
-    # Mirpur (identified) reports 0 in both: left out of the median, which is over the zones with land.
+    # Mirpur (identified, no land yet) has no colonization: the median is over the zones with land.
     assert deltas["colonization_median"] == pytest.approx(median_with_land("v2") - median_with_land("v1"))
     assert deltas["investment_usd_m"] == pytest.approx(146 - 128)
     assert all(v is None for v in metrics.kpi_deltas(None, new).values())

@@ -18,11 +18,10 @@ NA = vocabulary.NOT_APPLICABLE
 
 @pytest.fixture
 def na_store(tmp_path, monkeypatch):
-    """The mini store; in its latest version Mirpur (identified) has a blank colonization and is a priority zone."""
+    """The mini store (Mirpur: identified, colonization blank); in its latest version Mirpur is a priority zone."""
     root = variant_store(tmp_path / "store", [
         ("v1", "Before JCC-10", "2021-09-15", {}),
         ("v2", "Before JCC-11", "2022-10-15", {
-            "status.csv": [("mirpur,2022-10-15,identified,not_started,,,not_started,,,0,", "mirpur,2022-10-15,identified,not_started,,,not_started,,,,")],
             "zones.csv": [("Govt of AJK,CPEC,false", "Govt of AJK,CPEC,true")],
         }),
     ])
@@ -72,7 +71,7 @@ def test_map_label_tooltip_and_card(na_store):
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     zones = next(layer for layer in spec["layers"] if layer["id"] == "zones")["data"]
     mirpur = next(p for p in zones if p["zone_id"] == "mirpur")
-    assert mirpur["colonization_text"] == NA
+    assert mirpur["colonization_text"] == f"{NA} (⚠ Illustrative)"  # with the figure's confidence
     labels = next(layer for layer in spec["layers"] if layer["id"] == "zone-labels")["data"]
     assert [p["label"] for p in labels if "Mirpur" in p["label"]] == ["Mirpur · n/a"]
     assert NA in _plain(rendered_texts(at)) or any(NA in str(t.value.to_numpy()) for t in [*at.table, *at.dataframe])
@@ -90,3 +89,17 @@ def test_presenter_slide_and_packs(na_store):
     body = next(h.proto.body for h in at.get("html") if 'data-testid="sez-slide"' in h.proto.body)
     assert "Mirpur" in body and NA in body
     assert not re.search(r"Colonization</dt>\s*<dd>\s*0 %", body)
+
+
+def test_the_validator_warns_of_colonization_without_land():
+    from storebuilder import MINI
+
+    from sez_metrics.store import VERSION_FILES
+    from sez_metrics.validate import validate_version
+
+    files = {name: (MINI / "v2" / name).read_bytes() for name in VERSION_FILES}
+    files["status.csv"] = files["status.csv"].replace(b"identified,not_started,,,not_started,,,,", b"identified,not_started,,,not_started,,,0,")
+    report = validate_version(files, as_of="2022-10-15")
+    (warning,) = [p for p in report.warnings if p.code == "colonization-without-land"]
+    assert warning.line == 4 and warning.column == "colonization_pct" and "stage is identified" in warning.message
+    assert report.errors == []
