@@ -119,6 +119,8 @@ def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
         else:
             st.progress(min(max(card.colonization_pct / 100, 0.0), 1.0), text=f"Colonization {md_escape(card.colonization_text)}")
         st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
+        if card.stale:
+            st.markdown(f":orange-badge[🕰 {md_escape(card.stale)}]")
         st.caption(f"Source: {md_escape(metrics.source_brief(card.source))}")
         ui.zone_link(card.zone_id, "Zone profile", version)
 
@@ -166,6 +168,9 @@ kpi_tiles(metrics.kpi_tiles(now, before), since=f"since {previous_info.id}" if b
 footnote = ui.derived(metrics.flagged_footnote, dataset)
 if footnote:
     st.caption(f"⚠ {md_escape(footnote)}: they are marked wherever they appear and are not official figures.")
+stale = ui.derived(metrics.stale_footnote, dataset)
+if stale:
+    st.caption(f"🕰 {md_escape(stale)}. Their figures say so wherever they appear.")
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -181,6 +181,9 @@ else:
         "marked in the table below) · figures as of "
         f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source: {md_escape(status['source'])}"
     )
+    stale = vocabulary.stale_text(status["as_of"], ctx.info.as_of)
+    if stale:
+        st.warning(f"🕰 These figures are {md_escape(stale)} ({md_escape(ctx.info.as_of)}).", icon="⚠️")
     if status["note"]:
         with st.container(border=True):
             st.caption("📝 Steward's note")

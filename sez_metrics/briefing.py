@@ -104,6 +104,11 @@ class ZoneBrief:
     milestones: tuple[MilestoneLine, ...]
     changes: tuple[str, ...]  # what a reader needs: stage, utilities, figures, dates, confidence
     minor_changes: int = 0  # edits of sources, notes and other details, counted only (listed in the change summary)
+    stale: str = ""  # "6 months older than this round" (``vocabulary.older_text``), or ""
+
+    def status_heading(self, version_as_of: str) -> str:
+        """"Status as of 2025-03-31", with "— 6 months older than this round" when the figures are stale."""
+        return f"Status as of {self.status_as_of or version_as_of}" + (f" — {self.stale}" if self.stale else "")
 
     @property
     def heading(self) -> str:
@@ -283,6 +288,7 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
         stage=status["stage"], profile=tuple(profile), status=tuple(facts), confidence=status["confidence"],
         source=_text(status["source"]), status_as_of=_date_text(status["as_of"]), note=_text(status["note"]),
         milestones=tuple(milestones), changes=major, minor_changes=minor,
+        stale=vocabulary.older_text(status["as_of"], dataset.info.as_of),
     )
 
 
@@ -674,12 +680,12 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
         gap = 6
         col_w = (pdf.epw - 2 * gap) / 3
         bottoms = []
-        for column, (title, facts) in enumerate(((f"Status as of {z.status_as_of or b.info.as_of}", z.status), ("Profile", z.profile))):
+        for column, (title, facts) in enumerate(((z.status_heading(b.info.as_of), z.status), ("Profile", z.profile))):
             x = pdf.l_margin + column * (col_w + gap)
             pdf.set_xy(x, top)
             pdf.set_font("DejaVu", "B", 11)
             pdf.set_text_color(*ACCENT)
-            pdf.cell(col_w, 6, pdf_safe(title), new_x="LEFT", new_y="NEXT")
+            pdf.multi_cell(col_w, 6, pdf_safe(title), new_x="LEFT", new_y="NEXT")  # a stale heading takes two lines
             for fact in facts:
                 pdf.set_x(x)
                 pdf.set_font("DejaVu", "", 9)
@@ -859,7 +865,7 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
         part = [f'<section class="zone" id="zone-{_e(z.zone_id)}">{stamp}<h2>{_e(z.heading)}'
                 f'{" <small class=muted>· priority zone</small>" if z.priority else ""}</h2>']
         part.append(
-            f'<div class="facts"><div><h3>Status as of {_e(z.status_as_of or b.info.as_of)}</h3>{facts(z.status, z.flagged)}</div>'
+            f'<div class="facts"><div><h3>{_e(z.status_heading(b.info.as_of))}</h3>{facts(z.status, z.flagged)}</div>'
             f"<div><h3>Profile</h3>{facts(z.profile, False)}</div></div>"
         )
         if z.source:

@@ -202,8 +202,11 @@ def is_dense(zone_count: int) -> bool:
     return zone_count > MAX_LABELLED_ZONES
 
 
-def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> list[dict]:
-    """One record per zone for the marker, ring, label and tooltip layers (plain Python values)."""
+def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure, as_of: str | None = None) -> list[dict]:
+    """One record per zone for the marker, ring, label and tooltip layers (plain Python values).
+
+    ``as_of``: the version's as-of date; figures older by more than ``settings.STALE_FIGURES_DAYS``
+    carry ``stale_text`` ("as of 2025-03 — 6 months older than this round")."""
     # records, not iterrows: a Series per row cost ~1 s per 5,000 zones
     status_by_zone = {row["zone_id"]: row for row in status.to_dict("records")}
     max_area = float(zones["area_acres"].max()) if len(zones) else 0.0
@@ -242,6 +245,7 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                                                      s, "electricity") if s is not None else "not reported",
                 "colonization_text": _with_confidence(status_colonization_text(s), s, "colonization") if s is not None else "not reported",
                 "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
+                "stale_text": vocabulary.stale_text(s["as_of"], as_of) if s is not None and as_of else "",
                 "label": label,
                 # the compact tooltip's words, one field (a dense map's JSON carries it for every zone)
                 "tip": f"{z['name']}\n{z['province']}\n{measure.label}: {value_words}\nLocation: {precision_text(precision)}",
@@ -281,7 +285,7 @@ def tooltip_text(compact: bool = False) -> dict[str, str]:
     """
     text = ("{tip}\nClick the zone for all its figures" if compact else
             "{name}\n{province}\nStage: {stage_text}\nGas: {gas_text}\nElectricity: {electricity_text}\n"
-            "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}")
+            "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}\n{stale_text}")
     return {"text": text, "style": {"fontSize": "15px", "maxWidth": "420px", "whiteSpace": "pre-line"}}
 
 

@@ -264,6 +264,25 @@ def flagged_footnote(dataset: Dataset) -> str:
     return f"{int(flagged.sum()):,} of {len(rows):,} zones' figures are {words}"
 
 
+def stale_zones(dataset: Dataset) -> list[str]:
+    """Short names of the zones whose figures are older than the version's as-of date by more than
+    ``settings.STALE_FIGURES_DAYS`` (zones.csv order)."""
+    rows = status_with_zones(dataset)
+    return list(rows.loc[vocabulary.stale_mask(rows, dataset.info.as_of), "short_name"])
+
+
+def stale_footnote(dataset: Dataset) -> str:
+    """ "2 of 9 zones' figures are more than 30 days older than this round (as of 2025-09-15): A, B", or ""."""
+    from sez_metrics import settings
+
+    names = stale_zones(dataset)
+    if not names:
+        return ""
+    shown = ", ".join(names[:12]) + (f" and {len(names) - 12:,} more" if len(names) > 12 else "")
+    return (f"{len(names):,} of {len(status_with_zones(dataset)):,} zones' figures are more than {settings.STALE_FIGURES_DAYS} "
+            f"days older than this round (as of {dataset.info.as_of}): {shown}")
+
+
 # --- stages -------------------------------------------------------------------------------
 
 
@@ -314,6 +333,7 @@ class ZoneCard:
     confidence: str
     source: str
     as_of: str
+    stale: str = ""  # "as of 2025-03 — 6 months older than this round", or "" (``vocabulary.stale_text``)
 
     @property
     def flagged(self) -> bool:
@@ -351,6 +371,7 @@ def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
                 confidence=r.confidence,
                 source=r.source,
                 as_of="" if pd.isna(r.as_of) else r.as_of.date().isoformat(),
+                stale=vocabulary.stale_text(r.as_of, dataset.info.as_of),
             )
         )
     return cards

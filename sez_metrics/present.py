@@ -222,7 +222,7 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     return (
         f'<p class="sez-subtitle">{priority}{_e(province)}</p>'
         '<div class="sez-zone">'
-        f'<div><h3>Status as of {_e(zone.status_as_of or briefing.info.as_of)}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
+        f'<div><h3>{_e(zone.status_heading(briefing.info.as_of))}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
         f'<div><h3>{_e(changes_title)}</h3><ul class="sez-changes">{change_items}</ul>'
         '<h3>Milestones</h3><table class="sez-table"><thead><tr><th>Milestone</th><th>Date</th><th>Slippage</th></tr></thead>'
         f"<tbody>{milestones}</tbody></table></div></div>"

@@ -372,3 +372,55 @@ def basis_label(code: Any) -> str:
 
     code = _text(code)
     return schema.COLONIZATION_BASIS.label(code) if code else ""
+
+
+# --- staleness ---------------------------------------------------------------------------------
+
+
+def staleness_days(row_as_of: Any, version_as_of: Any) -> int | None:
+    """Days a zone's figures are older than their version's as-of date; None when either is unknown."""
+    row, version = _day(row_as_of), _day(version_as_of)
+    return None if row is None or version is None else (version - row).days
+
+
+def is_stale(row_as_of: Any, version_as_of: Any) -> bool:
+    """Older than the version's as-of date by more than ``settings.STALE_FIGURES_DAYS``."""
+    from sez_metrics import settings
+
+    days = staleness_days(row_as_of, version_as_of)
+    return days is not None and days > settings.STALE_FIGURES_DAYS
+
+
+def age_text(days: int) -> str:
+    """"45 days", "6 months", "1 year 2 months"."""
+    if days < 60:
+        return days_text(days)
+    months = round(days / 30.44)
+    years, months = divmod(months, 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if months:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(parts)
+
+
+def older_text(row_as_of: Any, version_as_of: Any) -> str:
+    """"6 months older than this round" for stale figures, else ""."""
+    if not is_stale(row_as_of, version_as_of):
+        return ""
+    return f"{age_text(staleness_days(row_as_of, version_as_of))} older than this round"
+
+
+def stale_text(row_as_of: Any, version_as_of: Any) -> str:
+    """"as of 2025-03 — 6 months older than this round" for stale figures, else ""."""
+    older = older_text(row_as_of, version_as_of)
+    return f"as of {_day(row_as_of):%Y-%m} — {older}" if older else ""
+
+
+def stale_mask(status: pd.DataFrame, version_as_of: Any) -> pd.Series:
+    """``is_stale`` for every row of a status frame."""
+    from sez_metrics import settings
+
+    version = _day(version_as_of)
+    if version is None:
+        return pd.Series(False, index=status.index)
+    return (version - pd.to_datetime(status["as_of"])).dt.days > settings.STALE_FIGURES_DAYS
