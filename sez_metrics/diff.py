@@ -378,7 +378,7 @@ class _Summariser:
             text = f"{column} {label(o[column])} → {label(n[column])}" + (" (moved back)" if steps < 0 else "")
             text += f" ({part})" if part else ""
         elif "reported" in part:  # a figure appeared or went: "gas supply figure no longer reported (was 5 MMCFD)"
-            text = f"{column} {part} ({label(n[column])})"
+            text = f"{column} {part}; still {label(n[column])}"
         else:
             text = f"{column} {label(n[column])} ({part})"
         self.add(zone_id, "utility", text, subject=column, old=o[column], new=n[column], delta=float(steps),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,20 @@ def test_cli_refuses_a_damaged_version_instead_of_diffing_another(two_versions):
     run = _cli(two_versions, "v0001", "v0002")
     assert run.returncode == 1
     assert "version v0002 is damaged" in run.stderr and "status.csv" in run.stderr
+
+
+def test_a_figure_no_longer_reported_is_not_read_as_supply_lost(tmp_path):
+    """A capacity that goes blank says the figure is no longer reported, with what it was; one that
+    appears says it is now reported; a completion before its date is "N days early", never "-N"."""
+    from apphelpers import variant_store
+
+    root = variant_store(tmp_path / "store", [
+        ("v1", "Before JCC-10", "2021-09-15", {}),
+        ("v2", "Before JCC-11", "2022-10-15", {"status.csv": [("aiic,2022-10-15,partly_operational,connected,40,40,",
+                                                              "aiic,2022-10-15,partly_operational,interim,,40,")]}),
+    ])
+    store = VersionStore(root)
+    texts = [i.text for i in diff_versions(store.load("v0001").dataset, store.load("v0002").dataset).summary]
+    assert "AIIC Faisalabad: gas supply figure no longer reported (was 5 MMCFD); still Interim supply" in texts
+    assert not any("→ —" in t or "— →" in t for t in texts)
+    assert not any(re.search(r"-\d+ days", t) for t in texts)
