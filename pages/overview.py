@@ -183,6 +183,15 @@ with right:
     st.subheader("What changed")
     change_summary(ctx, previous_info)
 
+# --- which zones: every zone at a glance ---
+grid = ui.derived(metrics.zone_grid, dataset)
+st.subheader(f"Every zone at a glance ({len(grid):,})")
+st.caption("Which zones stand where, most advanced first: stage ①–⑥, gas and power ✗ not started · ◔ approved · "
+           "◑ under construction · ◕ interim supply · ✓ connected; colonization as a share of land or plots "
+           "(not applicable before land is acquired). 🕰 marks figures older than this round.")
+# A grid widget: zone names are data and are never read as markdown.
+st.dataframe(grid, hide_index=True, width="stretch", height=min(38 + 35 * len(grid), 420), key="zone_grid")
+
 # --- priority zones ---
 cards = ui.derived(metrics.zone_cards, dataset)  # priority zones
 st.subheader(f"Priority zones ({len(cards)})")

@@ -311,6 +311,45 @@ def stage_counts(dataset: Dataset) -> list[StageCount]:
     return out
 
 
+# --- every zone at a glance ---------------------------------------------------------------
+
+GRID_COLUMNS = ["Zone", "Stage", "Gas", "Power", "Colonization", "Figures as of"]
+
+
+def _labelled(enum: schema.Enumeration, code: object) -> str:
+    return f"{enum.symbol(str(code))} {enum.label(str(code))}".strip() if _present(code) and str(code) else "—"
+
+
+def zone_grid(dataset: Dataset) -> pd.DataFrame:
+    """Which zones stand where: one row per zone (stage order, most advanced first, then zones.csv
+    order) with its stage, gas, power and colonization as symbol and words, and the date of its
+    figures (with how much older than the round, when stale). Plain text: render with a table widget."""
+    rows = status_with_zones(dataset)
+    order = {zid: i for i, zid in enumerate(dataset.zones["zone_id"])}
+    rank = {code: i for i, code in enumerate(schema.STAGE.values)}
+    rows = rows.assign(_rank=rows["stage"].map(rank).fillna(-1), _order=rows["zone_id"].map(order))
+    rows = rows.sort_values(["_rank", "_order"], ascending=[False, True], kind="stable")
+    colonization = [
+        f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None else vocabulary.colonization_missing_text(st)
+        for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
+    ]
+    as_of = [
+        ("" if pd.isna(d) else f"{d:%Y-%m-%d}") + (f" 🕰 {older}" if (older := vocabulary.older_text(d, dataset.info.as_of)) else "")
+        for d in rows["as_of"]
+    ]
+    return pd.DataFrame(
+        {
+            "Zone": rows["short_name"].to_numpy(),
+            "Stage": [_labelled(schema.STAGE, c) for c in rows["stage"]],
+            "Gas": [_labelled(schema.UTILITY_STAGE, c) for c in rows["gas"]],
+            "Power": [_labelled(schema.UTILITY_STAGE, c) for c in rows["electricity"]],
+            "Colonization": colonization,
+            "Figures as of": as_of,
+        },
+        columns=GRID_COLUMNS,
+    )
+
+
 # --- zone cards ---------------------------------------------------------------------------
 
 

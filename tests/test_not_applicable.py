@@ -103,3 +103,15 @@ def test_the_validator_warns_of_colonization_without_land():
     (warning,) = [p for p in report.warnings if p.code == "colonization-without-land"]
     assert warning.line == 4 and warning.column == "colonization_pct" and "stage is identified" in warning.message
     assert report.errors == []
+
+
+def test_overview_grid_says_which_zones(na_store):
+    at = run_page()
+    grid = next(d.value for d in at.dataframe if "Colonization" in d.value.columns and "Power" in d.value.columns)
+    dataset = VersionStore(na_store).load().dataset
+    assert sorted(grid["Zone"]) == sorted(dataset.zones["short_name"])
+    row = grid.set_index("Zone").loc["Mirpur"]
+    assert row["Stage"] == "① Identified" and row["Colonization"] == NA and row["Gas"] == "✗ Not started"
+    # most advanced first
+    ranks = [s.split(" ", 1)[0] for s in grid["Stage"]]
+    assert ranks == sorted(ranks, reverse=True)
