@@ -18,6 +18,9 @@ MAX_CARDS = 24
 # The overdue table lists at most this many items (most days late first): a wrapped table puts every
 # cell in the page, and the Timeline page lists every item.
 OVERDUE_ROWS = 100
+# The zone grid shows this many rows without scrolling.
+GRID_ROWS = 12
+GRID_ROW_PX = 36
 # A stage bar's tooltip names at most this many zones, then "and N more".
 HOVER_ZONES = 12
 # Up to this many zones on the longest bar the axis ticks every zone (1, 2, 3 …); beyond, Plotly picks
@@ -190,7 +193,9 @@ st.caption("Which zones stand where, most advanced first: stage ①–⑥, gas a
            "◑ under construction · ◕ interim supply · ✓ connected; colonization as a share of land or plots "
            "(not applicable before land is acquired). 🕰 marks figures older than this round.")
 # A grid widget: zone names are data and are never read as markdown.
-st.dataframe(grid, hide_index=True, width="stretch", height=min(38 + 35 * len(grid), 420), key="zone_grid")
+# Every row in view up to GRID_ROWS zones (the header one row more, and the border); beyond, the grid scrolls.
+st.dataframe(grid, hide_index=True, width="stretch", row_height=GRID_ROW_PX,
+             height=GRID_ROW_PX * (min(len(grid), GRID_ROWS) + 1) + 6, key="zone_grid")
 
 # --- priority zones ---
 cards = ui.derived(metrics.zone_cards, dataset)  # priority zones

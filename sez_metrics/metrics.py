@@ -330,7 +330,9 @@ def zone_grid(dataset: Dataset) -> pd.DataFrame:
     rows = rows.assign(_rank=rows["stage"].map(rank).fillna(-1), _order=rows["zone_id"].map(order))
     rows = rows.sort_values(["_rank", "_order"], ascending=[False, True], kind="stable")
     colonization = [
-        f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None else vocabulary.colonization_missing_text(st)
+        # short words in a narrow column: the caption says what "not applicable" means
+        f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
+        else "not applicable" if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
         for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
     ]
     as_of = [

@@ -111,7 +111,7 @@ def test_overview_grid_says_which_zones(na_store):
     dataset = VersionStore(na_store).load().dataset
     assert sorted(grid["Zone"]) == sorted(dataset.zones["short_name"])
     row = grid.set_index("Zone").loc["Mirpur"]
-    assert row["Stage"] == "① Identified" and row["Colonization"] == NA and row["Gas"] == "✗ Not started"
+    assert row["Stage"] == "① Identified" and row["Colonization"] == "not applicable" and row["Gas"] == "✗ Not started"
     # most advanced first
     ranks = [s.split(" ", 1)[0] for s in grid["Stage"]]
     assert ranks == sorted(ranks, reverse=True)
