@@ -423,7 +423,7 @@ def focus_items(briefing: Briefing) -> pd.DataFrame:
     if briefing.compare is None:
         return items
     since = pd.Timestamp(briefing.compare.as_of)
-    open_items = ~items["status"].isin(("done", "cancelled"))
+    open_items = items["status"].map(vocabulary.is_open)
     recent = items["done_date"] >= since
     meetings = (items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")
     return items[open_items | recent | meetings]
