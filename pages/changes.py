@@ -163,12 +163,12 @@ def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
         "Change": moves["movement"].map(metrics.MOVEMENTS),
         "Zone": moves["zone"],
         "Milestone": moves["title"],
+        "Timing": moves["days"].map(lambda d: vocabulary.lateness_text(None if pd.isna(d) else int(d))).where(
+            moves["movement"].isin([*vocabulary.COMPLETED, vocabulary.NEWLY_OVERDUE]), "—"),
         "Due before": moves["old_due"].map(_date_text),
         "Due now": moves["new_due"].map(_date_text),
         "Moved by": moves["shift_days"].map(_days_text),
         "Done on": moves["done_date"].map(_date_text),
-        "Timing": moves["days"].map(lambda d: vocabulary.lateness_text(None if pd.isna(d) else int(d))).where(
-            moves["movement"].isin([*vocabulary.COMPLETED, vocabulary.NEWLY_OVERDUE]), "—"),
         "zone_id": moves["zone_id"].fillna("").astype(str),
         "milestone_id": moves["milestone_id"],
     })
