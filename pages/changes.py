@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import export, metrics, schema, ui
+from sez_metrics import export, metrics, schema, ui, vocabulary
 from sez_metrics.diff import IMPORTANCE, PROGRAMME_NAME, VersionDiff
 from sez_metrics.store import Dataset, VersionInfo
 from sez_metrics.text import md_echo, md_escape
@@ -100,8 +100,7 @@ class ChangeViews:
     zones: pd.DataFrame
     known: frozenset[str]
     movements: pd.DataFrame
-    moves_done: int
-    moves_slipped: int
+    moves_counts: dict[str, int]  # ``metrics.movement_counts`` of ``movements``: the header counts what the table lists
     cells: dict[str, pd.DataFrame]
     rows: dict[str, pd.DataFrame]
     kinds: dict[str, int]
@@ -164,11 +163,12 @@ def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
         "Change": moves["movement"].map(metrics.MOVEMENTS),
         "Zone": moves["zone"],
         "Milestone": moves["title"],
+        "Timing": moves["days"].map(lambda d: vocabulary.lateness_text(None if pd.isna(d) else int(d))).where(
+            moves["movement"].isin([*vocabulary.COMPLETED, vocabulary.NEWLY_OVERDUE]), "—"),
         "Due before": moves["old_due"].map(_date_text),
         "Due now": moves["new_due"].map(_date_text),
         "Moved by": moves["shift_days"].map(_days_text),
         "Done on": moves["done_date"].map(_date_text),
-        "Days late": moves["days_late"].map(_days_text),
         "zone_id": moves["zone_id"].fillna("").astype(str),
         "milestone_id": moves["milestone_id"],
     })
@@ -179,8 +179,7 @@ def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
         zones=lookup,
         known=frozenset(new.zones["zone_id"]),
         movements=movements,
-        moves_done=int((moves["movement"] == "completed").sum()),
-        moves_slipped=int((moves["movement"] == "slipped").sum()),
+        moves_counts=metrics.movement_counts(moves),
         cells=cells,
         rows=rows,
         kinds={k: counts[k] for k in IMPORTANCE if k in counts},
@@ -226,7 +225,10 @@ _DOWNLOADS: dict[str, Callable[[ChangeViews], bytes]] = {"summary": _summary_csv
 
 # A missing number or date reads "—": st.dataframe would show an empty cell as a grey "None".
 def _days_text(days: object) -> str:
-    return "—" if pd.isna(days) else f"{int(days)} days"
+    """How far a due date moved: "30 days later", "30 days earlier", or "—"."""
+    if pd.isna(days):
+        return "—"
+    return f"{vocabulary.days_text(int(days))} {'later' if int(days) > 0 else 'earlier'}"
 
 
 def _date_text(date: object) -> str:
@@ -292,7 +294,8 @@ def counts(diff: VersionDiff, views: ChangeViews) -> None:
     st.markdown(
         f"{_plural(views.zones_changed, 'zone')} changed · **{len(diff.cell_changes):,}** cells changed · "
         f"**{len(diff.zones_added):,}** zones added, **{len(diff.zones_removed):,}** removed · "
-        f"{_plural(views.moves_done, 'milestone')} completed, **{views.moves_slipped:,}** slipped"
+        f"{_plural(views.moves_counts['completed'], 'milestone')} completed, **{views.moves_counts['slipped']:,}** slipped, "
+        f"**{views.moves_counts['newly_overdue']:,}** newly overdue, **{views.moves_counts['cancelled']:,}** cancelled"
     )
 
 
@@ -305,7 +308,7 @@ def downloads(diff: VersionDiff, views: ChangeViews) -> None:
         ("⬇️ Changed cells (CSV)", "cells", f"changed-cells_{pair}.csv", "text/csv",
          f"All {len(diff.cell_changes):,} changed cells: table, key, column, value before and after, and the zone."),
         ("⬇️ Milestone moves (CSV)", "moves", f"milestone-moves_{pair}.csv", "text/csv",
-         f"All {len(views.movements):,} milestones completed, slipped, brought forward or cancelled."),
+         f"All {len(views.movements):,} milestones completed, slipped, newly overdue, brought forward or cancelled."),
         ("⬇️ Everything (JSON)", "json", f"changes_{pair}.json", "application/json",
          "The summary, every changed cell and the rows added or removed, as the command `sez_metrics diff --json` gives them."),
     ]
@@ -414,7 +417,7 @@ def movements_table(views: ChangeViews, chosen: Filters) -> None:
     if chosen.zone_ids is not None:
         moves = moves[chosen.zone_mask(moves["zone_id"])]
     if moves.empty:
-        st.caption("No milestone of the zones chosen was completed, cancelled or moved.")
+        st.caption("No milestone of the zones chosen was completed, cancelled, moved or fell overdue.")
         return
     if len(moves) > MOVEMENT_ROWS:
         st.caption(f"Showing the first {MOVEMENT_ROWS:,} of {len(moves):,}: completed first, then the largest moves. "
@@ -424,8 +427,10 @@ def movements_table(views: ChangeViews, chosen: Filters) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Moved by": st.column_config.TextColumn(help="How far the due date moved (later is positive)."),
-            "Days late": st.column_config.TextColumn(help="Done date minus the date committed before; negative: early."),
+            "Moved by": st.column_config.TextColumn(help="How far the due date moved, later or earlier."),
+            "Timing": st.column_config.TextColumn(
+                help="Completed: done date against the date committed before (late, early or on time). Now overdue: "
+                     "days late at the newer version's as-of date."),
         },
     )
 
@@ -495,9 +500,9 @@ def comparison(ctx: ui.PageContext, older: VersionInfo) -> None:
         st.caption("Most important change first: zones added or removed, stage, utilities, colonization, then milestones.")
         zone_sections(diff, views, chosen, ctx.pinned_version)
 
-    st.subheader("Milestones completed or slipped")
+    st.subheader("Milestones completed, slipped or newly overdue")
     if views.movements.empty:
-        st.caption("No milestone was completed, cancelled or moved between these versions.")
+        st.caption("No milestone was completed, cancelled, moved or fell overdue between these versions.")
     else:
         movements_table(views, chosen)
 

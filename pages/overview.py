@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import metrics, ui, ui_present
+from sez_metrics import metrics, ui, ui_present, vocabulary
 from sez_metrics.store import VersionInfo
 from sez_metrics.text import md_escape
 
@@ -18,6 +18,9 @@ MAX_CARDS = 24
 # The overdue table lists at most this many items (most days late first): a wrapped table puts every
 # cell in the page, and the Timeline page lists every item.
 OVERDUE_ROWS = 100
+# The zone grid shows this many rows without scrolling.
+GRID_ROWS = 12
+GRID_ROW_PX = 36
 # A stage bar's tooltip names at most this many zones, then "and N more".
 HOVER_ZONES = 12
 # Up to this many zones on the longest bar the axis ticks every zone (1, 2, 3 …); beyond, Plotly picks
@@ -96,6 +99,8 @@ def kpi_tiles(tiles: list[metrics.KpiTile], since: str) -> None:
                     delta_description=since,
                     help=tile.help,
                 )
+                if tile.note:
+                    st.caption(md_escape(tile.note))
                 ui.flagged_badge(tile.flagged, tile.basis)
 
 
@@ -112,12 +117,13 @@ def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
             if capacity:
                 line += f" · {md_escape(capacity)}"
             st.markdown(line)
-        colonization = card.colonization_pct or 0.0
-        st.progress(
-            min(max(colonization / 100, 0.0), 1.0),
-            text=f"Colonization {metrics.format_number(card.colonization_pct)} %",
-        )
+        if card.colonization_pct is None:  # not applicable or not reported: words, never an empty bar read as 0
+            st.markdown(f"**Colonization:** {md_escape(card.colonization_text)}")
+        else:
+            st.progress(min(max(card.colonization_pct / 100, 0.0), 1.0), text=f"Colonization {md_escape(card.colonization_text)}")
         st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
+        if card.stale:
+            st.markdown(f":orange-badge[🕰 {md_escape(card.stale)}]")
         st.caption(f"Source: {md_escape(metrics.source_brief(card.source))}")
         ui.zone_link(card.zone_id, "Zone profile", version)
 
@@ -165,6 +171,9 @@ kpi_tiles(metrics.kpi_tiles(now, before), since=f"since {previous_info.id}" if b
 footnote = ui.derived(metrics.flagged_footnote, dataset)
 if footnote:
     st.caption(f"⚠ {md_escape(footnote)}: they are marked wherever they appear and are not official figures.")
+stale = ui.derived(metrics.stale_footnote, dataset)
+if stale:
+    st.caption(f"🕰 {md_escape(stale)}. Their figures say so wherever they appear.")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -176,6 +185,17 @@ with left:
 with right:
     st.subheader("What changed")
     change_summary(ctx, previous_info)
+
+# --- which zones: every zone at a glance ---
+grid = ui.derived(metrics.zone_grid, dataset)
+st.subheader(f"Every zone at a glance ({len(grid):,})")
+st.caption("Which zones stand where, most advanced first: stage ①–⑥, gas and power ✗ not started · ◔ approved · "
+           "◑ under construction · ◕ interim supply · ✓ connected; colonization as a share of land or plots "
+           "(not applicable before land is acquired). 🕰 marks figures older than this round.")
+# A grid widget: zone names are data and are never read as markdown.
+# Every row in view up to GRID_ROWS zones (the header one row more, and the border); beyond, the grid scrolls.
+st.dataframe(grid, hide_index=True, width="stretch", row_height=GRID_ROW_PX,
+             height=GRID_ROW_PX * (min(len(grid), GRID_ROWS) + 1) + 6, key="zone_grid")
 
 # --- priority zones ---
 cards = ui.derived(metrics.zone_cards, dataset)  # priority zones
@@ -191,12 +211,14 @@ for start in range(0, len(shown_cards), CARDS_PER_ROW):
             zone_card(card, ctx.pinned_version)
 
 # --- overdue milestones ---
-overdue = ui.derived(metrics.overdue_milestones, dataset)
+reference = ctx.reference
+overdue = ui.shared(metrics.overdue_milestones, dataset, args=(reference.iso,))
 st.subheader(f"Overdue milestones ({len(overdue)})")
 if overdue.empty:
-    st.success(f"No milestone is overdue as of {md_escape(ctx.info.as_of)}.", icon="✅")
+    st.success(f"No milestone is overdue at {md_escape(reference.name)}.", icon="✅")
 else:
-    st.caption(f"Due before {md_escape(ctx.info.as_of)} and neither done nor cancelled; most days late first.")
+    st.caption(f"Due before {md_escape(reference.name)} and neither done nor cancelled; most days late first, "
+               f"{md_escape(reference.phrase())} (choose the date in the sidebar).")
     listed = overdue.head(OVERDUE_ROWS)
     if len(overdue) > OVERDUE_ROWS:
         st.caption(f"Showing the {OVERDUE_ROWS} most days late of {len(overdue):,}; the Timeline page lists every item.")
@@ -213,5 +235,5 @@ else:
             }
         ),
         key="overdue",
-        formats={"Days late": lambda days: f"{days:,.0f} days"},
+        formats={"Days late": lambda days: vocabulary.lateness_text(int(days))},
     )

@@ -5,8 +5,8 @@ first commitments) is computed once per process and shared by every session; wha
 filters (the rows kept, the chart) once per filter. A rerun then costs cache lookups and drawing.
 
 URL: ``zone=`` (repeatable or a comma list of zone ids), ``category=``, ``status=`` (likewise),
-``programme=0`` hides programme-level events, ``to=asof`` counts days late up to the data's
-as-of date instead of today.
+``programme=0`` hides programme-level events; ``to=today`` (the sidebar's shared reference date
+control) counts days late up to today instead of the data's as-of date.
 """
 
 import functools
@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics import export, figures, profile, schema, timeline, ui
-from sez_metrics.text import md_echo
+from sez_metrics.text import md_echo, md_escape
 
 PLOTLY_CONFIG = {"displaylogo": False}
 # widget key → URL parameter, for the multi-value filters.
@@ -34,8 +34,8 @@ ctx = ui.page_context("Timeline", "📅")
 dataset = ctx.dataset
 zones = dataset.zones
 names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+reference = ctx.reference
 today = pd.Timestamp.today().normalize()
-as_of = pd.Timestamp(ctx.info.as_of)
 
 
 # --- filters: read from the URL, written back when a widget changes --------------------------
@@ -56,13 +56,6 @@ def _programme_to_url() -> None:
         st.query_params["programme"] = "0"
 
 
-def _reference_to_url() -> None:
-    if st.session_state["tl_reference"] == "asof":
-        st.query_params["to"] = "asof"
-    else:
-        st.query_params.pop("to", None)
-
-
 allowed = {
     "tl_zones": list(names),
     "tl_categories": list(schema.MILESTONE_CATEGORY.values),
@@ -74,7 +67,6 @@ for key, param in FILTER_PARAMS.items():
         st.warning(f"Ignored unknown {param} value(s) in the link: {md_echo(', '.join(unknown))}.")
     st.session_state[key] = known
 st.session_state["tl_programme"] = st.query_params.get("programme", "1") != "0"
-st.session_state["tl_reference"] = "asof" if st.query_params.get("to") == "asof" else "today"
 
 columns = st.columns([3, 2, 2])
 columns[0].multiselect(
@@ -89,14 +81,9 @@ columns[2].multiselect(
     "Status", allowed["tl_statuses"], format_func=lambda c: f"{schema.MILESTONE_STATUS.symbol(c)} {schema.MILESTONE_STATUS.label(c)}",
     key="tl_statuses", on_change=_list_to_url, args=("tl_statuses",), placeholder="All statuses",
 )
-options = st.columns([3, 4])
-options[0].toggle(
+st.toggle(
     "Programme events (JCC meetings, agreements)", key="tl_programme", on_change=_programme_to_url,
     help="Programme-level items have no zone; they stay visible whatever zones are chosen.",
-)
-options[1].radio(
-    "Count days late up to", ["today", "asof"], key="tl_reference", on_change=_reference_to_url, horizontal=True,
-    format_func=lambda v: f"Today ({today:%Y-%m-%d})" if v == "today" else f"The data's as-of date ({as_of:%Y-%m-%d})",
 )
 
 chosen = timeline.TimelineFilter(
@@ -105,7 +92,6 @@ chosen = timeline.TimelineFilter(
     statuses=tuple(st.session_state["tl_statuses"]),
     include_programme=st.session_state["tl_programme"],
 )
-reference = as_of if st.session_state["tl_reference"] == "asof" else today
 
 
 # --- derived data, shared by every session (read-only) -----------------------------------------
@@ -139,7 +125,7 @@ class View:
     figure: go.Figure | None
 
 
-def _view(ds, reference_day: str, today_day: str, chosen_key: tuple) -> View:
+def _view(ds, reference_day: str, today_day: str, today_chosen: bool, chosen_key: tuple) -> View:
     assessed = ui.shared(_assessed, ds, args=(reference_day,))
     chosen = timeline.TimelineFilter(*chosen_key)
     keep = timeline.filter_mask(assessed, chosen).to_numpy()
@@ -153,7 +139,8 @@ def _view(ds, reference_day: str, today_day: str, chosen_key: tuple) -> View:
         drawn, charted = shown[~in_zone | shown["zone_id"].isin(busiest)], len(busiest)
     figure = None
     if not shown.empty:
-        figure = figures.programme_timeline(drawn, ds.zones, today=pd.Timestamp(today_day), as_of=pd.Timestamp(ds.info.as_of))
+        figure = figures.programme_timeline(drawn, ds.zones, today=pd.Timestamp(today_day), as_of=pd.Timestamp(ds.info.as_of),
+                                            today_chosen=today_chosen)
     positions = np.flatnonzero(keep)
     positions.flags.writeable = False  # shared by every session
     return View(positions, len(assessed), counts, zone_count, charted, figure)
@@ -163,9 +150,9 @@ def _slippage_csv(table: pd.DataFrame, positions: np.ndarray) -> bytes:
     return export.spreadsheet_csv(table.take(positions))
 
 
-reference_day = f"{reference:%Y-%m-%d}"
+reference_day = reference.iso
 chosen_key = (chosen.zones, chosen.categories, chosen.statuses, chosen.include_programme)
-view = ui.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", chosen_key))
+view = ui.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", reference.is_today, chosen_key))
 
 # --- the timeline -------------------------------------------------------------------------------
 
@@ -177,8 +164,10 @@ if len(shown_value) <= 9:  # a tile's value is cut beyond about nine characters 
     tiles[0].metric("Items shown", shown_value)
 else:
     tiles[0].metric(f"Items shown (of {view.total:,})", f"{shown_count:,}")
-tiles[1].metric("⚠ Overdue", f"{view.counts.get('overdue', 0):,}", help="Open, and the committed date has passed.")
+tiles[1].metric("⚠ Overdue", f"{view.counts.get('overdue', 0):,}",
+                help=f"Open, and the committed date is before {reference.name}.")
 tiles[2].metric("⏱ Done late", f"{view.counts.get('done_late', 0):,}", help="Done after the committed date.")
+st.caption(f"Overdue and days late are counted to {md_escape(reference.name)} (choose the date in the sidebar).")
 tiles[3].metric("⚠ Expected to slip", f"{view.counts.get('expected_late', 0):,}", help="Marked delayed before the committed date.")
 
 if view.figure is None:
@@ -201,9 +190,8 @@ else:
 
 st.subheader("Slippage")
 st.caption(
-    f"Most days late first. Days late are counted to "
-    f"{'the data’s as-of date' if st.session_state['tl_reference'] == 'asof' else 'today'} "
-    f"({reference:%Y-%m-%d}) for open items (\"Done or today\" is the done date, or that date while open). "
+    f"Most days late first: {md_escape(reference.phrase())} for open items (\"Done or reference date\" is the done "
+    "date, or that date while open; change it in the sidebar). "
     "\"Rescheduled by\" is how far the committed date has moved from the one first published; the CSV download "
     "also has that first date, and each item's kind and category."
 )

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import figures, metrics, profile, schema, timeline, ui
+from sez_metrics import figures, metrics, profile, schema, timeline, ui, vocabulary
 from sez_metrics.store import Dataset
 from sez_metrics.text import md_echo, md_escape
 
@@ -39,21 +39,21 @@ class ZoneView:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _zone_view(history_key: str, shown: tuple[str, str], zone_id: str, day: str, _history: ui.VersionHistory,
-               _dataset: Dataset) -> ZoneView:
+def _zone_view(history_key: str, shown: tuple[str, str], zone_id: str, day: str, today_day: str, today_chosen: bool,
+               _history: ui.VersionHistory, _dataset: Dataset) -> ZoneView:
     # ``history_key`` and ``shown`` (id and content hash) stand for ``_history`` and ``_dataset``.
     extracts = _history.extracts
     history, unreadable = profile.history_from_extracts(extracts, zone_id)
-    today = pd.Timestamp(day)
     milestones = _dataset.milestones
-    items = timeline.assess(milestones[milestones["zone_id"] == zone_id], today)
+    items = timeline.assess(milestones[milestones["zone_id"] == zone_id], pd.Timestamp(day))
     timeline_figure = slippage = None
     if not items.empty:
         baseline, unreadable_dates = profile.first_commitments_from_extracts(extracts, items["milestone_id"].tolist())
         unreadable = sorted(set(unreadable) | set(unreadable_dates))
         zones = _dataset.zones
         names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
-        timeline_figure = figures.zone_timeline(items, today=today, as_of=pd.Timestamp(_dataset.info.as_of), zone_names=names)
+        timeline_figure = figures.zone_timeline(items, today=pd.Timestamp(today_day), as_of=pd.Timestamp(_dataset.info.as_of),
+                                                zone_names=names, today_chosen=today_chosen)
         slippage = timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"])
     has_history = not history.empty
     return ZoneView(
@@ -71,12 +71,13 @@ def _zone_view(history_key: str, shown: tuple[str, str], zone_id: str, day: str,
     )
 
 
-def zone_view(ctx: ui.PageContext, zone_id: str, today: pd.Timestamp) -> ZoneView:
-    """The zone's history over every version up to the one shown, its milestones assessed to
-    ``today``, and their charts and tables (cached across sessions)."""
+def zone_view(ctx: ui.PageContext, zone_id: str, reference: vocabulary.Reference) -> ZoneView:
+    """The zone's history over every version up to the one shown, its milestones assessed to the
+    ``reference`` date, and their charts and tables (cached across sessions)."""
     history = ui.version_history(ctx.info)
     shown = (ctx.info.id, ctx.info.content_hash)
-    return _zone_view(history.key, shown, zone_id, today.strftime("%Y-%m-%d"), history, ctx.dataset)
+    today = pd.Timestamp.today().normalize()
+    return _zone_view(history.key, shown, zone_id, reference.iso, f"{today:%Y-%m-%d}", reference.is_today, history, ctx.dataset)
 
 
 ctx = ui.page_context("Zone profile", "🏭")
@@ -122,14 +123,14 @@ if requested is None:
 
 ui.set_page_title(names[zone_id], "Zone profile")
 zone, status = profile.zone_row(dataset, zone_id)
-today = pd.Timestamp.today().normalize()
+reference = ctx.reference
 
 # --- where it stands ------------------------------------------------------------------------
 
 st.header(md_escape(zone["name"]))
 st.caption(md_escape(" · ".join(v for v in (zone["province"], zone["district"], zone["developer"], zone["programme"]) if v)))
 
-view = zone_view(ctx, zone_id, today)
+view = zone_view(ctx, zone_id, reference)
 history = view.history
 previous = history.iloc[-2] if len(history) >= 2 else None
 
@@ -143,8 +144,10 @@ else:
             icon="⚠️",
         )
     colonization_delta = ""
-    if previous is not None and not pd.isna(previous["colonization_pct"]) and not pd.isna(status["colonization_pct"]):
-        change = float(status["colonization_pct"]) - float(previous["colonization_pct"])
+    now_pct = vocabulary.colonization_value(status["stage"], status["colonization_pct"])
+    before_pct = None if previous is None else vocabulary.colonization_value(previous["stage"], previous["colonization_pct"])
+    if now_pct is not None and before_pct is not None:
+        change = now_pct - before_pct
         if change:
             colonization_delta = f"{'▲' if change > 0 else '▼'} {change:+.1f} pp since {previous['version_label']}"
     investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {metrics.format_number(status['investment_usd_m'])} million"
@@ -156,7 +159,7 @@ else:
         ("⚡ Electricity", profile.utility_text(status["electricity"]),
          metrics.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
          _definition(schema.UTILITY_STAGE, status["electricity"])),
-        ("Colonization", profile.colonization_text(status["colonization_pct"]),
+        ("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"], basis=status["colonization_basis"]),
          " · ".join(t for t in (profile.plots_text(status["plots_allotted"], status["plots_total"]), colonization_delta) if t),
          "Share of saleable land or plots allotted to enterprises."),
         ("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported", investment,
@@ -174,9 +177,13 @@ else:
                     st.caption(md_escape(detail))
     # One small caption, source included: md_escape keeps a URL literal text (no link, no large type).
     st.caption(
-        f"Confidence: **{md_escape(timeline.confidence_text(status['confidence']))}** · figures as of "
+        f"Confidence of the row: **{md_escape(timeline.confidence_text(status['confidence']))}** (a figure with its own is "
+        "marked in the table below) · figures as of "
         f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source: {md_escape(status['source'])}"
     )
+    stale = vocabulary.stale_text(status["as_of"], ctx.info.as_of)
+    if stale:
+        st.warning(f"🕰 These figures are {md_escape(stale)} ({md_escape(ctx.info.as_of)}).", icon="⚠️")
     if status["note"]:
         with st.container(border=True):
             st.caption("📝 Steward's note")
@@ -219,9 +226,10 @@ if items.empty:
     st.info("No milestone is recorded for this zone in this version.")
 else:
     late = int(items["late"].sum())
+    overdue = int((items["slip"] == "overdue").sum())
     st.caption(
-        f"{len(items)} item(s), {late} late. ◇ committed date, joined to the actual date (or to today while open) when they "
-        f"differ; days late are counted to today ({today:%Y-%m-%d}). The dashed line marks the data's as-of date."
+        f"{len(items)} item(s): {overdue} overdue, {late} late in all (overdue, done late or expected to slip). ◇ committed date, joined to the actual date (or to the reference date while "
+        f"open) when they differ; {md_escape(reference.phrase())} (choose the date in the sidebar)."
     )
     st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch",
                     alt=f"Timeline of the {len(items)} milestones and phases of {zone['short_name']}, {late} late; "

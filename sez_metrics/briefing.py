@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sez_metrics import metrics, schema, timeline
+from sez_metrics import metrics, schema, timeline, vocabulary
 from sez_metrics.diff import ChangeItem, VersionDiff, diff_versions
 from sez_metrics.static_map import MAP_CREDIT, ImagesUnavailable, static_images, zone_map_figure
 from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
@@ -67,7 +67,7 @@ class Fact:
 
 @dataclass(frozen=True)
 class MilestoneLine:
-    """A milestone as the pack shows it, with its slippage as of the version's date."""
+    """A milestone as the pack shows it, with its slippage at the pack's reference date."""
 
     milestone_id: str
     zone_id: str
@@ -82,6 +82,8 @@ class MilestoneLine:
     rescheduled: str  # "+180 days since Before JCC-10", or ""
     confidence: str
     source: str
+    state: str = ""  # the slip state code (``timeline.SLIP_STATES``): "overdue", "cancelled" …
+    days_late: int | None = None  # at the reference date (``vocabulary.days_late``); None when cancelled
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,11 @@ class ZoneBrief:
     milestones: tuple[MilestoneLine, ...]
     changes: tuple[str, ...]  # what a reader needs: stage, utilities, figures, dates, confidence
     minor_changes: int = 0  # edits of sources, notes and other details, counted only (listed in the change summary)
+    stale: str = ""  # "6 months older than this round" (``vocabulary.older_text``), or ""
+
+    def status_heading(self, version_as_of: str) -> str:
+        """"Status as of 2025-03-31", with "— 6 months older than this round" when the figures are stale."""
+        return f"Status as of {self.status_as_of or version_as_of}" + (f" — {self.stale}" if self.stale else "")
 
     @property
     def heading(self) -> str:
@@ -141,6 +148,11 @@ class Briefing:
     sources: list[SourceLine]
     dataset: Dataset = field(repr=False)
     title: str = PACK_TITLE
+    reference: vocabulary.Reference | None = None  # the date days late are counted to (default: the as-of date)
+
+    def __post_init__(self) -> None:
+        if self.reference is None:
+            self.reference = vocabulary.resolve_reference(self.info.as_of, vocabulary.AS_OF)
 
     @property
     def stamp(self) -> str:
@@ -187,10 +199,10 @@ def zone_order(dataset: Dataset, chosen: list[str] | None = None) -> list[str]:
     return [z for z in known if priority[z]] + [z for z in known if not priority[z]]
 
 
-def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFrame | None, baseline_label: str) -> list[MilestoneLine]:
+def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFrame | None, reference: vocabulary.Reference) -> list[MilestoneLine]:
     if frame.empty:
         return []
-    assessed = timeline.assess(frame, dataset.info.as_of)
+    assessed = timeline.assess(frame, reference.day)
     lines = []
     for r in assessed.sort_values(["due_date", "milestone_id"], kind="stable").itertuples(index=False):
         rescheduled = ""
@@ -213,6 +225,8 @@ def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFra
                 rescheduled=rescheduled,
                 confidence=r.confidence,
                 source=_text(r.source),
+                state=r.slip,
+                days_late=None if pd.isna(r.days_late) else int(r.days_late),
             )
         )
     return lines
@@ -250,21 +264,31 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
         capacity = metrics.capacity_text(status[available], status[required], unit)
         return labelled(schema.UTILITY_STAGE, status[stage_column]) + (f" · {capacity}" if capacity else "")
 
+    basis = vocabulary.basis_label(status.get("colonization_basis"))
+
+    def own(figure: str, value: str) -> str:
+        """The figure with its own confidence (its column, else the row's): "… (◌ Estimated)"."""
+        return f"{value} ({labelled(schema.CONFIDENCE, vocabulary.provenance(status, figure)[0])})" if value != NO_VALUE else value
+
     facts = [
-        Fact("Stage", labelled(schema.STAGE, status["stage"])),
-        Fact("Gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD")),
-        Fact("Electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW")),
-        Fact("Colonization", f"{fmt(status['colonization_pct'])} %{plots}"),
-        Fact("Enterprises", enterprises),
-        Fact("Jobs", fmt(status["jobs"], 0)),
-        Fact("Investment", NO_VALUE if pd.isna(status["investment_usd_m"]) else f"USD {fmt(status['investment_usd_m'])} million"),
-        Fact("Confidence", labelled(schema.CONFIDENCE, status["confidence"])),
+        Fact("Stage", own("stage", labelled(schema.STAGE, status["stage"]))),
+        Fact("Gas", own("gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD"))),
+        Fact("Electricity", own("electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW"))),
+        Fact("Colonization", own("colonization", f"{fmt(status['colonization_pct'])} %{' ' + basis if basis else ''}{plots}")
+             if vocabulary.colonization_value(status["stage"], status["colonization_pct"]) is not None
+             else vocabulary.colonization_missing_text(status["stage"])),
+        Fact("Enterprises", own("enterprises", enterprises)),
+        Fact("Jobs", own("jobs", fmt(status["jobs"], 0))),
+        Fact("Investment", NO_VALUE if pd.isna(status["investment_usd_m"])
+             else own("investment", f"USD {fmt(status['investment_usd_m'])} million")),
+        Fact("Confidence", labelled(schema.CONFIDENCE, status["confidence"])),  # the row's: each figure's own is beside it
     ]
     return ZoneBrief(
         zone_id=zone["zone_id"], name=zone["name"], short_name=zone["short_name"], priority=bool(zone["priority"]),
         stage=status["stage"], profile=tuple(profile), status=tuple(facts), confidence=status["confidence"],
         source=_text(status["source"]), status_as_of=_date_text(status["as_of"]), note=_text(status["note"]),
         milestones=tuple(milestones), changes=major, minor_changes=minor,
+        stale=vocabulary.older_text(status["as_of"], dataset.info.as_of),
     )
 
 
@@ -276,13 +300,18 @@ def build_briefing(
     zone_ids: list[str] | None = None,
     generated_on: date | None = None,
     diff: VersionDiff | None = None,
+    reference: str = vocabulary.AS_OF,
 ) -> Briefing:
     """The storyline of a pack for ``dataset``, with changes since ``compare`` (None: none shown).
 
     ``history``: every version up to ``dataset`` (oldest first) to measure how far each milestone's
     committed date moved since it was first published; ``zone_ids``: which zones, in which order
-    (default: priority zones first); ``diff``: a ready ``diff_versions(compare, dataset)``.
+    (default: priority zones first); ``diff``: a ready ``diff_versions(compare, dataset)``;
+    ``reference``: count days late to the version's as-of date (``vocabulary.AS_OF``, default) or to
+    the generation date (``vocabulary.TODAY``).
     """
+    generated_on = generated_on or date.today()
+    ref = vocabulary.resolve_reference(dataset.info.as_of, reference, generated_on)
     if compare is not None and diff is None:
         diff = diff_versions(compare, dataset)
     baseline = None
@@ -298,22 +327,28 @@ def build_briefing(
 
     briefs = []
     for zone_id in zone_order(dataset, zone_ids):
-        lines = _milestone_lines(dataset, milestones[zone_of == zone_id], baseline, "")
+        lines = _milestone_lines(dataset, milestones[zone_of == zone_id], baseline, ref)
         changes = by_zone.get(zone_id, [])
         row = status.loc[zone_id] if zone_id in status.index else None
         briefs.append(_zone_brief(dataset, zones.loc[zone_id], row, lines, changes))
-    programme = _milestone_lines(dataset, milestones[zone_of == ""], baseline, "")
+    programme = _milestone_lines(dataset, milestones[zone_of == ""], baseline, ref)
     every_line = [m for b in briefs for m in b.milestones] + programme
-    overdue = sorted((m for m in every_line if m.late and "Overdue" in m.slip), key=lambda m: m.due)
+    overdue = sorted((m for m in every_line if m.state == "overdue"), key=lambda m: m.due)
 
     changes = None
     if diff is not None:
         changes = [(items[0].zone_name, list(items)) for items in by_zone.values()]
     names = dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
-    sources = [
-        SourceLine("Stage, utilities, colonization, enterprises, jobs, investment", b.short_name, b.status_as_of, b.confidence, b.source)
-        for b in briefs if b.stage
-    ]
+    # The zone's figures grouped by their own confidence and source (most rows: one group, the row's).
+    sources = []
+    for b in briefs:
+        if not b.stage:
+            continue
+        groups: dict[tuple[str, str], list[str]] = {}
+        for figure in vocabulary.FIGURES:
+            groups.setdefault(vocabulary.provenance(status.loc[b.zone_id], figure), []).append(figure)
+        for (confidence, source), figures_of in groups.items():
+            sources.append(SourceLine(", ".join(figures_of).capitalize(), b.short_name, b.status_as_of, confidence, source))
     # Milestones sharing a zone, a source and a confidence level share one appendix row.
     grouped: dict[tuple[str, str, str], list[MilestoneLine]] = {}
     for m in every_line:
@@ -326,7 +361,7 @@ def build_briefing(
     return Briefing(
         info=dataset.info,
         compare=compare.info if compare is not None else None,
-        generated_on=generated_on or date.today(),
+        generated_on=generated_on,
         tiles=tiles,
         stages=metrics.stage_counts(dataset),
         flagged_note=metrics.flagged_footnote(dataset),
@@ -336,6 +371,7 @@ def build_briefing(
         changes=changes,
         sources=sources,
         dataset=dataset,
+        reference=ref,
     )
 
 
@@ -364,16 +400,16 @@ def map_figure(briefing: Briefing):
 def _timeline(briefing: Briefing, items: pd.DataFrame):
     from sez_metrics import figures
 
-    assessed = timeline.assess(items, briefing.info.as_of)
+    assessed = timeline.assess(items, briefing.reference.day)
     return figures.programme_timeline(assessed, briefing.dataset.zones, today=pd.Timestamp(briefing.generated_on),
-                                      as_of=pd.Timestamp(briefing.info.as_of))
+                                      as_of=pd.Timestamp(briefing.info.as_of), today_chosen=briefing.reference.is_today)
 
 
 def timeline_figure(briefing: Briefing):
     """The programme timeline of the pack's zones, every item, drawn as the Timeline page draws it.
 
-    Slippage is measured to the version's as-of date (the pack describes that version); the
-    generation date is drawn as "today".
+    Slippage is measured to the pack's reference date (the version's as-of date unless today was
+    chosen); a "today" line is drawn only when days late are counted to today.
     """
     shown = tuple(b.zone_id for b in briefing.zones)
     return _timeline(briefing, timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown)))
@@ -387,7 +423,7 @@ def focus_items(briefing: Briefing) -> pd.DataFrame:
     if briefing.compare is None:
         return items
     since = pd.Timestamp(briefing.compare.as_of)
-    open_items = ~items["status"].isin(("done", "cancelled"))
+    open_items = items["status"].map(vocabulary.is_open)
     recent = items["done_date"] >= since
     meetings = (items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")
     return items[open_items | recent | meetings]
@@ -607,7 +643,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
         para(f"⚠ {b.flagged_note}: those zones' figures are flagged wherever they appear.", 10, FLAG)
     pdf.ln(3)
     if b.overdue:
-        para(f"Overdue milestones as of {b.info.as_of} ({len(b.overdue)})", 12, INK, bold=True)
+        para(f"Overdue milestones at {b.reference.name} ({len(b.overdue)})", 12, INK, bold=True)
         pdf.ln(1)
         rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
         names = {z.zone_id: z.short_name for z in b.zones}
@@ -617,7 +653,7 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
         if len(b.overdue) > OVERDUE_ROWS_PDF:
             para(f"… and {len(b.overdue) - OVERDUE_ROWS_PDF} more (see the zone pages).", 9, MUTED)
     else:
-        para(f"No milestone is overdue as of {b.info.as_of}.", 11)
+        para(f"No milestone is overdue at {b.reference.name}.", 11)
 
     # Map
     pdf.add_page()
@@ -644,12 +680,12 @@ def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> byte
         gap = 6
         col_w = (pdf.epw - 2 * gap) / 3
         bottoms = []
-        for column, (title, facts) in enumerate(((f"Status as of {z.status_as_of or b.info.as_of}", z.status), ("Profile", z.profile))):
+        for column, (title, facts) in enumerate(((z.status_heading(b.info.as_of), z.status), ("Profile", z.profile))):
             x = pdf.l_margin + column * (col_w + gap)
             pdf.set_xy(x, top)
             pdf.set_font("DejaVu", "B", 11)
             pdf.set_text_color(*ACCENT)
-            pdf.cell(col_w, 6, pdf_safe(title), new_x="LEFT", new_y="NEXT")
+            pdf.multi_cell(col_w, 6, pdf_safe(title), new_x="LEFT", new_y="NEXT")  # a stale heading takes two lines
             for fact in facts:
                 pdf.set_x(x)
                 pdf.set_font("DejaVu", "", 9)
@@ -808,9 +844,9 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
         names = {z.zone_id: z.short_name for z in b.zones}
         rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
         rows += [[m.title, names.get(m.zone_id, "Programme"), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)] for m in b.overdue]
-        overview.append(f"<h3>Overdue milestones as of {_e(b.info.as_of)} ({len(b.overdue)})</h3>{_html_table(rows)}")
+        overview.append(f"<h3>Overdue milestones at {_e(b.reference.name)} ({len(b.overdue)})</h3>{_html_table(rows)}")
     else:
-        overview.append(f"<p>No milestone is overdue as of {_e(b.info.as_of)}.</p>")
+        overview.append(f"<p>No milestone is overdue at {_e(b.reference.name)}.</p>")
     out.append("".join(overview) + "</section>")
 
     out.append(
@@ -829,7 +865,7 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
         part = [f'<section class="zone" id="zone-{_e(z.zone_id)}">{stamp}<h2>{_e(z.heading)}'
                 f'{" <small class=muted>· priority zone</small>" if z.priority else ""}</h2>']
         part.append(
-            f'<div class="facts"><div><h3>Status as of {_e(z.status_as_of or b.info.as_of)}</h3>{facts(z.status, z.flagged)}</div>'
+            f'<div class="facts"><div><h3>{_e(z.status_heading(b.info.as_of))}</h3>{facts(z.status, z.flagged)}</div>'
             f"<div><h3>Profile</h3>{facts(z.profile, False)}</div></div>"
         )
         if z.source:
@@ -938,27 +974,30 @@ def pack_format(path: Path | str) -> str:
     return FORMATS[suffix]
 
 
-def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None, generated_on: date | None = None) -> tuple[bytes, Briefing, BriefingImages]:
+def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None, generated_on: date | None = None,
+              reference: str = vocabulary.AS_OF) -> tuple[bytes, Briefing, BriefingImages]:
     """Build the storyline, render its images once, and return the pack's bytes in ``fmt``."""
-    briefing = build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zone_ids, generated_on=generated_on)
+    briefing = build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zone_ids, generated_on=generated_on,
+                              reference=reference)
     images = render_images(briefing, ("png",) if fmt == "pdf" else ("svg",))
     data = render_pdf(briefing, images) if fmt == "pdf" else render_html(briefing, images).encode("utf-8")
     return data, briefing, images
 
 
-def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None) -> tuple[Briefing, BriefingImages]:
+def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None,
+                   reference: str = vocabulary.AS_OF) -> tuple[Briefing, BriefingImages]:
     """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically, with the user's umask
     (a pack is meant to be shared)."""
     from sez_metrics.fsutil import USER_UMASK, replace_atomically
 
     fmt = pack_format(out)
-    data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt)
+    data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt, reference=reference)
     replace_atomically(out, data, mode=USER_UMASK)
     return briefing, images
 
 
 def cli_briefing(args: argparse.Namespace) -> int:
-    """``briefing [--version ID] [--compare ID] --out FILE``: exit 2 on an unknown version or extension."""
+    """``briefing [--version ID] [--compare ID] [--to asof|today] --out FILE``: exit 2 on an unknown version or extension."""
     from sez_metrics.chars import echo
     from sez_metrics.settings import data_dir
 
@@ -967,7 +1006,7 @@ def cli_briefing(args: argparse.Namespace) -> int:
         pack_format(out)
         if not out.parent.is_dir():
             raise BriefingError(f"{out.parent}: no such folder")
-        briefing, images = write_briefing(data_dir(), out, args.version, args.compare)
+        briefing, images = write_briefing(data_dir(), out, args.version, args.compare, getattr(args, "to", vocabulary.AS_OF))
     except BriefingError as exc:
         echo(f"error: {exc}", err=True)
         return 2 if "damaged" not in str(exc) else 1

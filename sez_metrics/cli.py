@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("briefing", help="write the JCC briefing pack (PDF or self-contained HTML) for one version")
     p.add_argument("--version", metavar="ID", help="the version to brief on (default: the latest)")
     p.add_argument("--compare", metavar="ID", help="show changes since this version (default: the one before)")
+    p.add_argument("--to", choices=["asof", "today"], default="asof",
+                   help="count overdue and days late to the version's as-of date (default) or to today")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
 
     p = sub.add_parser("add-steward", help="create or update a steward account (argon2 hash in the secrets file)")

@@ -158,9 +158,9 @@ def _check_header(table: schema.Table, header: list[str], line: int) -> tuple[li
             findings.append(Finding("unknown-header", line, column=name, value=name, params={"position": index + 1}))
         else:
             positions[name] = index
-    for name in table.column_names:
-        if name not in positions:
-            findings.append(Finding("missing-header", line, column=name))
+    for column in table.columns:
+        if column.name not in positions and not column.optional_header:
+            findings.append(Finding("missing-header", line, column=column.name))
     return findings, positions
 
 
@@ -228,7 +228,9 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     cells_by_position = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     # Arrow-backed strings: the validator's regex checks then run in Arrow, not per cell in Python.
     frame = pd.DataFrame(
-        {name: pd.Series(cells_by_position[positions[name]], dtype="str").str.strip() for name in table.column_names},
+        {name: (pd.Series(cells_by_position[positions[name]], dtype="str").str.strip() if name in positions
+                else pd.Series([""] * len(rows), dtype="str"))  # an optional column the file leaves out: empty
+         for name in table.column_names},
         index=pd.RangeIndex(len(rows)),
     )
     return TableRead(table, frame, np.asarray(lines, dtype=np.int64), findings)

@@ -78,7 +78,7 @@ def _table_section(table: schema.Table) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for c in table.columns:
-        required = "yes" if c.required else ""
+        required = "yes" if c.required else "optional header" if c.optional_header else ""
         lines.append(f"| `{c.name}` | {TYPE_NAMES[c.type]} | {required} | {_cell(_rule(c))} | {_cell(c.unit)} | {_cell(c.description)} |")
     return [*lines, ""]
 
@@ -106,6 +106,13 @@ def render() -> str:
         "Dates are ISO `YYYY-MM-DD`; numbers use a dot as decimal mark and no thousands separator;",
         "enumerations are stored as the codes below and shown with their labels. Empty cell = no value.",
         "Check files with `python -m sez_metrics validate PATH...`.",
+        "",
+        "Columns marked *optional header* may be left out of a file altogether (they read as empty), so files",
+        "made before them stay valid. Per-figure provenance: a status row's `confidence` and `source` are the",
+        "defaults for its figures; `<figure>_confidence` and `<figure>_source` (figure: "
+        + ", ".join(f"`{f}`" for f, _ in schema.PROVENANCE_FIGURES) + ")",
+        "override them for one figure, and every page, slide and pack shows each figure with its own. An empty",
+        "cell falls back to the row's; a `_source` may be given without a `_confidence` of its own.",
         "",
     ]
     for table in schema.TABLES.values():

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from sez_metrics import schema
+from sez_metrics import schema, vocabulary
 from sez_metrics.store import Dataset, VersionInfo
 
 # Lower = more important. Kinds sharing a number are equally important.
@@ -77,7 +77,6 @@ _STATUS_COVERED = {
     "enterprises_operating", "investment_usd_m", "jobs", "confidence",
 } | {c for u in _UTILITIES for c in (u[0], u[2], u[3])}
 _MILESTONE_COVERED = {"milestone_id", "due_date", "done_date", "status"}
-_CLOSED = ("done", "cancelled")  # milestone statuses that can never be overdue
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,8 @@ class ChangeItem:
     ``text`` names the zone ("Dhabeji: gas Under construction → Connected"); ``detail`` is the
     same without the zone, for views grouped by zone. ``old``/``new`` are codes, numbers or ISO
     dates; ``delta`` a numeric difference (rank steps for stages); ``days`` a date difference;
-    ``figures`` any further numbers the text quotes (capacities, plots, operating enterprises).
+    ``figures`` any further numbers the text quotes (capacities, plots, operating enterprises);
+    ``movement`` the milestone's ``vocabulary`` movement code (the Changes page counts by it).
     """
 
     zone_id: str | None
@@ -117,6 +117,7 @@ class ChangeItem:
     delta: float | None = None
     days: int | None = None
     figures: dict[str, Any] = field(default_factory=dict)
+    movement: str = ""  # a milestone's ``vocabulary`` movement code, "" for other items
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -217,14 +218,8 @@ def _plain(value: Any) -> Any:
 
 
 def _number(value: Any) -> str:
-    """``10`` for 10.0, ``1,234.5`` for 1234.5, the dash for a missing value."""
-    if value is None:
-        return MISSING
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
+    """``10`` for 10.0, ``1,234.5`` for 1234.5, the dash for a missing value (``vocabulary.number_text``)."""
+    return vocabulary.number_text(value, 2)
 
 
 def _signed(delta: float) -> str:
@@ -349,8 +344,9 @@ class _Summariser:
                 self._utility(zone_id, o, n, *utility)
             self._colonization(zone_id, o, n)
             self._enterprises(zone_id, o, n)
-            self._figure(zone_id, o, n, "investment", "investment_usd_m", "investment USD {old} → {new} million")
-            self._figure(zone_id, o, n, "jobs", "jobs", "jobs {old} → {new}")
+            self._figure(zone_id, o, n, "investment", "investment_usd_m", "investment", "{name} USD {old} → {new} million",
+                         quantity=lambda v: f"USD {_number(v)} million")
+            self._figure(zone_id, o, n, "jobs", "jobs", "jobs")
             if o["confidence"] != n["confidence"]:
                 label = schema.CONFIDENCE.label
                 self.add(zone_id, "confidence", f"figures now {label(n['confidence'])} (were {label(o['confidence'])})",
@@ -371,15 +367,20 @@ class _Summariser:
             return
         label = schema.UTILITY_STAGE.label
         steps = schema.UTILITY_STAGE.rank(n[column]) - schema.UTILITY_STAGE.rank(o[column])
-        text = f"{column} " + (f"{label(o[column])} → {label(n[column])}" if moved else label(n[column]))
-        text += " (moved back)" if steps < 0 else ""
+        part = ""
         if o[available] != n[available]:
-            text += f" ({quantity} {_number(o[available])} → {_number(n[available])} {unit}"
-            if o[required] is not None or n[required] is not None:
-                text += f" of {_from_to(o[required], n[required])} {unit}"
-            text += ")"
+            part = vocabulary.figure_change_text(quantity, o[available], n[available], unit)
+            if n[available] is not None and n[required] is not None:
+                part += f" of {_from_to(o[required], n[required])} {unit}"
         elif o[required] != n[required]:
-            text += f" ({quantity} required {_number(o[required])} → {_number(n[required])} {unit})"
+            part = vocabulary.figure_change_text(f"{quantity} required", o[required], n[required], unit)
+        if moved:
+            text = f"{column} {label(o[column])} → {label(n[column])}" + (" (moved back)" if steps < 0 else "")
+            text += f" ({part})" if part else ""
+        elif "reported" in part:  # a figure appeared or went: "gas supply figure no longer reported (was 5 MMCFD)"
+            text = f"{column} {part}; still {label(n[column])}"
+        else:
+            text = f"{column} {label(n[column])} ({part})"
         self.add(zone_id, "utility", text, subject=column, old=o[column], new=n[column], delta=float(steps),
                  figures={"unit": unit, "available_old": o[available], "available_new": n[available],
                           "required_old": o[required], "required_new": n[required]})
@@ -389,19 +390,26 @@ class _Summariser:
         if all(o[k] == n[k] for k in keys):
             return
         delta = _delta(o["colonization_pct"], n["colonization_pct"])
-        text = f"colonization {_number(o['colonization_pct'])} → {_number(n['colonization_pct'])} %"
-        if delta:
-            text += f" ({_signed(delta)} points)"
+        parts = []
+        if n["colonization_pct"] is None and not vocabulary.colonization_applies(n["stage"]):
+            parts.append(f"colonization {vocabulary.NOT_APPLICABLE}" + (f" (was {_number(o['colonization_pct'])} %)"
+                                                                         if o["colonization_pct"] is not None else ""))
+        elif o["colonization_pct"] != n["colonization_pct"]:
+            parts.append(vocabulary.figure_change_text("colonization", o["colonization_pct"], n["colonization_pct"], "%")
+                         + (f" ({_signed(delta)} points)" if delta else ""))
         plots = ("plots_allotted", "plots_total")
         if any(o[k] != n[k] for k in plots):
-            if all(n[k] is None for k in plots):
-                text += f", plots ({_number(o['plots_allotted'])} of {_number(o['plots_total'])} allotted) no longer given"
-            elif all(o[k] is None for k in plots):
-                text += f", plots allotted {_number(n['plots_allotted'])} of {_number(n['plots_total'])}"
+            def allotted(r: dict) -> str:
+                return f"{_number(r['plots_allotted'])} of {_number(r['plots_total'])} allotted"
+            gone, new = all(n[k] is None for k in plots), all(o[k] is None for k in plots)
+            if gone:
+                parts.append(f"plots figure no longer reported (was {allotted(o)})")
+            elif new:
+                parts.append(f"plots now reported: {allotted(n)}")
             else:
-                text += f", plots allotted {_from_to(o['plots_allotted'], n['plots_allotted'])}"
-                text += f" of {_from_to(o['plots_total'], n['plots_total'])}"
-        self.add(zone_id, "colonization", text, subject="colonization_pct", old=o["colonization_pct"],
+                parts.append(f"plots allotted {_from_to(o['plots_allotted'], n['plots_allotted'])}"
+                             f" of {_from_to(o['plots_total'], n['plots_total'])}")
+        self.add(zone_id, "colonization", ", ".join(parts), subject="colonization_pct", old=o["colonization_pct"],
                  new=n["colonization_pct"], delta=delta, figures={k + s: r[k] for k in keys[1:] for s, r in (("_old", o), ("_new", n))})
 
     def _enterprises(self, zone_id: str, o: dict, n: dict) -> None:
@@ -409,7 +417,7 @@ class _Summariser:
         for column, name in (("enterprises", "enterprises"), ("enterprises_operating", "operating")):
             if o[column] != n[column]:
                 delta = _delta(o[column], n[column])
-                parts.append(f"{name} {_number(o[column])} → {_number(n[column])}" + (f" ({_signed(delta)})" if delta else ""))
+                parts.append(vocabulary.figure_change_text(name, o[column], n[column]) + (f" ({_signed(delta)})" if delta else ""))
         if not parts:
             return
         if parts[0].startswith("operating"):
@@ -418,11 +426,16 @@ class _Summariser:
                  delta=_delta(o["enterprises"], n["enterprises"]),
                  figures={"operating_old": o["enterprises_operating"], "operating_new": n["enterprises_operating"]})
 
-    def _figure(self, zone_id: str, o: dict, n: dict, kind: str, column: str, template: str) -> None:
+    def _figure(self, zone_id: str, o: dict, n: dict, kind: str, column: str, name: str, template: str = "{name} {old} → {new}",
+                quantity=None) -> None:
         if o[column] == n[column]:
             return
         delta = _delta(o[column], n[column])
-        text = template.format(old=_number(o[column]), new=_number(n[column])) + (f" ({_signed(delta)})" if delta else "")
+        if o[column] is not None and n[column] is not None:
+            text = template.format(name=name, old=_number(o[column]), new=_number(n[column]))
+        else:
+            text = vocabulary.figure_change_text(name, o[column], n[column], quantity=quantity)
+        text += f" ({_signed(delta)})" if delta else ""
         self.add(zone_id, kind, text, subject=column, old=o[column], new=n[column], delta=delta)
 
     # milestones -------------------------------------------------------------------------------
@@ -446,51 +459,51 @@ class _Summariser:
         self._details(schema.MILESTONES, changes, covered=_MILESTONE_COVERED, what="milestone")
 
     def _milestone_progress(self, mid: str, o: dict, n: dict) -> None:
+        """Completed, cancelled, slipped or brought forward (``vocabulary.movements``), then any
+        other status change; falling overdue is ``_overdue``'s."""
         zone_id, title = n["zone_id"] or None, f"“{n['title']}”"
         label = schema.MILESTONE_STATUS.label
         facts = {"subject": "milestone", "milestone_id": mid}
-        if n["status"] == "done" and o["status"] != "done":
-            # A done event's due_date may be reset to the day it happened: measure lateness
-            # against the date committed in the old version.
-            late = _days_between(o["due_date"], n["done_date"])
-            timing = "" if late is None else f" ({late} days late)" if late > 0 else f" ({-late} days early)" if late < 0 else " (on time)"
-            self.add(zone_id, "milestone_done", f"{title} done on {n['done_date'] or MISSING}{timing}",
-                     old=o["status"], new="done", days=late, **facts)
-            return
-        if n["status"] == "cancelled" and o["status"] != "cancelled":
-            self.add(zone_id, "milestone_cancelled", f"{title} cancelled (was {label(o['status'])})",
-                     old=o["status"], new="cancelled", **facts)
-            return
-        shift = _days_between(o["due_date"], n["due_date"])
-        if shift and n["status"] not in _CLOSED:
-            kind, verb = ("milestone_slipped", "slipped") if shift > 0 else ("milestone_rescheduled", "brought forward")
-            self.add(zone_id, kind, f"{title} due date {verb} {abs(shift)} days ({o['due_date']} → {n['due_date']})",
-                     old=o["due_date"], new=n["due_date"], days=shift, **facts)
+        for move in vocabulary.movements(o, n, _as_of(self.old.info), _as_of(self.new.info)):
+            if move.code in vocabulary.COMPLETED:
+                timing = vocabulary.lateness_text(move.days)
+                self.add(zone_id, "milestone_done", f"{title} done on {n['done_date'] or MISSING}" + (f" ({timing})" if timing else ""),
+                         old=o["status"], new="done", days=move.days, movement=move.code, **facts)
+                return
+            if move.code == vocabulary.CANCELLED:
+                self.add(zone_id, "milestone_cancelled", f"{title} cancelled (was {label(o['status'])})",
+                         old=o["status"], new="cancelled", movement=move.code, **facts)
+                return
+            if move.code in (vocabulary.SLIPPED, vocabulary.BROUGHT_FORWARD):
+                slipped = move.code == vocabulary.SLIPPED
+                kind, verb = ("milestone_slipped", "slipped") if slipped else ("milestone_rescheduled", "brought forward")
+                self.add(zone_id, kind, f"{title} due date {verb} {vocabulary.days_text(move.days)} ({o['due_date']} → {n['due_date']})",
+                         old=o["due_date"], new=n["due_date"], days=move.days, movement=move.code, **facts)
         if o["status"] != n["status"]:
             self.add(zone_id, "milestone_status", f"{title} {label(o['status'])} → {label(n['status'])}",
                      old=o["status"], new=n["status"], **facts)
 
     def _overdue(self) -> None:
-        """Milestones overdue in the new version that were not overdue (or did not exist) in the old.
-
-        Overdue-ness depends on the version's as_of too, so a milestone with no changed cell can
-        become overdue.
+        """Milestones overdue at the new version's as-of date that were not overdue at the old
+        one's (or did not exist): ``vocabulary.movements``. Overdue-ness depends on the as-of date
+        too, so a milestone with no changed cell can fall overdue.
         """
         old_as_of, new_as_of = _as_of(self.old.info), _as_of(self.new.info)
         if new_as_of is None:
             return
         ms = self.new.milestones
-        candidates = ms.loc[(ms["due_date"] < pd.Timestamp(new_as_of)) & ms["done_date"].isna() & ~ms["status"].isin(_CLOSED), "milestone_id"]
+        candidates = ms.loc[vocabulary.overdue_mask(ms, new_as_of), "milestone_id"]
         news = _rows(ms, "milestone_id", list(candidates))
         olds = _rows(self.old.milestones, "milestone_id", list(candidates))
+        reference = vocabulary.resolve_reference(new_as_of)
         for mid in sorted(news, key=lambda m: (news[m]["due_date"], m)):
             n, o = news[mid], olds.get(mid)
-            if o is not None and _is_overdue(o, old_as_of):
+            move = next((m for m in vocabulary.movements(o, n, old_as_of, new_as_of) if m.code == vocabulary.NEWLY_OVERDUE), None)
+            if move is None:
                 continue
-            days = _days_between(n["due_date"], new_as_of)
             self.add(n["zone_id"] or None, "milestone_overdue",
-                     f"“{n['title']}” now overdue (due {n['due_date']}, {days} days before {new_as_of})",
-                     subject="milestone", milestone_id=mid, new=n["due_date"], days=days)
+                     f"“{n['title']}” now overdue (due {n['due_date']}, {vocabulary.days_text(move.days)} late at {reference.name})",
+                     subject="milestone", milestone_id=mid, new=n["due_date"], days=move.days, movement=move.code)
 
     # details ----------------------------------------------------------------------------------
 
@@ -515,12 +528,6 @@ class _Summariser:
             else:
                 zone_id, text, facts = key, f"{what}: " + "; ".join(parts), {"subject": table.name}
             self.add(zone_id, "details", text, figures={"columns": [c.column for c in cells]}, **facts)
-
-
-def _is_overdue(row: dict, as_of: str | None) -> bool:
-    """Due before the version's as_of, not done and not cancelled."""
-    return as_of is not None and row["due_date"] is not None and row["due_date"] < as_of \
-        and row["done_date"] is None and row["status"] not in _CLOSED
 
 
 def diff_versions(old: Dataset, new: Dataset) -> VersionDiff:

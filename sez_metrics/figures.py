@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics import maplabels, palette, schema
+from sez_metrics import maplabels, palette, schema, vocabulary
 from sez_metrics.metrics import capacity_text
 from sez_metrics.timeline import SLIP_STATES, confidence_text
 
@@ -109,12 +109,15 @@ HISTORY_HOVER = "Version: %{customdata[0]}<br>Confidence: %{customdata[1]}<br>So
 
 
 def colonization_history(history: pd.DataFrame) -> go.Figure:
-    """Colonization (% of saleable land allotted) over the status rows' as-of dates."""
+    """Colonization (% of saleable land allotted) over the status rows' as-of dates.
+
+    Rounds where it is not applicable (no land yet) or not reported are gaps, never points at 0."""
+    values = vocabulary.colonization_series(history["stage"], history["colonization_pct"])
     fig = go.Figure(
         go.Scatter(
-            x=history["as_of"].tolist(), y=history["colonization_pct"].tolist(), mode="lines+markers+text",
+            x=history["as_of"].tolist(), y=[None if pd.isna(v) else float(v) for v in values], mode="lines+markers+text",
             name="Colonization", line={"color": palette.BLUE, "width": 3}, marker={"size": 10},
-            text=[f"{v:g} %" for v in history["colonization_pct"]], textposition="top center",
+            text=["" if pd.isna(v) else f"{v:g} %" for v in values], textposition="top center",
             customdata=_history_custom(history),
             hovertemplate="%{x|%Y-%m-%d}: <b>%{y:.0f} %</b> allotted<br>" + HISTORY_HOVER,
         )
@@ -262,7 +265,7 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
             label_y.append(y[i])
             label_text.append("  ⚠ expected to slip" if r.slip == "expected_late" else f"  {SLIP_STATES[r.slip].symbol} {int(r.days_late):,} d late")
     for role, name, colour in (
-        ("slip", "Slip: committed → actual / today", palette.VERMILLION),
+        ("slip", "Slip: committed → actual / reference date", palette.VERMILLION),
         ("early", "Done before the committed date", palette.BLUISH_GREEN),
     ):
         xs, ys = joins[role]
@@ -313,19 +316,27 @@ def _x_range(items: pd.DataFrame, *dates: object) -> list[pd.Timestamp]:
     return [low - pad, high + max(pad * 2.5, (high - low) * 0.16)]
 
 
-def _reference_lines(overlay: Overlay, today: pd.Timestamp, as_of: pd.Timestamp | None, level: int = 0) -> None:
-    """The today line and, when it differs, the version's as-of line, labelled from ``level`` up."""
+def _reference_lines(overlay: Overlay, today: pd.Timestamp, as_of: pd.Timestamp | None, level: int = 0,
+                     today_chosen: bool = True) -> None:
+    """The reference date's line, labelled from ``level`` up: with today chosen, the today line and,
+    when it differs, the version's as-of line; pinned to the as-of date, that line alone (a "Today"
+    line would suggest days late were counted to it)."""
+    if not today_chosen and as_of is not None:
+        overlay.date_line(pd.Timestamp(as_of), f"Data as of {_day(as_of)}", colour=palette.VERMILLION, dash="solid", level=level)
+        return
     overlay.date_line(today, f"Today {_day(today)}", colour=palette.VERMILLION, dash="solid", level=level)
     if as_of is not None and pd.Timestamp(as_of).normalize() != pd.Timestamp(today).normalize():
         overlay.date_line(pd.Timestamp(as_of), f"Data as of {_day(as_of)}", colour=palette.BLACK, dash="dash", level=level + 1)
 
 
-def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None, zone_names: dict[str, str] | None = None) -> go.Figure:
+def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None, zone_names: dict[str, str] | None = None,
+                  today_chosen: bool = True) -> go.Figure:
     """One zone's milestones and phases, one row each (earliest at the top).
 
     ``items`` comes from ``timeline.assess``. Phases are bars from start to the committed end;
     committed (◇) and actual dates are both drawn and joined by a dotted line when they differ;
-    overdue items are joined to today. Late items carry "N d late" labels.
+    overdue items are joined to the reference date. Late items carry "N d late" labels.
+    ``today_chosen``: days late are counted to ``today``; otherwise to ``as_of`` (no today line).
     """
     zone_names = zone_names or {}
     order = items.assign(_first=items["start_date"].fillna(items["due_date"])).sort_values(["_first", "due_date"], kind="stable")
@@ -336,9 +347,9 @@ def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timesta
     _add_items(fig, order, range(len(order)), zone_names)
     titles = [plain(t if len(t) <= 42 else t[:41] + "…") for t in order["title"]]
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(order))), ticktext=titles, autorange="reversed", zeroline=False, showgrid=True)
-    fig.update_xaxes(type="date", range=_x_range(order, today, as_of))
+    fig.update_xaxes(type="date", range=_x_range(order, *((today, as_of) if today_chosen or as_of is None else (as_of,))))
     overlay = Overlay()
-    _reference_lines(overlay, today, as_of)
+    _reference_lines(overlay, today, as_of, today_chosen=today_chosen)
     overlay.apply(fig)
     _base_layout(fig, height=190 + 44 * len(order))
     fig.update_layout(margin={"t": 30 + 2 * LABEL_STEP_PX})
@@ -413,7 +424,8 @@ def lane_layout(items: pd.DataFrame, rows: Sequence[tuple[str, str]], span_days:
     return y, ticks, bands
 
 
-def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None) -> go.Figure:
+def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None,
+                       today_chosen: bool = True) -> go.Figure:
     """All zones' phases and milestones, one swimlane row per zone plus a "Programme" row.
 
     ``items`` comes from ``timeline.assess`` (already filtered). Meetings and agreements
@@ -425,7 +437,7 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     fig = go.Figure()
     if items.empty:
         return _base_layout(fig, height=220, title="No milestone matches the filters")
-    x_range = _x_range(items, today, as_of)
+    x_range = _x_range(items, *((today, as_of) if today_chosen or as_of is None else (as_of,)))
     span_days = max((x_range[1] - x_range[0]).days, 1)
     y, ticks, bands = lane_layout(items, rows, span_days)
     overlay = Overlay()
@@ -440,7 +452,7 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
         range=[bands[-1][1], bands[0][0]], zeroline=False, showgrid=False,
     )
     fig.update_xaxes(type="date", range=x_range)
-    _reference_lines(overlay, today, as_of, level=EVENT_LEVELS)
+    _reference_lines(overlay, today, as_of, level=EVENT_LEVELS, today_chosen=today_chosen)
     overlay.apply(fig)
     lanes_total = sum((high - low - 1.0) / LANE_HEIGHT + 1 for low, high in bands)
     _base_layout(fig, height=int(200 + (EVENT_LEVELS + 2) * LABEL_STEP_PX + LANE_PX * lanes_total + 18 * len(rows)))

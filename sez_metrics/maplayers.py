@@ -50,8 +50,8 @@ from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics import geo, maplabels, palette, schema
-from sez_metrics.profile import colonization_text, precision_text, stage_text, utility_text
+from sez_metrics import geo, maplabels, palette, schema, vocabulary
+from sez_metrics.profile import colonization_text, precision_text, stage_text, status_colonization_text, utility_text
 from sez_metrics.timeline import confidence_text
 
 ONLINE_BASEMAP_ENV = "SEZ_ONLINE_BASEMAP"
@@ -185,10 +185,16 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
     if status is None:
         return "?", "no status reported"
     if measure.enum is None:
-        pct = status["colonization_pct"]
-        return (f"{pct:g} %" if not pd.isna(pct) else "?"), colonization_text(pct)
+        pct = vocabulary.colonization_value(status["stage"], status["colonization_pct"])
+        short = f"{pct:g} %" if pct is not None else ("n/a" if not vocabulary.colonization_applies(status["stage"]) else "?")
+        return short, colonization_text(status["colonization_pct"], stage=status["stage"])
     code = str(status[measure.column])
     return measure.enum.symbol(code), f"{measure.enum.symbol(code)} {measure.enum.label(code)}"
+
+
+def _with_confidence(text: str, status: pd.Series, figure: str) -> str:
+    """A figure's words with its own confidence: "◕ Interim supply · 5 of 40 MMCFD (◌ Estimated)"."""
+    return f"{text} ({confidence_text(vocabulary.provenance(status, figure)[0])})"
 
 
 def is_dense(zone_count: int) -> bool:
@@ -196,8 +202,11 @@ def is_dense(zone_count: int) -> bool:
     return zone_count > MAX_LABELLED_ZONES
 
 
-def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> list[dict]:
-    """One record per zone for the marker, ring, label and tooltip layers (plain Python values)."""
+def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure, as_of: str | None = None) -> list[dict]:
+    """One record per zone for the marker, ring, label and tooltip layers (plain Python values).
+
+    ``as_of``: the version's as-of date; figures older by more than ``settings.STALE_FIGURES_DAYS``
+    carry ``stale_text`` ("as of 2025-03 — 6 months older than this round")."""
     # records, not iterrows: a Series per row cost ~1 s per 5,000 zones
     status_by_zone = {row["zone_id"]: row for row in status.to_dict("records")}
     max_area = float(zones["area_acres"].max()) if len(zones) else 0.0
@@ -206,7 +215,10 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
     for z in zones.to_dict("records"):
         s = status_by_zone.get(z["zone_id"])
         precision = str(z["location_precision"])
-        colour = palette.hex_to_rgb(measure_colour(measure, None if s is None else s[measure.column]))
+        value = None if s is None else s[measure.column]
+        if s is not None and measure.enum is None:  # colonization: no colour of a share where none applies
+            value = vocabulary.colonization_value(s["stage"], value)
+        colour = palette.hex_to_rgb(measure_colour(measure, value))
         radius = marker_radius(float(z["area_acres"]), max_area, dense)
         symbol, value_words = _value_text(measure, s)
         if measure.enum is None:
@@ -225,11 +237,15 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure) -> 
                 "precision_text": precision_text(precision),
                 "area_text": f"{float(z['area_acres']):,.0f} acres",
                 "measure_text": value_words,
-                "stage_text": stage_text(s["stage"]) if s is not None else "not reported",
-                "gas_text": utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD") if s is not None else "not reported",
-                "electricity_text": utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW") if s is not None else "not reported",
-                "colonization_text": colonization_text(s["colonization_pct"], s["plots_allotted"], s["plots_total"]) if s is not None else "not reported",
+                # each figure with its own confidence (the figure's column, else the row's)
+                "stage_text": _with_confidence(stage_text(s["stage"]), s, "stage") if s is not None else "not reported",
+                "gas_text": _with_confidence(utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD"), s, "gas")
+                if s is not None else "not reported",
+                "electricity_text": _with_confidence(utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW"),
+                                                     s, "electricity") if s is not None else "not reported",
+                "colonization_text": _with_confidence(status_colonization_text(s), s, "colonization") if s is not None else "not reported",
                 "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
+                "stale_text": vocabulary.stale_text(s["as_of"], as_of) if s is not None and as_of else "",
                 "label": label,
                 # the compact tooltip's words, one field (a dense map's JSON carries it for every zone)
                 "tip": f"{z['name']}\n{z['province']}\n{measure.label}: {value_words}\nLocation: {precision_text(precision)}",
@@ -269,7 +285,7 @@ def tooltip_text(compact: bool = False) -> dict[str, str]:
     """
     text = ("{tip}\nClick the zone for all its figures" if compact else
             "{name}\n{province}\nStage: {stage_text}\nGas: {gas_text}\nElectricity: {electricity_text}\n"
-            "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}")
+            "Colonization: {colonization_text}\nArea: {area_text}\nLocation: {precision_text}\nConfidence: {confidence_text}\n{stale_text}")
     return {"text": text, "style": {"fontSize": "15px", "maxWidth": "420px", "whiteSpace": "pre-line"}}
 
 

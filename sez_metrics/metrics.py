@@ -7,19 +7,16 @@ figures are only ``estimated`` or ``illustrative``, so a page can flag them wher
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sez_metrics import schema
+from sez_metrics import schema, vocabulary
 from sez_metrics.store import Dataset
 
 # The stages at which enterprises produce in a zone.
 PRODUCING_STAGES = ("partly_operational", "operational")
-# Milestones in these states can no longer be late.
-CLOSED_MILESTONE_STATUSES = ("done", "cancelled")
 PROGRAMME_LABEL = "Programme"
 # Web addresses in free text: a brief form drops them (a card has no room, and a markdown
 # renderer would turn them into links even when escaped).
@@ -30,28 +27,9 @@ SOURCE_BRIEF_CHARS = 90
 # --- formatting ---------------------------------------------------------------------------
 
 
-def format_number(value: float | int | None, decimals: int = 1) -> str:
-    """``value`` with at most ``decimals`` decimals, trailing zeros dropped, thousands separated; "—" if missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    text = f"{float(value):,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def capacity_text(available: float | None, required: float | None, unit: str) -> str:
-    """A utility's capacity in words: "10 of 160 MW", "needs 600 MW (available not reported)", "10 MW available", or ""."""
-    has_available = _present(available)
-    has_required = _present(required)
-    if has_available and has_required:
-        return f"{format_number(available)} of {format_number(required)} {unit}"
-    if has_required:
-        # "— of 600 MW" read as a broken figure; say plainly what is known and what is not.
-        return f"needs {format_number(required)} {unit} (available not reported)"
-    if has_available:
-        return f"{format_number(available)} {unit} available"
-    return ""
+# One wording of numbers and capacities everywhere (see ``vocabulary``).
+format_number = vocabulary.number_text
+capacity_text = vocabulary.capacity_text
 
 
 def source_brief(source: str, limit: int = SOURCE_BRIEF_CHARS) -> str:
@@ -90,6 +68,9 @@ class Kpis:
     electricity_connected: int
     colonization_median: float | None
     colonization_mean: float | None
+    colonization_reporting: int  # zones with land that report colonization: what the median and mean are taken over
+    colonization_not_applicable: int  # zones without land yet (colonization cannot apply), left out
+    colonization_bases: dict[str, int]  # colonization_basis code ("" unstated) → zones behind the aggregates
     enterprises: int | None
     enterprises_reporting: int
     investment_usd_m: float | None
@@ -111,13 +92,15 @@ def status_with_zones(dataset: Dataset) -> pd.DataFrame:
 def kpis(dataset: Dataset) -> Kpis:
     """Compute the headline figures of ``dataset``."""
     rows = status_with_zones(dataset)
-    flagged_rows = rows[rows["confidence"].map(_is_flagged)]
-    all_flagged = tuple(flagged_rows["zone_id"])
+    everyone = pd.Series(True, index=rows.index)
 
-    def flagged_among(mask: pd.Series) -> tuple[str, ...]:
-        return tuple(rows.loc[mask & rows["confidence"].map(_is_flagged), "zone_id"])
+    def flagged_among(mask: pd.Series, figure: str) -> tuple[str, ...]:
+        """Zones behind a figure whose own confidence of it (``vocabulary.provenance``) is flagged."""
+        return tuple(rows.loc[mask & vocabulary.figure_confidences(rows, figure).map(_is_flagged), "zone_id"])
 
-    colonization = rows["colonization_pct"].dropna()
+    colonization_all = vocabulary.colonization_series(rows["stage"], rows["colonization_pct"])
+    colonization = colonization_all.dropna()
+    not_applicable = int((~rows["stage"].map(vocabulary.colonization_applies)).sum())
     enterprises = rows["enterprises"].dropna()
     investment = rows["investment_usd_m"].dropna()
     stage_counts = {code: int((rows["stage"] == code).sum()) for code in schema.STAGE.values}
@@ -131,19 +114,23 @@ def kpis(dataset: Dataset) -> Kpis:
         electricity_connected=int((rows["electricity"] == "connected").sum()),
         colonization_median=float(colonization.median()) if len(colonization) else None,
         colonization_mean=float(colonization.mean()) if len(colonization) else None,
+        colonization_reporting=len(colonization),
+        colonization_not_applicable=not_applicable,
+        colonization_bases={str(k): int(v) for k, v in rows.loc[colonization_all.notna(), "colonization_basis"]
+                            .fillna("").astype(str).value_counts().items()},
         enterprises=int(enterprises.sum()) if len(enterprises) else None,
         enterprises_reporting=len(enterprises),
         investment_usd_m=float(investment.sum()) if len(investment) else None,
         investment_reporting=len(investment),
         flagged={
             "zones_tracked": (),
-            "producing": all_flagged,
-            "gas_connected": all_flagged,
-            "electricity_connected": all_flagged,
-            "colonization_median": flagged_among(rows["colonization_pct"].notna()),
-            "colonization_mean": flagged_among(rows["colonization_pct"].notna()),
-            "enterprises": flagged_among(rows["enterprises"].notna()),
-            "investment_usd_m": flagged_among(rows["investment_usd_m"].notna()),
+            "producing": flagged_among(everyone, "stage"),
+            "gas_connected": flagged_among(everyone, "gas"),
+            "electricity_connected": flagged_among(everyone, "electricity"),
+            "colonization_median": flagged_among(colonization_all.notna(), "colonization"),
+            "colonization_mean": flagged_among(colonization_all.notna(), "colonization"),
+            "enterprises": flagged_among(rows["enterprises"].notna(), "enterprises"),
+            "investment_usd_m": flagged_among(rows["investment_usd_m"].notna(), "investment"),
         },
     )
 
@@ -172,6 +159,7 @@ class KpiTile:
     help: str
     basis: int  # zones the figure rests on
     flagged: int  # of those, zones whose figures are estimated or illustrative
+    note: str = ""  # over what the figure is taken, e.g. "median of 5 zones with land"
 
 
 def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
@@ -181,6 +169,12 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     producing, producing_label = _count_of(new.producing, n, "Zones producing")
     gas, gas_label = _count_of(new.gas_connected, n, "Gas connected")
     power, power_label = _count_of(new.electricity_connected, n, "Power connected")
+    mixed = colonization_bases_text(new)
+    notes = {
+        "colonization_median": f"median of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
+        "colonization_mean": f"mean of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
+    }
+    colonization_over = colonization_aggregate_text(new)
     specs = [
         ("zones_tracked", "Zones tracked", format_number(new.zones_tracked), "", new.zones_tracked,
          "Zones in the dataset (zones.csv)."),
@@ -190,10 +184,10 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
          "Zones whose permanent gas connection is in place (an interim supply does not count)."),
         ("electricity_connected", power_label, power, "", n,
          "Zones whose permanent electricity connection is energised (an interim feeder does not count)."),
-        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts", n,
-         "Median share of saleable land or plots allotted to enterprises, across zones."),
-        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts", n,
-         "Mean share of saleable land or plots allotted to enterprises, across zones."),
+        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts",
+         new.colonization_reporting, f"Median share of saleable land or plots allotted to enterprises, {colonization_over}"),
+        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts",
+         new.colonization_reporting, f"Mean share of saleable land or plots allotted to enterprises, {colonization_over}"),
         ("enterprises", "Enterprises", format_number(new.enterprises, 0), "", new.enterprises_reporting,
          f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
         ("investment_usd_m", "Investment, USD m", format_number(new.investment_usd_m, 0), "", new.investment_reporting,
@@ -202,8 +196,34 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     tiles = []
     for key, label, value, unit, basis, help_text in specs:
         delta = deltas.get(key)
-        tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ()))))
+        tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ())),
+                             notes.get(key, "")))
     return tiles
+
+
+def colonization_bases_text(k: Kpis) -> str:
+    """"" when the zones behind a colonization aggregate share one basis (or none is stated), else
+    "; mixed bases: 3 of saleable area, 2 of plots, 1 not stated"."""
+    stated = {code: n for code, n in k.colonization_bases.items() if code}
+    if len(stated) <= 1 and (not stated or len(k.colonization_bases) == 1):
+        return f" ({vocabulary.basis_label(next(iter(stated)))})" if stated else ""
+    parts = [f"{n:,} {vocabulary.basis_label(code)}" for code, n in sorted(stated.items())]
+    if k.colonization_bases.get(""):
+        parts.append(f"{k.colonization_bases['']:,} not stated")
+    return "; mixed bases: " + ", ".join(parts)
+
+
+def colonization_aggregate_text(k: Kpis) -> str:
+    """Over which zones a colonization median or mean is taken, and which are left out and why."""
+    left_out = k.zones_with_status - k.colonization_reporting
+    text = f"over the {vocabulary.zones_text(k.colonization_reporting, 'with land')} that report it"
+    reasons = []
+    if k.colonization_not_applicable:
+        reasons.append(f"{vocabulary.zones_text(k.colonization_not_applicable)} without land yet (not applicable)")
+    not_reported = left_out - k.colonization_not_applicable
+    if not_reported:
+        reasons.append(f"{vocabulary.zones_text(not_reported)} not reporting it")
+    return text + (f"; left out: {' and '.join(reasons)}." if reasons else ".")
 
 
 # A tile's value shows about this many characters of large type before it is cut ("3783 of 5…").
@@ -244,6 +264,25 @@ def flagged_footnote(dataset: Dataset) -> str:
     return f"{int(flagged.sum()):,} of {len(rows):,} zones' figures are {words}"
 
 
+def stale_zones(dataset: Dataset) -> list[str]:
+    """Short names of the zones whose figures are older than the version's as-of date by more than
+    ``settings.STALE_FIGURES_DAYS`` (zones.csv order)."""
+    rows = status_with_zones(dataset)
+    return list(rows.loc[vocabulary.stale_mask(rows, dataset.info.as_of), "short_name"])
+
+
+def stale_footnote(dataset: Dataset) -> str:
+    """ "2 of 9 zones' figures are more than 30 days older than this round (as of 2025-09-15): A, B", or ""."""
+    from sez_metrics import settings
+
+    names = stale_zones(dataset)
+    if not names:
+        return ""
+    shown = ", ".join(names[:12]) + (f" and {len(names) - 12:,} more" if len(names) > 12 else "")
+    return (f"{len(names):,} of {len(status_with_zones(dataset)):,} zones' figures are more than {settings.STALE_FIGURES_DAYS} "
+            f"days older than this round (as of {dataset.info.as_of}): {shown}")
+
+
 # --- stages -------------------------------------------------------------------------------
 
 
@@ -272,6 +311,47 @@ def stage_counts(dataset: Dataset) -> list[StageCount]:
     return out
 
 
+# --- every zone at a glance ---------------------------------------------------------------
+
+GRID_COLUMNS = ["Zone", "Stage", "Gas", "Power", "Colonization", "Figures as of"]
+
+
+def _labelled(enum: schema.Enumeration, code: object) -> str:
+    return f"{enum.symbol(str(code))} {enum.label(str(code))}".strip() if _present(code) and str(code) else "—"
+
+
+def zone_grid(dataset: Dataset) -> pd.DataFrame:
+    """Which zones stand where: one row per zone (stage order, most advanced first, then zones.csv
+    order) with its stage, gas, power and colonization as symbol and words, and the date of its
+    figures (with how much older than the round, when stale). Plain text: render with a table widget."""
+    rows = status_with_zones(dataset)
+    order = {zid: i for i, zid in enumerate(dataset.zones["zone_id"])}
+    rank = {code: i for i, code in enumerate(schema.STAGE.values)}
+    rows = rows.assign(_rank=rows["stage"].map(rank).fillna(-1), _order=rows["zone_id"].map(order))
+    rows = rows.sort_values(["_rank", "_order"], ascending=[False, True], kind="stable")
+    colonization = [
+        # short words in a narrow column: the caption says what "not applicable" means
+        f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
+        else "not applicable" if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
+        for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
+    ]
+    as_of = [
+        ("" if pd.isna(d) else f"{d:%Y-%m-%d}") + (f" 🕰 {older}" if (older := vocabulary.older_text(d, dataset.info.as_of)) else "")
+        for d in rows["as_of"]
+    ]
+    return pd.DataFrame(
+        {
+            "Zone": rows["short_name"].to_numpy(),
+            "Stage": [_labelled(schema.STAGE, c) for c in rows["stage"]],
+            "Gas": [_labelled(schema.UTILITY_STAGE, c) for c in rows["gas"]],
+            "Power": [_labelled(schema.UTILITY_STAGE, c) for c in rows["electricity"]],
+            "Colonization": colonization,
+            "Figures as of": as_of,
+        },
+        columns=GRID_COLUMNS,
+    )
+
+
 # --- zone cards ---------------------------------------------------------------------------
 
 
@@ -288,15 +368,22 @@ class ZoneCard:
     gas_capacity: str
     electricity: str
     power_capacity: str
-    colonization_pct: float | None
+    colonization_pct: float | None  # None when not applicable (no land yet) or not reported
+    colonization_text: str  # "35 %", "not applicable (no land yet)", "not reported"
     enterprises: int | None
     confidence: str
     source: str
     as_of: str
+    stale: str = ""  # "as of 2025-03 — 6 months older than this round", or "" (``vocabulary.stale_text``)
 
     @property
     def flagged(self) -> bool:
         return _is_flagged(self.confidence)
+
+
+def _colonization_words(stage: str, pct: object) -> str:
+    value = vocabulary.colonization_value(stage, pct)
+    return vocabulary.colonization_missing_text(stage) if value is None else f"{format_number(value)} %"
 
 
 def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
@@ -319,11 +406,13 @@ def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
                 gas_capacity=capacity_text(r.gas_mmcfd_available, r.gas_mmcfd_required, "MMCFD"),
                 electricity=r.electricity,
                 power_capacity=capacity_text(r.power_mw_available, r.power_mw_required, "MW"),
-                colonization_pct=None if pd.isna(r.colonization_pct) else float(r.colonization_pct),
+                colonization_pct=vocabulary.colonization_value(r.stage, r.colonization_pct),
+                colonization_text=_colonization_words(r.stage, r.colonization_pct),
                 enterprises=None if pd.isna(r.enterprises) else int(r.enterprises),
                 confidence=r.confidence,
                 source=r.source,
                 as_of="" if pd.isna(r.as_of) else r.as_of.date().isoformat(),
+                stale=vocabulary.stale_text(r.as_of, dataset.info.as_of),
             )
         )
     return cards
@@ -346,14 +435,15 @@ OVERDUE_COLUMNS = ["zone_id", "zone", "milestone_id", "title", "category", "due_
 
 
 def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
-    """Milestones due before ``as_of`` (default: the version's as-of date) and neither done nor cancelled.
+    """Milestones overdue at ``as_of`` (default: the version's as-of date): ``vocabulary.is_overdue``.
 
-    Columns ``OVERDUE_COLUMNS``; most days late first. Programme-level events are named
-    ``PROGRAMME_LABEL`` in the ``zone`` column.
+    Columns ``OVERDUE_COLUMNS``; most days late first, days late counted to that date
+    (``vocabulary.days_late``). Programme-level events are named ``PROGRAMME_LABEL`` in the
+    ``zone`` column.
     """
     as_of = version_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
     m = dataset.milestones
-    late = m[(m["due_date"] < as_of) & ~m["status"].isin(CLOSED_MILESTONE_STATUSES) & m["done_date"].isna()]
+    late = m[vocabulary.overdue_mask(m, as_of)]
     names = _zone_names(dataset)
     out = pd.DataFrame(
         {
@@ -363,7 +453,7 @@ def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None
             "title": late["title"],
             "category": late["category"],
             "due_date": late["due_date"],
-            "days_late": (as_of - late["due_date"]).dt.days.astype("int64"),
+            "days_late": vocabulary.days_late_series(late, as_of).astype("int64"),
             "status": late["status"],
             "confidence": late["confidence"],
         },
@@ -373,62 +463,75 @@ def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None
 
 
 MOVEMENT_COLUMNS = [
-    "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days_late",
+    "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days",
 ]
-# Movements in the order a reader wants them: what got done, then what slipped.
+# Each movement code as a table shows it, in the order a reader wants them.
 MOVEMENTS = {
-    "completed": "✓ Completed",
-    "slipped": "⚠ Slipped",
-    "brought_forward": "⏩ Brought forward",
-    "cancelled": "✗ Cancelled",
+    vocabulary.COMPLETED_LATE: "⏱ Completed late",
+    vocabulary.COMPLETED_ON_TIME: "✓ Completed on time",
+    vocabulary.COMPLETED_EARLY: "✓ Completed early",
+    vocabulary.SLIPPED: "⚠ Slipped",
+    vocabulary.NEWLY_OVERDUE: "⏰ Now overdue",
+    vocabulary.BROUGHT_FORWARD: "⏩ Brought forward",
+    vocabulary.CANCELLED: "✗ Cancelled",
 }
 
 
-def milestone_movements(old: Dataset, new: Dataset) -> pd.DataFrame:
-    """Milestones present in both versions that were completed, slipped, brought forward or cancelled.
+def milestone_movements(old: Dataset, new: Dataset, old_reference=None, new_reference=None) -> pd.DataFrame:
+    """Milestones present in both versions that were completed, slipped, fell overdue, were brought
+    forward or cancelled, classified by ``vocabulary.movements`` (the rule the diff uses too).
 
-    ``completed``: done in ``new``, not in ``old`` (``days_late``: done date minus the due date
-    committed in ``old``, negative when early); ``cancelled`` likewise; ``slipped`` /
-    ``brought_forward``: not done in ``new`` and its due date moved later / earlier
-    (``shift_days``, empty when the date did not move). Columns ``MOVEMENT_COLUMNS``, ordered
-    as ``MOVEMENTS`` then by largest shift.
+    References default to each version's as-of date. ``days``: for a completion, done date minus
+    the due date committed in ``old`` (negative: early; show it with ``vocabulary.lateness_text``);
+    for newly overdue, days late at the new reference date. ``shift_days``: how far the due date
+    moved (empty when it did not). A milestone both slipped and newly overdue has a row for each.
+    Columns ``MOVEMENT_COLUMNS``, ordered as ``MOVEMENTS`` then by largest shift.
     """
+    old_reference = version_as_of(old) if old_reference is None else old_reference
+    new_reference = version_as_of(new) if new_reference is None else new_reference
     both = old.milestones.merge(new.milestones, on="milestone_id", suffixes=("_old", "_new"))
     names = _zone_names(new)
     records = []
     for r in both.itertuples(index=False):
-        was_done, is_done = r.status_old == "done", r.status_new == "done"
-        shift = None if pd.isna(r.due_date_old) or pd.isna(r.due_date_new) else (r.due_date_new - r.due_date_old).days
-        if is_done and not was_done:
-            movement = "completed"
-        elif r.status_new == "cancelled" and r.status_old != "cancelled":
-            movement = "cancelled"
-        elif not is_done and shift:
-            movement = "slipped" if shift > 0 else "brought_forward"
-        else:
+        o = {"status": r.status_old, "due_date": r.due_date_old, "done_date": r.done_date_old}
+        n = {"status": r.status_new, "due_date": r.due_date_new, "done_date": r.done_date_new}
+        found = vocabulary.movements(o, n, old_reference, new_reference)
+        if not found:
             continue
+        shift = None if pd.isna(r.due_date_old) or pd.isna(r.due_date_new) else (r.due_date_new - r.due_date_old).days
         zone_id = r.zone_id_new
-        late = None
-        if movement == "completed" and _present(r.done_date_new) and _present(r.due_date_old):
-            late = (r.done_date_new - r.due_date_old).days
-        records.append(
-            {
-                "movement": movement,
-                "zone_id": zone_id,
-                "zone": names.get(zone_id, zone_id) if zone_id else PROGRAMME_LABEL,
-                "milestone_id": r.milestone_id,
-                "title": r.title_new,
-                "old_due": r.due_date_old,
-                "new_due": r.due_date_new,
-                "shift_days": shift or None,
-                "done_date": r.done_date_new,
-                "days_late": late,
-            }
-        )
+        for move in found:
+            records.append(
+                {
+                    "movement": move.code,
+                    "zone_id": zone_id,
+                    "zone": names.get(zone_id, zone_id) if zone_id else PROGRAMME_LABEL,
+                    "milestone_id": r.milestone_id,
+                    "title": r.title_new,
+                    "old_due": r.due_date_old,
+                    "new_due": r.due_date_new,
+                    "shift_days": shift or None,
+                    "done_date": r.done_date_new,
+                    "days": move.days,
+                }
+            )
     out = pd.DataFrame.from_records(records, columns=MOVEMENT_COLUMNS)
     out["shift_days"] = out["shift_days"].astype("Int64")
-    out["days_late"] = out["days_late"].astype("Int64")
+    out["days"] = out["days"].astype("Int64")
     rank = {m: i for i, m in enumerate(MOVEMENTS)}
     out = out.assign(_rank=out["movement"].map(rank), _abs=out["shift_days"].abs().fillna(0))
     out = out.sort_values(["_rank", "_abs", "milestone_id"], ascending=[True, False, True])
     return out.drop(columns=["_rank", "_abs"]).reset_index(drop=True)
+
+
+def movement_counts(moves: pd.DataFrame) -> dict[str, int]:
+    """How many milestones of each kind a movements table lists: ``completed`` (on time, late or
+    early), ``slipped``, ``newly_overdue``, ``brought_forward``, ``cancelled``."""
+    codes = moves["movement"]
+    return {
+        "completed": int(codes.isin(vocabulary.COMPLETED).sum()),
+        "slipped": int((codes == vocabulary.SLIPPED).sum()),
+        "newly_overdue": int((codes == vocabulary.NEWLY_OVERDUE).sum()),
+        "brought_forward": int((codes == vocabulary.BROUGHT_FORWARD).sum()),
+        "cancelled": int((codes == vocabulary.CANCELLED).sum()),
+    }

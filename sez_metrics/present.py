@@ -138,8 +138,8 @@ def overview_html(briefing: Briefing) -> str:
         )
     stages = " · ".join(f"{s.symbol} {s.label} <b>{s.count}</b>" for s in briefing.stages if s.count)
     late = len(briefing.overdue)
-    late_text = (f'<span class="sez-flag">⚠ {late} milestone{"s" if late != 1 else ""} overdue</span> as of {_e(briefing.info.as_of)}'
-                 if late else f"No milestone overdue as of {_e(briefing.info.as_of)}")
+    late_text = (f'<span class="sez-flag">⚠ {late} milestone{"s" if late != 1 else ""} overdue</span> at {_e(briefing.reference.name)}'
+                 if late else f"No milestone overdue at {_e(briefing.reference.name)}")
     names = {z.zone_id: z.short_name for z in briefing.zones}
     worst = sorted(briefing.overdue, key=lambda m: m.due)[:OVERVIEW_OVERDUE_LINES]
     worst_items = "".join(
@@ -156,8 +156,8 @@ def figure_alt(briefing: Briefing, kind: str) -> str:
     if kind == "map":
         return "Map of the zones, coloured by stage; the table beside it lists each zone with its stage."
     late = len(briefing.overdue)
-    return (f"Milestone timeline of the zones shown: {late} milestone{'s' if late != 1 else ''} overdue as of "
-            f"{briefing.info.as_of}. Each zone's slide lists its milestones; the briefing pack has the full table.")
+    return (f"Milestone timeline of the zones shown: {late} milestone{'s' if late != 1 else ''} overdue at "
+            f"{briefing.reference.name}. Each zone's slide lists its milestones; the briefing pack has the full table.")
 
 
 def figure_html(svg: bytes | None, what: str) -> str:
@@ -183,7 +183,7 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
 def _milestones_for_slide(zone: ZoneBrief) -> list:
     """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the latest done."""
     late = [m for m in zone.milestones if m.late and not m.done]
-    upcoming = [m for m in zone.milestones if not m.done and not m.late and "Cancelled" not in m.slip]
+    upcoming = [m for m in zone.milestones if not m.done and not m.late and m.state != "cancelled"]
     done = [m for m in reversed(zone.milestones) if m.done]
     return (late + upcoming + done)[:ZONE_MILESTONE_LINES]
 
@@ -222,7 +222,7 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     return (
         f'<p class="sez-subtitle">{priority}{_e(province)}</p>'
         '<div class="sez-zone">'
-        f'<div><h3>Status as of {_e(zone.status_as_of or briefing.info.as_of)}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
+        f'<div><h3>{_e(zone.status_heading(briefing.info.as_of))}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
         f'<div><h3>{_e(changes_title)}</h3><ul class="sez-changes">{change_items}</ul>'
         '<h3>Milestones</h3><table class="sez-table"><thead><tr><th>Milestone</th><th>Date</th><th>Slippage</th></tr></thead>'
         f"<tbody>{milestones}</tbody></table></div></div>"

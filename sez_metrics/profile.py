@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sez_metrics import schema
+from sez_metrics import schema, vocabulary
 from sez_metrics.metrics import capacity_text, format_number
 from sez_metrics.store import Dataset, VersionInfo, VersionStore
 from sez_metrics.timeline import confidence_text, first_commitments
@@ -40,12 +40,24 @@ def plots_text(allotted: object, total: object) -> str:
     return ""
 
 
-def colonization_text(pct: float | None, allotted: object = None, total: object = None) -> str:
-    """ "35 %" or "35 % (12 of 40 plots allotted)"; "not reported" when unknown."""
+def colonization_text(pct: float | None, allotted: object = None, total: object = None, stage: object = None,
+                      basis: object = None) -> str:
+    """ "35 %", "35 % of saleable area" (its ``colonization_basis``) or "35 % (12 of 40 plots
+    allotted)"; "not applicable (no land yet)" at a stage before land is acquired (whatever the
+    figure says); "not reported" when unknown."""
+    if stage is not None and not vocabulary.colonization_applies(stage):
+        return vocabulary.NOT_APPLICABLE
     if not _known(pct):
-        return "not reported"
+        return vocabulary.NOT_REPORTED
     plots = plots_text(allotted, total)
-    return f"{_num(pct)} % ({plots})" if plots else f"{_num(pct)} %"
+    value = f"{_num(pct)} %" + (f" {vocabulary.basis_label(basis)}" if vocabulary.basis_label(basis) else "")
+    return f"{value} ({plots})" if plots else value
+
+
+def status_colonization_text(status: pd.Series) -> str:
+    """``colonization_text`` of a status row: figure, basis, plots, or why there is none."""
+    return colonization_text(status["colonization_pct"], status["plots_allotted"], status["plots_total"], status["stage"],
+                             status.get("colonization_basis"))
 
 
 def enterprises_text(operating: object, total: object) -> str:
@@ -98,26 +110,28 @@ REFERENCE_SOURCE = "zones.csv (reference data)"
 def zone_figures(zone: pd.Series, status: pd.Series | None) -> pd.DataFrame:
     """The table "Figure / Value / Confidence / Source" for one zone.
 
-    Status figures carry the status row's confidence and source; reference data (developer,
+    Status figures carry their own confidence and source (``vocabulary.provenance``: the figure's
+    columns where given, else the row's); reference data (developer,
     area, location) come from zones.csv, which has no per-row confidence ("—").
     """
     rows: list[tuple[str, str, str, str]] = []
     if status is not None:
-        conf, source = confidence_text(status["confidence"]), str(status["source"])
-
-        def add(figure: str, value: str) -> None:
+        def add(figure: str, value: str, provenance: str | None = None) -> None:
+            """A figure with its own confidence and source (``provenance``: its name in
+            ``vocabulary.FIGURES``), or the row's."""
             if value:
-                rows.append((figure, value, conf, source))
+                code, source = vocabulary.provenance(status, provenance) if provenance else (status["confidence"], str(status["source"]))
+                rows.append((figure, value, confidence_text(code), source))
 
-        add("Stage", stage_text(status["stage"]))
-        add("Gas", utility_text(status["gas"], status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD"))
-        add("Electricity", utility_text(status["electricity"], status["power_mw_available"], status["power_mw_required"], "MW"))
-        add("Colonization", colonization_text(status["colonization_pct"], status["plots_allotted"], status["plots_total"]))
-        add("Enterprises", enterprises_text(status["enterprises_operating"], status["enterprises"]))
+        add("Stage", stage_text(status["stage"]), "stage")
+        add("Gas", utility_text(status["gas"], status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD"), "gas")
+        add("Electricity", utility_text(status["electricity"], status["power_mw_available"], status["power_mw_required"], "MW"), "electricity")
+        add("Colonization", status_colonization_text(status), "colonization")
+        add("Enterprises", enterprises_text(status["enterprises_operating"], status["enterprises"]), "enterprises")
         if _known(status["jobs"]):
-            add("Jobs", f"{int(status['jobs']):,}")
+            add("Jobs", f"{int(status['jobs']):,}", "jobs")
         if _known(status["investment_usd_m"]):
-            add("Investment", f"USD {_num(status['investment_usd_m'])} million")
+            add("Investment", f"USD {_num(status['investment_usd_m'])} million", "investment")
         add("Figures as of", _date(status["as_of"]))
     ref = ("—", REFERENCE_SOURCE)
     for figure, value in (
@@ -183,7 +197,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "Stage": history["stage"].map(stage_text),
             "Gas": history["gas"].map(utility_text),
             "Electricity": history["electricity"].map(utility_text),
-            "Colonization": history["colonization_pct"].map(colonization_text),
+            "Colonization": [colonization_text(p, stage=st) for p, st in zip(history["colonization_pct"], history["stage"], strict=True)],
             "Confidence": history["confidence"].map(confidence_text),
         }
     ).iloc[::-1].reset_index(drop=True)

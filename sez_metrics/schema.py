@@ -113,6 +113,15 @@ CONFIDENCE = Enumeration(
     ordered=True,
 )
 
+COLONIZATION_BASIS = Enumeration(
+    "colonization_basis",
+    (
+        Code("gross_area", "of gross area", "colonization_pct is the share of the zone's gross area allotted."),
+        Code("saleable_area", "of saleable area", "colonization_pct is the share of the saleable (net) area allotted."),
+        Code("plots", "of plots", "colonization_pct is the share of plots allotted."),
+    ),
+)
+
 MILESTONE_KIND = Enumeration(
     "kind",
     (
@@ -165,6 +174,7 @@ class Column:
     exclusive_minimum: bool = False
     max_length: int | None = None
     unit: str = ""
+    optional_header: bool = False  # files may leave the column out altogether (read as empty)
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,18 @@ ZONES = Table(
     key=("zone_id",),
 )
 
+# The status figures that may carry their own confidence and source (``<figure>_confidence``,
+# ``<figure>_source``): (column prefix, words). Empty cells fall back to the row's.
+PROVENANCE_FIGURES = (
+    ("stage", "stage"),
+    ("gas", "gas"),
+    ("electricity", "electricity"),
+    ("colonization", "colonization"),
+    ("enterprises", "enterprises"),
+    ("jobs", "jobs"),
+    ("investment", "investment"),
+)
+
 STATUS = Table(
     "status",
     "status.csv",
@@ -224,7 +246,8 @@ STATUS = Table(
         Column("electricity", "enum", "Stage of the zone's electricity connection.", required=True, enum=UTILITY_STAGE),
         Column("power_mw_available", "number", "Electric power available at the zone now.", minimum=0, unit="MW"),
         Column("power_mw_required", "number", "Electric power the zone needs when fully developed.", minimum=0, unit="MW"),
-        Column("colonization_pct", "number", "Share of saleable land or plots allotted to enterprises.", required=True, minimum=0, maximum=100, unit="%"),
+        Column("colonization_pct", "number", "Share of saleable land or plots allotted to enterprises. Empty when not reported; "
+               "at stage `identified` (no land yet) it does not apply and is left empty.", minimum=0, maximum=100, unit="%"),
         Column("plots_total", "integer", "Saleable plots in the zone.", minimum=0),
         Column("plots_allotted", "integer", "Plots allotted to enterprises (≤ plots_total).", minimum=0),
         Column("enterprises", "integer", "Enterprises (zone enterprises) admitted to the zone.", minimum=0),
@@ -234,6 +257,14 @@ STATUS = Table(
         Column("confidence", "enum", "How official the row's figures are; shown wherever they are shown.", required=True, enum=CONFIDENCE),
         Column("source", "text", "Where the figures come from: document, meeting minutes, URL.", required=True),
         Column("note", "text", "Free-text remark."),
+        Column("colonization_basis", "enum", "What colonization_pct is a share of; shown beside the figure. Empty: not said.",
+               enum=COLONIZATION_BASIS, optional_header=True),
+        *(column for figure, what in PROVENANCE_FIGURES for column in (
+            Column(f"{figure}_confidence", "enum", f"How official the {what} figure is, when it differs from the row's "
+                   "`confidence` (empty: the row's).", enum=CONFIDENCE, optional_header=True),
+            Column(f"{figure}_source", "text", f"Where the {what} figure comes from, when not the row's `source` "
+                   "(empty: the row's).", optional_header=True),
+        )),
     ),
     key=("zone_id",),
 )
@@ -266,6 +297,7 @@ ENUMERATIONS: tuple[Enumeration, ...] = (
     STAGE,
     UTILITY_STAGE,
     CONFIDENCE,
+    COLONIZATION_BASIS,
     MILESTONE_KIND,
     MILESTONE_CATEGORY,
     MILESTONE_STATUS,

@@ -29,6 +29,9 @@ MAX_PRESENTER_RENDERS_PER_HOUR = 24
 MAX_CELL_CHARS = 10_000
 # Stage or colonization disagreement tolerated between colonization_pct and plots (percentage points).
 COLONIZATION_TOLERANCE_PCT = 1.0
+# A zone's figures dated more than this many days before their version's as-of date are marked stale
+# ("as of 2025-03 — 6 months older than this round") wherever they are shown.
+STALE_FIGURES_DAYS = 30
 
 # Password checks (argon2, ~64 MiB and ~0.1 s of CPU each) running at once in one server process;
 # attempts beyond it are refused with "try again in a few seconds" rather than queued without bound.

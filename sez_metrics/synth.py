@@ -216,7 +216,8 @@ def _status_frame(rng: np.random.Generator, zone_ids: list[str], s: _State, as_o
         "electricity": utilities[s.electricity],
         "power_mw_available": [f"{v:g}" for v in power_available],
         "power_mw_required": [f"{v:g}" for v in s.power_required],
-        "colonization_pct": [f"{v:g}" for v in pct],
+        # no land yet (identified): colonization does not apply and is left empty
+        "colonization_pct": ["" if stage == 0 else f"{v:g}" for v, stage in zip(pct, s.stage, strict=True)],
         "plots_total": s.plots_total.astype(str),
         "plots_allotted": s.plots_allotted.astype(str),
         "enterprises": s.enterprises.astype(str),
@@ -254,7 +255,9 @@ def _milestones_frame(zone_ids: list[str], m: int, s: _State, seed: int) -> pd.D
 
 def _csv_bytes(frame: pd.DataFrame, table: schema.Table) -> bytes:
     buffer = io.StringIO()
-    frame[list(table.column_names)].to_csv(buffer, index=False, lineterminator="\n")
+    # Optional columns (per-figure provenance, colonization basis) are left out unless generated.
+    columns = [c.name for c in table.columns if c.name in frame.columns or not c.optional_header]
+    frame[columns].to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 

@@ -1,7 +1,8 @@
 """Milestone slippage: how late each milestone, phase and programme event is, and the filters.
 
 The slippage of an item is measured from its committed date (``due_date``) to the date it was
-done, or — while it is open — to a reference date (normally today). Every item gets a *slip
+done, or — while it is open — to the reference date (``vocabulary.Reference``: the version's
+as-of date unless today is chosen). Every item gets a *slip
 state* with a symbol, a label and a colour, so "late" is never shown by colour alone:
 
 =================  =====================================================================
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sez_metrics import palette, schema
+from sez_metrics import palette, schema, vocabulary
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,11 @@ SLIP_STATES: dict[str, SlipState] = {
     )
 }
 
-OPEN_STATUSES = ("planned", "in_progress", "delayed")
+OPEN_STATUSES = vocabulary.OPEN_STATUSES
 
 
 def assess(milestones: pd.DataFrame, reference: pd.Timestamp | str) -> pd.DataFrame:
-    """``milestones`` with each item's slippage measured to ``reference`` (normally today).
+    """``milestones`` with each item's slippage measured to ``reference`` (``vocabulary.Reference.day``).
 
     Adds ``slip`` (a ``SLIP_STATES`` code), ``late`` (bool), ``days_late`` (Int64, ≥ 0, <NA> for
     cancelled items), ``end_date`` (done date, or ``reference`` while open; NaT when cancelled)
@@ -74,7 +75,7 @@ def assess(milestones: pd.DataFrame, reference: pd.Timestamp | str) -> pd.DataFr
     to_due = (due - reference).dt.days.fillna(0).astype(int).to_numpy()
     open_ = ~cancelled & ~is_done
     done_late = is_done & (done_days > 0)
-    overdue = open_ & (due < reference).to_numpy()
+    overdue = vocabulary.overdue_mask(out, reference).to_numpy()
     states = np.select(
         [cancelled, done_late, is_done, overdue, open_ & (status == "delayed"), open_ & (status == "in_progress")],
         ["cancelled", "done_late", "done_on_time", "overdue", "expected_late", "in_progress"],
@@ -97,7 +98,7 @@ def slip_text(state: str, days_late: int | None, days_to_due: int) -> str:
     if state == "overdue":
         return f"{s.symbol} Overdue by {_days(days_late)}"
     if state == "done_late":
-        return f"{s.symbol} Done {_days(days_late)} late"
+        return f"{s.symbol} Done {vocabulary.lateness_text(days_late)}"
     if state == "expected_late":
         return f"{s.symbol} Expected to slip (due in {_days(days_to_due)})"
     if state in ("in_progress", "planned"):
@@ -106,8 +107,7 @@ def slip_text(state: str, days_late: int | None, days_to_due: int) -> str:
 
 
 def _days(n: int | None) -> str:
-    n = int(n or 0)
-    return f"{n:,} day" if n == 1 else f"{n:,} days"
+    return vocabulary.days_text(n or 0)
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def first_commitments(history: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFra
 
 # The figures that answer "what is late, by how much" come first; context after.
 SLIPPAGE_COLUMNS = (
-    "Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or today", "Status",
+    "Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or reference date", "Status",
     "Rescheduled by (days)", "First committed", "Kind", "Category", "Confidence", "Source",
 )
 
@@ -238,7 +238,7 @@ def slippage_table(assessed: pd.DataFrame, zones: pd.DataFrame, baseline: pd.Dat
             "Kind": _labels(frame["kind"], schema.MILESTONE_KIND.label),
             "Category": _labels(frame["category"], schema.MILESTONE_CATEGORY.label),
             "Committed (due)": frame["due_date"],
-            "Done or today": frame["end_date"],
+            "Done or reference date": frame["end_date"],
             "Days late": frame["days_late"],
             "Status": _labels(frame["status"], lambda c: f"{schema.MILESTONE_STATUS.symbol(c)} {schema.MILESTONE_STATUS.label(c)}"),
             "Slip": frame["slip_text"],

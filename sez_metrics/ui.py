@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import profile, schema, serverguard
+from sez_metrics import profile, schema, serverguard, vocabulary
 from sez_metrics.diff import VersionDiff, diff_versions
 from sez_metrics.settings import data_dir
 from sez_metrics.store import (
@@ -36,6 +36,8 @@ from sez_metrics.store import (
 from sez_metrics.text import md_echo, md_escape
 
 VERSION_STATE_KEY = "sez_version"
+REFERENCE_STATE_KEY = "sez_reference"
+REFERENCE_WIDGET_KEY = "_reference_control"
 APP_NAME = "SEZ progress dashboard"
 T = TypeVar("T")
 
@@ -95,6 +97,7 @@ class PageContext:
     dataset: Dataset
     versions: list[VersionInfo]
     problems: list[IntegrityProblem]
+    reference: vocabulary.Reference | None = None  # the date days late are counted to (``reference_control``)
 
     @property
     def info(self) -> VersionInfo:
@@ -215,6 +218,7 @@ def page_context(title: str, icon: str = "") -> PageContext:
         st.stop()
     ctx = PageContext(result.dataset, versions, result.problems)
     _version_picker(ctx)
+    ctx.reference = reference_control(ctx.info)
     if result.problems or unknown is not None:
         fallback_banner(result.problems, ctx.info, unknown=[unknown] if unknown is not None else [])
     as_of_stamp(ctx.info, ctx.latest)
@@ -272,6 +276,48 @@ def _version_picker(ctx: PageContext) -> None:
     )
     if ctx.info.id in options:
         st.sidebar.caption(md_escape(ctx.info.label))  # wraps, so a long label is read in full
+
+
+def requested_reference() -> str:
+    """The reference date the URL asks for (``to=today``; absent or the old ``to=asof``: the as-of
+    date), kept across page switches through session state like the version."""
+    param = st.query_params.get(vocabulary.REFERENCE_PARAM)
+    if param is not None:
+        choice = vocabulary.reference_choice(param)
+        st.session_state[REFERENCE_STATE_KEY] = choice
+        if choice == vocabulary.AS_OF:
+            st.query_params.pop(vocabulary.REFERENCE_PARAM, None)  # as-of is the default: no parameter
+        return choice
+    choice = st.session_state.get(REFERENCE_STATE_KEY, vocabulary.AS_OF)
+    if choice == vocabulary.TODAY:
+        st.query_params[vocabulary.REFERENCE_PARAM] = vocabulary.TODAY
+    return choice
+
+
+def _reference_to_url() -> None:
+    choice = st.session_state[REFERENCE_WIDGET_KEY]
+    st.session_state[REFERENCE_STATE_KEY] = choice
+    if choice == vocabulary.TODAY:
+        st.query_params[vocabulary.REFERENCE_PARAM] = vocabulary.TODAY
+    else:
+        st.query_params.pop(vocabulary.REFERENCE_PARAM, None)
+
+
+def reference_control(info: VersionInfo) -> vocabulary.Reference:
+    """The one "count days late to" choice, in the sidebar of every page: the data's as-of date
+    (default) or today, written to the URL as ``to=today``. Returns the reference date."""
+    today = pd.Timestamp.today().normalize()
+    choice = requested_reference()
+    st.session_state[REFERENCE_WIDGET_KEY] = choice
+    st.sidebar.radio(
+        "Count days late and overdue to",
+        [vocabulary.AS_OF, vocabulary.TODAY],
+        key=REFERENCE_WIDGET_KEY,
+        on_change=_reference_to_url,
+        format_func=lambda v: f"Today ({today:%Y-%m-%d})" if v == vocabulary.TODAY else f"The data's as-of date ({info.as_of})",
+        help="Every overdue count and days-late figure on every page is counted to this date.",
+    )
+    return vocabulary.resolve_reference(info.as_of, choice, today)
 
 
 def as_of_stamp(info: VersionInfo, latest: VersionInfo | None = None) -> None:
@@ -538,7 +584,7 @@ def wrapped_table(frame: pd.DataFrame, *, key: str, main: str | None = None,
 # The slippage columns a page shows in its wrapped table, to fit a screen: Slip says the status in
 # words and "Rescheduled by" how far the date moved from the first one; kind and category are
 # filters. The CSV download and the full grid keep every column.
-SLIPPAGE_SHOWN = ("Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or today", "Rescheduled by (days)",
+SLIPPAGE_SHOWN = ("Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or reference date", "Rescheduled by (days)",
                   "Confidence", "Source")
 
 
@@ -553,7 +599,7 @@ def slippage_column_config() -> dict:
         "Milestone": st.column_config.TextColumn(width="large", pinned=True),
         "Slip": st.column_config.TextColumn(width="medium"),
         "Committed (due)": st.column_config.DateColumn(format="YYYY-MM-DD"),
-        "Done or today": st.column_config.DateColumn(format="YYYY-MM-DD", help="The done date, or the reference date while open."),
+        "Done or reference date": st.column_config.DateColumn(format="YYYY-MM-DD", help="The done date, or the reference date while open."),
         "First committed": st.column_config.DateColumn(format="YYYY-MM-DD", help="The due date in the first version that listed the item."),
         "Days late": st.column_config.NumberColumn(format="%d", help="Done (or reference) date minus committed date; 0 when on time."),
         "Rescheduled by (days)": st.column_config.NumberColumn(format="%d", help="How far the committed date moved since it was first published."),

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from sez_metrics import briefing, present, serverguard, static_map
+from sez_metrics import briefing, present, serverguard, static_map, vocabulary
 from sez_metrics.settings import data_dir
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
 from sez_metrics.text import md_echo, md_escape
-from sez_metrics.ui import PageContext, set_page_title
+from sez_metrics.ui import REFERENCE_STATE_KEY, PageContext, set_page_title
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -35,14 +35,17 @@ def presenter_requested() -> bool:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_briefing(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date) -> briefing.Briefing:
+def _cached_briefing(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
+                     reference: str = vocabulary.AS_OF) -> briefing.Briefing:
     inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
-    return briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(zones) or None, generated_on=today)
+    return briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(zones) or None, generated_on=today,
+                                   reference=reference)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
-def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date) -> briefing.BriefingImages:
-    story = _cached_briefing(root, version_id, compare_id, zones, chain_key, today)
+def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
+                   reference: str = vocabulary.AS_OF) -> briefing.BriefingImages:
+    story = _cached_briefing(root, version_id, compare_id, zones, chain_key, today, reference)
     with serverguard.costly():  # one chromium render at a time, however many selections are asked for
         return briefing.render_images(story, ("svg",), ("map", "timeline_focus"))
 
@@ -56,20 +59,30 @@ class _WithoutPictures(Exception):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str) -> bytes:
+def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
+                 reference: str = vocabulary.AS_OF) -> bytes:
     inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
     with serverguard.costly():
-        data, _, images = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today)
+        data, _, images = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today, reference=reference)
     if images.problems:
         raise _WithoutPictures(data)  # st.cache_data keeps no result of a call that raised
     return data
 
 
-def _pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str) -> bytes:
+def _pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
+          reference: str = vocabulary.AS_OF) -> bytes:
     try:
-        return _cached_pack(root, version_id, compare_id, zones, chain_key, today, fmt)
+        return _cached_pack(root, version_id, compare_id, zones, chain_key, today, fmt, reference)
     except _WithoutPictures as degraded:
         return degraded.data
+
+
+def reference_choice() -> str:
+    """The reference date asked for (``to=today`` in the URL, or chosen on another page): as-of by default."""
+    param = st.query_params.get(vocabulary.REFERENCE_PARAM)
+    if param is not None:
+        return vocabulary.reference_choice(param)
+    return st.session_state.get(REFERENCE_STATE_KEY, vocabulary.AS_OF)
 
 
 def _chain_key(versions: list[VersionInfo]) -> tuple:
@@ -99,11 +112,12 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
     key = _chain_key(versions)
     zones = tuple(zone_ids or ())
     today = date.today()
+    reference = reference_choice()
     for fmt, label in (("pdf", "⬇️ Briefing pack (PDF)"), ("html", "⬇️ Briefing pack (HTML, offline)")):
         st.download_button(
             label,
-            data=lambda fmt=fmt: _pack(str(root), version_id, compare_id, zones, key, today, fmt),
-            file_name=f"sez-briefing-{version_id}.{fmt}",
+            data=lambda fmt=fmt: _pack(str(root), version_id, compare_id, zones, key, today, fmt, reference),
+            file_name=f"sez-briefing-{version_id}{'-today' if reference == vocabulary.TODAY else ''}.{fmt}",
             mime=MIME[fmt],
             on_click="ignore",
             key=f"sez_briefing_{fmt}_{version_id}",
@@ -198,13 +212,13 @@ def render_presenter() -> None:
 
     dataset_zones = None
     try:
-        story = _cached_briefing(str(root), version_id, compare_id, (), _chain_key(versions), date.today())
+        story = _cached_briefing(str(root), version_id, compare_id, (), _chain_key(versions), date.today(), reference_choice())
         dataset_zones = story.dataset
         zones, unknown = present.requested_zones(st.query_params.get("zones"), dataset_zones)
         if unknown:
             st.toast(f"Unknown zone(s) left out: {md_echo(', '.join(unknown))}", icon="⚠️")
         if zones:
-            story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today())
+            story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
     except briefing.BriefingError as exc:
         _fail(md_escape(exc), latest_id)
 
@@ -220,7 +234,7 @@ def render_presenter() -> None:
     # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
     # distinct ones, the viewer's browser draws the figure instead (below).
     if slide.kind in ("map", "timeline") and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones))):
-        images = _cached_images(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today())
+        images = _cached_images(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
     body = present.slide_body_html(story, slide, images)
     st.html(
         f'<div class="sez-slide" data-testid="sez-slide" data-slide="{number}" data-kind="{slide.kind}">'

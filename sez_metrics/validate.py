@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sez_metrics import chars, csvio, geo, schema, settings
+from sez_metrics import chars, csvio, geo, schema, settings, vocabulary
 from sez_metrics.chars import echo, terminal_safe
 from sez_metrics.csvio import Finding
 from sez_metrics.report import Problem, Report, Severity
@@ -155,6 +155,10 @@ CATALOGUE: dict[str, ProblemType] = {
                     "colonization_pct {value} disagrees with plots_allotted/plots_total = {allotted}/{total} = {ratio:.1f}% "
                     "(tolerance {tolerance:g} percentage points)",
                     "check the three figures; colonization_pct may count land rather than plots — say so in note"),
+        ProblemType("colonization-without-land", "warning", "Colonization before land",
+                    "colonization_pct {value} is given but stage is {stage}: a zone without land has nothing to "
+                    "colonize, so the dashboard shows colonization as not applicable",
+                    "leave colonization_pct empty until land is acquired, or correct stage if the land is acquired"),
         # --- dates against the version's reporting date -------------------------------------------
         ProblemType("done-after-as-of", "error", "Done in the future",
                     "done_date {value} is after {as_of_label}",
@@ -488,7 +492,8 @@ def _check_store_reading(data: bytes, checked: CheckedTable) -> None:
         differing = [
             c for c in ours.columns
             # compared as Arrow-backed strings: object arrays of 50,000 rows cost ~0.25 s per file
-            if c not in stored.columns or stored[c].astype("str").ne(ours[c].astype("str")).any()
+            if (ours[c].astype("str").ne("").any() if c not in stored.columns and checked.table.column(c).optional_header
+                else c not in stored.columns or stored[c].astype("str").ne(ours[c].astype("str")).any())
         ]
         reason = f"different values in {', '.join(differing)}" if differing else ""
     if reason:
@@ -541,6 +546,10 @@ def _check_status_rules(checked: CheckedTable, as_of: pd.Timestamp | None) -> No
                                         checked.raw["colonization_pct"].iat[i],
                                         {"allotted": int(allotted.iat[i]), "total": int(total.iat[i]),
                                          "ratio": float(ratio.iat[i]), "tolerance": settings.COLONIZATION_TOLERANCE_PCT}))
+    without_land = (t["colonization_pct"].notna() & t["stage"].isin(vocabulary.STAGES_WITHOUT_LAND)).to_numpy()
+    for i in np.flatnonzero(without_land):
+        checked.findings.append(Finding("colonization-without-land", int(checked.lines[i]), "colonization_pct",
+                                        checked.raw["colonization_pct"].iat[i], {"stage": str(t["stage"].iat[i])}))
     if as_of is not None:
         checked.cell_findings((t["as_of"] > as_of).to_numpy(), "as-of-after-version", "as_of", as_of=as_of.date().isoformat())
 

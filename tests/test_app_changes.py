@@ -80,11 +80,40 @@ def test_counts_and_cell_changes_equal_the_diff(mini_store):
 def test_milestones_completed_or_slipped(mini_store):
     at = run_page("changes", version="v0002", compare="v0001")
     moves = at.dataframe[0].value
-    assert list(moves["Change"]) == ["✓ Completed", "⚠ Slipped"]
+    # Done 74 days after the date committed before: completed late (the movement codes of vocabulary).
+    assert list(moves["Change"]) == ["⏱ Completed late", "⚠ Slipped"]
     assert list(moves["Milestone"]) == ["Gas pipeline 30 MMCFD", "500/132 kV grid station"]
-    assert moves["Moved by"].iloc[1] == "150 days" and moves["Days late"].iloc[0] == "74 days"
-    assert moves["Days late"].iloc[1] == "—"  # not completed: a dash, never a grey "None"
+    assert moves["Moved by"].iloc[1] == "150 days later" and moves["Timing"].iloc[0] == "74 days late"
+    assert moves["Timing"].iloc[1] == "—"  # not completed: a dash, never a grey "None"
     assert "None" not in moves.astype(str).to_numpy()
+    assert not moves.astype(str).apply(lambda c: c.str.contains(r"^-\d|-\d+ days")).to_numpy().any()  # no negative lateness
+
+
+def test_header_counts_equal_the_movements_table_and_the_diff(shipped_copy):
+    """The header's completed / slipped / newly overdue counts are the table's rows of each kind, and
+    the diff's items of each kind: one classification (vocabulary.movements)."""
+    from sez_metrics import metrics, vocabulary
+
+    store = VersionStore(shipped_copy)
+    ids = [v.id for v in store.versions()]
+    for old_id, new_id in zip(ids, ids[1:], strict=False):
+        old, new = store.load(old_id).dataset, store.load(new_id).dataset
+        at = run_page("changes", version=new_id, compare=old_id)
+        line = counts_line(at)
+        table = at.dataframe[0].value if at.dataframe else None
+        changes = list(table["Change"]) if table is not None and "Change" in table else []
+        labels = metrics.MOVEMENTS
+        completed = sum(changes.count(labels[c]) for c in vocabulary.COMPLETED)
+        slipped, overdue = changes.count(labels[vocabulary.SLIPPED]), changes.count(labels[vocabulary.NEWLY_OVERDUE])
+        assert f"completed, **{slipped:,}** slipped, **{overdue:,}** newly overdue" in line, (new_id, line)
+        assert (f"**{completed:,}** milestone{'s' if completed != 1 else ''} completed") in line, (new_id, line)
+        diff = diff_versions(old, new)
+        kinds = [i.kind for i in diff.summary]
+        assert kinds.count("milestone_slipped") == slipped
+        # The diff counts newly overdue among every milestone (added ones too); the table among those in both.
+        both = set(old.milestones["milestone_id"]) & set(new.milestones["milestone_id"])
+        assert sum(1 for i in diff.summary if i.kind == "milestone_overdue" and i.milestone_id in both) == overdue
+        assert kinds.count("milestone_done") == completed
 
 
 def test_same_version_on_both_sides_is_a_friendly_note(mini_store):

@@ -44,8 +44,9 @@ def figures_from_csv(folder: Path) -> dict[str, float]:
         "Zones producing": int(status["stage"].isin(["partly_operational", "operational"]).sum()),
         "Gas connected": int((status["gas"] == "connected").sum()),
         "Power connected": int((status["electricity"] == "connected").sum()),
-        "Median colonization": status["colonization_pct"].median(),
-        "Mean colonization": status["colonization_pct"].mean(),
+        # A zone at stage "identified" holds no land: its colonization is not applicable, never a 0 in the median.
+        "Median colonization": status.loc[status["stage"] != "identified", "colonization_pct"].median(),
+        "Mean colonization": status.loc[status["stage"] != "identified", "colonization_pct"].mean(),
         "Enterprises": status["enterprises"].sum(),
         "Investment, USD m": status["investment_usd_m"].sum(),
         "with status": len(status),

@@ -82,28 +82,42 @@ def test_changing_a_filter_writes_the_url(mini_store):
     assert "category" not in at.query_params
 
 
-def test_meetings_are_vertical_lines_and_today_is_marked(mini_store):
+def test_meetings_are_vertical_lines_and_the_reference_date_is_marked(mini_store):
     at = run_page(PAGE)
     (spec,) = plotly_specs(at)
     texts = [a["text"] for a in spec["layout"]["annotations"]]
     assert "JCC-6" in texts and "JCC-11" in texts
-    assert any(t.startswith("Today ") for t in texts)
-    assert any(t == "Data as of 2022-10-15" for t in texts)
+    # Pinned to the data's as-of date (the default), no "Today" line suggests days late count to today.
+    assert "Data as of 2022-10-15" in texts
+    assert not any(t.startswith("Today ") for t in texts)
+    (spec,) = plotly_specs(run_page(PAGE, to="today"))
+    texts = [a["text"] for a in spec["layout"]["annotations"]]
+    assert any(t.startswith("Today ") for t in texts) and "Data as of 2022-10-15" in texts
 
 
-def test_days_late_up_to_the_as_of_date(mini_store):
-    at = run_page(PAGE, to="asof")
+def test_days_late_up_to_the_as_of_date_by_default_and_to_today_by_choice(mini_store):
+    at = run_page(PAGE)
     table = at.table[0].value.set_index("Milestone")
     # 11th JCC: due 2022-10-27, after the version's as-of date 2022-10-15: not yet late then.
     assert table.loc["11th JCC meeting", "Days late"] == 0
     assert table.loc["Gas pipeline 30 MMCFD", "Days late"] == 74
-    at.radio(key="tl_reference").set_value("today").run()
-    assert "to" not in at.query_params
+    assert "days late at the data's as-of date 2022-10-15" in _plain_captions(at)
+    at.sidebar.radio(key="_reference_control").set_value("today").run()
+    assert at.query_params["to"] == "today"
     assert at.table[0].value.set_index("Milestone").loc["11th JCC meeting", "Days late"] > 1000
+    assert "days late at today" in _plain_captions(at)
+    # An old link's to=asof still means the as-of date.
+    old = run_page(PAGE, to="asof").table[0].value.set_index("Milestone")
+    assert old.loc["Gas pipeline 30 MMCFD", "Days late"] == 74
+
+
+def _plain_captions(at) -> str:
+    """The captions' text with markdown escapes removed."""
+    return " ".join(c.value for c in at.caption).replace("\\", "")
 
 
 def test_delayed_items_are_flagged_with_symbol_and_words(mini_store):
-    at = run_page(PAGE)
+    at = run_page(PAGE, to="today")  # counted to today, both open items are past their dates
     table = at.table[0].value
     overdue = table[table["Slip"].str.startswith("⚠ Overdue")]
     assert set(overdue["Milestone"]) == {"11th JCC meeting", "500/132 kV grid station"}

@@ -136,7 +136,7 @@ def test_storyline_carries_capacities_slippage_and_changes(mini_pack):
     story = mini_pack[0]
     rashakai = story.zones[0]
     facts = {f.label: f.value for f in rashakai.status}
-    assert facts["Electricity"] == "◕ Interim supply · 50 of 160 MW"
+    assert facts["Electricity"] == "◕ Interim supply · 50 of 160 MW (◐ Reported)"  # with the figure's own confidence
     assert facts["Confidence"] == "◐ Reported"
     assert "stage Under development → Partly operational" in rashakai.changes
     aiic = next(z for z in story.zones if z.zone_id == "aiic")

@@ -188,4 +188,5 @@ def test_what_the_validator_accepts_the_store_reads_and_types(data):
     if report.ok:
         typed = to_typed(schema.STATUS, parse_csv_bytes(data, schema.STATUS))  # raises if the store could not
         assert list(typed["zone_id"]) == ["rashakai", "dhabeji", "aiic"]
-        assert typed.select_dtypes("number").abs().max().max() < 1e15  # no infinity slipped through
+        # no infinity slipped through (every number column may now be empty: colonization_pct is optional)
+        assert not (typed.select_dtypes("number").abs() >= 1e15).fillna(False).to_numpy(dtype=bool).any()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,11 +70,11 @@ def test_summary_speaks_plainly_with_schema_labels(two_versions):
         "Dhabeji: colonization 10 → 25 % (+15 points), plots allotted 20 → 50 of 200",
         "Dhabeji: enterprises 5 → 9 (+4), operating 0 → 2 (+2)",
         "Dhabeji: investment USD 100 → 120 million (+20)",
-        "Dhabeji: jobs — → 800",
+        "Dhabeji: jobs now reported: 800",  # a figure first reported, not a rise from nothing
         "Dhabeji: “Gas connection 15 MMCFD” done on 2025-01-10 (10 days late)",
         "Dhabeji: “Phase-II development” due date slipped 184 days (2025-06-30 → 2025-12-31)",
         "Bostan: “Boundary wall” cancelled (was Planned)",
-        "Bostan: “Electricity line” now overdue (due 2024-09-30, 107 days before 2025-01-15)",
+        "Bostan: “Electricity line” now overdue (due 2024-09-30, 107 days late at the data's as-of date 2025-01-15)",
         "Programme: milestone “14th JCC meeting” added (due 2025-06-30)",
         "Mirpur: milestone “SEZ notification” removed",
         "Dhabeji: figures now Official (were Estimated)",
@@ -224,3 +225,20 @@ def test_cli_refuses_a_damaged_version_instead_of_diffing_another(two_versions):
     run = _cli(two_versions, "v0001", "v0002")
     assert run.returncode == 1
     assert "version v0002 is damaged" in run.stderr and "status.csv" in run.stderr
+
+
+def test_a_figure_no_longer_reported_is_not_read_as_supply_lost(tmp_path):
+    """A capacity that goes blank says the figure is no longer reported, with what it was; one that
+    appears says it is now reported; a completion before its date is "N days early", never "-N"."""
+    from apphelpers import variant_store
+
+    root = variant_store(tmp_path / "store", [
+        ("v1", "Before JCC-10", "2021-09-15", {}),
+        ("v2", "Before JCC-11", "2022-10-15", {"status.csv": [("aiic,2022-10-15,partly_operational,connected,40,40,",
+                                                              "aiic,2022-10-15,partly_operational,interim,,40,")]}),
+    ])
+    store = VersionStore(root)
+    texts = [i.text for i in diff_versions(store.load("v0001").dataset, store.load("v0002").dataset).summary]
+    assert "AIIC Faisalabad: gas supply figure no longer reported (was 5 MMCFD); still Interim supply" in texts
+    assert not any("→ —" in t or "— →" in t for t in texts)
+    assert not any(re.search(r"-\d+ days", t) for t in texts)

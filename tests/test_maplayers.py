@@ -95,7 +95,9 @@ def test_marker_colour_follows_the_measure(latest, measure):
     points = {p["zone_id"]: p for p in maplayers.zone_points(latest.zones, latest.status, chosen)}
     for row in latest.status.itertuples(index=False):
         value = getattr(row, chosen.column)
-        if chosen.enum is None:
+        if chosen.enum is None and row.stage == "identified":
+            expected = palette.GREY  # no land yet: colonization does not apply, no colour of a share
+        elif chosen.enum is None:
             expected = palette.COLONIZATION_RAMP[palette.colonization_class(value)]
         else:
             expected = (palette.STAGE_COLOURS if measure == "stage" else palette.UTILITY_COLOURS)[value]

@@ -98,11 +98,15 @@ def test_review_of_a_valid_change_summarises_it_against_the_latest(mini_store):
     assert [item.text for item in review.diff.summary] == [
         "Mirpur: stage Identified → Land acquired",
         "Rashakai: electricity Interim supply → Connected (power 50 → 160 MW of 160 MW)",
+        # Mirpur had no colonization while it had no land (the store's version leaves it empty); with
+        # land acquired, the upload reports 0 %: a figure first reported, not a fall.
+        "Mirpur: colonization now reported: 0 %",
         "Rashakai: colonization 35 → 41 % (+6 points)",
     ]
     cells = review.diff.cell_changes_frame()
     assert set(zip(cells["key"], cells["column"], strict=True)) == {
-        ("mirpur", "stage"), ("rashakai", "electricity"), ("rashakai", "power_mw_available"), ("rashakai", "colonization_pct")}
+        ("mirpur", "stage"), ("rashakai", "electricity"), ("rashakai", "power_mw_available"), ("rashakai", "colonization_pct"),
+        ("mirpur", "colonization_pct")}
 
 
 def test_review_of_an_invalid_upload_reports_rows_and_cannot_publish(mini_store):
