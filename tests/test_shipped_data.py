@@ -171,3 +171,51 @@ def test_no_round_shows_a_colonization_built_from_allocations_or_a_change_of_mea
         assert status.at["rashakai", "investment_usd_m"] == 360, dataset.info.id
         zones = dataset.zones.set_index("zone_id")
         assert pd.isna(zones.at["mohmand", "notified_on"]), "no gazette notification of Mohmand was found"
+
+
+def _build_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_shipped_data", SHIPPED_DATA.parent / "scripts" / "build-shipped-data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_known_gaps_list_every_estimated_or_illustrative_figure_of_the_latest_version(datasets):
+    build = _build_script()
+    readme = (SHIPPED_DATA / "README.md").read_text(encoding="utf-8")
+    gaps = build.known_gaps()
+    assert build.readme_with_gaps(readme, gaps) == readme, "data/README.md Known gaps is stale: run scripts/build-shipped-data.py"
+    latest = datasets[-1]
+    names = dict(zip(latest.zones["zone_id"], latest.zones["short_name"], strict=True))
+    flagged = latest.status[latest.status["confidence"].isin(schema.FLAGGED_CONFIDENCE)]
+    for zone_id, level in zip(flagged["zone_id"], flagged["confidence"], strict=True):
+        assert f"- {names[zone_id]} (row {level}):" in gaps
+    for title in latest.milestones.loc[latest.milestones["confidence"].isin(schema.FLAGGED_CONFIDENCE), "title"]:
+        assert f": {title} (" in gaps
+
+
+def test_per_figure_provenance_waits_for_its_columns_and_names_real_rows(datasets):
+    """per_figure.csv is not applied yet (the status table has no such columns); every entry names
+    a shipped round and zone, cites nothing published after that round, and applying it adds the
+    columns without touching the figures (blanking colonization only where there is no land)."""
+    build = _build_script()
+    assert build.APPLY_PER_FIGURE is False
+    assert not any(c.endswith("_confidence") for c in datasets[-1].status.columns if c != "confidence")
+    rows = build.read_per_figure()
+    by_id = {d.info.id: d for d in datasets}
+    from sez_metrics.validate import source_dates
+
+    for row in rows:
+        dataset = by_id[row["version"]]
+        assert row["zone_id"] in set(dataset.status["zone_id"]), row
+        assert all(d <= dataset.info.as_of for d in source_dates(row["source"])), row
+    status = (SHIPPED_DATA / "versions" / "v0004" / "status.csv").read_bytes()
+    applied = pd.read_csv(__import__("io").BytesIO(build.apply_per_figure(status, "v0004", rows)), dtype=str,
+                          keep_default_na=False).set_index("zone_id")
+    assert applied.at["rashakai", "colonization_basis"] == "gross_area"
+    assert applied.at["mohmand", "colonization_basis"] == "plots"
+    assert applied.at["bostan", "colonization_confidence"] == "illustrative"
+    assert applied.at["mirpur", "colonization_pct"] == "" and applied.at["ict_miz", "colonization_pct"] == ""
+    assert applied.at["rashakai", "colonization_pct"] == "24.7"
