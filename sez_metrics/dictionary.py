@@ -131,7 +131,33 @@ def render() -> str:
     ]
     for kind in CATALOGUE.values():
         lines.append(f"| `{kind.code}` | {kind.severity} | {_cell(kind.title)} |")
+    lines += _checks_section()
     return "\n".join(lines) + "\n"
+
+
+def _checks_section() -> list[str]:
+    """How the warnings about sources and locations read the cells (conventions a steward keeps)."""
+    tolerances = ", ".join(f"`{code}` {km:g} km" for code, km in settings.LOCATION_TOLERANCE_KM.items())
+    return [
+        "",
+        "### How sources, notes and points are checked",
+        "",
+        "- `source-after-as-of`: every date written as `YYYY-MM-DD` in a `source` cell is read as a publication "
+        "date (\"nation 2024-03-11 https://…\"); dates inside URLs in other forms are not. A status row's dates "
+        "are compared with its `as_of`, a milestone's with the version's as-of. An undated source cannot be checked: "
+        "write its date when known.",
+        "- `note-says-estimated`: a status row whose `confidence` is `official` or `reported` while its `note` says "
+        "\"estimated\", \"estimate\" or \"illustrative\" (any case; notes mark estimates as `ESTIMATED: …`). A row's "
+        "confidence is the weakest of its figures.",
+        "- `done-date-is-source-date`: a `done` milestone marked `official` or `reported` whose `done_date` is one of "
+        "the dates in its `source`. When the source reports the event on the day it happened, say so in `source` "
+        "with the words \"same day\" (\"dawn 2023-07-15 (reported the same day)\"); when only the report's date is "
+        "known, mark the date `estimated` and write \"reported <date>\" in the title.",
+        f"- `point-outside-province`: the point is measured (geodesic, WGS 84) to the nearest edge of its "
+        f"province's polygon in `data/basemap/pakistan_admin1.geojson`, and a warning is given only beyond what its "
+        f"`location_precision` allows: {tolerances}. The basemap holds province polygons only: there are no district "
+        f"polygons, so `district` is not checked.",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

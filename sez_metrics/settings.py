@@ -27,6 +27,10 @@ MAX_CONCURRENT_COSTLY = 1
 MAX_PRESENTER_RENDERS_PER_HOUR = 24
 # A single cell longer than this is reported (protects every consumer from giant strings).
 MAX_CELL_CHARS = 10_000
+# How far outside its stated province a zone's point may lie before the validator warns, by its
+# location_precision (km, geodesic): a surveyed site, a point near the zone, the nearest town. The
+# province polygons are simplified, so even a site gets a little room.
+LOCATION_TOLERANCE_KM = {"site": 1.0, "approximate": 5.0, "town": 20.0}
 # Stage or colonization disagreement tolerated between colonization_pct and plots (percentage points).
 COLONIZATION_TOLERANCE_PCT = 1.0
 # A zone's figures dated more than this many days before their version's as-of date are marked stale

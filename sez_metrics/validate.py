@@ -16,6 +16,7 @@ import difflib
 import re
 import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -177,6 +178,22 @@ CATALOGUE: dict[str, ProblemType] = {
                     "from {since} to {as_of}: it now counts as overdue",
                     "if it has not happened, set status to delayed (and a new due_date if one is known); if it has, "
                     "set status to done with its done_date; if the version's date is wrong, correct it"),
+        # --- provenance: what the sources could know, and how sure the figures are ----------------
+        ProblemType("source-after-as-of", "warning", "Source dated after the figures",
+                    "the source cites {date}, after the {what} as-of {as_of}: a round may only use what was public "
+                    "on its date",
+                    "cite a source published on or before {as_of}, or move the fact to the first round dated on or "
+                    "after {date}"),
+        ProblemType("note-says-estimated", "warning", "Estimate marked as sourced",
+                    "confidence is {value} but the note says the row holds an estimate (\"{phrase}\")",
+                    "set confidence to estimated (the weakest figure of the row), or reword the note if nothing in "
+                    "the row is estimated"),
+        ProblemType("done-date-is-source-date", "warning", "Done date is the report's date",
+                    "done_date {value} is the publication date of the source, confidence {confidence}: the event "
+                    "may have happened earlier",
+                    "give the date the event happened if the source states it; if the source reports it on the day "
+                    "it happened, add \"reported the same day\" to source; otherwise set confidence to estimated "
+                    "and say \"reported <date>\" in the title"),
         ProblemType("invalid-as-of", "error", "Bad reporting date",
                     "the version's as_of {value} is not a date in YYYY-MM-DD form", "give the reporting date as YYYY-MM-DD"),
         # --- rules across tables ---------------------------------------------------------------
@@ -189,10 +206,11 @@ CATALOGUE: dict[str, ProblemType] = {
                     "zone_ids were not checked: {reason}",
                     "validate this file together with zones.csv (same command line or same folder)"),
         # --- geography -------------------------------------------------------------------------
-        ProblemType("province-mismatch", "warning", "Point outside its province",
-                    "the point ({lat}, {lon}) lies {where}, {distance} outside {value}; location precision: {precision}",
+        ProblemType("point-outside-province", "warning", "Point outside its province",
+                    "the point ({lat}, {lon}) lies {where}, {distance} outside {value}; location precision: {precision} "
+                    "(a point may be up to {tolerance} off)",
                     "check latitude/longitude (decimal degrees, latitude first) and province; "
-                    "if the point is only approximate, set location_precision accordingly"),
+                    "if the point is less precise than stated, set location_precision accordingly"),
         ProblemType("geo-unavailable", "warning", "Province check skipped",
                     "the province polygons could not be read ({reason}); provinces were not checked",
                     "restore data/basemap/pakistan_admin1.geojson from the repository"),
@@ -610,6 +628,62 @@ def _check_dating(status: CheckedTable | None, milestones: CheckedTable | None, 
             "since": since.date().isoformat()}))
 
 
+# An ISO date written in a source cell ("nation 2024-03-11 https://…"): the date it was published.
+SOURCE_DATE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
+# A note saying that a figure of its row is estimated ("ESTIMATED:", "ESTIMATED colonization", "estimate").
+NOTE_ESTIMATED = re.compile(r"\b(estimat\w*|illustrative)\b", re.IGNORECASE)
+# The words that say a source reports an event on the day it happened.
+SAME_DAY = re.compile(r"\bsame[- ]day\b", re.IGNORECASE)
+# Confidence levels that claim a figure is taken from a document or report, not estimated.
+SOURCED_CONFIDENCE = ("official", "reported")
+
+
+def source_dates(text: str) -> list[str]:
+    """The calendar dates (YYYY-MM-DD) written in a source cell, in order; impossible dates are skipped."""
+    found = []
+    for match in SOURCE_DATE.findall(text or ""):
+        with suppress(ValueError):
+            date.fromisoformat(match)
+            found.append(match)
+    return found
+
+
+def _check_provenance(status: CheckedTable | None, milestones: CheckedTable | None,
+                      version_as_of: pd.Timestamp | None) -> None:
+    """Warnings about what a row's sources could have known and how sure it says it is: a source
+    published after the figures' date, an estimate marked official or reported, and a done_date that
+    is only the source's publication date."""
+    if status is not None and status.readable:
+        raw, t = status.raw, status.typed
+        for i in range(len(raw)):
+            as_of = t["as_of"].iat[i]
+            if pd.notna(as_of):
+                _source_after(status, i, as_of, "row's")
+            confidence = t["confidence"].iat[i]
+            phrase = NOTE_ESTIMATED.search(raw["note"].iat[i]) if "note" in raw else None
+            if confidence in SOURCED_CONFIDENCE and phrase:
+                status.findings.append(Finding("note-says-estimated", int(status.lines[i]), "confidence", confidence,
+                                               {"phrase": phrase.group(0), "confidence": confidence}))
+    if milestones is not None and milestones.readable:
+        raw, t = milestones.raw, milestones.typed
+        for i in range(len(raw)):
+            if version_as_of is not None:
+                _source_after(milestones, i, version_as_of, "version's")
+            done, confidence, source = raw["done_date"].iat[i], t["confidence"].iat[i], raw["source"].iat[i]
+            if (pd.notna(t["done_date"].iat[i]) and confidence in SOURCED_CONFIDENCE
+                    and done in source_dates(source) and not SAME_DAY.search(source)):
+                milestones.findings.append(Finding("done-date-is-source-date", int(milestones.lines[i]), "done_date",
+                                                   done, {"confidence": confidence}))
+
+
+def _source_after(checked: CheckedTable, i: int, as_of: pd.Timestamp, what: str) -> None:
+    day = as_of.date().isoformat()
+    later = [d for d in source_dates(checked.raw["source"].iat[i]) if d > day]
+    if later:
+        checked.findings.append(Finding("source-after-as-of", int(checked.lines[i]), "source", checked.raw["source"].iat[i],
+                                        {"date": max(later), "as_of": day, "what": what}))
+
+
 def _check_zone_refs(checked: CheckedTable, zone_ids: set[str], zones_source: str) -> None:
     ids = checked.typed["zone_id"]
     unknown = ids.notna().to_numpy() & ~_isin(ids, zone_ids)
@@ -634,11 +708,16 @@ def _check_geography(zones: CheckedTable) -> None:
     precision = t["location_precision"]
     for m in mismatches:
         i = rows[m.index]
+        stated = precision.iat[i] if pd.notna(precision.iat[i]) else None
+        # An unknown precision gets the tightest tolerance: the point is taken at its word.
+        tolerance = settings.LOCATION_TOLERANCE_KM.get(stated, min(settings.LOCATION_TOLERANCE_KM.values()))
+        if m.distance_km <= tolerance:
+            continue
         where = f"in {m.found}" if m.found else "in no province polygon"
-        zones.findings.append(Finding("province-mismatch", int(zones.lines[i]), "province", m.declared,
+        zones.findings.append(Finding("point-outside-province", int(zones.lines[i]), "province", m.declared,
                                       {"lat": zones.raw["latitude"].iat[i], "lon": zones.raw["longitude"].iat[i],
                                        "where": where, "distance": _distance_text(m.distance_km),
-                                       "precision": precision.iat[i] if pd.notna(precision.iat[i]) else "unknown"}))
+                                       "precision": stated or "unknown", "tolerance": _distance_text(tolerance)}))
 
 
 def _distance_text(km: float) -> str:
@@ -716,6 +795,7 @@ def validate_version(
         _check_status_rules(status, version_as_of if as_of is not None else None)
     if version_as_of is not None:
         _check_dating(status, milestones, version_as_of, as_of is not None, previous)
+    _check_provenance(status, milestones, version_as_of)
     if milestones is not None and milestones.readable:
         if version_as_of is None:
             today = pd.Timestamp(date.today())

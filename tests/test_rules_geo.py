@@ -8,35 +8,62 @@ import numpy as np
 import pytest
 import shapely
 
-from sez_metrics import geo
+from sez_metrics import geo, settings
 from sez_metrics.validate import validate_version
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 
 
-def test_point_in_another_province_or_outside_all_is_a_warning_saying_where():
-    report = validate_version({"zones.csv": (FIXTURES / "geo" / "province_mismatch.csv").read_bytes()})
+def test_point_in_another_province_or_outside_all_beyond_its_precision_is_a_warning_saying_where():
+    """Lines 2-3 lie beyond what their precision allows; line 4 (the ICT point near Rawat, 987 m into
+    Punjab) is within an approximate point's few km, and line 5 (28.5 km into Khyber Pakhtunkhwa) is
+    beyond even a town's 20 km."""
+    report = validate_version({"zones.csv": (FIXTURES / "geo" / "point_outside_province.csv").read_bytes()})
 
     assert [(p.severity, p.code, p.line, p.column) for p in report.sorted()] == [
-        ("warning", "province-mismatch", 2, "province"),
-        ("warning", "province-mismatch", 3, "province"),
+        ("warning", "point-outside-province", 2, "province"),
+        ("warning", "point-outside-province", 3, "province"),
+        ("warning", "point-outside-province", 6, "province"),
     ]
     assert report.ok
-    in_other, offshore = report.sorted()
-    assert 'lies in Khyber Pakhtunkhwa, 28.5 km outside "Punjab"; location precision: approximate' in in_other.message
+    in_other, offshore, town = report.sorted()
+    assert ('lies in Khyber Pakhtunkhwa, 28.5 km outside "Punjab"; location precision: approximate '
+            "(a point may be up to 5.0 km off)") in in_other.message
     assert 'lies in no province polygon, 141.0 km outside "Balochistan"; location precision: town' in offshore.message
+    assert "location precision: town (a point may be up to 20.0 km off)" in town.message
 
 
-def test_shipped_ict_point_says_where_it_lies_how_far_on_the_ellipsoid_and_how_precise_it_is():
-    """The one warning of the shipped data, in the words a steward reads (metres under 1 km)."""
+@pytest.mark.parametrize(("lat", "lon", "warned_at"), [
+    (33.49, 73.19, set()),  # ~1.0 km into Punjab: within every tolerance
+    (33.47, 73.21, {"site"}),  # ~3.9 km
+    (33.43, 73.25, {"site", "approximate"}),  # ~9.7 km
+    (33.30, 73.36, {"site", "approximate", "town"}),  # ~27 km
+])
+def test_the_tolerance_follows_the_stated_precision(lat, lon, warned_at):
+    """The same point south-east of Islamabad, declared in ICT, stated as a surveyed site, a point
+    near the zone or the nearest town: it is news only beyond what its precision allows."""
+    header = (FIXTURES / "geo" / "point_outside_province.csv").read_text().splitlines()[0]
+    for precision in settings.LOCATION_TOLERANCE_KM:
+        row = f"ict_miz,ICT zone,ICT,Islamabad Capital Territory,Islamabad,{lat},{lon},{precision},1000,,CPEC,false,"
+        report = validate_version({"zones.csv": f"{header}\n{row}\n".encode()})
+        codes = [p.code for p in report.warnings]
+        assert codes == (["point-outside-province"] if precision in warned_at else []), (lat, lon, precision)
+
+
+def test_shipped_ict_point_lies_over_the_line_but_within_its_precision():
+    """The ICT point is Rawat town, 987 m (geodesic) inside Punjab; the site near Rawat is not
+    published, so the point is stated as the nearest town and the validator does not warn."""
     latest = sorted((ROOT / "data" / "versions").iterdir())[-1]
-    report = validate_version({"zones.csv": (latest / "zones.csv").read_bytes()})
+    zones = (latest / "zones.csv").read_bytes()
+    report = validate_version({"zones.csv": zones})
 
-    [warning] = report.warnings
-    assert warning.code == "province-mismatch"
-    assert warning.message == ('the point (33.49, 73.19) lies in Punjab, 987 m outside "Islamabad Capital Territory"; '
-                               "location precision: approximate")
+    assert report.warnings == []
+    assert b"ict_miz," in zones and b",33.49,73.19,town," in zones
+    assert 0.9 < geo.distance_to_province_km(33.49, 73.19, "Islamabad Capital Territory") < 1.0
+    claimed_site = zones.replace(b",33.49,73.19,town,", b",33.49,73.19,site,")
+    assert validate_version({"zones.csv": claimed_site}).warnings == []  # 987 m: within a site's 1 km
+    assert settings.LOCATION_TOLERANCE_KM["site"] == 1.0
 
 
 def test_provincial_capitals_fall_in_their_provinces():

@@ -130,14 +130,15 @@ def test_zone_ids_unchecked_without_zones_is_a_warning_not_an_error(data_dir, tm
 
 
 def test_json_output_is_the_report(data_dir):
-    result = run(str(FIXTURES / "geo" / "province_mismatch.csv"), "--table", "zones", "--json", data_dir=data_dir)
+    result = run(str(FIXTURES / "geo" / "point_outside_province.csv"), "--table", "zones", "--json", data_dir=data_dir)
 
     assert result.returncode == 0
     doc = json.loads(result.stdout)
-    assert doc["counts"] == {"error": 0, "warning": 2}
+    assert doc["counts"] == {"error": 0, "warning": 3}
     assert [(p["code"], p["line"], p["column"]) for p in doc["problems"]] == [
-        ("province-mismatch", 2, "province"),
-        ("province-mismatch", 3, "province"),
+        ("point-outside-province", 2, "province"),
+        ("point-outside-province", 3, "province"),
+        ("point-outside-province", 6, "province"),
     ]
     assert all(p["fix"] for p in doc["problems"])
 
