@@ -25,12 +25,10 @@ has published on it. A store that holds stewards' versions is corrected by publi
 
 ``per_figure.csv`` (version, zone_id, figure, confidence, source, basis) says, figure by figure,
 how sure each status figure is and where it comes from, and on which basis colonization is
-measured (gross_area, saleable_area, plots). The status table of this schema has no columns for
-them yet, so the build does not apply them: ``APPLY_PER_FIGURE`` is the one switch. When the
-schema gains the columns ``<figure>_confidence``, ``<figure>_source`` and ``colonization_basis``
-(and a blank colonization for zones without land), set it to True and rebuild: every status row then
-gets those columns from ``per_figure.csv`` (a blank cell means "the row's own confidence/source"),
-and colonization is left blank for zones at stage ``identified``.
+measured (gross_area, saleable_area, plots). The build adds them to every status row as the
+columns ``<figure>_confidence``, ``<figure>_source`` and ``colonization_basis`` (a blank cell means
+"the row's own confidence/source"), and leaves colonization blank for zones at stage ``identified``
+(no land: not applicable).
 """
 
 from __future__ import annotations
@@ -60,9 +58,6 @@ DATA = REPO / "data"
 SOURCES = DATA / "sources"
 ROUNDS_FILE = SOURCES / "rounds.json"
 PER_FIGURE_FILE = SOURCES / "per_figure.csv"
-
-# The one switch: True once status.csv has per-figure provenance columns (see the module docstring).
-APPLY_PER_FIGURE = False
 
 # The status figures that carry their own provenance, in column order.
 PER_FIGURE_FIGURES = ("stage", "gas", "electricity", "colonization", "enterprises", "jobs", "investment")
@@ -98,7 +93,7 @@ def read_per_figure(path: Path = PER_FIGURE_FILE) -> list[dict]:
 
 
 def apply_per_figure(status_csv: bytes, version: str, rows: list[dict]) -> bytes:
-    """status.csv with the per-figure columns added from ``rows`` (used when APPLY_PER_FIGURE)."""
+    """status.csv with the per-figure columns added from ``rows``."""
     table = list(csv.DictReader(io.StringIO(status_csv.decode("utf-8"))))
     fields = list(table[0].keys()) if table else []
     extra = [f"{f}_{k}" for f in PER_FIGURE_FIGURES for k in ("confidence", "source")] + ["colonization_basis"]
@@ -120,8 +115,7 @@ def apply_per_figure(status_csv: bytes, version: str, rows: list[dict]) -> bytes
 
 def round_files(round_id: str, per_figure: list[dict]) -> dict[str, bytes]:
     files = {name: (SOURCES / round_id / name).read_bytes() for name in sorted(VERSION_FILES)}
-    if APPLY_PER_FIGURE:
-        files["status.csv"] = apply_per_figure(files["status.csv"], round_id, per_figure)
+    files["status.csv"] = apply_per_figure(files["status.csv"], round_id, per_figure)
     return files
 
 
