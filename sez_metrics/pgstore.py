@@ -342,6 +342,10 @@ class PgPublishing:
         except pgerrors.LockNotAvailable as exc:
             self._close(commit=False)
             raise PublishRefused(f"another publish has held the lock for over {LOCK_TIMEOUT_S} s; try again") from exc
+        except pgerrors.InsufficientPrivilege as exc:
+            self._close(commit=False)
+            raise PublishRefused(f"the database {self.store.location} refused: {_reason(exc)} (a read-only role "
+                                 "cannot publish); nothing was published") from exc
         except psycopg.OperationalError as exc:
             self._close(commit=False)
             raise StoreUnavailable(f"the database {self.store.location} cannot be reached: {_reason(exc)}") from exc
@@ -357,13 +361,20 @@ class PgPublishing:
         if entry.get("prev_hash") != head:
             raise PublishRefused(f"version {entry.get('id')} does not follow the latest entry of {self.store.location}")
         info = info_from_entry(entry)
-        with self._conn.cursor() as cur:
-            cur.execute("INSERT INTO sez_versions (seq, id, entry_hash, entry) VALUES (%s, %s, %s, %s)",
-                        (len(self.entries) + 1, info.id, info.entry_hash, json.dumps(entry, ensure_ascii=False)))
-            for name in VERSION_FILES:
-                record = info.files[name]
-                cur.execute("INSERT INTO sez_files (version_id, name, sha256, bytes, data) VALUES (%s, %s, %s, %s, %s)",
-                            (info.id, name, record.sha256, record.bytes, complete[name]))
+        try:
+            with self._conn.cursor() as cur:
+                cur.execute("INSERT INTO sez_versions (seq, id, entry_hash, entry) VALUES (%s, %s, %s, %s)",
+                            (len(self.entries) + 1, info.id, info.entry_hash, json.dumps(entry, ensure_ascii=False)))
+                for name in VERSION_FILES:
+                    record = info.files[name]
+                    cur.execute("INSERT INTO sez_files (version_id, name, sha256, bytes, data) VALUES (%s, %s, %s, %s, %s)",
+                                (info.id, name, record.sha256, record.bytes, complete[name]))
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"the database {self.store.location} was lost while publishing ({_reason(exc)}); "
+                                   "nothing was published") from exc
+        except psycopg.Error as exc:  # e.g. a read-only role: the transaction is rolled back
+            raise PublishRefused(f"the database {self.store.location} refused the write: {_reason(exc)}; "
+                                 "nothing was published") from exc
         self.entries = [*self.entries, entry]
 
     def __exit__(self, exc_type, exc, tb) -> None:
