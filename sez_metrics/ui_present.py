@@ -18,9 +18,9 @@ import streamlit as st
 
 from sez_metrics import briefing, present, serverguard, static_map
 from sez_metrics.settings import store_location
-from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, open_store
+from sez_metrics.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, VersionInfo, open_store
 from sez_metrics.text import md_echo, md_escape
-from sez_metrics.ui import PageContext, set_page_title
+from sez_metrics.ui import STORE_UNAVAILABLE, PageContext, set_page_title
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -176,6 +176,9 @@ def render_presenter() -> None:
     root = store_location()
     try:
         versions = open_store(root).versions()
+    except StoreUnavailable as exc:
+        _fail(f"🔌 {STORE_UNAVAILABLE} right now; the dashboard reconnects by itself: reload in a minute. "
+              f"Details: {md_escape(exc)}", None)
     except StoreError as exc:
         _fail(f"The dataset cannot be read: {md_escape(exc)}", None)
     if not versions:

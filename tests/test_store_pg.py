@@ -279,7 +279,7 @@ def test_a_read_only_role_reads_and_cannot_publish(pg_server, pg_url):
 def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg_url):
     """Commands and the app say the store is unavailable; once the server is back the same process
     reads again (its pooled connections were broken by the restart and are replaced)."""
-    from pagetest import run_page
+    from apphelpers import run_page
 
     publish(pg_url, fixture_files("base"), author="A", note="base")
     store = PgStore(pg_url)
@@ -288,8 +288,8 @@ def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg
 
     os.environ["SEZ_STORE"] = pg_url
     try:
-        at = run_page("pages/overview.py")
-        assert not at.error
+        at = run_page("overview")
+        assert not at.exception and not at.error
         pg_server.stop()
         try:
             with pytest.raises(StoreUnavailable, match="cannot be reached"):
@@ -303,6 +303,8 @@ def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg
                 assert not at.exception, (page, [e.value for e in at.exception])
                 texts = [e.value for e in at.error]
                 assert any("The data store is unavailable" in t for t in texts), (page, texts)
+            presenter = run_page(None, present="1")
+            assert any("The data store is unavailable" in e.value for e in presenter.error)
         finally:
             pg_server.start()
         assert [v.id for v in store.versions()] == ["v0001"]
