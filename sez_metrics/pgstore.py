@@ -272,6 +272,12 @@ class PgStore(VersionStore):
                           "WHERE version_id = ANY(%s) ORDER BY version_id, name", (ids,))
         return hashlib.sha256(repr((ids, rows)).encode()).hexdigest()
 
+    def stamps(self, version_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(version_ids)
+        rows = self._rows("SELECT version_id, name, xmin::text, ctid::text FROM sez_files "
+                          "WHERE version_id = ANY(%s) ORDER BY version_id, name", (ids,))
+        return {vid: hashlib.sha256(repr(([vid], [r for r in rows if r[0] == vid])).encode()).hexdigest() for vid in ids}
+
     def fingerprint(self) -> str:
         """A digest of every row's identity and row version: publishing or any change by hand changes it."""
         def both(conn: psycopg.Connection) -> tuple:

@@ -404,6 +404,10 @@ class VersionStore:
                     digest.update(f"{vid}/{name}:missing;".encode())
         return digest.hexdigest()
 
+    def stamps(self, version_ids: Iterable[str]) -> dict[str, str]:
+        """``stamp`` of each version on its own, by id (one look at the store for them all)."""
+        return {vid: self.stamp([vid]) for vid in version_ids}
+
     def fingerprint(self) -> str:
         """A digest of the names, sizes, times and inodes of the manifest and of everything under
         ``versions/``: writing, replacing, adding, removing or renaming any file there (publishing
@@ -726,6 +730,8 @@ class Store(Protocol):
     def load(self, version_id: str | None = None) -> LoadResult: ...
 
     def stamp(self, version_ids: Iterable[str]) -> str: ...
+
+    def stamps(self, version_ids: Iterable[str]) -> dict[str, str]: ...
 
     def fingerprint(self) -> str: ...
 

@@ -338,11 +338,12 @@ def version_history(upto: VersionInfo, root: Path | None = None) -> VersionHisto
     ids = [v.id for v in versions]
     infos = versions[: ids.index(upto.id) + 1] if upto.id in ids else [upto]
     extracts, damaged, keys = [], [], []
+    stamps = store.stamps([info.id for info in infos if not chain.get(info.id)])
     for info in infos:
         if chain.get(info.id):
             damaged.append(info.id)
             continue
-        key = (info.id, info.entry_hash, store.stamp([info.id]))
+        key = (info.id, info.entry_hash, stamps[info.id])
         keys.append(key)
         extract = _history_extract(str(root), *key, _info=info)
         if extract is None:

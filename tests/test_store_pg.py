@@ -178,7 +178,7 @@ def test_five_racing_publishers_make_exactly_one_version(pg_url, tmp_path):
             assert "refused: 1 conflicting cell(s)" in err and "bostan jobs: " in err
     (winner,) = [out for (out, _err), code in results if code == 0]
     files, _ = store.read_version_files(store.versions()[-1])
-    assert f"bostan jobs" not in winner and files["status.csv"] in {u.read_bytes() for u in uploads}
+    assert "bostan jobs" not in winner and files["status.csv"] in {u.read_bytes() for u in uploads}
     assert store.verify() == []
     assert not (tmp_path / "unused").exists()  # nothing went to a folder
 
@@ -196,7 +196,7 @@ def test_without_based_on_racing_publishers_each_publish_in_turn(pg_url, tmp_pat
     store = open_store(pg_url)
     versions = store.versions()
     assert [v.id for v in versions] == ["v0001", "v0002", "v0003", "v0004"]
-    assert all(b.prev_hash == a.entry_hash and b.parent == a.id for a, b in zip(versions, versions[1:]))
+    assert all(b.prev_hash == a.entry_hash and b.parent == a.id for a, b in zip(versions, versions[1:], strict=False))
     assert store.verify() == []
 
 
@@ -271,6 +271,25 @@ def test_a_read_only_role_reads_and_cannot_publish(pg_server, pg_url):
     with pytest.raises(PublishRefused, match="refused"):
         publish(viewer, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "3")}, author="A", note="n")
     assert [v.id for v in open_store(pg_url).versions()] == ["v0001"]
+
+
+def test_the_publisher_role_adds_versions_and_cannot_change_them(pg_server, pg_url):
+    """docs/deployment.md's publisher role: SELECT and INSERT; the owner's triggers stay on."""
+    publish(pg_url, fixture_files("base"), author="A", note="base")
+    database = pg_url.rsplit("/", 1)[1]
+    pg_server.psql(pg_url, "DROP ROLE IF EXISTS sez_publisher_t; CREATE ROLE sez_publisher_t LOGIN; "
+                           f'GRANT CONNECT ON DATABASE "{database}" TO sez_publisher_t; '
+                           "GRANT USAGE ON SCHEMA public TO sez_publisher_t; "
+                           "GRANT SELECT, INSERT ON sez_versions, sez_files TO sez_publisher_t")
+    publisher = pg_url.replace("://sez@", "://sez_publisher_t@")
+    info = publish(publisher, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "3")},
+                   author="A", note="n")
+    assert info.id == "v0002" and open_store(pg_url).verify() == []
+    for sql in ("ALTER TABLE sez_files DISABLE TRIGGER sez_files_immutable", "UPDATE sez_files SET data = data",
+                "DELETE FROM sez_versions"):
+        with pytest.raises(subprocess.CalledProcessError) as refused:
+            pg_server.psql(publisher, sql)
+        assert "must be owner" in refused.value.stderr or "permission denied" in refused.value.stderr, sql
 
 
 # --- the database down and back -----------------------------------------------------------------
