@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, help="an already built store folder to use")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--database-first", action="store_true", help="measure the database store first (order effects)")
     args = parser.parse_args()
 
     from pgserver import PgServer, require_postgres
@@ -87,7 +88,8 @@ def main() -> None:
         copy_store(open_store(folder), open_store(url))
         copy_s = time.perf_counter() - started
         results = {"folder": str(folder), "copy_folder_to_database_s": copy_s, "stores": {}}
-        for kind, location in (("folder", str(folder)), ("postgres", url)):
+        order = [("folder", str(folder)), ("postgres", url)]
+        for kind, location in (order[::-1] if args.database_first else order):
             results["stores"][kind] = {"store": bench_store(location, args.repeats),
                                        "pages": bench_pages(location, args.repeats)}
     finally:
