@@ -53,9 +53,7 @@ def copy_store(source: Store, destination: Store, *, say=lambda line: None) -> t
             files, problems = source.read_version_files(info)
             if problems:
                 raise CopyRefused(f"{info.id} in {source.location} is damaged ({problems[0].format_line()}); "
-                                  f"run verify; {len(copied)} version(s) copied before it" if copied else
-                                  f"{info.id} in {source.location} is damaged ({problems[0].format_line()}); run verify; "
-                                  "nothing was copied")
+                                  "run verify on it; it and the versions after it were not copied")
             session.write(entry, {name: bytes(files[name]) for name in VERSION_FILES})
             copied.append(info.id)
             say(f"copying {info.id}: {info.label} (as of {info.as_of})")
@@ -71,6 +69,15 @@ def copy_store(source: Store, destination: Store, *, say=lambda line: None) -> t
     return copied, total
 
 
+def _holds(destination: Store) -> str:
+    """What the destination holds after a refusal (a folder keeps each version copied before it)."""
+    try:
+        count = len(destination.read_manifest_entries()) if destination.has_manifest() else 0
+    except StoreError:
+        return ""
+    return f"; {destination.location} holds {count} version(s)"
+
+
 def cli_copy(args: argparse.Namespace) -> int:
     """Copy, printing each version copied and a last line saying what the destination holds."""
     from sez_metrics.publish import PublishRefused
@@ -82,7 +89,7 @@ def cli_copy(args: argparse.Namespace) -> int:
     try:
         copied, total = copy_store(source, destination, say=echo)
     except (CopyRefused, PublishRefused) as exc:
-        echo(f"refused: {exc}", err=True)
+        echo(f"refused: {exc}{_holds(destination)}", err=True)
         return EXIT_REFUSED
     except StoreUnavailable as exc:
         echo(f"error: {exc}; nothing more was copied", err=True)

@@ -93,7 +93,7 @@ def test_copy_into_a_diverged_destination_is_refused(pg_url, tmp_path):
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
         f"refused: {redact(pg_url)} has diverged from {source}: its entry 5 (v0005) differs from the source's (v0005); "
-        "nothing was copied (copy into an empty store, or compare the two with versions)"]
+        f"nothing was copied (copy into an empty store, or compare the two with versions); {redact(pg_url)} holds 5 version(s)"]
     assert open_store(pg_url).fingerprint() == before
     # The other way round too: the folder does not have the database's v0005.
     run = cli("copy", pg_url, str(source), store=pg_url)
@@ -107,7 +107,12 @@ def test_copy_of_a_damaged_source_is_refused_and_writes_nothing(pg_url, tmp_path
     run = cli("copy", str(source), pg_url, store=pg_url)
     assert run.returncode == 1
     assert "refused: v0002 in" in run.stderr and "sha256 mismatch" in run.stderr
-    assert not open_store(pg_url).has_manifest()  # one transaction: v0001 was not kept either
+    assert run.stderr.strip().endswith("holds 0 version(s)")  # one transaction: v0001 was not kept either
+    assert not open_store(pg_url).has_manifest()
+    # Into a folder each version is its own publish: v0001 stays, and the message says so.
+    run = cli("copy", str(source), str(tmp_path / "folder"), store=pg_url)
+    assert run.returncode == 1 and run.stderr.strip().endswith("holds 1 version(s)"), run.stderr
+    assert [v.id for v in VersionStore(tmp_path / "folder").versions()] == ["v0001"]
 
 
 # --- the commands behave the same on either store -------------------------------------------------
