@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -216,6 +217,13 @@ def page_context(title: str, icon: str = "") -> PageContext:
 
 
 STORE_UNAVAILABLE = "The data store is unavailable"
+STORE_UNAVAILABLE_TEXT = (f"{STORE_UNAVAILABLE} right now, so no data can be shown. The dashboard reconnects by "
+                          "itself: reload this page in a minute. An operator can see why in the server log.")
+
+
+def log_store_unavailable(exc: StoreError) -> None:
+    """The reason goes to the server log only: it names the database's host and account."""
+    logging.getLogger(__name__).warning("store unavailable: %s", exc)
 
 
 def store_unavailable(exc: StoreError) -> None:
@@ -223,9 +231,8 @@ def store_unavailable(exc: StoreError) -> None:
 
     Nothing is cached from a failed read: the first rerun after the store is back shows the page.
     """
-    st.error(f"🔌 {STORE_UNAVAILABLE} right now, so no data can be shown. The dashboard reconnects by itself: "
-             f"reload this page in a minute. An operator can see why in the server log.\n\n"
-             f"Details: {md_escape(exc)}", icon="🚫")
+    log_store_unavailable(exc)
+    st.error(STORE_UNAVAILABLE_TEXT, icon="🔌")
     st.stop()
 
 

@@ -20,7 +20,7 @@ from sez_metrics import briefing, present, serverguard, static_map
 from sez_metrics.settings import store_location
 from sez_metrics.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, VersionInfo, open_store
 from sez_metrics.text import md_echo, md_escape
-from sez_metrics.ui import STORE_UNAVAILABLE, PageContext, set_page_title
+from sez_metrics.ui import STORE_UNAVAILABLE_TEXT, PageContext, log_store_unavailable, set_page_title
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -177,8 +177,8 @@ def render_presenter() -> None:
     try:
         versions = open_store(root).versions()
     except StoreUnavailable as exc:
-        _fail(f"🔌 {STORE_UNAVAILABLE} right now; the dashboard reconnects by itself: reload in a minute. "
-              f"Details: {md_escape(exc)}", None)
+        log_store_unavailable(exc)
+        _fail(STORE_UNAVAILABLE_TEXT, None)
     except StoreError as exc:
         _fail(f"The dataset cannot be read: {md_escape(exc)}", None)
     if not versions:

@@ -327,6 +327,7 @@ def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg
                 assert not at.exception, (page, [e.value for e in at.exception])
                 texts = [e.value for e in at.error]
                 assert any("The data store is unavailable" in t for t in texts), (page, texts)
+                assert not any("postgresql://" in t or str(pg_server.port) in t for t in texts), texts
             presenter = run_page(None, present="1")
             assert any("The data store is unavailable" in e.value for e in presenter.error)
         finally:

@@ -107,3 +107,39 @@ def test_two_replicas_behind_nginx_follow_the_store_and_survive_a_killed_replica
             assert _active_sessions(other.base_url) >= 1
         finally:
             context.close()
+
+
+def test_a_replica_says_the_store_is_unavailable_and_recovers_when_the_database_is_back(
+        pg_server, serve, browser, browser_data_dir, monkeypatch):
+    """The database stopped under a running replica: the page says so (no traceback, no stale data);
+    started again, the same replica process serves the page at the next load."""
+    from browsing import screenshot
+
+    url = pg_server.new_database()
+    copy_store(open_store(browser_data_dir), open_store(url))
+    latest = open_store(url).versions()[-1].id
+    monkeypatch.setenv("SEZ_STORE", url)
+    with serve(browser_data_dir, "replica-db-down") as replica:
+        context = browser.new_context()
+        try:
+            app = AppPage(context.new_page(), replica.base_url, server_log=replica.log_path).attach()
+            app.open("/timeline")
+            expect(as_of_stamp(app.page)).to_contain_text(f"({latest}")
+            pg_server.stop()
+            try:
+                for path in ("/timeline", "/", "/data"):
+                    app.page.goto(replica.base_url + path)
+                    expect(app.page.get_by_text("The data store is unavailable right now")).to_be_visible(timeout=30_000)
+                    expect(as_of_stamp(app.page)).to_have_count(0)
+                    assert app.page.locator('[data-testid="stException"]').count() == 0
+                    assert "postgresql://" not in app.page.inner_text("body")  # the address stays in the server log
+                screenshot(app.page, "store-unavailable")
+            finally:
+                pg_server.start()
+            app.console_errors.clear()
+            app.open("/timeline")  # no restart: the replica reconnects by itself
+            expect(as_of_stamp(app.page)).to_contain_text(f"({latest}")
+            app.assert_clean()
+        finally:
+            context.close()
+        replica.log.new_warnings()  # the log's notes on the lost connection are the test's doing
