@@ -118,6 +118,7 @@ def test_copy_of_a_damaged_source_is_refused_and_writes_nothing(pg_url, tmp_path
 # --- the commands behave the same on either store -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_commands_give_the_same_output_on_folder_and_database(pg_url, tmp_path):
     folder = folder_copy(tmp_path)
     assert cli("copy", str(folder), pg_url, store=pg_url).returncode == 0
@@ -165,6 +166,7 @@ def test_commands_give_the_same_output_on_folder_and_database(pg_url, tmp_path):
 # --- publishing ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_five_racing_publishers_make_exactly_one_version(pg_url, tmp_path):
     publish(pg_url, fixture_files("base"), author="A", note="base")
     barrier = tmp_path / "go"
@@ -340,6 +342,7 @@ def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg
         del os.environ["SEZ_STORE"]
 
 
+@pytest.mark.slow
 def test_connection_refused_is_one_line_for_every_command(tmp_path):
     from pgserver import free_port
 
