@@ -1,7 +1,7 @@
 """Warm rerun of every page with AppTest on one data folder; prints JSON (run by ``benchmarks.run``).
 
-Run in its own process (``python -m benchmarks.pages --data DIR``) so that ``SEZ_DATA_DIR`` and the
-process-wide Streamlit caches belong to that data folder alone. A warm rerun is a rerun of a page
+Run in its own process (``python -m benchmarks.pages --data DIR``, or ``--data postgresql://…`` for a
+database store) so that ``SEZ_STORE`` and the process-wide Streamlit caches belong to that store alone. A warm rerun is a rerun of a page
 already run once in the same session: what a person waits for after changing a widget.
 """
 
@@ -18,14 +18,14 @@ REPO = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "map", "zone", "timeline", "changes", "data")
 
 
-def time_pages(data: Path, repeats: int) -> dict[str, dict]:
+def time_pages(data: Path | str, repeats: int) -> dict[str, dict]:
     """Per page: first run in a fresh session (process caches warm after the first page) and warm reruns."""
-    os.environ["SEZ_DATA_DIR"] = str(data)
+    os.environ["SEZ_STORE"] = str(data)
     from streamlit.testing.v1 import AppTest
 
-    from sez_metrics.store import VersionStore
+    from sez_metrics.store import open_store
 
-    first_zone = str(VersionStore(data).load().dataset.zones["zone_id"].iloc[0])
+    first_zone = str(open_store(data).load().dataset.zones["zone_id"].iloc[0])
     results: dict[str, dict] = {}
     for page in PAGES:
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
@@ -47,10 +47,11 @@ def time_pages(data: Path, repeats: int) -> dict[str, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--data", required=True, help="a store folder or a postgresql:// URL")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    print(json.dumps(time_pages(args.data.resolve(), args.repeats)))
+    data = args.data if args.data.startswith(("postgresql://", "postgres://")) else Path(args.data).resolve()
+    print(json.dumps(time_pages(data, args.repeats)))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ page hides. CSV values are shown only through st.dataframe, st.text or escaped m
 
 from __future__ import annotations
 
-import hashlib
-import os
 import time
 import tomllib
 from datetime import date, datetime
@@ -22,8 +20,8 @@ from sez_metrics.chars import terminal_safe
 from sez_metrics.diff import summary_counts, summary_heading
 from sez_metrics.publish import PublishRefused, publish_failure
 from sez_metrics.report import Report, with_fix_text
-from sez_metrics.settings import MAX_UPLOAD_BYTES, data_dir
-from sez_metrics.store import StoreError, VersionInfo, VersionStore
+from sez_metrics.settings import MAX_UPLOAD_BYTES, store_location
+from sez_metrics.store import Store, StoreError, StoreUnavailable, VersionInfo, open_store
 from sez_metrics.text import md_echo, md_escape
 
 # Session state of the workspace (one browser session = one steward at most).
@@ -69,53 +67,26 @@ def read_secrets() -> dict:
 
 
 # A full verify hashes every file of every version (40 versions of 5,000 zones: 440 MB, ~0.5 s).
-# Its result stands while nothing in the store changes: it is kept per stamp of the store (below)
+# Its result stands while nothing in the store changes: it is kept per fingerprint of the store
 # and redone at least every VERIFY_TTL seconds, so damage the stamp cannot see is still found.
 VERIFY_TTL = 600
 
 
-def store_stamp(root: os.PathLike | str) -> str:
-    """A digest of the names, sizes, times and inodes of the manifest and of everything under ``versions/``.
-
-    Writing, replacing, adding, removing or renaming any file there (publishing included) changes it.
-    """
-    def entry(path: str) -> tuple:
-        try:
-            s = os.stat(path)
-        except OSError:
-            return (path, None)
-        return (path, s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
-
-    root = os.fspath(root)
-    versions = os.path.join(root, "versions")
-    stamp = [entry(os.path.join(root, "manifest.json")), entry(versions)]
-    try:
-        with os.scandir(versions) as folders:
-            names = sorted(f.name for f in folders)
-    except OSError:
-        names = []
-    for name in names:
-        folder = os.path.join(versions, name)
-        stamp.append(entry(folder))
-        if os.path.isdir(folder):
-            with os.scandir(folder) as files:
-                stamp += [entry(f.path) for f in sorted(files, key=lambda f: f.name)]
-    return hashlib.sha256(repr(stamp).encode()).hexdigest()
-
-
 @st.cache_resource(max_entries=8, ttl=VERIFY_TTL, show_spinner=False)
 def _verified(root: str, stamp: str) -> tuple:
-    """``VersionStore(root).verify()`` as a tuple, or the ``StoreError`` it raised (read-only)."""
+    """The store's ``verify()`` as a tuple, or the ``StoreError`` it raised (read-only)."""
     try:
-        return tuple(VersionStore(root).verify()), None
+        return tuple(open_store(root).verify()), None
+    except StoreUnavailable:
+        raise  # not kept: the next run checks again
     except StoreError as exc:
         return (), exc
 
 
-def version_history(store: VersionStore, versions: list[VersionInfo]) -> dict[str, list[str]]:
+def version_history(store: Store, versions: list[VersionInfo]) -> dict[str, list[str]]:
     """The table of every version, newest first, with ✓/✗ from a full verify; returns problems by version."""
     st.header("📜 Version history")
-    problems, error = _verified(str(store.root), store_stamp(store.root))
+    problems, error = _verified(store.address, store.fingerprint())
     if error is not None:
         st.error(f"The manifest cannot be checked: {md_escape(error)}")
         return {}
@@ -146,7 +117,7 @@ def version_history(store: VersionStore, versions: list[VersionInfo]) -> dict[st
     return by_version
 
 
-def downloads(store: VersionStore, ctx: ui.PageContext, damaged: dict[str, list[str]]) -> None:
+def downloads(store: Store, ctx: ui.PageContext, damaged: dict[str, list[str]]) -> None:
     """Download any intact version as a zip, and the empty templates."""
     st.header("⬇️ Downloads")
     left, right = st.columns(2)
@@ -543,9 +514,12 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
 
 
 ctx = ui.page_context("Data", "🗂️")
-root = data_dir()
-store = VersionStore(root)
-damaged = version_history(store, ctx.versions)
+root = store_location()
+store = open_store(root)
+try:
+    damaged = version_history(store, ctx.versions)
+except StoreUnavailable as exc:
+    ui.store_unavailable(exc)
 downloads(store, ctx, damaged)
 st.divider()
 steward_workspace(root, ctx)

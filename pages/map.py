@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics import export, maplayers, ui
-from sez_metrics.settings import data_dir
+from sez_metrics.settings import basemap_dir
 from sez_metrics.store import Dataset
 from sez_metrics.text import md_echo, md_escape
 
@@ -88,7 +88,7 @@ measure_code = st.segmented_control(
 )
 measure = maplayers.MEASURES[measure_code or maplayers.DEFAULT_MEASURE]
 
-basemap_file = maplayers.basemap_path(data_dir())
+basemap_file = maplayers.basemap_path(basemap_dir())
 basemap = maplayers.load_basemap(basemap_file)
 online = maplayers.online_basemap_requested()
 

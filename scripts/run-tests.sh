@@ -9,10 +9,11 @@ scripts/setup.sh dev
 # The browser tests drive Debian's chromium (never a downloaded one); the fonts make screenshots
 # show the page's text and emoji icons; strace watches the server for calls leaving the machine;
 # nginx and openssl run the shipped proxy configuration (deploy/nginx/) in front of a real server,
-# with a self-signed certificate.
+# with a self-signed certificate; postgresql's binaries start a throw-away database server for the
+# database store's tests (tests/pgserver.py).
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
-  for package in chromium fonts-dejavu-core fonts-noto-color-emoji strace nginx openssl; do
+  for package in chromium fonts-dejavu-core fonts-noto-color-emoji strace nginx openssl postgresql; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -21,7 +22,7 @@ if command -v dpkg >/dev/null 2>&1; then
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-      echo "warning: missing ${missing[*]}; browser tests will be skipped (sudo apt-get install ${missing[*]})" >&2
+      echo "warning: missing ${missing[*]}; browser and database tests will be skipped (sudo apt-get install ${missing[*]})" >&2
     fi
   fi
 fi

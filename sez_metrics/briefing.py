@@ -34,7 +34,7 @@ import pandas as pd
 from sez_metrics import metrics, schema, timeline, vocabulary
 from sez_metrics.diff import ChangeItem, VersionDiff, diff_versions
 from sez_metrics.static_map import MAP_CREDIT, ImagesUnavailable, static_images, zone_map_figure
-from sez_metrics.store import Dataset, StoreError, VersionInfo, VersionStore
+from sez_metrics.store import Dataset, Store, StoreError, VersionInfo, open_store
 
 MAP_SIZE_PX = (1000, 900)
 PACK_TITLE = "CPEC Special Economic Zones — progress briefing"
@@ -922,7 +922,7 @@ class PackInputs:
     history: list[Dataset]
 
 
-def _load_exact(store: VersionStore, version_id: str) -> Dataset:
+def _load_exact(store: Store, version_id: str) -> Dataset:
     result = store.load(version_id)
     if result.dataset.info.id != version_id or result.problems:
         reasons = "; ".join(p.format_line() for p in result.problems if p.version_id == version_id) or "failed verification"
@@ -930,19 +930,19 @@ def _load_exact(store: VersionStore, version_id: str) -> Dataset:
     return result.dataset
 
 
-def load_pack_inputs(root: Path, version_id: str | None = None, compare_id: str | None = None) -> PackInputs:
+def load_pack_inputs(root: Path | str | Store, version_id: str | None = None, compare_id: str | None = None) -> PackInputs:
     """Load the pinned version (default: latest), the comparison (default: the one before) and the history.
 
     ``BriefingError`` for an unknown version, or when the pinned or compared version is damaged.
     """
-    store = VersionStore(root)
+    store = open_store(root)
     try:
         versions = store.versions()
     except StoreError as exc:
         raise BriefingError(str(exc)) from exc
     ids = [v.id for v in versions]
     if not ids:
-        raise BriefingError(f"{root}: the store holds no version")
+        raise BriefingError(f"{store.location}: the store holds no version")
     version_id = version_id or ids[-1]
     for wanted in (version_id, compare_id):
         if wanted is not None and wanted not in ids:
@@ -984,7 +984,7 @@ def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None
     return data, briefing, images
 
 
-def write_briefing(root: Path, out: Path, version_id: str | None = None, compare_id: str | None = None,
+def write_briefing(root: Path | str | Store, out: Path, version_id: str | None = None, compare_id: str | None = None,
                    reference: str = vocabulary.AS_OF) -> tuple[Briefing, BriefingImages]:
     """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically, with the user's umask
     (a pack is meant to be shared)."""
@@ -999,14 +999,14 @@ def write_briefing(root: Path, out: Path, version_id: str | None = None, compare
 def cli_briefing(args: argparse.Namespace) -> int:
     """``briefing [--version ID] [--compare ID] [--to asof|today] --out FILE``: exit 2 on an unknown version or extension."""
     from sez_metrics.chars import echo
-    from sez_metrics.settings import data_dir
+    from sez_metrics.settings import store_location
 
     out = Path(args.out)
     try:
         pack_format(out)
         if not out.parent.is_dir():
             raise BriefingError(f"{out.parent}: no such folder")
-        briefing, images = write_briefing(data_dir(), out, args.version, args.compare, getattr(args, "to", vocabulary.AS_OF))
+        briefing, images = write_briefing(store_location(), out, args.version, args.compare, getattr(args, "to", vocabulary.AS_OF))
     except BriefingError as exc:
         echo(f"error: {exc}", err=True)
         return 2 if "damaged" not in str(exc) else 1

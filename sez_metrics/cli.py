@@ -1,6 +1,7 @@
 """``python -m sez_metrics <command>``: the steward's and the operator's command line.
 
-Each command's work lives in its own module; this file only parses arguments, dispatches, and
+Every command works on the store ``SEZ_STORE`` names (a folder or a ``postgresql://`` URL; unset:
+``SEZ_DATA_DIR``, else ``data/``). Each command's work lives in its own module; this file only parses arguments, dispatches, and
 guarantees that no traceback ever reaches a user (exit 2 with a one-line message instead).
 """
 
@@ -53,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-revert", dest="allow_revert", action="store_true",
                    help="publish even if it sets back values a later version changed (the version's note records it)")
 
+    p = sub.add_parser("copy", help="copy every version with its manifest chain from one store to another (folder or postgresql:// URL)")
+    p.add_argument("source", metavar="SRC", help="the store to copy from: a folder or a postgresql:// URL")
+    p.add_argument("destination", metavar="DST", help="the store to copy into (created when new); copying again adds only what it lacks")
+
     p = sub.add_parser("diff", help="what changed between two versions")
     p.add_argument("old", metavar="OLD")
     p.add_argument("new", metavar="NEW")
@@ -96,6 +101,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from sez_metrics.store_cli import cli_publish
 
         return cli_publish
+    if command == "copy":
+        from sez_metrics.store_copy import cli_copy
+
+        return cli_copy
     if command == "diff":
         from sez_metrics.diff import cli_diff
 

@@ -608,10 +608,9 @@ def empty_dataset() -> Dataset:
 def cli_diff(args: argparse.Namespace) -> int:
     """``diff OLD NEW``: the summary grouped by zone (``--json``: everything). Exit 2 on an unknown id."""
     from sez_metrics.chars import echo, json_text
-    from sez_metrics.settings import data_dir
-    from sez_metrics.store import StoreError, VersionStore
+    from sez_metrics.store import StoreError, open_store
 
-    store = VersionStore(data_dir())
+    store = open_store()
     try:
         ids = [v.id for v in store.versions()]
     except StoreError as exc:

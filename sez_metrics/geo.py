@@ -40,9 +40,9 @@ WEB_MERCATOR_MAX_LAT = 85.0511287798066
 
 
 def basemap_path(data_root: Path | None = None) -> Path:
-    """The polygons of ``data_root`` (default: the data folder in use, ``SEZ_DATA_DIR``), else those
+    """The polygons of ``data_root`` (default: the data folder in use, ``settings.basemap_dir``), else those
     shipped in the repository. The one rule for every reader: validator, dashboard map, pack map."""
-    candidate = Path(data_root if data_root is not None else settings.data_dir()) / BASEMAP_FILE
+    candidate = Path(data_root if data_root is not None else settings.basemap_dir()) / BASEMAP_FILE
     return candidate if candidate.is_file() else BASEMAP_PATH
 
 

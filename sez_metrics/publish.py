@@ -1,7 +1,9 @@
 """Publishing a new immutable version: validate, write durably, append to the manifest under a lock.
 
-Everything happens under an inter-process lock (``.publish.lock`` in the data folder: an OS lock,
-released by the kernel when its holder dies, so a killed publish never leaves the store locked):
+On a folder store everything happens under an inter-process lock (``.publish.lock`` in the data
+folder: an OS lock, released by the kernel when its holder dies, so a killed publish never leaves
+the store locked); a database store does steps 2 to 5 in one transaction instead
+(``sez_metrics.pgstore``):
 
 1. Tidy what an interrupted publish left: temp folders and manifest temp files are removed (they
    were never visible); a version folder whose pending record shows that its publish died
@@ -58,6 +60,7 @@ from sez_metrics.store import (
     dataset_from_files,
     entry_hash,
     info_from_entry,
+    open_store,
     parse_csv_bytes,
     sha256_bytes,
 )
@@ -207,23 +210,48 @@ def publish(
         raise PublishRefused("a note saying what changed is required")
     as_of = as_of.strip() if as_of else None
     based_on = _check_based_on(based_on)
-    store = VersionStore(root)
-    store.root.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(str(store.root / LOCK_NAME), timeout=LOCK_TIMEOUT_S):
-            entries = _tidy_and_check_store(store)
-            entry, complete, shown = _prepare(store, entries, dict(files), dict(names or {}), validate_version,
-                                              author=author, note=note, label=label, as_of=as_of, based_on=based_on,
-                                              now=now, allow_revert=allow_revert, expect_latest=expect_latest)
-            if warnings is not None:
-                warnings.extend(shown.warnings.problems)
-            if preview is not None:
-                preview(shown)
-            if not dry_run:
-                _write_version(store, entries, entry, complete)
-    except Timeout as exc:
-        raise PublishRefused(f"another publish has held the lock for over {LOCK_TIMEOUT_S} s; try again") from exc
+    store = open_store(root)
+    with store.publishing() as session:
+        entry, complete, shown = _prepare(store, session.entries, dict(files), dict(names or {}), validate_version,
+                                          author=author, note=note, label=label, as_of=as_of, based_on=based_on,
+                                          now=now, allow_revert=allow_revert, expect_latest=expect_latest)
+        if warnings is not None:
+            warnings.extend(shown.warnings.problems)
+        if preview is not None:
+            preview(shown)
+        if not dry_run:
+            session.write(entry, complete)
     return info_from_entry(entry)
+
+
+class FolderPublishing:
+    """A folder store's publish: under its lock, the store tidied and checked (steps 1 and 2);
+    ``entries`` the manifest's entries; ``write`` adds one version (steps 4 and 5)."""
+
+    def __init__(self, store: VersionStore):
+        self.store = store
+        self.entries: list[dict] = []
+        self._lock = FileLock(str(store.root / LOCK_NAME), timeout=LOCK_TIMEOUT_S)
+
+    def __enter__(self) -> FolderPublishing:
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except Timeout as exc:
+            raise PublishRefused(f"another publish has held the lock for over {LOCK_TIMEOUT_S} s; try again") from exc
+        try:
+            self.entries = _tidy_and_check_store(self.store)
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def write(self, entry: dict, complete: dict[str, bytes]) -> None:
+        _write_version(self.store, self.entries, entry, complete)
+        self.entries = [*self.entries, entry]
+
+    def __exit__(self, *exc_info) -> None:
+        self._lock.release()
 
 
 def _tidy_and_check_store(store: VersionStore) -> list[dict]:

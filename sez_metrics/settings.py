@@ -55,3 +55,21 @@ def data_dir() -> Path:
     """The dataset folder: ``SEZ_DATA_DIR`` if set, else ``data/`` in the repository."""
     value = os.environ.get("SEZ_DATA_DIR", "").strip()
     return Path(value).expanduser().resolve() if value else DEFAULT_DATA_DIR
+
+
+def store_location() -> Path | str:
+    """The store in use: ``SEZ_STORE`` (a folder path or a ``postgresql://`` URL) if set, else the
+    dataset folder (``data_dir``)."""
+    value = os.environ.get("SEZ_STORE", "").strip()
+    if not value:
+        return data_dir()
+    if value.lower().startswith(("postgresql://", "postgres://")):
+        return value
+    return Path(value).expanduser().resolve()
+
+
+def basemap_dir() -> Path:
+    """The folder whose ``basemap/`` holds the offline province polygons: the store's folder when the
+    store is one, else the dataset folder (a database store keeps versions, not the basemap)."""
+    location = store_location()
+    return location if isinstance(location, Path) else data_dir()

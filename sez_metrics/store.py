@@ -32,9 +32,10 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,13 @@ ORPHANED_PREFIX = ".orphaned-"
 
 class StoreError(Exception):
     """The store cannot be read at all (no manifest, unreadable manifest, no intact version)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached right now (its database is down or refuses connections).
+
+    Nothing is wrong with what it holds: the same request succeeds once it is back.
+    """
 
 
 @dataclass(frozen=True)
@@ -355,8 +363,83 @@ class VersionStore:
         self.root = Path(root)
 
     @property
+    def location(self) -> str:
+        """Where the store is, as people and commands name it (here: the folder's path)."""
+        return str(self.root)
+
+    @property
+    def address(self) -> str:
+        """What ``open_store`` opens this store from again (a cache key; may hold a password)."""
+        return str(self.root)
+
+    @property
     def manifest_path(self) -> Path:
         return self.root / MANIFEST_NAME
+
+    def has_manifest(self) -> bool:
+        """True once something was published here (a manifest exists, intact or not)."""
+        return self.manifest_path.exists()
+
+    def _file_where(self, version_id: str, name: str) -> str:
+        """How a problem names a version's file."""
+        return str(self.versions_dir / version_id / name)
+
+    def _version_where(self, version_id: str) -> str:
+        return str(self.versions_dir / version_id)
+
+    def stamp(self, version_ids: Iterable[str]) -> str:
+        """A digest of the size, times and inode of every file of the versions, for cache keys.
+
+        Versions never change under their id, so this is a guard, not a freshness check: a file
+        edited or damaged on disk changes the digest, and the next load verifies it again.
+        """
+        digest = hashlib.sha256()
+        for vid in version_ids:
+            for name in VERSION_FILES:
+                try:
+                    info = os.stat(self.versions_dir / vid / name)
+                    # ctime and inode too: a copy or an edit that restores the old mtime still changes them
+                    digest.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino};".encode())
+                except OSError:
+                    digest.update(f"{vid}/{name}:missing;".encode())
+        return digest.hexdigest()
+
+    def stamps(self, version_ids: Iterable[str]) -> dict[str, str]:
+        """``stamp`` of each version on its own, by id (one look at the store for them all)."""
+        return {vid: self.stamp([vid]) for vid in version_ids}
+
+    def fingerprint(self) -> str:
+        """A digest of the names, sizes, times and inodes of the manifest and of everything under
+        ``versions/``: writing, replacing, adding, removing or renaming any file there (publishing
+        included) changes it. The key of caches that must follow the store as a whole."""
+        def entry(path: str) -> tuple:
+            try:
+                s = os.stat(path)
+            except OSError:
+                return (path, None)
+            return (path, s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
+
+        root = os.fspath(self.root)
+        versions = os.path.join(root, VERSIONS_DIR)
+        found = [entry(os.path.join(root, MANIFEST_NAME)), entry(versions)]
+        try:
+            with os.scandir(versions) as folders:
+                names = sorted(f.name for f in folders)
+        except OSError:
+            names = []
+        for name in names:
+            folder = os.path.join(versions, name)
+            found.append(entry(folder))
+            if os.path.isdir(folder):
+                with os.scandir(folder) as files:
+                    found += [entry(f.path) for f in sorted(files, key=lambda f: f.name)]
+        return hashlib.sha256(repr(found).encode()).hexdigest()
+
+    def publishing(self):
+        """The context in which one publish (or copy) appends versions: see ``sez_metrics.publish``."""
+        from sez_metrics.publish import FolderPublishing
+
+        return FolderPublishing(self)
 
     @property
     def versions_dir(self) -> Path:
@@ -393,7 +476,7 @@ class VersionStore:
         for info in self.versions():
             if info.id == version_id:
                 return info
-        raise StoreError(f"no version {version_id!r} in {self.manifest_path}")
+        raise StoreError(f"no version {version_id!r} in {self.location}")
 
     def latest(self) -> VersionInfo | None:
         versions = self.versions()
@@ -483,7 +566,7 @@ class VersionStore:
     def _hash_problem(self, info: VersionInfo, name: str, digest: str) -> IntegrityProblem | None:
         if digest == info.files[name].sha256:
             return None
-        return IntegrityProblem(info.id, str(self.versions_dir / info.id / name), "sha256 mismatch: the file was altered after publishing")
+        return IntegrityProblem(info.id, self._file_where(info.id, name), "sha256 mismatch: the file was altered after publishing")
 
     def _check_files(self, info: VersionInfo) -> list[IntegrityProblem]:
         _, problems = self.read_version_files(info)
@@ -582,7 +665,7 @@ class VersionStore:
         return dataset, []
 
     def _unparsable(self, info: VersionInfo, exc: Exception) -> IntegrityProblem:
-        return IntegrityProblem(info.id, str(self.versions_dir / info.id), f"cannot be parsed: {exc}")
+        return IntegrityProblem(info.id, self._version_where(info.id), f"cannot be parsed: {exc}")
 
     def load(self, version_id: str | None = None) -> LoadResult:
         """Load ``version_id`` (default: the latest), verified.
@@ -609,3 +692,70 @@ class VersionStore:
                 return LoadResult(dataset, version_id, problems)
             problems.extend(found)
         raise StoreError("no intact version: " + "; ".join(p.format_line() for p in problems))
+
+
+# --- one interface, two stores --------------------------------------------------------------
+
+
+class Store(Protocol):
+    """What the app and every command use of a store, whichever holds it: a folder
+    (``VersionStore``) or a PostgreSQL database (``sez_metrics.pgstore.PgStore``).
+
+    Both keep the same manifest entries (same ``entry_hash`` chain) and the same file bytes, so a
+    version copied from one to the other is byte for byte the same version.
+    """
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def has_manifest(self) -> bool: ...
+
+    def read_manifest_entries(self) -> list[dict]: ...
+
+    def versions(self) -> list[VersionInfo]: ...
+
+    def version(self, version_id: str) -> VersionInfo: ...
+
+    def latest(self) -> VersionInfo | None: ...
+
+    def chain_problems(self, entries: list[dict]) -> dict[str, list[IntegrityProblem]]: ...
+
+    def read_version_files(self, info: VersionInfo) -> tuple[dict[str, bytes], list[IntegrityProblem]]: ...
+
+    def verify(self) -> list[IntegrityProblem]: ...
+
+    def load(self, version_id: str | None = None) -> LoadResult: ...
+
+    def stamp(self, version_ids: Iterable[str]) -> str: ...
+
+    def stamps(self, version_ids: Iterable[str]) -> dict[str, str]: ...
+
+    def fingerprint(self) -> str: ...
+
+    def publishing(self): ...
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(location: object) -> bool:
+    return isinstance(location, str) and location.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def open_store(location: Store | Path | str | None = None) -> Store:
+    """The store at ``location``: a ``postgresql://`` URL opens the database store, anything else
+    is a folder. ``None``: the configured one (``SEZ_STORE``, else ``SEZ_DATA_DIR``, else ``data/``)."""
+    if location is None:
+        from sez_metrics.settings import store_location
+
+        location = store_location()
+    if isinstance(location, (VersionStore,)) or (not isinstance(location, (str, os.PathLike)) and hasattr(location, "load")):
+        return location  # already a store
+    if is_database_url(location):
+        from sez_metrics.pgstore import PgStore
+
+        return PgStore(str(location).strip())
+    return VersionStore(Path(location))

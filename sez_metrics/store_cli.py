@@ -10,13 +10,12 @@ from pathlib import Path
 
 from sez_metrics import settings
 from sez_metrics.chars import echo, json_text
-from sez_metrics.settings import data_dir
-from sez_metrics.store import VERSION_FILES, StoreError, VersionStore
+from sez_metrics.store import VERSION_FILES, StoreError, open_store
 
 
 def cli_versions(args: argparse.Namespace) -> int:
     """One line per version, oldest first, each beginning with its id (``--json``: the entries)."""
-    store = VersionStore(data_dir())
+    store = open_store()
     try:
         versions = store.versions()
     except StoreError as exc:
@@ -32,7 +31,7 @@ def cli_versions(args: argparse.Namespace) -> int:
 
 def cli_verify(args: argparse.Namespace) -> int:
     """Check every hash and the chain; one line per problem naming its file or entry; exit 1 if any."""
-    store = VersionStore(data_dir())
+    store = open_store()
     try:
         problems = store.verify()
         count = len(store.versions()) if not problems else 0
@@ -42,9 +41,9 @@ def cli_verify(args: argparse.Namespace) -> int:
     for p in problems:
         echo(p.format_line())
     if problems:
-        echo(f"{len(problems)} integrity problem(s) in {store.root}", err=True)
+        echo(f"{len(problems)} integrity problem(s) in {store.location}", err=True)
         return 1
-    echo(f"ok: {count} version(s) intact in {store.root}")
+    echo(f"ok: {count} version(s) intact in {store.location}")
     return 0
 
 
@@ -150,7 +149,7 @@ def cli_publish(args: argparse.Namespace) -> int:
     publish_log.addHandler(handler := _NoticePrinter(logging.INFO))
     publish_log.setLevel(logging.INFO)
     try:
-        info = publish(data_dir(), files, author=args.author, note=args.note, label=args.label,
+        info = publish(open_store(), files, author=args.author, note=args.note, label=args.label,
                        as_of=args.as_of, based_on=args.based_on, names=names, allow_revert=args.allow_revert,
                        dry_run=args.dry_run, preview=show)
     except PublishRefused as exc:

@@ -1,17 +1,19 @@
 """Streamlit helpers shared by every page: the dataset in use, the version picker, the as-of stamp.
 
 The only module of the package that imports streamlit. Versions are immutable, so a loaded
-version is cached once per process (``st.cache_resource``), shared by every session, keyed by
-version id and content hash plus the files' stat so an edit on disk is never served from cache.
+version is cached once per process (``st.cache_resource``), shared by every session, keyed by the
+manifest's entry hashes plus the store's stamp of the files (their stat on a folder, their row
+versions in a database), so a version published by another server process or the command line
+shows at the next rerun and a file changed behind the store's back is never served from cache.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import math
 import numbers
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +24,16 @@ import streamlit as st
 
 from sez_metrics import profile, schema, serverguard, vocabulary
 from sez_metrics.diff import VersionDiff, diff_versions
-from sez_metrics.settings import data_dir
+from sez_metrics.settings import store_location
 from sez_metrics.store import (
     NO_SUCH_VERSION,
-    VERSION_FILES,
     Dataset,
     IntegrityProblem,
     LoadResult,
     StoreError,
+    StoreUnavailable,
     VersionInfo,
-    VersionStore,
+    open_store,
 )
 from sez_metrics.text import md_echo, md_escape
 
@@ -129,40 +131,31 @@ class PageContext:
         return next((v for v in self.versions if v.id == version_id), None)
 
 
-def files_digest(root: Path, version_ids: Iterable[str]) -> str:
-    """A digest of the size, times and inode of every file of the versions, for cache keys.
+def files_digest(root: Path | str, version_ids: Iterable[str]) -> str:
+    """The store's stamp of the versions' files, for cache keys (``Store.stamp``).
 
     Versions never change under their id, so this is a guard, not a freshness check: a file edited
-    or damaged on disk changes the digest, and the next load verifies it again.
+    or damaged behind the store's back changes the stamp, and the next load verifies it again.
     """
-    stamp = hashlib.sha256()
-    for vid in version_ids:
-        for name in VERSION_FILES:
-            try:
-                info = os.stat(Path(root) / "versions" / vid / name)
-                # ctime and inode too: a copy or an edit that restores the old mtime still changes them
-                stamp.update(f"{vid}/{name}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino};".encode())
-            except OSError:
-                stamp.update(f"{vid}/{name}:missing;".encode())
-    return stamp.hexdigest()
+    return open_store(root).stamp(version_ids)
 
 
 # Room for every version of a long history: the zone and timeline pages read them all, and an LRU
 # smaller than the history misses on every access (40 versions of 5,000 zones: ~20 s per rerun).
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _cached_load(root: str, version_id: str | None, chain_digest: str, files_digest: str) -> LoadResult:
-    return VersionStore(root).load(version_id)
+    return open_store(root).load(version_id)
 
 
 def load_version(version_id: str | None, root: Path | None = None) -> LoadResult:
     """Load (verified, cached across sessions) ``version_id`` or the latest intact version."""
-    root = root or data_dir()
-    store = VersionStore(root)
+    root = root or store_location()
+    store = open_store(root)
     versions = store.versions()
     # Short digests, not tuples: Streamlit hashes cache arguments element by element, which for
     # 40 versions × 3 files cost ~15 ms per call, and pages with a history call this per version.
     chain = hashlib.sha256("".join(f"{v.id}:{v.entry_hash};" for v in versions).encode()).hexdigest()
-    return _cached_load(str(root), version_id, chain, files_digest(root, [v.id for v in versions]))
+    return _cached_load(str(root), version_id, chain, store.stamp([v.id for v in versions]))
 
 
 def requested_version() -> str | None:
@@ -203,9 +196,9 @@ def page_context(title: str, icon: str = "") -> PageContext:
     _leave_pages_folder_mode()
     set_page_title(title)
     st.title(f"{icon} {title}".strip())
-    root = data_dir()
+    root = store_location()
     try:
-        versions = VersionStore(root).versions()
+        versions = open_store(root).versions()
         requested, unknown = requested_version(), None
         if requested is not None and not any(v.id == requested for v in versions):
             # Said once (below), shortened and escaped, then forgotten: the link's text is anyone's to choose.
@@ -213,6 +206,8 @@ def page_context(title: str, icon: str = "") -> PageContext:
             st.query_params.pop("version", None)
             requested, unknown = None, requested
         result = load_version(requested, root)
+    except StoreUnavailable as exc:
+        store_unavailable(exc)
     except StoreError as exc:
         st.error(f"The dataset cannot be read: {md_escape(exc)}", icon="🚫")
         st.stop()
@@ -223,6 +218,26 @@ def page_context(title: str, icon: str = "") -> PageContext:
         fallback_banner(result.problems, ctx.info, unknown=[unknown] if unknown is not None else [])
     as_of_stamp(ctx.info, ctx.latest)
     return ctx
+
+
+STORE_UNAVAILABLE = "The data store is unavailable"
+STORE_UNAVAILABLE_TEXT = (f"{STORE_UNAVAILABLE} right now, so no data can be shown. The dashboard reconnects by "
+                          "itself: reload this page in a minute. An operator can see why in the server log.")
+
+
+def log_store_unavailable(exc: StoreError) -> None:
+    """The reason goes to the server log only: it names the database's host and account."""
+    logging.getLogger(__name__).warning("store unavailable: %s", exc)
+
+
+def store_unavailable(exc: StoreError) -> None:
+    """Stop the page with the one message for a store that cannot be reached (its database is down).
+
+    Nothing is cached from a failed read: the first rerun after the store is back shows the page.
+    """
+    log_store_unavailable(exc)
+    st.error(STORE_UNAVAILABLE_TEXT, icon="🔌")
+    st.stop()
 
 
 def fallback_banner(problems: list[IntegrityProblem], shown: VersionInfo, unknown: list[str] = ()) -> None:
@@ -355,7 +370,7 @@ class VersionHistory:
 def _history_extract(root: str, version_id: str, entry_hash: str, files_stamp: str, _info: VersionInfo) -> profile.HistoryExtract | None:
     # Keyed by the entry's hash and the files' stamp: the chain is checked before every use, and a
     # file changed on disk gets a new stamp, so it is read and hashed again.
-    return profile.read_history_extract(VersionStore(root), _info)
+    return profile.read_history_extract(open_store(root), _info)
 
 
 def version_history(upto: VersionInfo, root: Path | None = None) -> VersionHistory:
@@ -364,21 +379,24 @@ def version_history(upto: VersionInfo, root: Path | None = None) -> VersionHisto
     Extracts (status rows as text, milestone ids and committed dates) are cached per version, so
     a history of 40 versions of 5,000 zones costs neither 40 full loads nor their memory.
     """
-    root = Path(root or data_dir())
-    store = VersionStore(root)
+    root = root or store_location()
+    store = open_store(root)
     try:  # checked on every call: an edited entry breaks the chain without touching any file
         versions = store.versions()
         chain = store.chain_problems(store.read_manifest_entries())
+    except StoreUnavailable:
+        raise
     except StoreError:
         versions, chain = [upto], {upto.id: ["manifest"]}
     ids = [v.id for v in versions]
     infos = versions[: ids.index(upto.id) + 1] if upto.id in ids else [upto]
     extracts, damaged, keys = [], [], []
+    stamps = store.stamps([info.id for info in infos if not chain.get(info.id)])
     for info in infos:
         if chain.get(info.id):
             damaged.append(info.id)
             continue
-        key = (info.id, info.entry_hash, files_digest(root, [info.id]))
+        key = (info.id, info.entry_hash, stamps[info.id])
         keys.append(key)
         extract = _history_extract(str(root), *key, _info=info)
         if extract is None:
@@ -393,6 +411,8 @@ def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
     """Version ``version_id`` itself (verified, cached), or None when it is missing or damaged."""
     try:
         result = load_version(version_id, root)
+    except StoreUnavailable:
+        raise
     except StoreError:
         return None
     return result.dataset if result.dataset.info.id == version_id and not result.problems else None
@@ -404,7 +424,7 @@ def _cached_diff(root: str, old_id: str, old_hash: str, new_id: str, new_hash: s
     # and if the files were tampered with, their hash no longer matches and load_exact refuses.
     # Computed once per pair (the cache is per key and clear_cache is ignored, see serverguard) and
     # one at a time: requests for many pairs queue instead of taking every core.
-    old, new = load_exact(old_id, Path(root)), load_exact(new_id, Path(root))
+    old, new = load_exact(old_id, root), load_exact(new_id, root)
     if old is None or new is None:
         return None
     with serverguard.costly():
@@ -413,7 +433,7 @@ def _cached_diff(root: str, old_id: str, old_hash: str, new_id: str, new_hash: s
 
 def version_diff(old: VersionInfo, new: VersionInfo, root: Path | None = None) -> VersionDiff | None:
     """What changed from ``old`` to ``new`` (cached across sessions); None when either is damaged."""
-    return _cached_diff(str(root or data_dir()), old.id, old.content_hash, new.id, new.content_hash)
+    return _cached_diff(str(root or store_location()), old.id, old.content_hash, new.id, new.content_hash)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

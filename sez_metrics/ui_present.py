@@ -17,10 +17,16 @@ from pathlib import Path
 import streamlit as st
 
 from sez_metrics import briefing, present, serverguard, static_map, vocabulary
-from sez_metrics.settings import data_dir
-from sez_metrics.store import VERSION_ID_PATTERN, StoreError, VersionInfo, VersionStore
+from sez_metrics.settings import store_location
+from sez_metrics.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, VersionInfo, open_store
 from sez_metrics.text import md_echo, md_escape
-from sez_metrics.ui import REFERENCE_STATE_KEY, PageContext, set_page_title
+from sez_metrics.ui import (
+    REFERENCE_STATE_KEY,
+    STORE_UNAVAILABLE_TEXT,
+    PageContext,
+    log_store_unavailable,
+    set_page_title,
+)
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -104,9 +110,9 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
     The pack is made only when a button is clicked (a few seconds: it draws the map and the
     timeline), then cached for the day.
     """
-    root = root or data_dir()
+    root = root or store_location()
     try:
-        versions = VersionStore(root).versions()
+        versions = open_store(root).versions()
     except StoreError:
         return
     key = _chain_key(versions)
@@ -187,9 +193,12 @@ def _fail(message: str, latest_id: str | None) -> None:
 
 def render_presenter() -> None:
     """Draw the slide the URL asks for, with the presenter's controls; never returns to the page."""
-    root = data_dir()
+    root = store_location()
     try:
-        versions = VersionStore(root).versions()
+        versions = open_store(root).versions()
+    except StoreUnavailable as exc:
+        log_store_unavailable(exc)
+        _fail(STORE_UNAVAILABLE_TEXT, None)
     except StoreError as exc:
         _fail(f"The dataset cannot be read: {md_escape(exc)}", None)
     if not versions:

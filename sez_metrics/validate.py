@@ -30,7 +30,7 @@ from sez_metrics import chars, csvio, geo, schema, settings, vocabulary
 from sez_metrics.chars import echo, terminal_safe
 from sez_metrics.csvio import Finding
 from sez_metrics.report import Problem, Report, Severity
-from sez_metrics.store import Dataset, StoreError, VersionStore, parse_csv_bytes
+from sez_metrics.store import Dataset, StoreError, open_store, parse_csv_bytes
 
 # --------------------------------------------------------------------------------------------
 # The problem catalogue: one entry per code. Templates are filled with the finding's params plus
@@ -909,8 +909,8 @@ def _submissions(paths: list[str], table_option: str | None) -> list[_Submission
 def _carry_over(submission: _Submission, arg: str) -> None:
     """A folder with some of the files is an update: validate it as publish would, the other files
     carried over from the latest version (and compared with it)."""
-    root = settings.data_dir()
-    store = VersionStore(root)
+    store = open_store()
+    root = store.location
     missing = [n for n in schema.TABLE_BY_FILE if n not in submission.files]
     try:
         latest = store.load().dataset
@@ -939,15 +939,14 @@ def _attach_published(submission: _Submission, folders: list[Path]) -> None:
                     submission.reference_zones = read.frame
                     submission.names["zones.csv"] = str(beside)
                     break
-    root = settings.data_dir()
     try:
-        latest = VersionStore(root).load().dataset
+        latest = open_store().load().dataset
     except (StoreError, OSError):
         return
     submission.previous = latest
     if "zones.csv" not in submission.files and submission.reference_zones is None:
         submission.reference_zones = latest.zones
-        submission.names["zones.csv"] = f"zones.csv of version {latest.info.id} in {root}"
+        submission.names["zones.csv"] = f"zones.csv of version {latest.info.id} in {open_store().location}"
 
 
 def cli_validate(args: argparse.Namespace) -> int:

@@ -44,8 +44,8 @@ from sez_metrics.store import (
     FileRecord,
     StoreError,
     VersionInfo,
-    VersionStore,
     dataset_from_files,
+    open_store,
     parse_csv_bytes,
     sha256_bytes,
 )
@@ -216,7 +216,7 @@ def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> 
     """
     from sez_metrics.validate import validate_version  # imported late: heavy
 
-    store = VersionStore(root)
+    store = open_store(root)
     base_info: VersionInfo | None = None
     base: Dataset | None = None
     if upload.based_on is not None:
@@ -280,7 +280,7 @@ def _preview_publish(root: Path | str, review: Review, onto: str | None) -> None
             if exc.report is not None:
                 review.report.extend(exc.report.errors)
         if onto and onto != upload.based_on:
-            review.onto = VersionStore(root).version(onto)
+            review.onto = open_store(root).version(onto)
         return
     (preview,) = shown
     review.diff, review.new_id, review.reverts = preview.diff, preview.new_id, preview.reverts
@@ -341,8 +341,8 @@ def publish_as(
         raise PermissionDenied("only a signed-in data steward can publish")
     expected = onto or based_on
     shown = published_files or files
-    store = VersionStore(root)
-    latest = store.latest() if store.manifest_path.exists() else None
+    store = open_store(root)
+    latest = store.latest() if store.has_manifest() else None
     if based_on is None and latest is not None:
         # publish() checks based_on only when given: an update of an empty store is checked here.
         if _same_publication(latest, shown, None, user.author):
@@ -352,7 +352,7 @@ def publish_as(
         info = publish(root, files, author=user.author, note=note, label=label, as_of=as_of or None, based_on=based_on,
                        expect_latest=expected, allow_revert=allow_revert)
     except PublishRefused:
-        latest = store.latest() if store.manifest_path.exists() else None
+        latest = store.latest() if store.has_manifest() else None
         if latest is not None and latest.id != expected:
             if _same_publication(latest, shown, expected, user.author):
                 return PublishOutcome(latest, created=False)

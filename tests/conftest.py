@@ -97,3 +97,23 @@ def download(monkeypatch):
         return stores[-1].get_file(url.rsplit("/", 1)[1]).content
 
     return read
+
+
+# --- PostgreSQL: a real server for the database store --------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL cluster for the test run (see tests/pgserver.py); stopped at the end."""
+    from pgserver import PgServer, require_postgres
+
+    server = PgServer(require_postgres())
+    server.start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh empty database on the test server: its ``postgresql://`` URL."""
+    return pg_server.new_database()

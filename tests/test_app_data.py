@@ -548,3 +548,30 @@ def test_an_idle_oidc_sign_in_stays_ended_until_signed_out(mini_store):
     at.user = {"is_logged_in": True, "email": "ayesha@example.org", "email_verified": True}  # …and back in
     at.run()
     assert len(at.file_uploader) == 1
+
+
+def test_steward_publishes_through_the_data_page_into_a_database_store(mini_store, password_hash, pg_url, monkeypatch):
+    """The Data page on SEZ_STORE=postgresql://…: upload, review, publish; the version is in the
+    database (verified, the steward's display name as author) and the page shows it."""
+    from sez_metrics.store import open_store
+    from sez_metrics.store_copy import copy_store
+
+    copy_store(VersionStore(mini_store), open_store(pg_url))
+    monkeypatch.setenv("SEZ_STORE", pg_url)
+    at = sign_in(data_page(steward_secrets(password_hash)))
+    no_errors(at)
+    assert any("✓ intact" in str(v) for v in table(at, "integrity")["integrity"])
+    at = upload(at, fixture_file("valid", "status.csv"))
+    no_errors(at)
+    assert "**Validation:** 0 error(s) · 0 warning(s)" in "\n".join(texts(at))
+    at.text_input(key="ws_label").set_value("Update before JCC-12")
+    at.text_area(key="ws_note").set_value("Mirpur land acquired; Rashakai grid connected")
+    at = publish_button(at).click().run()
+    no_errors(at)
+    store = open_store(pg_url)
+    assert [v.id for v in store.versions()] == ["v0001", "v0002", "v0003"]
+    assert store.verify() == []
+    assert (store.latest().author, store.latest().label) == ("Ayesha Khan", "Update before JCC-12")
+    assert [v.id for v in VersionStore(mini_store).versions()] == ["v0001", "v0002"], "nothing went to the folder"
+    assert any("Published v0003" in s.value for s in at.success)
+    assert "v0003" in at.caption[0].value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -245,3 +246,116 @@ def test_a_manifest_edited_between_two_loads_is_caught_by_the_second(store):
     result = store.load()
     assert any(p.where == where and message in p.message for p in result.problems)
     assert result.fell_back and result.dataset.info.id == "v0002"
+
+
+# --- the same damage to a database store ------------------------------------------------------------
+# Rows changed behind the store's back, as a superuser could (the immutability triggers switched off
+# for the session): verify names the row or entry, the CLI exits 1, loads fall back the same way.
+
+
+def _by_hand(url: str, *statements: tuple[str, tuple]) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=False) as conn:
+        conn.execute("SET session_replication_role = replica")  # a superuser bypassing the triggers
+        for sql, params in statements:
+            conn.execute(sql, params)
+
+
+def _entry(url: str, vid: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return json.loads(conn.execute("SELECT entry FROM sez_versions WHERE id = %s", (vid,)).fetchone()[0])
+
+
+def db_flip_byte(url):
+    _by_hand(url, ("UPDATE sez_files SET data = overlay(data PLACING '\\x7e'::bytea FROM octet_length(data) / 2) "
+                   "WHERE version_id = 'v0002' AND name = 'status.csv'", ()))
+    return "sez_files v0002/status.csv", "sha256 mismatch"
+
+
+def db_missing_file(url):
+    _by_hand(url, ("DELETE FROM sez_files WHERE version_id = 'v0001' AND name = 'milestones.csv'", ()))
+    return "sez_files v0001/milestones.csv", "file is missing"
+
+
+def db_truncated_file(url):
+    _by_hand(url, ("UPDATE sez_files SET data = substring(data FROM 1 FOR octet_length(data) - 10) "
+                   "WHERE version_id = 'v0003' AND name = 'zones.csv'", ()))
+    return "sez_files v0003/zones.csv", "truncated or extended"
+
+
+def db_edited_entry(url):
+    entry = _entry(url, "v0002")
+    entry["as_of"] = "2030-01-01"
+    _by_hand(url, ("UPDATE sez_versions SET entry = %s WHERE id = 'v0002'", (json.dumps(entry),)))
+    return "manifest.json entry 2 (v0002)", "entry hash mismatch"
+
+
+def db_edited_entry_rehashed(url):
+    entry = _entry(url, "v0002")
+    entry["author"] = "Someone Else"
+    entry["entry_hash"] = entry_hash(entry)
+    _by_hand(url, ("UPDATE sez_versions SET entry = %s, entry_hash = %s WHERE id = 'v0002'", (json.dumps(entry), entry["entry_hash"])))
+    return "manifest.json entry 3 (v0003)", "chain broken"
+
+
+def db_deleted_middle_entry(url):
+    _by_hand(url, ("DELETE FROM sez_versions WHERE id = 'v0002'", ()))  # its files stay, listed nowhere
+    return "manifest.json entry 2 (v0003)", "chain broken"
+
+
+def db_deleted_middle_entry_files(url):
+    db_deleted_middle_entry(url)
+    return "sez_files v0002", "files of a version the manifest does not list"
+
+
+def db_reordered_entries(url):
+    _by_hand(url, ("UPDATE sez_versions SET seq = seq + 100 WHERE id IN ('v0002', 'v0003')", ()),
+             ("UPDATE sez_versions SET seq = 3 WHERE id = 'v0002'", ()), ("UPDATE sez_versions SET seq = 2 WHERE id = 'v0003'", ()))
+    return "manifest.json entry 2 (v0003)", "chain broken"
+
+
+DB_TAMPERING = [db_flip_byte, db_missing_file, db_truncated_file, db_edited_entry, db_edited_entry_rehashed,
+                db_deleted_middle_entry, db_deleted_middle_entry_files, db_reordered_entries]
+
+
+@pytest.fixture
+def db_store(published, pg_url) -> str:
+    """The published store copied into a fresh database: its URL."""
+    from sez_metrics.store import open_store
+    from sez_metrics.store_copy import copy_store
+
+    copy_store(VersionStore(published), open_store(pg_url))
+    assert open_store(pg_url).verify() == []
+    return pg_url
+
+
+@pytest.mark.parametrize("tamper", DB_TAMPERING, ids=lambda f: f.__name__)
+def test_verify_names_what_is_wrong_in_a_database(db_store, tamper):
+    from sez_metrics.store import open_store
+
+    where, message = tamper(db_store)
+    problems = open_store(db_store).verify()
+    assert any(p.where == where and message in p.message for p in problems), [p.format_line() for p in problems]
+    run = subprocess.run([sys.executable, "-m", "sez_metrics", "verify"], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "SEZ_STORE": db_store}, timeout=60)
+    assert run.returncode == 1
+    assert any(line.startswith(where + ":") and message in line for line in run.stdout.splitlines()), run.stdout
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("tamper", DB_TAMPERING, ids=lambda f: f.__name__)
+def test_database_loads_say_the_same_whether_files_are_hashed_alongside_the_parsing_or_before(db_store, tamper, monkeypatch):
+    from sez_metrics.store import open_store
+
+    where, _message = tamper(db_store)
+    store = open_store(db_store)
+    wanted = [None, "v0001", "v0002", "v0003"]
+    before = {vid: _load_outcome(store, vid) for vid in wanted}
+    monkeypatch.setattr(store_module, "_HASH_ALONGSIDE_FROM", 0)  # every version counts as large
+    assert {vid: _load_outcome(store, vid) for vid in wanted} == before
+    damaged = re.search(r"v\d{4}", where).group(0) if where.startswith("sez_files") else None
+    if damaged is not None and "not list" not in _message:  # a damaged version is never served as itself
+        assert before[damaged][0] != damaged

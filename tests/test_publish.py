@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from storekinds import STORE_KINDS, new_location, store_env, store_snapshot
 
 from sez_metrics.publish import ORPHAN_RECORD_NAME, PublishRefused, next_version_id, publish
-from sez_metrics.store import VersionStore
+from sez_metrics.store import Store, VersionStore, open_store
 
 REPO = Path(__file__).parents[1]
 STORE_FIXTURES = Path(__file__).parent / "fixtures" / "store"
@@ -43,17 +44,29 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> VersionStore:
+def folder_store(tmp_path, monkeypatch) -> VersionStore:
     """A store with v0001 (base) published through publish itself, set as SEZ_DATA_DIR."""
     root = tmp_path / "data"
     monkeypatch.setenv("SEZ_DATA_DIR", str(root))
+    monkeypatch.delenv("SEZ_STORE", raising=False)
     publish(root, fixture_files("base"), author="Test Steward", note="first version", label="Base")
     return VersionStore(root)
 
 
-def run_cli(*args: str, data: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SEZ_DATA_DIR": str(data)}
-    return subprocess.run([sys.executable, "-m", "sez_metrics", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+@pytest.fixture(params=STORE_KINDS)
+def store(request, tmp_path, monkeypatch) -> Store:
+    """v0001 (base) published through publish itself into a folder or a database, set as SEZ_STORE:
+    the tests of this part hold for both kinds of store."""
+    location = new_location(request.param, tmp_path, request)
+    monkeypatch.setenv("SEZ_STORE", location)
+    publish(location, fixture_files("base"), author="Test Steward", note="first version", label="Base")
+    return open_store(location)
+
+
+def run_cli(*args: str, data: Path | str) -> subprocess.CompletedProcess:
+    """``python -m sez_metrics ARGS`` on the store ``data`` (a folder or a postgresql:// URL)."""
+    return subprocess.run([sys.executable, "-m", "sez_metrics", *args], cwd=REPO, env=store_env(data), capture_output=True,
+                          text=True, timeout=120)
 
 
 # --- success ----------------------------------------------------------------------------------
@@ -63,13 +76,18 @@ def test_first_publish_writes_a_verified_version(store):
     (info,) = store.versions()
     assert (info.id, info.label, info.as_of, info.author, info.parent, info.prev_hash) == ("v0001", "Base", "2024-06-30", "Test Steward", None, None)
     assert store.verify() == []
-    assert sorted(p.name for p in store.versions_dir.iterdir()) == ["v0001"]  # no temp, no pending record
-    assert (store.versions_dir / "v0001" / "status.csv").read_bytes() == fixture_files("base")["status.csv"]
+    files, problems = store.read_version_files(info)
+    assert problems == [] and files == fixture_files("base")
+
+
+def test_first_publish_leaves_nothing_but_the_version_folder(folder_store):
+    assert sorted(p.name for p in folder_store.versions_dir.iterdir()) == ["v0001"]  # no temp, no pending record
+    assert (folder_store.versions_dir / "v0001" / "status.csv").read_bytes() == fixture_files("base")["status.csv"]
 
 
 def test_tables_not_given_are_carried_over(store):
     status = edit_cell(fixture_files("base")["status.csv"], "dhabeji", "stage", "partly_operational")
-    info = publish(store.root, {"status.csv": status}, author="Test Steward", note="Dhabeji now produces", based_on="v0001")
+    info = publish(store.address, {"status.csv": status}, author="Test Steward", note="Dhabeji now produces", based_on="v0001")
     assert info.id == "v0002" and info.parent == "v0001" and info.label == "Update of 2024-06-30"
     first, second = store.versions()
     assert second.prev_hash == first.entry_hash
@@ -79,10 +97,10 @@ def test_tables_not_given_are_carried_over(store):
     assert store.verify() == []
 
 
-def test_published_files_are_readable_by_other_accounts(store):
+def test_published_files_are_readable_by_other_accounts(folder_store):
     """The dashboard may run as another user than the steward: no owner-only files."""
-    assert os.stat(store.manifest_path).st_mode & 0o044 == 0o044
-    assert os.stat(store.versions_dir / "v0001").st_mode & 0o055 == 0o055
+    assert os.stat(folder_store.manifest_path).st_mode & 0o044 == 0o044
+    assert os.stat(folder_store.versions_dir / "v0001").st_mode & 0o055 == 0o055
 
 
 def test_next_version_id():
@@ -95,10 +113,10 @@ def test_cli_last_line_is_the_new_id(store, tmp_path):
     status = tmp_path / "status.csv"
     status.write_bytes(edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "12"))
     run = run_cli("publish", "--author", "Amna", "--note", "Bostan allotments", "--label", "Before JCC-14",
-                  "--based-on", "v0001", str(status), data=store.root)
+                  "--based-on", "v0001", str(status), data=store.address)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "v0002"
-    listed = run_cli("versions", data=store.root)
+    listed = run_cli("versions", data=store.address)
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["v0001", "v0002"]
     assert "Before JCC-14" in listed.stdout.splitlines()[-1]
 
@@ -107,73 +125,73 @@ def test_cli_last_line_is_the_new_id(store, tmp_path):
 
 
 def test_stale_based_on_changing_the_same_cell_is_a_conflict(store):
-    publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "7")},
+    publish(store.address, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "7")},
             author="A", note="first update", based_on="v0001")
-    before = snapshot(store.root)
+    before = store_snapshot(store)
     late = edit_cell(fixture_files("base")["status.csv"], "bostan", "colonization_pct", "9")
     with pytest.raises(PublishRefused, match="1 conflicting cell") as refused:
-        publish(store.root, {"status.csv": late}, author="B", note="second update", based_on="v0001")
+        publish(store.address, {"status.csv": late}, author="B", note="second update", based_on="v0001")
     assert refused.value.details == ["bostan colonization_pct: 9 → 7"]
-    assert snapshot(store.root) == before
+    assert store_snapshot(store) == before
 
 
 def test_identical_content_is_refused(store):
-    before = snapshot(store.root)
+    before = store_snapshot(store)
     with pytest.raises(PublishRefused, match=r"this is the same as v0001 \(your own publish\?\): the content is identical "
                                              "to the latest version, “Base” published by Test Steward"):
-        publish(store.root, fixture_files("base"), author="A", note="again")
-    assert snapshot(store.root) == before
+        publish(store.address, fixture_files("base"), author="A", note="again")
+    assert store_snapshot(store) == before
 
 
 def test_formatting_only_change_is_refused(store):
     """Same values spelled differently (10 → 10.0, CRLF line ends) is no new version."""
     status = fixture_files("base")["status.csv"].replace(b",10,160,", b",10.0,160,").replace(b"\n", b"\r\n")
-    before = snapshot(store.root)
+    before = store_snapshot(store)
     with pytest.raises(PublishRefused, match="only their formatting differs"):
-        publish(store.root, {"status.csv": status}, author="A", note="reformatted")
-    assert snapshot(store.root) == before
+        publish(store.address, {"status.csv": status}, author="A", note="reformatted")
+    assert store_snapshot(store) == before
 
 
 def test_invalid_update_is_refused_with_its_report(store):
     status = edit_cell(fixture_files("base")["status.csv"], "dhabeji", "stage", "finished")
-    before = snapshot(store.root)
+    before = store_snapshot(store)
     with pytest.raises(PublishRefused) as refused:
-        publish(store.root, {"status.csv": status}, author="A", note="typo", names={"status.csv": "upload/status.csv"})
+        publish(store.address, {"status.csv": status}, author="A", note="typo", names={"status.csv": "upload/status.csv"})
     report = refused.value.report
     assert report is not None and not report.ok
     assert [(p.file, p.line, p.column) for p in report.errors] == [("upload/status.csv", 2, "stage")]
-    assert snapshot(store.root) == before
+    assert store_snapshot(store) == before
 
 
 def test_cli_invalid_prints_report_and_exits_1(store, tmp_path):
     status = tmp_path / "status.csv"
     status.write_bytes(edit_cell(fixture_files("base")["status.csv"], "dhabeji", "colonization_pct", "140"))
-    before = snapshot(store.root)
-    run = run_cli("publish", "--author", "A", "--note", "n", str(status), data=store.root)
+    before = store_snapshot(store)
+    run = run_cli("publish", "--author", "A", "--note", "n", str(status), data=store.address)
     assert run.returncode == 1
     assert run.stdout.startswith(f"{status}:2:colonization_pct: error ")
     assert run.stderr.strip().splitlines()[-1] == "refused: the update has 1 error(s); nothing was published"
     assert "Traceback" not in run.stderr
-    assert snapshot(store.root) == before
+    assert store_snapshot(store) == before
 
 
 @pytest.mark.parametrize("name", ["../status.csv", "versions/v0001/status.csv", "/etc/passwd", "Status.CSV", "status.csv/", "notes.txt"])
 def test_file_names_that_are_not_the_three_tables_are_refused(store, name):
-    before = snapshot(store.root)
+    before = store_snapshot(store)
     with pytest.raises(PublishRefused, match="is not a dataset file name"):
-        publish(store.root, {name: fixture_files("base")["status.csv"]}, author="A", note="n")
-    assert snapshot(store.root) == before
+        publish(store.address, {name: fixture_files("base")["status.csv"]}, author="A", note="n")
+    assert store_snapshot(store) == before
 
 
 @pytest.mark.parametrize("based_on", ["../v0001", "v0001/../../x", "..", "", "latest"])
 def test_ids_that_are_not_version_ids_are_refused(store, based_on):
     with pytest.raises(PublishRefused, match="is not a version id"):
-        publish(store.root, {"status.csv": b"x"}, author="A", note="n", based_on=based_on)
+        publish(store.address, {"status.csv": b"x"}, author="A", note="n", based_on=based_on)
 
 
 def test_based_on_an_unknown_version_is_refused(store):
     with pytest.raises(PublishRefused, match="v0007, which is not a version of this store"):
-        publish(store.root, {"status.csv": b"x"}, author="A", note="n", based_on="v0007")
+        publish(store.address, {"status.csv": b"x"}, author="A", note="n", based_on="v0007")
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -189,12 +207,12 @@ def test_based_on_an_unknown_version_is_refused(store):
 def test_metadata_is_checked(store, field, value, message):
     kwargs = {"author": "A", "note": "n", "label": "", field: value}
     with pytest.raises(PublishRefused, match=message):
-        publish(store.root, {"status.csv": b"x"}, **kwargs)
+        publish(store.address, {"status.csv": b"x"}, **kwargs)
 
 
 def test_urdu_author_and_multiline_note_are_kept(store):
     status = edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "5")
-    info = publish(store.root, {"status.csv": status}, author="  عائشہ\u200cخان ", note="line one\nline two")
+    info = publish(store.address, {"status.csv": status}, author="  عائشہ\u200cخان ", note="line one\nline two")
     assert (info.author, info.note) == ("عائشہ\u200cخان", "line one\nline two")
     assert store.versions()[-1].author == "عائشہ\u200cخان"
 
@@ -202,23 +220,25 @@ def test_urdu_author_and_multiline_note_are_kept(store):
 def test_as_of_is_recorded_and_checked(store):
     status = edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "5")
     with pytest.raises(PublishRefused) as refused:
-        publish(store.root, {"status.csv": status}, author="A", note="n", as_of="30/06/2024")
+        publish(store.address, {"status.csv": status}, author="A", note="n", as_of="30/06/2024")
     assert [p.code for p in refused.value.report.errors] == ["invalid-as-of"]
-    info = publish(store.root, {"status.csv": status}, author="A", note="n", as_of=" 2024-07-01 ")
+    info = publish(store.address, {"status.csv": status}, author="A", note="n", as_of=" 2024-07-01 ")
     assert info.as_of == "2024-07-01" and info.label == "Update of 2024-07-01"
 
 
-def test_first_version_needs_all_three_files(tmp_path):
+@pytest.mark.parametrize("kind", STORE_KINDS)
+def test_first_version_needs_all_three_files(kind, tmp_path, request):
+    location = new_location(kind, tmp_path, request)
     with pytest.raises(PublishRefused, match="the first version needs all three files; missing: zones.csv, milestones.csv"):
-        publish(tmp_path / "new", {"status.csv": fixture_files("base")["status.csv"]}, author="A", note="n")
-    assert not (tmp_path / "new" / "manifest.json").exists()
+        publish(location, {"status.csv": fixture_files("base")["status.csv"]}, author="A", note="n")
+    assert not open_store(location).has_manifest()
 
 
 def test_cli_same_table_twice_is_refused(store, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "status.csv").write_bytes(fixture_files("base")["status.csv"])
     run = run_cli("publish", "--author", "A", "--note", "n", str(tmp_path / "a" / "status.csv"),
-                  str(STORE_FIXTURES / "base" / "status.csv"), data=store.root)
+                  str(STORE_FIXTURES / "base" / "status.csv"), data=store.address)
     assert run.returncode == 1
     assert "status.csv given twice" in run.stderr
 
@@ -226,66 +246,66 @@ def test_cli_same_table_twice_is_refused(store, tmp_path):
 # --- a damaged or interrupted store -----------------------------------------------------------
 
 
-def test_stale_temp_folder_and_manifest_temp_are_tidied(store):
-    stale = store.versions_dir / ".tmp-v0002-abc123"
+def test_stale_temp_folder_and_manifest_temp_are_tidied(folder_store):
+    stale = folder_store.versions_dir / ".tmp-v0002-abc123"
     stale.mkdir()
     (stale / "status.csv").write_bytes(b"half a fi")
-    (store.root / ".manifest.json.x1y2.tmp").write_bytes(b'{"format": 1, "vers')
-    assert store.verify() == []  # never visible as a version
-    publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "40")}, author="A", note="n")
-    assert not stale.exists() and not (store.root / ".manifest.json.x1y2.tmp").exists()
-    assert [v.id for v in store.versions()] == ["v0001", "v0002"]
+    (folder_store.root / ".manifest.json.x1y2.tmp").write_bytes(b'{"format": 1, "vers')
+    assert folder_store.verify() == []  # never visible as a version
+    publish(folder_store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "40")}, author="A", note="n")
+    assert not stale.exists() and not (folder_store.root / ".manifest.json.x1y2.tmp").exists()
+    assert [v.id for v in folder_store.versions()] == ["v0001", "v0002"]
 
 
-def test_orphan_of_an_interrupted_publish_is_set_aside_not_deleted(store):
+def test_orphan_of_an_interrupted_publish_is_set_aside_not_deleted(folder_store):
     """A crash between the folder rename and the manifest write leaves v0002 unlisted with its
     pending record: verify reports it, and the next publish moves it aside and takes the id."""
-    (store.versions_dir / "v0002").mkdir()
+    (folder_store.versions_dir / "v0002").mkdir()
     orphan_status = edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "1")
-    (store.versions_dir / "v0002" / "status.csv").write_bytes(orphan_status)
-    store.pending_record("v0002").write_text(json.dumps({"id": "v0002", "author": "crashed"}))
-    problems = store.verify()
-    assert [(p.version_id, p.where) for p in problems] == [("v0002", str(store.versions_dir / "v0002"))]
+    (folder_store.versions_dir / "v0002" / "status.csv").write_bytes(orphan_status)
+    folder_store.pending_record("v0002").write_text(json.dumps({"id": "v0002", "author": "crashed"}))
+    problems = folder_store.verify()
+    assert [(p.version_id, p.where) for p in problems] == [("v0002", str(folder_store.versions_dir / "v0002"))]
     assert "a publish was interrupted" in problems[0].message
-    info = publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")},
+    info = publish(folder_store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")},
                    author="A", note="n", based_on="v0001")
     assert info.id == "v0002"
-    assert store.verify() == []
-    (aside,) = store.versions_dir.glob(".orphaned-v0002-*")
+    assert folder_store.verify() == []
+    (aside,) = folder_store.versions_dir.glob(".orphaned-v0002-*")
     assert (aside / "status.csv").read_bytes() == orphan_status
     assert json.loads((aside / ORPHAN_RECORD_NAME).read_text())["author"] == "crashed"
-    assert not store.pending_record("v0002").exists()
+    assert not folder_store.pending_record("v0002").exists()
 
 
-def test_unexplained_unlisted_folder_blocks_publish(store):
+def test_unexplained_unlisted_folder_blocks_publish(folder_store):
     """No pending record: its manifest entry was probably deleted; a person must decide."""
-    (store.versions_dir / "v0002").mkdir()
-    before = snapshot(store.root)
+    (folder_store.versions_dir / "v0002").mkdir()
+    before = snapshot(folder_store.root)
     with pytest.raises(PublishRefused, match="versions/v0002 is not in the manifest and no interrupted publish explains it"):
-        publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
-    assert snapshot(store.root) == before
+        publish(folder_store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
+    assert snapshot(folder_store.root) == before
 
 
-def test_missing_manifest_blocks_publish(store):
-    store.manifest_path.unlink()
+def test_missing_manifest_blocks_publish(folder_store):
+    folder_store.manifest_path.unlink()
     with pytest.raises(PublishRefused, match="manifest.json is missing but versions/ holds 1 version folder"):
-        publish(store.root, fixture_files("next"), author="A", note="n")
-    assert sorted(p.name for p in store.versions_dir.iterdir()) == ["v0001"]
+        publish(folder_store.root, fixture_files("next"), author="A", note="n")
+    assert sorted(p.name for p in folder_store.versions_dir.iterdir()) == ["v0001"]
 
 
-def test_damaged_latest_version_blocks_publish(store):
-    path = store.versions_dir / "v0001" / "zones.csv"
+def test_damaged_latest_version_blocks_publish(folder_store):
+    path = folder_store.versions_dir / "v0001" / "zones.csv"
     path.write_bytes(path.read_bytes().replace(b"1530", b"1531"))
     with pytest.raises(PublishRefused, match="the latest version v0001 is damaged .*zones.csv: v0001: sha256 mismatch"):
-        publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
-    assert [v.id for v in store.versions()] == ["v0001"]
+        publish(folder_store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
+    assert [v.id for v in folder_store.versions()] == ["v0001"]
 
 
-def test_broken_chain_blocks_publish(store):
-    publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
-    doc = json.loads(store.manifest_path.read_text())
+def test_broken_chain_blocks_publish(folder_store):
+    publish(folder_store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "2")}, author="A", note="n")
+    doc = json.loads(folder_store.manifest_path.read_text())
     doc["versions"][0]["author"] = "Someone Else"
-    store.manifest_path.write_text(json.dumps(doc))
+    folder_store.manifest_path.write_text(json.dumps(doc))
     with pytest.raises(PublishRefused, match=r"the manifest is damaged \(manifest.json entry 1 \(v0001\): v0001: entry hash mismatch"):
-        publish(store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "3")}, author="A", note="n")
-    assert [v["id"] for v in json.loads(store.manifest_path.read_text())["versions"]] == ["v0001", "v0002"]
+        publish(folder_store.root, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "3")}, author="A", note="n")
+    assert [v["id"] for v in json.loads(folder_store.manifest_path.read_text())["versions"]] == ["v0001", "v0002"]

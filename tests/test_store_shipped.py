@@ -1,4 +1,4 @@
-"""End to end on the shipped data: a steward edits one zone's stage, publishes from the CLI, and
+"""End to end on the shipped data, in a folder and in a database: a steward edits one zone's stage, publishes from the CLI, and
 ``versions``, ``verify`` and ``diff`` all agree on the result.
 
 Runs on a copy of the shipped ``data/`` when it is there, else on a store published from the
@@ -10,44 +10,52 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from storekinds import STORE_KINDS, new_location, store_env
 from test_publish import edit_cell, fixture_files
 
 from sez_metrics import schema
 from sez_metrics.publish import publish
-from sez_metrics.store import VersionStore
+from sez_metrics.store import open_store
+from sez_metrics.store_copy import copy_store
 
 REPO = Path(__file__).parents[1]
 SHIPPED = REPO / "data"
 
 
-@pytest.fixture(params=["shipped" if (SHIPPED / "manifest.json").exists() else "fixture"])
-def data_copy(request, tmp_path) -> Path:
+@pytest.fixture(params=[(source, kind) for source in ["shipped" if (SHIPPED / "manifest.json").exists() else "fixture"]
+                         for kind in STORE_KINDS], ids=lambda p: "-".join(p))
+def data_copy(request, tmp_path) -> str:
+    """The store to work on: a folder copy, or the same versions copied into a fresh database."""
+    source, kind = request.param
     root = tmp_path / "data"
-    if request.param == "shipped":
+    if source == "shipped":
         shutil.copytree(SHIPPED, root, ignore=shutil.ignore_patterns(".publish.lock"))
     else:
         publish(root, fixture_files("base"), author="A", note="base")
         publish(root, fixture_files("next"), author="A", note="next")
-    return root
+    if kind == "folder":
+        return str(root)
+    url = new_location(kind, tmp_path, request)
+    copy_store(open_store(root), open_store(url))
+    return url
 
 
-def cli(data: Path, *args: str) -> subprocess.CompletedProcess:
+def cli(data: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sez_metrics", *args], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "SEZ_DATA_DIR": str(data)}, timeout=120)
+                          env=store_env(data), timeout=120)
 
 
 def test_publish_a_stage_change_then_versions_verify_and_diff_agree(data_copy, tmp_path):
-    store = VersionStore(data_copy)
+    store = open_store(data_copy)
     latest = store.latest()
     dataset = store.load(latest.id).dataset
-    status_bytes = (store.versions_dir / latest.id / "status.csv").read_bytes()
+    status_bytes = store.read_version_files(latest)[0]["status.csv"]
     rows = list(csv.DictReader(io.StringIO(status_bytes.decode("utf-8-sig"))))
     zone = next(r for r in rows if r["stage"] in ("under_development", "land_acquired", "identified"))
     old_stage = zone["stage"]
@@ -68,7 +76,7 @@ def test_publish_a_stage_change_then_versions_verify_and_diff_agree(data_copy, t
 
     verified = cli(data_copy, "verify")
     assert verified.returncode == 0, verified.stdout
-    assert verified.stdout.strip() == f"ok: {len(entries)} version(s) intact in {data_copy}"
+    assert verified.stdout.strip() == f"ok: {len(entries)} version(s) intact in {store.location}"
 
     short_name = dataset.zones.set_index("zone_id").at[zone["zone_id"], "short_name"]
     expected = f"stage {schema.STAGE.label(old_stage)} → {schema.STAGE.label(new_stage)}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -46,15 +47,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _render(folder: Path, upstream: str, https_port: int, http_port: int, viewer_only: bool) -> Path:
-    """The shipped site file with only its machine-specific values replaced; the main nginx.conf."""
+UPSTREAM_SERVERS = re.compile(r"(    server 127\.0\.0\.1:\d+ [^;]*;\n)+")
+
+
+def _render(folder: Path, upstream: str | list[str], https_port: int, http_port: int, viewer_only: bool) -> Path:
+    """The shipped site file with only its machine-specific values replaced (its replicas: ``upstream``,
+    one address or several); the main nginx.conf."""
     cert, key = folder / "proxy.crt", folder / "proxy.key"
     made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                            "-keyout", str(key), "-out", str(cert)], capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     site = SITE.read_text()
+    upstreams = [upstream] if isinstance(upstream, str) else upstream
+    options = " max_fails=1 fail_timeout=10s;"
+    assert UPSTREAM_SERVERS.search(site), f"{SITE.name} no longer lists its replicas as the test expects"
+    site = UPSTREAM_SERVERS.sub("".join(f"    server {address}{options}\n" for address in upstreams), site, count=1)
     replacements = {
-        "server 127.0.0.1:8501;": f"server {upstream};",
         "listen 80;": f"listen 127.0.0.1:{http_port};",
         "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
         "/etc/ssl/certs/sez-dashboard.crt": str(cert),
@@ -86,14 +94,15 @@ def _accepting(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def _nginx(folder: Path, upstream_url: str, *, viewer_only: bool = False):
+def _nginx(folder: Path, upstream_url: str | list[str], *, viewer_only: bool = False):
     if not Path(NGINX).exists():
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail("nginx is missing (apt-get install nginx)", pytrace=False)
         pytest.skip("nginx is missing (apt-get install nginx)")
     folder.mkdir(parents=True, exist_ok=True)
     https_port, http_port = _free_port(), _free_port()
-    conf = _render(folder, upstream_url.removeprefix("http://"), https_port, http_port, viewer_only)
+    urls = [upstream_url] if isinstance(upstream_url, str) else upstream_url
+    conf = _render(folder, [url.removeprefix("http://") for url in urls], https_port, http_port, viewer_only)
     checked = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(conf)], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
     process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf), "-g", "daemon off;"],

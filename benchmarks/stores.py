@@ -1,0 +1,114 @@
+"""Folder store vs PostgreSQL store at scale: load + verify of the latest version, and every page's
+first view and warm rerun (AppTest), on the same versions. Prints numbers; asserts nothing.
+
+    .venv/bin/python -m benchmarks.stores --zones 5000 --versions 40
+
+Builds the synthetic store (``python -m sez_metrics synth``) once into ``benchmarks/.cache/`` unless
+``--folder`` names one already built, starts a throw-away PostgreSQL cluster (Debian's binaries, as the tests do:
+tests/pgserver.py), copies the folder into it (``copy``), and measures both the same way, one
+store at a time, the page runs each in a process of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def _median(work, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_store(location: str, repeats: int) -> dict:
+    """Load (verified) of the latest version, a verify of that version's files, and the per-rerun
+    store queries a page makes (the versions list and the files' stamp)."""
+    from sez_metrics.store import open_store
+
+    store = open_store(location)
+    versions = store.versions()
+    latest = versions[-1]
+    store.load()  # untimed: the first load pays for fresh memory
+    load = _median(lambda: store.load(), repeats)
+    verify_latest = _median(lambda: store.read_version_files(latest), repeats)
+    listing = _median(lambda: (store.versions(), store.stamp([v.id for v in versions])), repeats)
+    verify_all = _median(lambda: store.verify(), 1)
+    return {"versions": len(versions), "latest": latest.id, "bytes": sum(r.bytes for r in latest.files.values()),
+            "load_latest_s": load, "verify_latest_s": verify_latest, "list_and_stamp_s": listing,
+            "verify_all_s": verify_all}
+
+
+def bench_pages(location: str, repeats: int) -> dict:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.pages", "--data", location, "--repeats", str(repeats)],
+                          cwd=REPO, capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-3:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zones", type=int, default=5000)
+    parser.add_argument("--versions", type=int, default=40)
+    parser.add_argument("--folder", type=Path, help="an already built store folder to use")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--database-first", action="store_true", help="measure the database store first (order effects)")
+    args = parser.parse_args()
+
+    from pgserver import PgServer, require_postgres
+
+    from sez_metrics.store import open_store
+    from sez_metrics.store_copy import copy_store
+
+    folder = args.folder
+    if folder is None:
+        folder = REPO / "benchmarks" / ".cache" / f"stores-z{args.zones}-v{args.versions}"
+        if not (folder / "manifest.json").exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "sez_metrics", "synth", "--zones", str(args.zones),
+                            "--versions", str(args.versions), "--out", str(folder)], cwd=REPO, check=True)
+    server = PgServer(require_postgres())
+    server.start()
+    try:
+        url = server.new_database()
+        started = time.perf_counter()
+        copy_store(open_store(folder), open_store(url))
+        copy_s = time.perf_counter() - started
+        results = {"folder": str(folder), "copy_folder_to_database_s": copy_s, "stores": {}}
+        order = [("folder", str(folder)), ("postgres", url)]
+        for kind, location in (order[::-1] if args.database_first else order):
+            results["stores"][kind] = {"store": bench_store(location, args.repeats),
+                                       "pages": bench_pages(location, args.repeats)}
+    finally:
+        server.destroy()
+    print(json.dumps(results, indent=2))
+    folder_pages, db_pages = results["stores"]["folder"]["pages"], results["stores"]["postgres"]["pages"]
+    print(f"\n{'page':10} {'first folder':>13} {'first db':>10} {'ratio':>6} {'warm folder':>12} {'warm db':>9} {'ratio':>6}")
+    for page, f in folder_pages.items():
+        if page == "error" or page not in db_pages:
+            continue
+        d = db_pages[page]
+        print(f"{page:10} {f['first_s']:13.3f} {d['first_s']:10.3f} {d['first_s'] / f['first_s']:6.2f} "
+              f"{f['warm_s']:12.3f} {d['warm_s']:9.3f} {d['warm_s'] / f['warm_s']:6.2f}")
+    for key in ("load_latest_s", "verify_latest_s", "list_and_stamp_s", "verify_all_s"):
+        f, d = results["stores"]["folder"]["store"][key], results["stores"]["postgres"]["store"][key]
+        print(f"{key:18} folder {f:8.3f}  db {d:8.3f}  ratio {d / f:5.2f}")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
