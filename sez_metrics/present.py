@@ -24,9 +24,15 @@ from sez_metrics.diff import ChangeItem
 from sez_metrics.store import Dataset
 from sez_metrics.timeline import parse_multi
 
-# Lines a zone slide has room for at 1280×720 before it would scroll.
+# What a zone slide's right-hand column has room for at 1280×720 (and, scaled, at 1920×1080) before
+# the slide would scroll: at most 5 changes and 5 milestones, and in all 12 printed lines, each item
+# counted as the lines it wraps to (a change's line holds ~72 characters, a milestone title's ~44).
 ZONE_CHANGE_LINES = 5
 ZONE_MILESTONE_LINES = 5
+ZONE_RIGHT_COLUMN_LINES = 12
+ZONE_CHANGE_MAX_LINES = 6  # of those, at most this many for the changes and their "… and N more"
+CHANGE_CHARS_PER_LINE = 72
+MILESTONE_TITLE_CHARS_PER_LINE = 44
 OVERVIEW_OVERDUE_LINES = 3
 LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
 ZONE_TITLE_MAX_CHARS = 44  # beyond this a zone slide is headed by the zone's short name
@@ -180,12 +186,30 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
             "Boundaries: Natural Earth, approximate.</p>")
 
 
-def _milestones_for_slide(zone: ZoneBrief) -> list:
-    """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the latest done."""
+def wrapped_lines(text: str, chars_per_line: int) -> int:
+    """How many lines ``text`` takes when wrapped at about ``chars_per_line`` characters."""
+    return max(1, -(-len(text) // chars_per_line))
+
+
+def _fitting(items: list, lines_of, most: int, budget: int) -> list:
+    """The first items (at most ``most``, at least one) whose wrapped lines fit in ``budget``."""
+    shown, used = [], 0
+    for item in items[:most]:
+        used += lines_of(item)
+        if shown and used > budget:
+            break
+        shown.append(item)
+    return shown
+
+
+def _milestones_for_slide(zone: ZoneBrief, budget: int = ZONE_RIGHT_COLUMN_LINES) -> list:
+    """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the
+    latest done; as many as fit in ``budget`` wrapped lines."""
     late = [m for m in zone.milestones if m.late and not m.done]
     upcoming = [m for m in zone.milestones if not m.done and not m.late and m.state != "cancelled"]
     done = [m for m in reversed(zone.milestones) if m.done]
-    return (late + upcoming + done)[:ZONE_MILESTONE_LINES]
+    return _fitting(late + upcoming + done, lambda m: wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE),
+                    ZONE_MILESTONE_LINES, budget)
 
 
 def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
@@ -195,7 +219,8 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         for f in zone.status
     )
     changes = list(zone.changes)
-    shown = changes[:ZONE_CHANGE_LINES]
+    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, ZONE_CHANGE_MAX_LINES - 1)
+    change_lines = sum(wrapped_lines(c, CHANGE_CHARS_PER_LINE) for c in shown) + 1  # and its "… and N more" line
     if briefing.compare is None:
         change_items = "<li>No earlier version to compare with.</li>"
     else:
@@ -210,7 +235,7 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         change_items = change_items or "<li>No change.</li>"
     milestones = "".join(
         f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td><td class="sez-slip">{_e(m.slip)}</td></tr>'
-        for m in _milestones_for_slide(zone)
+        for m in _milestones_for_slide(zone, ZONE_RIGHT_COLUMN_LINES - change_lines)
     ) or '<tr><td colspan="3">No milestone recorded.</td></tr>'
     priority = '<span class="sez-badge">Priority zone</span>' if zone.priority else ""
     province = next((f.value for f in zone.profile if f.label == "Province"), "")

@@ -7,6 +7,8 @@ needs no sideways scrolling (a column pushed off the table's right edge is cut a
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from browsing import READY_TIMEOUT_MS, screenshot
 
@@ -44,7 +46,15 @@ def _assert_shown_in_full(app_page, text: str, where: str) -> None:
         app_page.page.wait_for_function(f"(text) => ({_CELL_JS})(text).length > 0", arg=text, timeout=READY_TIMEOUT_MS)
     except Exception as exc:  # Playwright's TimeoutError
         raise AssertionError(f"{where}: no table cell shows the whole text {text!r}") from exc
-    cells = app_page.page.evaluate(_CELL_JS, text)
+    # then until the layout has settled: a wide table's columns are sized while its page still
+    # renders (two equal measurements 300 ms apart)
+    cells, deadline = None, time.monotonic() + READY_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        measured = app_page.page.evaluate(_CELL_JS, text)
+        if measured == cells:
+            break
+        cells = measured
+        app_page.page.wait_for_timeout(300)
     for cell in cells:
         assert not cell["overflows"], f"{where}: the cell of {text!r} is cut: {cell}"
         assert cell["insideTable"] and not cell["tableScrolls"], f"{where}: the table must scroll sideways to show {text!r}: {cell}"
