@@ -8,7 +8,10 @@ Charts then draw in the browser, so tests wait for the chart element they need, 
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,3 +339,23 @@ def deck_colour(page: Page, lon: float, lat: float) -> tuple[int, int, int]:
         raise AssertionError(f"({lon}, {lat}) is not on the visible map: {point}")
     shot = page.screenshot(clip={"x": point["x"] - 1, "y": point["y"] - 1, "width": 3, "height": 3})
     return Image.open(io.BytesIO(shot)).convert("RGB").getpixel((1, 1))
+
+
+def stop_server(process: subprocess.Popen, term_grace_s: float = 10, kill_grace_s: float = 5) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started (its own
+    process group): SIGTERM, then SIGKILL if it is still there after ``term_grace_s``.
+
+    (A server run under strace needs a longer grace: strace ignores SIGTERM while it traces and
+    exits with the server.)"""
+    for sig, grace in ((signal.SIGTERM, term_grace_s), (signal.SIGKILL, kill_grace_s)):
+        if process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue

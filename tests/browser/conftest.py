@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browsing import ARTIFACTS, REPO, SCREENSHOTS, AppPage, screenshot
+from browsing import ARTIFACTS, REPO, SCREENSHOTS, AppPage, screenshot, stop_server
 from storebuilder import build_mini_store
 
 SHIPPED_DATA = REPO / "data"
@@ -83,22 +82,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server and anything it started (its own process group), escalating to SIGKILL."""
-    if process.poll() is not None:
-        return
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def _healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as response:
@@ -137,13 +120,13 @@ def _start_server(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = 
             process = subprocess.Popen(
                 command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        atexit.register(_stop, process)
+        atexit.register(stop_server, process)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while time.monotonic() < deadline and process.poll() is None:
             if _healthy(port):
                 return process, port
             time.sleep(0.1)  # polling the health endpoint
-        _stop(process)
+        stop_server(process)
         log_text = log_path.read_text(errors="replace")
         if f"Port {port} is already in use" not in log_text:
             break
@@ -199,7 +182,7 @@ def _serving(data_dir, log_path, extra_args: tuple[str, ...] = ()):
         yield dashboard
         dashboard.log.fail_on_warnings("while serving")
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ is tested.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browsing import ARTIFACTS, REPO, AppPage
+from browsing import ARTIFACTS, REPO, AppPage, stop_server
 from nettrace import outbound_calls, require_strace, traced
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,21 +58,6 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen) -> None:
-    # strace itself ignores SIGTERM while it traces; the server exits on it, and strace with it.
-    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        if process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture
 def traced_server(strace_available, browser_data_dir, tmp_path):
     """``streamlit run app.py`` as a deployment starts it, under ``strace -f``; stopped before the trace is read."""
@@ -98,7 +82,7 @@ def traced_server(strace_available, browser_data_dir, tmp_path):
             time.sleep(0.2)  # polling the health endpoint
         yield server, process
     finally:
-        _stop(process)
+        stop_server(process, term_grace_s=20, kill_grace_s=10)
 
 
 def _get(url: str) -> bytes:
@@ -134,7 +118,7 @@ def test_the_server_calls_nothing_outside_this_machine_from_start_through_a_page
         context.close()
     # Another web site's page trying to talk to the dashboard is refused without any lookup.
     assert " 403 " in _cross_origin_websocket(server.port)
-    _stop(process)
+    stop_server(process, term_grace_s=20, kill_grace_s=10)
 
     trace = server.trace.read_text(errors="replace")
     assert "HTTP/1.1 101 Switching Protocols" in trace  # the websocket session was traced

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsing import REPO, AppPage, expect
+from browsing import REPO, AppPage, expect, stop_server
 from stclient import Session
 from storebuilder import build_mini_store
 from test_steward_publish import PASSWORD, STEWARD, UPLOAD_INPUT, VIEWPORT, sign_in
@@ -175,8 +174,7 @@ def test_by_default_the_server_listens_on_this_machine_only(tmp_path):
             time.sleep(0.1)  # polling for the listening socket
         assert _listening_addresses(port) == {"0100007F"}, "listens beyond 127.0.0.1"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+        stop_server(process, term_grace_s=15)
 
 
 def _free_port() -> int:

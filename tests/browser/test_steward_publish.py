@@ -12,7 +12,6 @@ import io
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browsing import ARTIFACTS, REPO, AppPage, as_of_stamp, expect, screenshot, wait_ready
+from browsing import ARTIFACTS, REPO, AppPage, as_of_stamp, expect, screenshot, stop_server, wait_ready
 from storebuilder import build_mini_store
 
 from sez_metrics.store import VersionStore
@@ -58,16 +57,6 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def steward_server(browser_available, tmp_path_factory) -> StewardServer:
     """``streamlit run app.py`` on its own copy of the data, with one steward made by ``add-steward``."""
@@ -100,7 +89,7 @@ def steward_server(browser_available, tmp_path_factory) -> StewardServer:
             time.sleep(0.1)  # polling the health endpoint
         yield StewardServer(base_url, data_dir, log_path)
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 @pytest.fixture
