@@ -264,15 +264,21 @@ def test_an_empty_database_holds_no_store(pg_url):
     assert run.returncode == 2 and run.stderr.startswith("error: ") and "Traceback" not in run.stderr
 
 
+def _role(pg_server, pg_url: str, role: str, privileges: str) -> str:
+    """A login role with ``privileges`` on the store's tables (as docs/deployment.md grants them);
+    the URL that connects as it."""
+    database = pg_url.rsplit("/", 1)[1]
+    pg_server.psql(pg_url, f"DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN; "
+                           f'GRANT CONNECT ON DATABASE "{database}" TO {role}; '
+                           f"GRANT USAGE ON SCHEMA public TO {role}; "
+                           f"GRANT {privileges} ON sez_versions, sez_files TO {role}")
+    return pg_url.replace("://sez@", f"://{role}@")
+
+
 def test_a_read_only_role_reads_and_cannot_publish(pg_server, pg_url):
     """The viewer replicas' role of docs/deployment.md: SELECT only."""
     publish(pg_url, fixture_files("base"), author="A", note="base")
-    database = pg_url.rsplit("/", 1)[1]
-    pg_server.psql(pg_url, "DROP ROLE IF EXISTS sez_viewer_t; CREATE ROLE sez_viewer_t LOGIN; "
-                           f'GRANT CONNECT ON DATABASE "{database}" TO sez_viewer_t; '
-                           "GRANT USAGE ON SCHEMA public TO sez_viewer_t; "
-                           "GRANT SELECT ON sez_versions, sez_files TO sez_viewer_t")
-    viewer = pg_url.replace("://sez@", "://sez_viewer_t@")
+    viewer = _role(pg_server, pg_url, "sez_viewer_t", "SELECT")
     assert open_store(viewer).verify() == []
     assert open_store(viewer).load().dataset.info.id == "v0001"
     with pytest.raises(PublishRefused, match="refused"):
@@ -283,12 +289,7 @@ def test_a_read_only_role_reads_and_cannot_publish(pg_server, pg_url):
 def test_the_publisher_role_adds_versions_and_cannot_change_them(pg_server, pg_url):
     """docs/deployment.md's publisher role: SELECT and INSERT; the owner's triggers stay on."""
     publish(pg_url, fixture_files("base"), author="A", note="base")
-    database = pg_url.rsplit("/", 1)[1]
-    pg_server.psql(pg_url, "DROP ROLE IF EXISTS sez_publisher_t; CREATE ROLE sez_publisher_t LOGIN; "
-                           f'GRANT CONNECT ON DATABASE "{database}" TO sez_publisher_t; '
-                           "GRANT USAGE ON SCHEMA public TO sez_publisher_t; "
-                           "GRANT SELECT, INSERT ON sez_versions, sez_files TO sez_publisher_t")
-    publisher = pg_url.replace("://sez@", "://sez_publisher_t@")
+    publisher = _role(pg_server, pg_url, "sez_publisher_t", "SELECT, INSERT")
     info = publish(publisher, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "3")},
                    author="A", note="n")
     assert info.id == "v0002" and open_store(pg_url).verify() == []
