@@ -238,12 +238,12 @@ def zone_points(zones: pd.DataFrame, status: pd.DataFrame, measure: Measure, as_
                 "area_text": f"{float(z['area_acres']):,.0f} acres",
                 "measure_text": value_words,
                 # each figure with its own confidence (the figure's column, else the row's)
-                "stage_text": _with_confidence(stage_text(s["stage"]), s, "stage") if s is not None else "not reported",
+                "stage_text": _with_confidence(stage_text(s["stage"]), s, "stage") if s is not None else vocabulary.NOT_REPORTED,
                 "gas_text": _with_confidence(utility_text(s["gas"], s["gas_mmcfd_available"], s["gas_mmcfd_required"], "MMCFD"), s, "gas")
-                if s is not None else "not reported",
+                if s is not None else vocabulary.NOT_REPORTED,
                 "electricity_text": _with_confidence(utility_text(s["electricity"], s["power_mw_available"], s["power_mw_required"], "MW"),
-                                                     s, "electricity") if s is not None else "not reported",
-                "colonization_text": _with_confidence(status_colonization_text(s), s, "colonization") if s is not None else "not reported",
+                                                     s, "electricity") if s is not None else vocabulary.NOT_REPORTED,
+                "colonization_text": _with_confidence(status_colonization_text(s), s, "colonization") if s is not None else vocabulary.NOT_REPORTED,
                 "confidence_text": confidence_text(s["confidence"]) if s is not None else "—",
                 "stale_text": vocabulary.stale_text(s["as_of"], as_of) if s is not None and as_of else "",
                 "label": label,

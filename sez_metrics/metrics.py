@@ -332,7 +332,7 @@ def zone_grid(dataset: Dataset) -> pd.DataFrame:
     colonization = [
         # short words in a narrow column: the caption says what "not applicable" means
         f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
-        else "not applicable" if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
+        else vocabulary.NOT_APPLICABLE_SHORT if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
         for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
     ]
     as_of = [

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sez_metrics import geo, schema, settings
+from sez_metrics import geo, schema, settings, vocabulary
 
 FIRST_AS_OF = date(2021, 1, 15)
 # Days between two reporting rounds: 40 versions cover about five years.
@@ -180,7 +180,7 @@ def _advance(rng: np.random.Generator, s: _State, today: int) -> None:
     s.enterprises = s.enterprises + (new * rng.uniform(0.6, 1.0, n)).astype(int)
     s.operating = np.minimum(s.enterprises, s.operating + rng.binomial(s.enterprises - s.operating, 0.08))
 
-    open_ = (s.status != "done") & (s.status != "cancelled")
+    open_ = ~np.isin(s.status, vocabulary.CLOSED_STATUSES)
     k = len(s.due)
     cancel = open_ & (rng.random(k) < CANCEL_P)
     s.status[cancel] = "cancelled"

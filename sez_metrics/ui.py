@@ -14,7 +14,7 @@ import hashlib
 import logging
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,19 +131,10 @@ class PageContext:
         return next((v for v in self.versions if v.id == version_id), None)
 
 
-def files_digest(root: Path | str, version_ids: Iterable[str]) -> str:
-    """The store's stamp of the versions' files, for cache keys (``Store.stamp``).
-
-    Versions never change under their id, so this is a guard, not a freshness check: a file edited
-    or damaged behind the store's back changes the stamp, and the next load verifies it again.
-    """
-    return open_store(root).stamp(version_ids)
-
-
 # Room for every version of a long history: the zone and timeline pages read them all, and an LRU
 # smaller than the history misses on every access (40 versions of 5,000 zones: ~20 s per rerun).
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _cached_load(root: str, version_id: str | None, chain_digest: str, files_digest: str) -> LoadResult:
+def _cached_load(root: str, version_id: str | None, chain_digest: str, files_stamp: str) -> LoadResult:
     return open_store(root).load(version_id)
 
 

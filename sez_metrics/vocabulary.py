@@ -310,7 +310,8 @@ def figure_change_text(name: str, old: Any, new: Any, unit: str = "", decimals: 
 
 # Stages at which a zone holds no land yet: colonization (a share of its land or plots) cannot apply.
 STAGES_WITHOUT_LAND = ("identified",)
-NOT_APPLICABLE = "not applicable (no land yet)"
+NOT_APPLICABLE_SHORT = "not applicable"  # where a narrow column's caption says why
+NOT_APPLICABLE = f"{NOT_APPLICABLE_SHORT} (no land yet)"
 NOT_REPORTED = "not reported"
 
 
