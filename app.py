@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sez_metrics import serverguard, ui
+from sez_metrics.app import serverguard, ui
 
 # Uploads only for signed-in stewards, clear_cache ignored: once per process, before any page runs.
 serverguard.install()

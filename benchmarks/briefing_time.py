@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO))
 
 from pypdf import PdfReader  # noqa: E402
 
-from sez_metrics import briefing  # noqa: E402
-from sez_metrics.static_map import static_images  # noqa: E402
+from sez_metrics.render import briefing  # noqa: E402
+from sez_metrics.render.static_map import static_images  # noqa: E402
 
 
 def _timed(label: str, results: dict[str, list[float]], func, *args, **kwargs):

@@ -23,7 +23,7 @@ def time_pages(data: Path | str, repeats: int) -> dict[str, dict]:
     os.environ["SEZ_STORE"] = str(data)
     from streamlit.testing.v1 import AppTest
 
-    from sez_metrics.store import open_store
+    from sez_metrics.storage.store import open_store
 
     first_zone = str(open_store(data).load().dataset.zones["zone_id"].iloc[0])
     results: dict[str, dict] = {}

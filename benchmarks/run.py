@@ -75,7 +75,7 @@ def _median(fn: Callable[[], object], repeats: int) -> float:
 
 def scale_store() -> Path:
     """The 5,000-zone synthetic store, generated once (about 3 minutes on 2 cores) and reused."""
-    from sez_metrics.synth import build_store
+    from sez_metrics.storage.synth import build_store
 
     root = CACHE / "synth-z{zones}-v{versions}-m{milestones_per_zone}-s{seed}".format(**SCALE)
     if not (root / "manifest.json").exists():
@@ -97,7 +97,7 @@ def bench_load(root: Path, repeats: int) -> dict:
     """Load + verify of the latest version vs pyarrow parsing the same three files' bytes."""
     import pyarrow.csv as pacsv
 
-    from sez_metrics.store import VersionStore
+    from sez_metrics.storage.store import VersionStore
 
     store = VersionStore(root)
     info = store.latest()
@@ -120,8 +120,8 @@ def bench_load(root: Path, repeats: int) -> dict:
 
 def bench_validation(repeats: int) -> dict:
     """validate_version on a 50,000-row status file (alone, as a steward checks one file) and milestones."""
-    from sez_metrics.synth import generate
-    from sez_metrics.validate import validate_version
+    from sez_metrics.core.validate import validate_version
+    from sez_metrics.storage.synth import generate
 
     _, big = next(generate(50_000, 1, 1, seed=2))
     _, ms = next(generate(5_000, 1, 10, seed=2))
@@ -135,8 +135,8 @@ def bench_validation(repeats: int) -> dict:
 
 def bench_diff(root: Path, repeats: int) -> dict:
     """diff_versions of the last two versions (already loaded), and the CLI-style JSON of it."""
-    from sez_metrics.diff import diff_versions
-    from sez_metrics.store import VersionStore
+    from sez_metrics.core.diff import diff_versions
+    from sez_metrics.storage.store import VersionStore
 
     store = VersionStore(root)
     old_info, new_info = store.versions()[-2:]

@@ -35,7 +35,7 @@ def _median(work, repeats: int) -> float:
 def bench_store(location: str, repeats: int) -> dict:
     """Load (verified) of the latest version, a verify of that version's files, and the per-rerun
     store queries a page makes (the versions list and the files' stamp)."""
-    from sez_metrics.store import open_store
+    from sez_metrics.storage.store import open_store
 
     store = open_store(location)
     versions = store.versions()
@@ -70,8 +70,8 @@ def main() -> None:
 
     from pgserver import PgServer, require_postgres
 
-    from sez_metrics.store import open_store
-    from sez_metrics.store_copy import copy_store
+    from sez_metrics.storage.store import open_store
+    from sez_metrics.storage.store_copy import copy_store
 
     folder = args.folder
     if folder is None:

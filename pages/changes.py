@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import export, metrics, schema, ui, vocabulary
-from sez_metrics.diff import IMPORTANCE, PROGRAMME_NAME, VersionDiff
-from sez_metrics.store import Dataset, VersionInfo
-from sez_metrics.text import md_echo, md_escape
+from sez_metrics.app import ui
+from sez_metrics.core import metrics, schema, vocabulary
+from sez_metrics.core.diff import IMPORTANCE, PROGRAMME_NAME, VersionDiff
+from sez_metrics.core.text import md_echo, md_escape
+from sez_metrics.render import export
+from sez_metrics.storage.store import Dataset, VersionInfo
 
 # A symbol per kind of change, so a list can be scanned without reading every line.
 KIND_SYMBOLS = {

@@ -2,7 +2,7 @@
 
 Everyone sees the version history and can download any version and the empty templates.
 A signed-in steward can also upload CSVs, read their validation report and the change they
-make, and publish. Access control is in ``sez_metrics.workspace.publish_as``, not in what this
+make, and publish. Access control is in ``sez_metrics.steward.workspace.publish_as``, not in what this
 page hides. CSV values are shown only through st.dataframe, st.text or escaped markdown.
 """
 
@@ -15,14 +15,16 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import auth, export, serverguard, ui, workspace
-from sez_metrics.chars import terminal_safe
-from sez_metrics.diff import summary_counts, summary_heading
-from sez_metrics.publish import PublishRefused, publish_failure
-from sez_metrics.report import Report, with_fix_text
-from sez_metrics.settings import MAX_UPLOAD_BYTES, store_location
-from sez_metrics.store import Store, StoreError, StoreUnavailable, VersionInfo, open_store
-from sez_metrics.text import md_echo, md_escape
+from sez_metrics.app import serverguard, ui
+from sez_metrics.core.chars import terminal_safe
+from sez_metrics.core.diff import summary_counts, summary_heading
+from sez_metrics.core.report import Report, with_fix_text
+from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
+from sez_metrics.core.text import md_echo, md_escape
+from sez_metrics.render import export
+from sez_metrics.steward import auth, workspace
+from sez_metrics.storage.publish import PublishRefused, publish_failure
+from sez_metrics.storage.store import Store, StoreError, StoreUnavailable, VersionInfo, open_store
 
 # Session state of the workspace (one browser session = one steward at most).
 STEWARD_KEY = serverguard.STEWARD_KEY  # password sign-in: the name signed in with

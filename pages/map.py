@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from sez_metrics import export, maplayers, ui
-from sez_metrics.settings import basemap_dir
-from sez_metrics.store import Dataset
-from sez_metrics.text import md_echo, md_escape
+from sez_metrics.app import ui
+from sez_metrics.core.settings import basemap_dir
+from sez_metrics.core.text import md_echo, md_escape
+from sez_metrics.render import export, maplayers
+from sez_metrics.storage.store import Dataset
 
 MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"

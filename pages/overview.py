@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import metrics, ui, ui_present, vocabulary
-from sez_metrics.store import VersionInfo
-from sez_metrics.text import md_escape
+from sez_metrics.app import ui, ui_present
+from sez_metrics.core import metrics, vocabulary
+from sez_metrics.core.text import md_escape
+from sez_metrics.storage.store import VersionInfo
 
 SUMMARY_LINES = 6
 TILES_PER_ROW = 4
@@ -151,7 +152,7 @@ def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> No
     )
 
 
-# Presenter mode (`/?present=1`) takes over the whole screen: see sez_metrics.ui_present.
+# Presenter mode (`/?present=1`) takes over the whole screen: see sez_metrics.app.ui_present.
 if ui_present.presenter_requested():
     ui_present.render_presenter()
     st.stop()

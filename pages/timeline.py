@@ -17,8 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import export, figures, profile, schema, timeline, ui
-from sez_metrics.text import md_echo, md_escape
+from sez_metrics.app import ui
+from sez_metrics.core import profile, schema, timeline
+from sez_metrics.core.text import md_echo, md_escape
+from sez_metrics.render import export, figures
 
 PLOTLY_CONFIG = {"displaylogo": False}
 # widget key → URL parameter, for the multi-value filters.

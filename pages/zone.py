@@ -11,9 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics import figures, metrics, profile, schema, timeline, ui, vocabulary
-from sez_metrics.store import Dataset
-from sez_metrics.text import md_echo, md_escape
+from sez_metrics.app import ui
+from sez_metrics.core import metrics, profile, schema, timeline, vocabulary
+from sez_metrics.core.text import md_echo, md_escape
+from sez_metrics.render import figures
+from sez_metrics.storage.store import Dataset
 
 ZONE_KEY = "zone_pick"
 PLOTLY_CONFIG = {"displaylogo": False}

@@ -10,7 +10,7 @@ files live in ``data/sources/``:
     data/sources/v0001/milestones.csv
     data/sources/per_figure.csv         per-figure confidence, source and colonization basis (see below)
 
-Each round is published, oldest first, through the real publish path (``sez_metrics.publish``:
+Each round is published, oldest first, through the real publish path (``sez_metrics.storage.publish``:
 validation, hashes, manifest chain) into a fresh folder, with the round's fixed ``published_at``
 and author, so the same sources always give the same bytes and the same hashes. The fresh
 ``manifest.json`` and ``versions/`` then replace those in ``data/`` (README, basemap and sources
@@ -49,10 +49,10 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sez_metrics import schema  # noqa: E402
-from sez_metrics.publish import PublishRefused, publish  # noqa: E402
-from sez_metrics.report import Report  # noqa: E402
-from sez_metrics.store import VERSION_FILES, VersionStore  # noqa: E402
+from sez_metrics.core import schema  # noqa: E402
+from sez_metrics.core.report import Report  # noqa: E402
+from sez_metrics.storage.publish import PublishRefused, publish  # noqa: E402
+from sez_metrics.storage.store import VERSION_FILES, VersionStore  # noqa: E402
 
 DATA = REPO / "data"
 SOURCES = DATA / "sources"

@@ -1,5 +1,5 @@
 import sys
 
-from sez_metrics.cli import main
+from sez_metrics.cli.main import main
 
 sys.exit(main())

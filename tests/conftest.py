@@ -44,7 +44,7 @@ SCALE_ZONES, SCALE_VERSIONS, SCALE_MILESTONES = 1000, 3, 4
 @pytest.fixture(scope="session")
 def scale_store_root(tmp_path_factory) -> Path:
     """A synthetic store of 1,000 zones × 3 versions × 4 milestones per zone, built once per test run."""
-    from sez_metrics.synth import build_store
+    from sez_metrics.storage.synth import build_store
 
     root = tmp_path_factory.mktemp("scale") / "store"
     build_store(root, zones=SCALE_ZONES, versions=SCALE_VERSIONS, milestones_per_zone=SCALE_MILESTONES, seed=7)

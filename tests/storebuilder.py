@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from sez_metrics.store import MANIFEST_FORMAT, VERSION_FILES, entry_hash, sha256_bytes
+from sez_metrics.storage.store import MANIFEST_FORMAT, VERSION_FILES, entry_hash, sha256_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics.pgstore import PgStore
-from sez_metrics.store import Store
+from sez_metrics.storage.pgstore import PgStore
+from sez_metrics.storage.store import Store
 
 STORE_KINDS = ["folder", "postgres"]
 

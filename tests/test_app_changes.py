@@ -11,9 +11,9 @@ import pytest
 from apphelpers import HOSTILE_SHORT, HOSTILE_TITLE, SHIPPED, hostile_store, rendered_texts, run_page, variant_store
 from pagetest import latest_csv
 
-from sez_metrics.diff import diff_versions
-from sez_metrics.store import VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.core.diff import diff_versions
+from sez_metrics.core.text import md_escape
+from sez_metrics.storage.store import VersionStore
 
 needs_shipped = pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
 
@@ -92,7 +92,7 @@ def test_milestones_completed_or_slipped(mini_store):
 def test_header_counts_equal_the_movements_table_and_the_diff(shipped_copy):
     """The header's completed / slipped / newly overdue counts are the table's rows of each kind, and
     the diff's items of each kind: one classification (vocabulary.movements)."""
-    from sez_metrics import metrics, vocabulary
+    from sez_metrics.core import metrics, vocabulary
 
     store = VersionStore(shipped_copy)
     ids = [v.id for v in store.versions()]

@@ -11,10 +11,11 @@ import pytest
 from storebuilder import MINI
 from streamlit.testing.v1 import AppTest
 
-from sez_metrics import auth, export, workspace
-from sez_metrics.publish import publish
-from sez_metrics.store import VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.core.text import md_escape
+from sez_metrics.render import export
+from sez_metrics.steward import auth, workspace
+from sez_metrics.storage.publish import publish
+from sez_metrics.storage.store import VersionStore
 
 APP = Path(__file__).parents[1] / "app.py"
 STEWARD_FIXTURES = MINI.parent / "steward"
@@ -247,7 +248,7 @@ def test_removing_a_steward_ends_their_session(mini_store, password_hash):
 def test_an_idle_sign_in_ends_after_the_idle_limit(mini_store, password_hash):
     import time
 
-    from sez_metrics import settings
+    from sez_metrics.core import settings
 
     at = sign_in(data_page(steward_secrets(password_hash)))
     assert len(at.file_uploader) == 1
@@ -263,7 +264,7 @@ def test_an_idle_sign_in_ends_after_the_idle_limit(mini_store, password_hash):
 def test_an_active_sign_in_ends_after_the_absolute_limit(mini_store, password_hash):
     import time
 
-    from sez_metrics import settings
+    from sez_metrics.core import settings
 
     at = sign_in(data_page(steward_secrets(password_hash)))
     at.session_state["steward_signed_in_at"] = time.time() - settings.STEWARD_MAX_HOURS * 3600 - 1
@@ -512,7 +513,7 @@ def test_oidc_signed_out_sees_a_sign_in_button_and_no_password_form(mini_store):
 def test_oidc_sign_in_older_than_the_absolute_limit_gets_no_workspace(mini_store):
     import time
 
-    from sez_metrics import settings
+    from sez_metrics.core import settings
 
     at = AppTest.from_file(str(APP), default_timeout=60)
     for key, value in OIDC_SECRETS.items():
@@ -529,7 +530,7 @@ def test_oidc_sign_in_older_than_the_absolute_limit_gets_no_workspace(mini_store
 def test_an_idle_oidc_sign_in_stays_ended_until_signed_out(mini_store):
     import time
 
-    from sez_metrics import settings
+    from sez_metrics.core import settings
 
     at = AppTest.from_file(str(APP), default_timeout=60)
     for key, value in OIDC_SECRETS.items():
@@ -553,8 +554,8 @@ def test_an_idle_oidc_sign_in_stays_ended_until_signed_out(mini_store):
 def test_steward_publishes_through_the_data_page_into_a_database_store(mini_store, password_hash, pg_url, monkeypatch):
     """The Data page on SEZ_STORE=postgresql://…: upload, review, publish; the version is in the
     database (verified, the steward's display name as author) and the page shows it."""
-    from sez_metrics.store import open_store
-    from sez_metrics.store_copy import copy_store
+    from sez_metrics.storage.store import open_store
+    from sez_metrics.storage.store_copy import copy_store
 
     copy_store(VersionStore(mini_store), open_store(pg_url))
     monkeypatch.setenv("SEZ_STORE", pg_url)

@@ -19,11 +19,11 @@ from test_app_data import (
 )
 from test_publish import edit_cell
 
-from sez_metrics import auth
-from sez_metrics.diff import diff_versions, format_summary
-from sez_metrics.publish import publish
-from sez_metrics.store import VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.core.diff import diff_versions, format_summary
+from sez_metrics.core.text import md_escape
+from sez_metrics.steward import auth
+from sez_metrics.storage.publish import publish
+from sez_metrics.storage.store import VersionStore
 
 
 @pytest.fixture(autouse=True)

@@ -20,8 +20,8 @@ from apphelpers import (
     variant_store,
 )
 
-from sez_metrics.store import VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.core.text import md_escape
+from sez_metrics.storage.store import VersionStore
 
 needs_shipped = pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
 STAGES = ["identified", "land_acquired", "notified", "under_development", "partly_operational", "operational"]

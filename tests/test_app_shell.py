@@ -10,8 +10,8 @@ from apphelpers import APP, HOSTILE_SHORT, SHIPPED, hostile_store, run_page
 from storebuilder import build_mini_store
 from streamlit.testing.v1 import AppTest
 
-from sez_metrics.store import VersionStore
-from sez_metrics.text import MAX_ECHO_CHARS, echo_text, md_escape
+from sez_metrics.core.text import MAX_ECHO_CHARS, echo_text, md_escape
+from sez_metrics.storage.store import VersionStore
 
 PAGES = ["overview", "map", "zone", "timeline", "changes", "data"]
 

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 from pagetest import HOSTILE, latest_csv, milestone_markers, plotly_specs, run_page
 
-from sez_metrics import timeline
+from sez_metrics.core import timeline
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
 pytest_plugins = ("pagefixtures",)

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 from pagetest import HOSTILE, all_versions_csv, latest_csv, milestone_markers, plotly_specs, run_page
 
-from sez_metrics import schema
-from sez_metrics.text import md_escape
+from sez_metrics.core import schema
+from sez_metrics.core.text import md_escape
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
 pytest_plugins = ("pagefixtures",)

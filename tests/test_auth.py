@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics import auth
+from sez_metrics.steward import auth
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"

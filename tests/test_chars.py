@@ -7,7 +7,7 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from sez_metrics import chars
+from sez_metrics.core import chars
 
 
 def test_hidden_ranges_are_every_control_format_and_separator_character_but_the_visible_ones():

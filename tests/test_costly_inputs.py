@@ -1,6 +1,6 @@
 """Inputs that would cost the server minutes: a CSV of 626,000 columns, a record wider than any table.
 
-The limits are named in ``sez_metrics.settings`` (``MAX_COLUMNS``); the timeouts here only detect a
+The limits are named in ``sez_metrics.core.settings`` (``MAX_COLUMNS``); the timeouts here only detect a
 hang (the file used to take 41-76 s of CPU and ~600 MB), they are not timing targets.
 """
 
@@ -13,8 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sez_metrics import schema, serverguard, settings
-from sez_metrics.validate import validate_version
+from sez_metrics.app import serverguard
+from sez_metrics.core import schema, settings
+from sez_metrics.core.validate import validate_version
 
 REPO = Path(__file__).resolve().parents[1]
 VALID = REPO / "tests" / "fixtures" / "validation" / "valid"

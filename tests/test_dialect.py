@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sez_metrics import csvio, schema
-from sez_metrics.store import parse_csv_bytes
-from sez_metrics.typed import to_typed
-from sez_metrics.validate import CATALOGUE, check_table, validate_version
+from sez_metrics.core import csvio, schema
+from sez_metrics.core.typed import to_typed
+from sez_metrics.core.validate import CATALOGUE, check_table, validate_version
+from sez_metrics.storage.store import parse_csv_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 DIALECT = FIXTURES / "dialect"

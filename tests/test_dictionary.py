@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sez_metrics import dictionary, schema
-from sez_metrics.validate import CATALOGUE
+from sez_metrics.core import dictionary, schema
+from sez_metrics.core.validate import CATALOGUE
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 def test_committed_dictionary_matches_the_schema():
     committed = (REPO / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
 
-    assert committed == dictionary.render(), "docs/data-dictionary.md is stale: run python -m sez_metrics.dictionary"
+    assert committed == dictionary.render(), "docs/data-dictionary.md is stale: run python -m sez_metrics.core.dictionary"
 
 
 def test_every_column_code_and_problem_is_documented():
@@ -55,7 +55,7 @@ def test_module_rewrites_the_file_and_check_detects_staleness(tmp_path, monkeypa
 
 
 def test_check_runs_as_a_command():
-    result = subprocess.run([sys.executable, "-m", "sez_metrics.dictionary", "--check"], cwd=REPO,
+    result = subprocess.run([sys.executable, "-m", "sez_metrics.core.dictionary", "--check"], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 0, result.stderr

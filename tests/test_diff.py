@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from storebuilder import FIXTURES, build_store
 
-from sez_metrics.diff import IMPORTANCE, diff_versions
-from sez_metrics.store import VersionStore
+from sez_metrics.core.diff import IMPORTANCE, diff_versions
+from sez_metrics.storage.store import VersionStore
 
 STORE_FIXTURES = FIXTURES / "store"
 REPO = Path(__file__).parents[1]

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from storebuilder import MINI, build_store
 
-from sez_metrics import export, schema
-from sez_metrics.report import Problem, Report
-from sez_metrics.store import VersionStore, sha256_bytes
+from sez_metrics.core import schema
+from sez_metrics.core.report import Problem, Report
+from sez_metrics.render import export
+from sez_metrics.storage.store import VersionStore, sha256_bytes
 
 FIXTURES = MINI.parent / "steward"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from apphelpers import run_page
 
-from sez_metrics.store import VersionStore
-from sez_metrics.text import md_escape
+from sez_metrics.core.text import md_escape
+from sez_metrics.storage.store import VersionStore
 
 PAGES = [None, "map", "zone", "timeline", "changes", "data"]
 

@@ -25,8 +25,8 @@ from storebuilder import build_mini_store
 from test_app_data import data_page, fixture_file, publish_button, sign_in, steward_secrets, upload
 from test_publish import snapshot
 
-from sez_metrics import auth
-from sez_metrics.store import VersionStore
+from sez_metrics.steward import auth
+from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).resolve().parents[1]
 UPDATE = fixture_file("valid", "status.csv")[1]  # a valid update of the mini store's status.csv
@@ -131,7 +131,7 @@ def test_permission_denied_refuses_with_a_message():
     # Outside pytest's tmp folder (owner-only): ``nobody`` must reach the store and the upload,
     # then be refused writing by the store's permission bits alone.
     as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    probe = subprocess.run([*as_nobody, sys.executable, "-c", "import sez_metrics.publish"], cwd=REPO,
+    probe = subprocess.run([*as_nobody, sys.executable, "-c", "import sez_metrics.storage.publish"], cwd=REPO,
                            capture_output=True, text=True, timeout=60)
     if probe.returncode != 0:  # e.g. a clone under an owner-only home folder
         pytest.skip(f"uid nobody cannot run this checkout's Python: {probe.stderr.strip()[-200:]}")

@@ -8,8 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from sez_metrics import figures, profile, schema, timeline
-from sez_metrics.store import VersionStore
+from sez_metrics.core import profile, schema, timeline
+from sez_metrics.render import figures
+from sez_metrics.storage.store import VersionStore
 
 TODAY = pd.Timestamp("2026-11-22")
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -16,8 +16,14 @@ from pathlib import Path
 import pytest
 from storebuilder import build_mini_store
 
-from sez_metrics import auth
-from sez_metrics.fsutil import PRIVATE_FILE_MODE, USER_UMASK, durable_temp_file, replace_atomically, stale_temp_files
+from sez_metrics.steward import auth
+from sez_metrics.storage.fsutil import (
+    PRIVATE_FILE_MODE,
+    USER_UMASK,
+    durable_temp_file,
+    replace_atomically,
+    stale_temp_files,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sez_metrics import geo, maplayers
+from sez_metrics.core import geo
+from sez_metrics.render import maplayers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,9 +85,9 @@ def test_geopandas_and_pyproj_are_not_imported_until_the_geography_is_needed():
     """Importing the validator or the map module costs neither; a province check loads geopandas."""
     code = (
         "import sys\n"
-        "import sez_metrics.validate, sez_metrics.maplayers, sez_metrics.static_map, sez_metrics.synth\n"
+        "import sez_metrics.core.validate, sez_metrics.render.maplayers, sez_metrics.render.static_map, sez_metrics.storage.synth\n"
         "print(sorted(m for m in ('geopandas', 'pyproj', 'pyogrio') if m in sys.modules))\n"
-        "from sez_metrics import geo\n"
+        "from sez_metrics.core import geo\n"
         "geo.provinces_at([31.55], [74.34])\n"
         "print(sorted(m for m in ('geopandas', 'pyproj', 'pyogrio') if m in sys.modules))\n"
     )
@@ -97,8 +98,8 @@ def test_geopandas_and_pyproj_are_not_imported_until_the_geography_is_needed():
 def test_pack_map_draws_in_the_same_web_mercator_as_the_dashboard(mini_store):
     """The static map's axes are EPSG:3857 metres, as many per pixel across as up, and every zone's
     marker sits at the projected point of its row."""
-    from sez_metrics.static_map import zone_map_figure
-    from sez_metrics.store import VersionStore
+    from sez_metrics.render.static_map import zone_map_figure
+    from sez_metrics.storage.store import VersionStore
 
     dataset = VersionStore(mini_store).load().dataset
     fig = zone_map_figure(dataset.zones, dataset.status, width=1000, height=900)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sez_metrics import schema
-from sez_metrics.validate import check_table, validate_version
+from sez_metrics.core import schema
+from sez_metrics.core.validate import check_table, validate_version
 
 HEADERS = Path(__file__).parent / "fixtures" / "validation" / "headers"
 

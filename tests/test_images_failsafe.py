@@ -23,8 +23,8 @@ import pytest
 from pypdf import PdfReader
 from storebuilder import build_mini_store
 
-from sez_metrics import briefing
-from sez_metrics.static_map import ImagesUnavailable, static_images
+from sez_metrics.render import briefing
+from sez_metrics.render.static_map import ImagesUnavailable, static_images
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

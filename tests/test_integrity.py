@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from test_publish import edit_cell, fixture_files
 
-from sez_metrics import store as store_module
-from sez_metrics.publish import publish
-from sez_metrics.store import StoreError, VersionStore, dataset_from_files, entry_hash
+from sez_metrics.storage import store as store_module
+from sez_metrics.storage.publish import publish
+from sez_metrics.storage.store import StoreError, VersionStore, dataset_from_files, entry_hash
 
 REPO = Path(__file__).parents[1]
 
@@ -324,8 +324,8 @@ DB_TAMPERING = [db_flip_byte, db_missing_file, db_truncated_file, db_edited_entr
 @pytest.fixture
 def db_store(published, pg_url) -> str:
     """The published store copied into a fresh database: its URL."""
-    from sez_metrics.store import open_store
-    from sez_metrics.store_copy import copy_store
+    from sez_metrics.storage.store import open_store
+    from sez_metrics.storage.store_copy import copy_store
 
     copy_store(VersionStore(published), open_store(pg_url))
     assert open_store(pg_url).verify() == []
@@ -334,7 +334,7 @@ def db_store(published, pg_url) -> str:
 
 @pytest.mark.parametrize("tamper", DB_TAMPERING, ids=lambda f: f.__name__)
 def test_verify_names_what_is_wrong_in_a_database(db_store, tamper):
-    from sez_metrics.store import open_store
+    from sez_metrics.storage.store import open_store
 
     where, message = tamper(db_store)
     problems = open_store(db_store).verify()
@@ -348,7 +348,7 @@ def test_verify_names_what_is_wrong_in_a_database(db_store, tamper):
 
 @pytest.mark.parametrize("tamper", DB_TAMPERING, ids=lambda f: f.__name__)
 def test_database_loads_say_the_same_whether_files_are_hashed_alongside_the_parsing_or_before(db_store, tamper, monkeypatch):
-    from sez_metrics.store import open_store
+    from sez_metrics.storage.store import open_store
 
     where, _message = tamper(db_store)
     store = open_store(db_store)

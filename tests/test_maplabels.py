@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics import briefing, maplabels, maplayers, static_map
-from sez_metrics.store import VersionStore
+from sez_metrics.render import briefing, maplabels, maplayers, static_map
+from sez_metrics.storage.store import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

@@ -16,8 +16,9 @@ from PIL import Image
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics import maplabels, maplayers, palette, schema
-from sez_metrics.store import VersionStore
+from sez_metrics.core import schema
+from sez_metrics.render import maplabels, maplayers, palette
+from sez_metrics.storage.store import VersionStore
 
 BASEMAP = Path(__file__).resolve().parents[1] / "data" / "basemap" / "pakistan_admin1.geojson"
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -1,4 +1,4 @@
-"""Headline figures (sez_metrics.metrics) against the mini fixture store and small hand-written tables."""
+"""Headline figures (sez_metrics.core.metrics) against the mini fixture store and small hand-written tables."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from storebuilder import MINI
 
-from sez_metrics import metrics, schema
-from sez_metrics.store import Dataset, VersionStore, parse_csv_bytes
-from sez_metrics.typed import to_typed
+from sez_metrics.core import metrics, schema
+from sez_metrics.core.typed import to_typed
+from sez_metrics.storage.store import Dataset, VersionStore, parse_csv_bytes
 
 
 @pytest.fixture

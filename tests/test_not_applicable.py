@@ -10,8 +10,9 @@ import re
 import pytest
 from apphelpers import rendered_texts, run_page, variant_store
 
-from sez_metrics import briefing, metrics, vocabulary
-from sez_metrics.store import VersionStore
+from sez_metrics.core import metrics, vocabulary
+from sez_metrics.render import briefing
+from sez_metrics.storage.store import VersionStore
 
 NA = vocabulary.NOT_APPLICABLE
 
@@ -94,8 +95,8 @@ def test_presenter_slide_and_packs(na_store):
 def test_the_validator_warns_of_colonization_without_land():
     from storebuilder import MINI
 
-    from sez_metrics.store import VERSION_FILES
-    from sez_metrics.validate import validate_version
+    from sez_metrics.core.validate import validate_version
+    from sez_metrics.storage.store import VERSION_FILES
 
     files = {name: (MINI / "v2" / name).read_bytes() for name in VERSION_FILES}
     files["status.csv"] = files["status.csv"].replace(b"identified,not_started,,,not_started,,,,", b"identified,not_started,,,not_started,,,0,")

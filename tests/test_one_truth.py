@@ -21,8 +21,9 @@ import pytest
 from apphelpers import run_page
 from pypdf import PdfReader
 
-from sez_metrics import briefing, vocabulary
-from sez_metrics.store import VersionStore
+from sez_metrics.core import vocabulary
+from sez_metrics.render import briefing
+from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).parents[1]
 PAGES = {"overview": None, "timeline": "timeline", "zone": "zone"}

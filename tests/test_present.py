@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from apphelpers import HOSTILE_NAME, hostile_store
 
-from sez_metrics import briefing, present
-from sez_metrics.store import VersionStore
+from sez_metrics.render import briefing, present
+from sez_metrics.storage.store import VersionStore
 
 GENERATED = date(2026, 1, 15)
 

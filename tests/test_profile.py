@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from storebuilder import MINI, build_store
 
-from sez_metrics import profile, timeline
-from sez_metrics.store import VersionStore
+from sez_metrics.core import profile, timeline
+from sez_metrics.storage.store import VersionStore
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ from apphelpers import rendered_texts, run_page
 from pypdf import PdfReader
 from storebuilder import MINI, build_store
 
-from sez_metrics import briefing, profile, schema
-from sez_metrics.store import VERSION_FILES, VersionStore
-from sez_metrics.validate import validate_version
+from sez_metrics.core import profile, schema
+from sez_metrics.core.validate import validate_version
+from sez_metrics.render import briefing
+from sez_metrics.storage.store import VERSION_FILES, VersionStore
 
 OWN = {"colonization_confidence": "official", "colonization_source": "CPEC Authority briefing, Aug 2022",
        "gas_confidence": "estimated", "colonization_basis": "saleable_area"}
@@ -106,7 +107,7 @@ def test_slide_and_both_packs(own_store):
 
 
 def test_aggregates_over_mixed_bases_say_so(own_store):
-    from sez_metrics import metrics
+    from sez_metrics.core import metrics
 
     k = metrics.kpis(VersionStore(own_store).load().dataset)
     note = next(t.note for t in metrics.kpi_tiles(k, None) if t.key == "colonization_median")
@@ -114,7 +115,7 @@ def test_aggregates_over_mixed_bases_say_so(own_store):
 
 
 def test_a_headline_figure_is_flagged_by_its_own_confidence(own_store):
-    from sez_metrics import metrics
+    from sez_metrics.core import metrics
 
     k = metrics.kpis(VersionStore(own_store).load().dataset)
     assert "rashakai" in k.flagged["gas_connected"]  # its gas figure is estimated, though its row is reported

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from test_publish import edit_cell, fixture_files, snapshot
 
-import sez_metrics.publish as publish_module
-from sez_metrics.publish import publish
-from sez_metrics.store import VersionStore
+import sez_metrics.storage.publish as publish_module
+from sez_metrics.storage.publish import publish
+from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).parents[1]
 LISTED_AFTER_TEMPLATE = ["v0001", "v0002"]
@@ -36,8 +36,8 @@ LISTED_AFTER_TEMPLATE = ["v0001", "v0002"]
 # call of one function, optionally waits for a barrier file; then runs the real CLI.
 RUNNER = r"""
 import os, signal, sys, time
-import sez_metrics.validate, sez_metrics.publish, sez_metrics.diff
-from sez_metrics.cli import main
+import sez_metrics.core.validate, sez_metrics.storage.publish, sez_metrics.core.diff
+from sez_metrics.cli.main import main
 slow = float(os.environ.get("SLOW_FSYNC_S", "0"))
 if slow:
     real_fsync = os.fsync

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sez_metrics import csvio, schema, settings
-from sez_metrics.validate import validate_version
+from sez_metrics.core import csvio, schema, settings
+from sez_metrics.core.validate import validate_version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 CELLS = FIXTURES / "cells"
@@ -182,7 +182,7 @@ def test_a_cyrillic_look_alike_of_another_zones_name_is_a_warning():
 
 
 def test_a_look_alike_of_a_published_zone_name_is_a_warning(mini_store):
-    from sez_metrics.store import VersionStore
+    from sez_metrics.storage.store import VersionStore
 
     previous = VersionStore(mini_store).load().dataset
     name = previous.zones["short_name"].iloc[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sez_metrics import csvio, schema
-from sez_metrics.validate import validate_version
+from sez_metrics.core import csvio, schema
+from sez_metrics.core.validate import validate_version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 VALID = FIXTURES / "valid"

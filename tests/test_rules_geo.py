@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from sez_metrics import geo, settings
-from sez_metrics.validate import validate_version
+from sez_metrics.core import geo, settings
+from sez_metrics.core.validate import validate_version
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"

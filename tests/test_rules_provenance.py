@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sez_metrics.validate import source_dates, validate_version
+from sez_metrics.core.validate import source_dates, validate_version
 
 PROVENANCE = Path(__file__).parent / "fixtures" / "validation" / "provenance"
 

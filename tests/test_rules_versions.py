@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics.publish import publish
-from sez_metrics.store import VersionStore
-from sez_metrics.validate import validate_version
+from sez_metrics.core.validate import validate_version
+from sez_metrics.storage.publish import publish
+from sez_metrics.storage.store import VersionStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 VALID = FIXTURES / "valid"

@@ -24,10 +24,10 @@ from apphelpers import run_page, walk
 from storebuilder import MINI, build_store
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from sez_metrics import briefing, export
-from sez_metrics.diff import diff_versions, format_summary
-from sez_metrics.store import VersionStore, entry_hash
-from sez_metrics.text import md_escape
+from sez_metrics.core.diff import diff_versions, format_summary
+from sez_metrics.core.text import md_escape
+from sez_metrics.render import briefing, export
+from sez_metrics.storage.store import VersionStore, entry_hash
 
 NAME = "<script>alert('name')</script><img src=x onerror=alert(1)>"
 SHORT = "![i](http://e.vil/x)"  # a markdown image that fits in 24 characters

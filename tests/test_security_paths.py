@@ -17,8 +17,9 @@ import pytest
 from apphelpers import rendered_texts, run_page, walk
 from storebuilder import MINI, build_mini_store
 
-from sez_metrics import briefing, export, workspace
-from sez_metrics.store import StoreError, VersionStore
+from sez_metrics.render import briefing, export
+from sez_metrics.steward import workspace
+from sez_metrics.storage.store import StoreError, VersionStore
 
 REPO = Path(__file__).resolve().parents[1]
 CANARY = "CanaryOutsideTheStore"

@@ -16,7 +16,8 @@ from streamlit.runtime.memory_session_storage import MemorySessionStorage
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from sez_metrics import auth, serverguard
+from sez_metrics.app import serverguard
+from sez_metrics.steward import auth
 
 
 class OtherUploadManager(MemoryUploadedFileManager):

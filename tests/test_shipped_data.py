@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sez_metrics import schema
-from sez_metrics.store import VERSION_FILES, VersionStore
-from sez_metrics.validate import validate_version
+from sez_metrics.core import schema
+from sez_metrics.core.validate import validate_version
+from sez_metrics.storage.store import VERSION_FILES, VersionStore
 
 SHIPPED_DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -203,7 +203,7 @@ def test_per_figure_provenance_is_in_every_round_and_names_real_rows(datasets):
     build = _build_script()
     rows = build.read_per_figure()
     by_id = {d.info.id: d for d in datasets}
-    from sez_metrics.validate import source_dates
+    from sez_metrics.core.validate import source_dates
 
     for row in rows:
         dataset = by_id[row["version"]]

@@ -12,8 +12,9 @@ import pytest
 from apphelpers import rendered_texts, run_page, variant_store
 from pypdf import PdfReader
 
-from sez_metrics import briefing, metrics, settings, vocabulary
-from sez_metrics.store import VersionStore
+from sez_metrics.core import metrics, settings, vocabulary
+from sez_metrics.render import briefing
+from sez_metrics.storage.store import VersionStore
 
 STALE = "as of 2022-03 — 7 months older than this round"
 

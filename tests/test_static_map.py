@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics import geo, palette, schema, static_map
-from sez_metrics.store import VersionStore
+from sez_metrics.core import geo, schema
+from sez_metrics.render import palette, static_map
+from sez_metrics.storage.store import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
 

@@ -21,9 +21,9 @@ from storekinds import store_env
 from test_publish import edit_cell, fixture_files
 from test_publish_faults import start_publisher, status_file, wait_ready
 
-from sez_metrics.pgstore import PgStore, redact
-from sez_metrics.publish import PublishRefused, publish
-from sez_metrics.store import StoreError, StoreUnavailable, VersionStore, open_store
+from sez_metrics.storage.pgstore import PgStore, redact
+from sez_metrics.storage.publish import PublishRefused, publish
+from sez_metrics.storage.store import StoreError, StoreUnavailable, VersionStore, open_store
 
 REPO = Path(__file__).parents[1]
 SHIPPED = REPO / "data"

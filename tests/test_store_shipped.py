@@ -19,10 +19,10 @@ import pytest
 from storekinds import STORE_KINDS, new_location, store_env
 from test_publish import edit_cell, fixture_files
 
-from sez_metrics import schema
-from sez_metrics.publish import publish
-from sez_metrics.store import open_store
-from sez_metrics.store_copy import copy_store
+from sez_metrics.core import schema
+from sez_metrics.storage.publish import publish
+from sez_metrics.storage.store import open_store
+from sez_metrics.storage.store_copy import copy_store
 
 REPO = Path(__file__).parents[1]
 SHIPPED = REPO / "data"

@@ -1,6 +1,6 @@
 """The store's typed tables: the Arrow way of typing them agrees with the plain pandas way.
 
-``sez_metrics.typed`` types a version's tables in Arrow (columns of one kind converted together,
+``sez_metrics.core.typed`` types a version's tables in Arrow (columns of one kind converted together,
 numbers and dates typed by the CSV reader, text of few distinct values converted once per
 value on large tables) and hands anything unusual to ``_to_typed_pandas``, the column-by-column
 pandas reference. These tests throw cells of every kind at both and require the same frame
@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sez_metrics import schema, store, typed
-from sez_metrics.store import VersionInfo, dataset_from_files, parse_csv_bytes
-from sez_metrics.synth import generate
-from sez_metrics.validate import DATE_RE, INTEGER_RE, NUMBER_RE
+from sez_metrics.core import schema, typed
+from sez_metrics.core.validate import DATE_RE, INTEGER_RE, NUMBER_RE
+from sez_metrics.storage import store
+from sez_metrics.storage.store import VersionInfo, dataset_from_files, parse_csv_bytes
+from sez_metrics.storage.synth import generate
 
 INFO = VersionInfo("v0001", "test", "2025-01-01", "", "", "", None, {}, None, "")
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

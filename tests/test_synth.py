@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics import schema
-from sez_metrics.store import VersionStore
-from sez_metrics.synth import build_store, generate
-from sez_metrics.validate import validate_version
+from sez_metrics.core import schema
+from sez_metrics.core.validate import validate_version
+from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.synth import build_store, generate
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = {"zones": 30, "versions": 3, "milestones_per_zone": 4, "seed": 7}
@@ -101,8 +101,8 @@ def test_cli_builds_a_store_and_refuses_an_existing_one(tmp_path):
 def test_points_are_sampled_inside_their_declared_province_as_written_and_repeatably():
     import numpy as np
 
-    from sez_metrics import geo
-    from sez_metrics.synth import sample_points
+    from sez_metrics.core import geo
+    from sez_metrics.storage.synth import sample_points
 
     provinces = np.array(["Islamabad Capital Territory"] * 300 + ["Sindh"] * 300, dtype=object)
     lat, lon = sample_points(np.random.default_rng(5), provinces)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sez_metrics.text import md_escape, neutralise_formula
+from sez_metrics.core.text import md_escape, neutralise_formula
 
 
 @pytest.mark.parametrize(
@@ -32,13 +32,13 @@ def test_formula_cells_are_neutralised_numbers_are_not(value, expected):
 
 
 def test_md_escape_keeps_one_line_one_line_whatever_the_separator():
-    from sez_metrics.text import md_escape
+    from sez_metrics.core.text import md_escape
 
     assert md_escape("a\u2028b\u2029c\nd") == "a b c d"
 
 
 def test_md_echo_shortens_and_escapes_link_values():
-    from sez_metrics.text import MAX_ECHO_CHARS, echo_text, md_echo, md_escape
+    from sez_metrics.core.text import MAX_ECHO_CHARS, echo_text, md_echo, md_escape
 
     assert echo_text("v0099") == "v0099"
     long = echo_text("\u202e" + "A" * 1000)

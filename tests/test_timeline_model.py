@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sez_metrics import timeline
+from sez_metrics.core import timeline
 
 TODAY = pd.Timestamp("2026-01-31")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics import cli
-from sez_metrics.publish import publish
+from sez_metrics.cli import main as cli
+from sez_metrics.storage.publish import publish
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "validation"
@@ -144,7 +144,7 @@ def test_json_output_is_the_report(data_dir):
 
 
 def test_file_over_the_size_limit_is_refused(data_dir, tmp_path):
-    from sez_metrics.settings import MAX_CSV_BYTES
+    from sez_metrics.core.settings import MAX_CSV_BYTES
 
     big = tmp_path / "zones.csv"
     with big.open("wb") as handle:

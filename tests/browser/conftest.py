@@ -225,7 +225,7 @@ def browser(browser_available):
 @pytest.fixture(scope="session")
 def slides(browser_data_dir) -> int:
     """Presenter slides of the latest version: overview, map, one per zone, timeline, and the change slides."""
-    from sez_metrics import briefing, present
+    from sez_metrics.render import briefing, present
 
     inputs = briefing.load_pack_inputs(browser_data_dir)
     story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)

@@ -9,7 +9,7 @@ import re
 import pytest
 from browsing import axe_violations, expect, screenshot, settle
 
-from sez_metrics.store import VersionStore
+from sez_metrics.storage.store import VersionStore
 
 pytestmark = pytest.mark.browser
 
@@ -214,7 +214,7 @@ def test_every_chart_has_a_text_alternative_and_a_table(app_page, path, charts):
 
 def test_the_stage_chart_reads_out_every_count(app_page, browser_data_dir):
     """The Overview's bar chart in words: every stage with its count, as the table under it has them."""
-    from sez_metrics import schema
+    from sez_metrics.core import schema
 
     counts = VersionStore(browser_data_dir).load().dataset.status["stage"].value_counts()
     page = app_page.page
@@ -230,7 +230,7 @@ def test_the_stage_chart_reads_out_every_count(app_page, browser_data_dir):
 
 def test_presenter_figures_have_a_text_alternative(app_page, browser_data_dir):
     """The map and timeline slides show pictures: each has an alt text saying where its figures are."""
-    from sez_metrics import briefing, present
+    from sez_metrics.render import briefing, present
 
     inputs = briefing.load_pack_inputs(browser_data_dir)
     deck = present.build_deck(briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history))

@@ -8,8 +8,8 @@ import time
 import pytest
 from browsing import DECK_CANVAS, SCREENSHOTS, deck_colour, deck_point, expect, screenshot, settle, wait_ready
 
-from sez_metrics import maplabels, maplayers
-from sez_metrics.store import VersionStore
+from sez_metrics.render import maplabels, maplayers
+from sez_metrics.storage.store import VersionStore
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ import pytest
 from apphelpers import variant_store
 from browsing import PLOTLY_CHART, REPO, AppPage, expect, screenshot
 
-from sez_metrics import vocabulary
-from sez_metrics.store import VersionStore
+from sez_metrics.core import vocabulary
+from sez_metrics.storage.store import VersionStore
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ import time
 import pytest
 from browsing import READY_TIMEOUT_MS, screenshot
 
-from sez_metrics import metrics
-from sez_metrics.store import VersionStore
+from sez_metrics.core import metrics
+from sez_metrics.storage.store import VersionStore
 
 pytestmark = pytest.mark.browser
 

@@ -22,8 +22,8 @@ from browsing import REPO, AppPage, as_of_stamp, expect, sidebar_navigation
 from test_proxy import _nginx
 from test_publish import edit_cell
 
-from sez_metrics.store import open_store
-from sez_metrics.store_copy import copy_store
+from sez_metrics.storage.store import open_store
+from sez_metrics.storage.store_copy import copy_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,0 +1,292 @@
+"""Streamlit side of presenter mode and of the briefing-pack downloads (a UI helper module).
+
+``presenter_requested()`` tells the Overview page (``/``) to hand over to ``render_presenter()``,
+which draws one slide of ``sez_metrics.render.present``'s deck full-screen: no sidebar, toolbar or
+menu, large type, the pinned version's "as of" stamp on every slide, and previous/next controls
+that keep the slide in the URL (a reload or a shared link lands on the same slide).
+
+Loaded versions, storylines and rendered figures are cached per process, keyed by version id
+and manifest entry hash (a version's content never changes under its id).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from sez_metrics.app import serverguard
+from sez_metrics.app.ui import (
+    REFERENCE_STATE_KEY,
+    STORE_UNAVAILABLE_TEXT,
+    PageContext,
+    log_store_unavailable,
+    set_page_title,
+)
+from sez_metrics.core import vocabulary
+from sez_metrics.core.settings import store_location
+from sez_metrics.core.text import md_echo, md_escape
+from sez_metrics.render import briefing, present, static_map
+from sez_metrics.storage.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, VersionInfo, open_store
+
+PRESENT_PARAMS = ("present", "slide", "zones")
+MIME = {"pdf": "application/pdf", "html": "text/html"}
+
+
+def presenter_requested() -> bool:
+    """True when the URL asks for presenter mode (``present=1``)."""
+    return str(st.query_params.get("present", "")).strip().lower() in ("1", "true", "yes")
+
+
+# --- cached data ------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached_briefing(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
+                     reference: str = vocabulary.AS_OF) -> briefing.Briefing:
+    inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
+    return briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(zones) or None, generated_on=today,
+                                   reference=reference)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
+def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
+                   reference: str = vocabulary.AS_OF) -> briefing.BriefingImages:
+    story = _cached_briefing(root, version_id, compare_id, zones, chain_key, today, reference)
+    with serverguard.costly():  # one chromium render at a time, however many selections are asked for
+        return briefing.render_images(story, ("svg",), ("map", "timeline_focus"))
+
+
+class _WithoutPictures(Exception):
+    """A pack made without its pictures: handed out, never cached, so the next click tries again."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__("pack without pictures")
+        self.data = data
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
+                 reference: str = vocabulary.AS_OF) -> bytes:
+    inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
+    with serverguard.costly():
+        data, _, images = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today, reference=reference)
+    if images.problems:
+        raise _WithoutPictures(data)  # st.cache_data keeps no result of a call that raised
+    return data
+
+
+def _pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
+          reference: str = vocabulary.AS_OF) -> bytes:
+    try:
+        return _cached_pack(root, version_id, compare_id, zones, chain_key, today, fmt, reference)
+    except _WithoutPictures as degraded:
+        return degraded.data
+
+
+def reference_choice() -> str:
+    """The reference date asked for (``to=today`` in the URL, or chosen on another page): as-of by default."""
+    param = st.query_params.get(vocabulary.REFERENCE_PARAM)
+    if param is not None:
+        return vocabulary.reference_choice(param)
+    return st.session_state.get(REFERENCE_STATE_KEY, vocabulary.AS_OF)
+
+
+def _chain_key(versions: list[VersionInfo]) -> tuple:
+    return tuple((v.id, v.entry_hash) for v in versions)
+
+
+# --- download buttons -------------------------------------------------------------------------
+
+
+def briefing_download_buttons(ctx: PageContext, compare_id: str | None = None) -> None:
+    """The briefing-pack downloads for a page: the version the page shows, compared with ``compare_id``
+    (default: the version before it)."""
+    pack_download_buttons(ctx.info.id, compare_id)
+
+
+def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_ids: list[str] | None = None, *, root: Path | None = None) -> None:
+    """Two buttons that download the briefing pack of ``version_id`` as PDF and as offline HTML.
+
+    The pack is made only when a button is clicked (a few seconds: it draws the map and the
+    timeline), then cached for the day.
+    """
+    root = root or store_location()
+    try:
+        versions = open_store(root).versions()
+    except StoreError:
+        return
+    key = _chain_key(versions)
+    zones = tuple(zone_ids or ())
+    today = date.today()
+    reference = reference_choice()
+    for fmt, label in (("pdf", "⬇️ Briefing pack (PDF)"), ("html", "⬇️ Briefing pack (HTML, offline)")):
+        st.download_button(
+            label,
+            data=lambda fmt=fmt: _pack(str(root), version_id, compare_id, zones, key, today, fmt, reference),
+            file_name=f"sez-briefing-{version_id}{'-today' if reference == vocabulary.TODAY else ''}.{fmt}",
+            mime=MIME[fmt],
+            on_click="ignore",
+            key=f"sez_briefing_{fmt}_{version_id}",
+            help="The storyline of presenter mode as a document to send out: cover, headline figures, map, "
+                 "one page per zone, timeline, changes and sources. Made on demand (a few seconds).",
+        )
+    missing = static_map.missing_browser()
+    if missing:
+        st.caption(f"Packs are made without pictures: {md_escape(missing)}.")
+
+
+# --- presenter --------------------------------------------------------------------------------
+
+
+def start_presenting(version_id: str | None = None) -> None:
+    """Switch the URL to presenter mode on slide 1 (a widget callback, or before ``st.rerun``)."""
+    st.query_params["present"] = "1"
+    st.query_params["slide"] = "1"
+    if version_id:
+        st.query_params["version"] = version_id
+
+
+def presenter_button(ctx: PageContext) -> None:
+    """The "Present" button of a page: opens presenter mode pinned to the version the page shows."""
+    st.button("🎥 Present", on_click=start_presenting, args=(ctx.info.id,), key="sez_present_start",
+              help="Full-screen slides for a meeting: large type, the version pinned, one slide per zone.")
+
+
+def _stop_presenting(latest_id: str | None) -> None:
+    for name in PRESENT_PARAMS:
+        st.query_params.pop(name, None)
+    if st.query_params.get("version") == latest_id:
+        st.query_params.pop("version", None)
+
+
+def _go_to(number: int) -> None:
+    st.query_params["slide"] = str(number)
+
+
+def _jumped() -> None:
+    st.query_params["slide"] = str(st.session_state["sez_present_jump"])
+
+
+def _zones_chosen() -> None:
+    chosen = st.session_state["sez_present_zones"]
+    if chosen:
+        st.query_params["zones"] = ",".join(chosen)
+    else:
+        st.query_params.pop("zones", None)
+
+
+def _compare_chosen() -> None:
+    chosen = st.session_state["sez_present_compare"]
+    if chosen:
+        st.query_params["compare"] = chosen
+    else:
+        st.query_params.pop("compare", None)
+
+
+def _fail(message: str, latest_id: str | None) -> None:
+    set_page_title("Presenter mode")
+    st.html(present.PRESENTER_CSS)
+    st.error(message, icon="🚫")
+    st.button("✕ Leave presenter mode", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit_error")
+    st.stop()
+
+
+def render_presenter() -> None:
+    """Draw the slide the URL asks for, with the presenter's controls; never returns to the page."""
+    root = store_location()
+    try:
+        versions = open_store(root).versions()
+    except StoreUnavailable as exc:
+        log_store_unavailable(exc)
+        _fail(STORE_UNAVAILABLE_TEXT, None)
+    except StoreError as exc:
+        _fail(f"The dataset cannot be read: {md_escape(exc)}", None)
+    if not versions:
+        _fail("The dataset holds no version yet.", None)
+    ids = [v.id for v in versions]
+    latest_id = ids[-1]
+    version_id = st.query_params.get("version") or latest_id
+    if version_id not in ids:
+        # a version id is echoed as it is; anything else in the link could be markdown
+        asked = repr(version_id) if VERSION_ID_PATTERN.fullmatch(version_id) else "in the link"
+        _fail(f"There is no version {asked}. Valid versions: {', '.join(ids)}.", latest_id)
+    # Pin the version in the URL: a reload mid-meeting keeps showing the same data.
+    st.query_params["version"] = version_id
+    position = ids.index(version_id)
+    compare_id = st.query_params.get("compare")
+    if compare_id and compare_id not in ids:
+        st.toast(f"No version “{md_echo(compare_id)}” to compare with; using the one before.", icon="⚠️")
+        compare_id = None
+    compare_id = compare_id or (ids[position - 1] if position > 0 else None)
+
+    dataset_zones = None
+    try:
+        story = _cached_briefing(str(root), version_id, compare_id, (), _chain_key(versions), date.today(), reference_choice())
+        dataset_zones = story.dataset
+        zones, unknown = present.requested_zones(st.query_params.get("zones"), dataset_zones)
+        if unknown:
+            st.toast(f"Unknown zone(s) left out: {md_echo(', '.join(unknown))}", icon="⚠️")
+        if zones:
+            story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
+    except briefing.BriefingError as exc:
+        _fail(md_escape(exc), latest_id)
+
+    deck = present.build_deck(story)
+    number = present.slide_number(st.query_params.get("slide"), len(deck))
+    if st.query_params.get("slide") != str(number):
+        st.query_params["slide"] = str(number)
+    slide = deck[number - 1]
+
+    set_page_title(present.slide_heading(story, slide), f"Presenting {number}/{len(deck)}")
+    st.html(present.PRESENTER_CSS)
+    images = briefing.BriefingImages()
+    # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
+    # distinct ones, the viewer's browser draws the figure instead (below).
+    if slide.kind in ("map", "timeline") and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones))):
+        images = _cached_images(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
+    body = present.slide_body_html(story, slide, images)
+    st.html(
+        f'<div class="sez-slide" data-testid="sez-slide" data-slide="{number}" data-kind="{slide.kind}">'
+        f"{present.stamp_html(story, slide, number, len(deck))}{body}</div>"
+    )
+    figure_name = {"map": "map", "timeline": "timeline_focus"}.get(slide.kind)
+    if figure_name and images.get(figure_name, "svg") is None:
+        # No browser to draw a static image: let Plotly draw the same figure in the page.
+        figure = briefing.FIGURES[figure_name][0](story)
+        figure.update_layout(height=520)
+        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
+                        alt=present.figure_alt(story, slide.kind))
+    _controls(story, deck, number, ids, compare_id, latest_id)
+
+
+def _controls(story: briefing.Briefing, deck: list[present.Slide], number: int, ids: list[str], compare_id: str | None, latest_id: str) -> None:
+    count = len(deck)
+    with st.container(horizontal=True, key="sez_present_nav", vertical_alignment="center", gap="small"):
+        st.button("◀ Previous", on_click=_go_to, args=(max(number - 1, 1),), disabled=number <= 1, key="sez_present_prev", shortcut="Left")
+        st.session_state["sez_present_jump"] = number
+        st.selectbox(
+            "Slide", list(range(1, count + 1)), key="sez_present_jump", on_change=_jumped, label_visibility="collapsed",
+            format_func=lambda n: f"{n}. {present.slide_heading(story, deck[n - 1])}", width=360,
+        )
+        st.button("Next ▶", on_click=_go_to, args=(min(number + 1, count),), disabled=number >= count, key="sez_present_next",
+                  shortcut="Right", type="primary")
+        # Presentation clickers send PageDown / PageUp: hidden twins of Next and Previous.
+        st.button("next", on_click=_go_to, args=(min(number + 1, count),), key="sez_present_page_down", shortcut="PageDown")
+        st.button("previous", on_click=_go_to, args=(max(number - 1, 1),), key="sez_present_page_up", shortcut="PageUp")
+        with st.popover("⚙ Set up"):
+            zone_names = dict(zip(story.dataset.zones["zone_id"], story.dataset.zones["short_name"], strict=True))
+            st.session_state["sez_present_zones"] = [z.zone_id for z in story.zones]
+            st.multiselect(
+                "Zone slides, in this order", list(zone_names), key="sez_present_zones", on_change=_zones_chosen,
+                format_func=lambda z: zone_names.get(z, z), help="Leave empty for every zone, priority zones first.",
+            )
+            earlier = [v for v in ids if v != story.info.id]
+            if earlier:
+                # The widget follows the URL through its state alone: a default index as well makes
+                # Streamlit warn that the value was set twice.
+                st.session_state["sez_present_compare"] = compare_id if compare_id in earlier else None
+                st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen)
+            pack_download_buttons(story.info.id, compare_id, [z.zone_id for z in story.zones])
+        st.button("✕ Exit", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit", shortcut="Esc")

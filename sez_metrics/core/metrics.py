@@ -1,0 +1,537 @@
+"""Headline figures of a dataset version, and how they moved since another version.
+
+Pure functions of ``Dataset`` objects (no streamlit): the Overview and Changes pages only render
+what this module returns. Every figure knows which zones it rests on and which of those zones'
+figures are only ``estimated`` or ``illustrative``, so a page can flag them wherever it shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sez_metrics.core import schema, vocabulary
+from sez_metrics.storage.store import Dataset
+
+# The stages at which enterprises produce in a zone.
+PRODUCING_STAGES = ("partly_operational", "operational")
+PROGRAMME_LABEL = "Programme"
+# Web addresses in free text: a brief form drops them (a card has no room, and a markdown
+# renderer would turn them into links even when escaped).
+_URL = re.compile(r"(?:https?://|www\.)[^\s;,]+", re.IGNORECASE)
+SOURCE_BRIEF_CHARS = 90
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+# One wording of numbers and capacities everywhere (see ``vocabulary``).
+format_number = vocabulary.number_text
+capacity_text = vocabulary.capacity_text
+
+
+def source_brief(source: str, limit: int = SOURCE_BRIEF_CHARS) -> str:
+    """``source`` without web addresses, whitespace collapsed, cut to ``limit`` characters with "…"."""
+    text = re.sub(r"\s+", " ", _URL.sub("", source or ""))
+    text = re.sub(r"\s+([;,)])", r"\1", text).replace("()", "").strip(" ;,")
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ;,") + "…"
+
+
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _is_flagged(confidence: object) -> bool:
+    return str(confidence) in schema.FLAGGED_CONFIDENCE
+
+
+# --- KPIs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The headline figures of one version.
+
+    Sums and averages use the zones that report the figure (``*_reporting``); ``None`` means
+    no zone reports it. ``flagged`` maps each figure's key to the zones among its basis whose
+    status row is ``estimated`` or ``illustrative``.
+    """
+
+    version_id: str
+    zones_tracked: int
+    zones_with_status: int
+    stage_counts: dict[str, int]
+    producing: int
+    gas_connected: int
+    electricity_connected: int
+    colonization_median: float | None
+    colonization_mean: float | None
+    colonization_reporting: int  # zones with land that report colonization: what the median and mean are taken over
+    colonization_not_applicable: int  # zones without land yet (colonization cannot apply), left out
+    colonization_bases: dict[str, int]  # colonization_basis code ("" unstated) → zones behind the aggregates
+    enterprises: int | None
+    enterprises_reporting: int
+    investment_usd_m: float | None
+    investment_reporting: int
+    flagged: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def value(self, key: str) -> float | None:
+        """The numeric value of the figure ``key`` (for deltas)."""
+        value = getattr(self, key)
+        return None if value is None else float(value)
+
+
+def status_with_zones(dataset: Dataset) -> pd.DataFrame:
+    """The status rows of zones listed in zones.csv, with the zone's names and priority flag."""
+    zones = dataset.zones[["zone_id", "name", "short_name", "province", "priority"]]
+    return dataset.status.merge(zones, on="zone_id", how="inner")
+
+
+def kpis(dataset: Dataset) -> Kpis:
+    """Compute the headline figures of ``dataset``."""
+    rows = status_with_zones(dataset)
+    everyone = pd.Series(True, index=rows.index)
+
+    def flagged_among(mask: pd.Series, figure: str) -> tuple[str, ...]:
+        """Zones behind a figure whose own confidence of it (``vocabulary.provenance``) is flagged."""
+        return tuple(rows.loc[mask & vocabulary.figure_confidences(rows, figure).map(_is_flagged), "zone_id"])
+
+    colonization_all = vocabulary.colonization_series(rows["stage"], rows["colonization_pct"])
+    colonization = colonization_all.dropna()
+    not_applicable = int((~rows["stage"].map(vocabulary.colonization_applies)).sum())
+    enterprises = rows["enterprises"].dropna()
+    investment = rows["investment_usd_m"].dropna()
+    stage_counts = {code: int((rows["stage"] == code).sum()) for code in schema.STAGE.values}
+    return Kpis(
+        version_id=dataset.info.id,
+        zones_tracked=len(dataset.zones),
+        zones_with_status=len(rows),
+        stage_counts=stage_counts,
+        producing=sum(stage_counts[c] for c in PRODUCING_STAGES),
+        gas_connected=int((rows["gas"] == "connected").sum()),
+        electricity_connected=int((rows["electricity"] == "connected").sum()),
+        colonization_median=float(colonization.median()) if len(colonization) else None,
+        colonization_mean=float(colonization.mean()) if len(colonization) else None,
+        colonization_reporting=len(colonization),
+        colonization_not_applicable=not_applicable,
+        colonization_bases={str(k): int(v) for k, v in rows.loc[colonization_all.notna(), "colonization_basis"]
+                            .fillna("").astype(str).value_counts().items()},
+        enterprises=int(enterprises.sum()) if len(enterprises) else None,
+        enterprises_reporting=len(enterprises),
+        investment_usd_m=float(investment.sum()) if len(investment) else None,
+        investment_reporting=len(investment),
+        flagged={
+            "zones_tracked": (),
+            "producing": flagged_among(everyone, "stage"),
+            "gas_connected": flagged_among(everyone, "gas"),
+            "electricity_connected": flagged_among(everyone, "electricity"),
+            "colonization_median": flagged_among(colonization_all.notna(), "colonization"),
+            "colonization_mean": flagged_among(colonization_all.notna(), "colonization"),
+            "enterprises": flagged_among(rows["enterprises"].notna(), "enterprises"),
+            "investment_usd_m": flagged_among(rows["investment_usd_m"].notna(), "investment"),
+        },
+    )
+
+
+def kpi_deltas(old: Kpis | None, new: Kpis) -> dict[str, float | None]:
+    """Change of every numeric figure from ``old`` to ``new``; ``None`` where either side lacks it."""
+    keys = [k for k in new.flagged]
+    if old is None:
+        return {k: None for k in keys}
+    out: dict[str, float | None] = {}
+    for key in keys:
+        a, b = old.value(key), new.value(key)
+        out[key] = None if a is None or b is None else b - a
+    return out
+
+
+@dataclass(frozen=True)
+class KpiTile:
+    """One headline figure as a page shows it: label, value and change, all as text."""
+
+    key: str
+    label: str
+    value: str
+    delta: str  # "+2", "-1.5 pts", "±0", or "—" when there is no earlier figure
+    direction: str  # "up", "down", "flat" or "none" (no earlier figure)
+    help: str
+    basis: int  # zones the figure rests on
+    flagged: int  # of those, zones whose figures are estimated or illustrative
+    note: str = ""  # over what the figure is taken, e.g. "median of 5 zones with land"
+
+
+def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
+    """The Overview's KPI tiles for ``new``, each with its change since ``old`` (None: no earlier version)."""
+    deltas = kpi_deltas(old, new)
+    n = new.zones_with_status
+    producing, producing_label = _count_of(new.producing, n, "Zones producing")
+    gas, gas_label = _count_of(new.gas_connected, n, "Gas connected")
+    power, power_label = _count_of(new.electricity_connected, n, "Power connected")
+    mixed = colonization_bases_text(new)
+    notes = {
+        "colonization_median": f"median of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
+        "colonization_mean": f"mean of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
+    }
+    colonization_over = colonization_aggregate_text(new)
+    specs = [
+        ("zones_tracked", "Zones tracked", format_number(new.zones_tracked), "", new.zones_tracked,
+         "Zones in the dataset (zones.csv)."),
+        ("producing", producing_label, producing, "",
+         n, "Zones where at least one enterprise produces: stage Partly operational or Operational."),
+        ("gas_connected", gas_label, gas, "", n,
+         "Zones whose permanent gas connection is in place (an interim supply does not count)."),
+        ("electricity_connected", power_label, power, "", n,
+         "Zones whose permanent electricity connection is energised (an interim feeder does not count)."),
+        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts",
+         new.colonization_reporting, f"Median share of saleable land or plots allotted to enterprises, {colonization_over}"),
+        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts",
+         new.colonization_reporting, f"Mean share of saleable land or plots allotted to enterprises, {colonization_over}"),
+        ("enterprises", "Enterprises", format_number(new.enterprises, 0), "", new.enterprises_reporting,
+         f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
+        ("investment_usd_m", "Investment, USD m", format_number(new.investment_usd_m, 0), "", new.investment_reporting,
+         f"Committed investment in USD million, summed over the {new.investment_reporting} of {n} zones that report it."),
+    ]
+    tiles = []
+    for key, label, value, unit, basis, help_text in specs:
+        delta = deltas.get(key)
+        tiles.append(KpiTile(key, label, value, *_delta_text(delta, unit, key), help_text, basis, len(new.flagged.get(key, ())),
+                             notes.get(key, "")))
+    return tiles
+
+
+def colonization_bases_text(k: Kpis) -> str:
+    """"" when the zones behind a colonization aggregate share one basis (or none is stated), else
+    "; mixed bases: 3 of saleable area, 2 of plots, 1 not stated"."""
+    stated = {code: n for code, n in k.colonization_bases.items() if code}
+    if len(stated) <= 1 and (not stated or len(k.colonization_bases) == 1):
+        return f" ({vocabulary.basis_label(next(iter(stated)))})" if stated else ""
+    parts = [f"{n:,} {vocabulary.basis_label(code)}" for code, n in sorted(stated.items())]
+    if k.colonization_bases.get(""):
+        parts.append(f"{k.colonization_bases['']:,} not stated")
+    return "; mixed bases: " + ", ".join(parts)
+
+
+def colonization_aggregate_text(k: Kpis) -> str:
+    """Over which zones a colonization median or mean is taken, and which are left out and why."""
+    left_out = k.zones_with_status - k.colonization_reporting
+    text = f"over the {vocabulary.zones_text(k.colonization_reporting, 'with land')} that report it"
+    reasons = []
+    if k.colonization_not_applicable:
+        reasons.append(f"{vocabulary.zones_text(k.colonization_not_applicable)} without land yet (not applicable)")
+    not_reported = left_out - k.colonization_not_applicable
+    if not_reported:
+        reasons.append(f"{vocabulary.zones_text(not_reported)} not reporting it")
+    return text + (f"; left out: {' and '.join(reasons)}." if reasons else ".")
+
+
+# A tile's value shows about this many characters of large type before it is cut ("3783 of 5…").
+TILE_VALUE_CHARS = 9
+
+
+def _count_of(count: int, total: int, label: str) -> tuple[str, str]:
+    """(value, label) of a count out of the zones: "2 of 9" in the value while it fits, else "3,783"
+    with the total moved to the label ("Zones producing (of 5,000)")."""
+    value = f"{count:,} of {total:,}"
+    if len(value) <= TILE_VALUE_CHARS:
+        return value, label
+    return f"{count:,}", f"{label} (of {total:,})"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{format_number(value)} %"
+
+
+def _delta_text(delta: float | None, unit: str, key: str) -> tuple[str, str]:
+    if delta is None:
+        return "—", "none"
+    decimals = 0 if key in ("enterprises", "investment_usd_m") else 1
+    if round(delta, decimals) == 0:
+        return "±0" + unit, "flat"
+    sign = "+" if delta > 0 else "-"
+    return f"{sign}{format_number(abs(delta), decimals)}{unit}", "up" if delta > 0 else "down"
+
+
+def flagged_footnote(dataset: Dataset) -> str:
+    """ "2 of 9 zones' figures are estimated or illustrative", or "" when none are (plain text)."""
+    rows = status_with_zones(dataset)
+    flagged = rows["confidence"].map(_is_flagged)
+    if not flagged.any():
+        return ""
+    kinds = sorted(set(rows.loc[flagged, "confidence"]), key=schema.CONFIDENCE.rank)
+    words = " or ".join(schema.CONFIDENCE.label(k).lower() for k in kinds)
+    return f"{int(flagged.sum()):,} of {len(rows):,} zones' figures are {words}"
+
+
+def stale_zones(dataset: Dataset) -> list[str]:
+    """Short names of the zones whose figures are older than the version's as-of date by more than
+    ``settings.STALE_FIGURES_DAYS`` (zones.csv order)."""
+    rows = status_with_zones(dataset)
+    return list(rows.loc[vocabulary.stale_mask(rows, dataset.info.as_of), "short_name"])
+
+
+def stale_footnote(dataset: Dataset) -> str:
+    """ "2 of 9 zones' figures are more than 30 days older than this round (as of 2025-09-15): A, B", or ""."""
+    from sez_metrics.core import settings
+
+    names = stale_zones(dataset)
+    if not names:
+        return ""
+    shown = ", ".join(names[:12]) + (f" and {len(names) - 12:,} more" if len(names) > 12 else "")
+    return (f"{len(names):,} of {len(status_with_zones(dataset)):,} zones' figures are more than {settings.STALE_FIGURES_DAYS} "
+            f"days older than this round (as of {dataset.info.as_of}): {shown}")
+
+
+# --- stages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageCount:
+    """How many zones stand at one stage."""
+
+    code: str
+    label: str
+    symbol: str
+    count: int
+    zones: tuple[str, ...]  # short names of the zones at this stage
+
+    @property
+    def display(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+
+def stage_counts(dataset: Dataset) -> list[StageCount]:
+    """Zones per stage, every stage in stage order (least advanced first), zeros included."""
+    rows = status_with_zones(dataset)
+    out = []
+    for c in schema.STAGE.codes:
+        names = tuple(rows.loc[rows["stage"] == c.code, "short_name"])
+        out.append(StageCount(c.code, c.label, c.symbol, len(names), names))
+    return out
+
+
+# --- every zone at a glance ---------------------------------------------------------------
+
+GRID_COLUMNS = ["Zone", "Stage", "Gas", "Power", "Colonization", "Figures as of"]
+
+
+def _labelled(enum: schema.Enumeration, code: object) -> str:
+    return f"{enum.symbol(str(code))} {enum.label(str(code))}".strip() if _present(code) and str(code) else "—"
+
+
+def zone_grid(dataset: Dataset) -> pd.DataFrame:
+    """Which zones stand where: one row per zone (stage order, most advanced first, then zones.csv
+    order) with its stage, gas, power and colonization as symbol and words, and the date of its
+    figures (with how much older than the round, when stale). Plain text: render with a table widget."""
+    rows = status_with_zones(dataset)
+    order = {zid: i for i, zid in enumerate(dataset.zones["zone_id"])}
+    rank = {code: i for i, code in enumerate(schema.STAGE.values)}
+    rows = rows.assign(_rank=rows["stage"].map(rank).fillna(-1), _order=rows["zone_id"].map(order))
+    rows = rows.sort_values(["_rank", "_order"], ascending=[False, True], kind="stable")
+    colonization = [
+        # short words in a narrow column: the caption says what "not applicable" means
+        f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
+        else vocabulary.NOT_APPLICABLE_SHORT if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
+        for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
+    ]
+    as_of = [
+        ("" if pd.isna(d) else f"{d:%Y-%m-%d}") + (f" 🕰 {older}" if (older := vocabulary.older_text(d, dataset.info.as_of)) else "")
+        for d in rows["as_of"]
+    ]
+    return pd.DataFrame(
+        {
+            "Zone": rows["short_name"].to_numpy(),
+            "Stage": [_labelled(schema.STAGE, c) for c in rows["stage"]],
+            "Gas": [_labelled(schema.UTILITY_STAGE, c) for c in rows["gas"]],
+            "Power": [_labelled(schema.UTILITY_STAGE, c) for c in rows["electricity"]],
+            "Colonization": colonization,
+            "Figures as of": as_of,
+        },
+        columns=GRID_COLUMNS,
+    )
+
+
+# --- zone cards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneCard:
+    """What the Overview shows for one zone (plain text; the page escapes it)."""
+
+    zone_id: str
+    name: str
+    short_name: str
+    province: str
+    stage: str
+    gas: str
+    gas_capacity: str
+    electricity: str
+    power_capacity: str
+    colonization_pct: float | None  # None when not applicable (no land yet) or not reported
+    colonization_text: str  # "35 %", "not applicable (no land yet)", "not reported"
+    enterprises: int | None
+    confidence: str
+    source: str
+    as_of: str
+    stale: str = ""  # "as of 2025-03 — 6 months older than this round", or "" (``vocabulary.stale_text``)
+
+    @property
+    def flagged(self) -> bool:
+        return _is_flagged(self.confidence)
+
+
+def _colonization_words(stage: str, pct: object) -> str:
+    value = vocabulary.colonization_value(stage, pct)
+    return vocabulary.colonization_missing_text(stage) if value is None else f"{format_number(value)} %"
+
+
+def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
+    """A card per zone (priority zones only by default), in the order of zones.csv."""
+    rows = status_with_zones(dataset)
+    order = {zid: i for i, zid in enumerate(dataset.zones["zone_id"])}
+    rows = rows.assign(_order=rows["zone_id"].map(order)).sort_values("_order")
+    if priority_only:
+        rows = rows[rows["priority"]]
+    cards = []
+    for r in rows.itertuples(index=False):
+        cards.append(
+            ZoneCard(
+                zone_id=r.zone_id,
+                name=r.name,
+                short_name=r.short_name,
+                province=r.province,
+                stage=r.stage,
+                gas=r.gas,
+                gas_capacity=capacity_text(r.gas_mmcfd_available, r.gas_mmcfd_required, "MMCFD"),
+                electricity=r.electricity,
+                power_capacity=capacity_text(r.power_mw_available, r.power_mw_required, "MW"),
+                colonization_pct=vocabulary.colonization_value(r.stage, r.colonization_pct),
+                colonization_text=_colonization_words(r.stage, r.colonization_pct),
+                enterprises=None if pd.isna(r.enterprises) else int(r.enterprises),
+                confidence=r.confidence,
+                source=r.source,
+                as_of="" if pd.isna(r.as_of) else r.as_of.date().isoformat(),
+                stale=vocabulary.stale_text(r.as_of, dataset.info.as_of),
+            )
+        )
+    return cards
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+def _zone_names(dataset: Dataset) -> dict[str, str]:
+    """Short names by zone id (tables on a projector need the short form)."""
+    return dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
+
+
+def version_as_of(dataset: Dataset) -> pd.Timestamp:
+    """The reporting date of ``dataset``'s version."""
+    return pd.Timestamp(dataset.info.as_of)
+
+
+OVERDUE_COLUMNS = ["zone_id", "zone", "milestone_id", "title", "category", "due_date", "days_late", "status", "confidence"]
+
+
+def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """Milestones overdue at ``as_of`` (default: the version's as-of date): ``vocabulary.is_overdue``.
+
+    Columns ``OVERDUE_COLUMNS``; most days late first, days late counted to that date
+    (``vocabulary.days_late``). Programme-level events are named ``PROGRAMME_LABEL`` in the
+    ``zone`` column.
+    """
+    as_of = version_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
+    m = dataset.milestones
+    late = m[vocabulary.overdue_mask(m, as_of)]
+    names = _zone_names(dataset)
+    out = pd.DataFrame(
+        {
+            "zone_id": late["zone_id"],
+            "zone": late["zone_id"].map(lambda z: names.get(z, z) if z else PROGRAMME_LABEL),
+            "milestone_id": late["milestone_id"],
+            "title": late["title"],
+            "category": late["category"],
+            "due_date": late["due_date"],
+            "days_late": vocabulary.days_late_series(late, as_of).astype("int64"),
+            "status": late["status"],
+            "confidence": late["confidence"],
+        },
+        columns=OVERDUE_COLUMNS,
+    )
+    return out.sort_values(["days_late", "milestone_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+MOVEMENT_COLUMNS = [
+    "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days",
+]
+# Each movement code as a table shows it, in the order a reader wants them.
+MOVEMENTS = {
+    vocabulary.COMPLETED_LATE: "⏱ Completed late",
+    vocabulary.COMPLETED_ON_TIME: "✓ Completed on time",
+    vocabulary.COMPLETED_EARLY: "✓ Completed early",
+    vocabulary.SLIPPED: "⚠ Slipped",
+    vocabulary.NEWLY_OVERDUE: "⏰ Now overdue",
+    vocabulary.BROUGHT_FORWARD: "⏩ Brought forward",
+    vocabulary.CANCELLED: "✗ Cancelled",
+}
+
+
+def milestone_movements(old: Dataset, new: Dataset, old_reference=None, new_reference=None) -> pd.DataFrame:
+    """Milestones present in both versions that were completed, slipped, fell overdue, were brought
+    forward or cancelled, classified by ``vocabulary.movements`` (the rule the diff uses too).
+
+    References default to each version's as-of date. ``days``: for a completion, done date minus
+    the due date committed in ``old`` (negative: early; show it with ``vocabulary.lateness_text``);
+    for newly overdue, days late at the new reference date. ``shift_days``: how far the due date
+    moved (empty when it did not). A milestone both slipped and newly overdue has a row for each.
+    Columns ``MOVEMENT_COLUMNS``, ordered as ``MOVEMENTS`` then by largest shift.
+    """
+    old_reference = version_as_of(old) if old_reference is None else old_reference
+    new_reference = version_as_of(new) if new_reference is None else new_reference
+    both = old.milestones.merge(new.milestones, on="milestone_id", suffixes=("_old", "_new"))
+    names = _zone_names(new)
+    records = []
+    for r in both.itertuples(index=False):
+        o = {"status": r.status_old, "due_date": r.due_date_old, "done_date": r.done_date_old}
+        n = {"status": r.status_new, "due_date": r.due_date_new, "done_date": r.done_date_new}
+        found = vocabulary.movements(o, n, old_reference, new_reference)
+        if not found:
+            continue
+        shift = None if pd.isna(r.due_date_old) or pd.isna(r.due_date_new) else (r.due_date_new - r.due_date_old).days
+        zone_id = r.zone_id_new
+        for move in found:
+            records.append(
+                {
+                    "movement": move.code,
+                    "zone_id": zone_id,
+                    "zone": names.get(zone_id, zone_id) if zone_id else PROGRAMME_LABEL,
+                    "milestone_id": r.milestone_id,
+                    "title": r.title_new,
+                    "old_due": r.due_date_old,
+                    "new_due": r.due_date_new,
+                    "shift_days": shift or None,
+                    "done_date": r.done_date_new,
+                    "days": move.days,
+                }
+            )
+    out = pd.DataFrame.from_records(records, columns=MOVEMENT_COLUMNS)
+    out["shift_days"] = out["shift_days"].astype("Int64")
+    out["days"] = out["days"].astype("Int64")
+    rank = {m: i for i, m in enumerate(MOVEMENTS)}
+    out = out.assign(_rank=out["movement"].map(rank), _abs=out["shift_days"].abs().fillna(0))
+    out = out.sort_values(["_rank", "_abs", "milestone_id"], ascending=[True, False, True])
+    return out.drop(columns=["_rank", "_abs"]).reset_index(drop=True)
+
+
+def movement_counts(moves: pd.DataFrame) -> dict[str, int]:
+    """How many milestones of each kind a movements table lists: ``completed`` (on time, late or
+    early), ``slipped``, ``newly_overdue``, ``brought_forward``, ``cancelled``."""
+    codes = moves["movement"]
+    return {
+        "completed": int(codes.isin(vocabulary.COMPLETED).sum()),
+        "slipped": int((codes == vocabulary.SLIPPED).sum()),
+        "newly_overdue": int((codes == vocabulary.NEWLY_OVERDUE).sum()),
+        "brought_forward": int((codes == vocabulary.BROUGHT_FORWARD).sum()),
+        "cancelled": int((codes == vocabulary.CANCELLED).sum()),
+    }

@@ -1,0 +1,1 @@
+"""Who may publish and how: steward accounts and sign-in, and the upload → review → publish workspace."""
