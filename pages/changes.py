@@ -21,7 +21,8 @@ import streamlit as st
 
 from sez_metrics.app import ui
 from sez_metrics.core import metrics, schema, vocabulary
-from sez_metrics.core.diff import IMPORTANCE, PROGRAMME_NAME, VersionDiff
+from sez_metrics.core.change_summary import IMPORTANCE, PROGRAMME_NAME
+from sez_metrics.core.diff import VersionDiff
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export
 from sez_metrics.storage.store import Dataset, VersionInfo

@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import serverguard, ui
+from sez_metrics.core.change_summary import summary_counts, summary_heading
 from sez_metrics.core.chars import terminal_safe
-from sez_metrics.core.diff import summary_counts, summary_heading
 from sez_metrics.core.report import Report, with_fix_text
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
 from sez_metrics.core.text import md_echo, md_escape

@@ -19,7 +19,8 @@ from test_app_data import (
 )
 from test_publish import edit_cell
 
-from sez_metrics.core.diff import diff_versions, format_summary
+from sez_metrics.core.change_summary import format_summary
+from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
 from sez_metrics.steward import auth
 from sez_metrics.storage.publish import publish

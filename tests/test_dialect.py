@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sez_metrics.core import csvio, schema
+from sez_metrics.core.cell_rules import check_table
+from sez_metrics.core.problems import CATALOGUE
 from sez_metrics.core.typed import to_typed
-from sez_metrics.core.validate import CATALOGUE, check_table, validate_version
+from sez_metrics.core.validate import validate_version
 from sez_metrics.storage.store import parse_csv_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"

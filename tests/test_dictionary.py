@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from sez_metrics.core import dictionary, schema
-from sez_metrics.core.validate import CATALOGUE
+from sez_metrics.core.problems import CATALOGUE
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from storebuilder import FIXTURES, build_store
 
-from sez_metrics.core.diff import IMPORTANCE, diff_versions
+from sez_metrics.core.change_summary import IMPORTANCE
+from sez_metrics.core.diff import diff_versions
 from sez_metrics.storage.store import VersionStore
 
 STORE_FIXTURES = FIXTURES / "store"

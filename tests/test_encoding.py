@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from sez_metrics.core import schema, settings
-from sez_metrics.core.validate import check_table, validate_version
+from sez_metrics.core.cell_rules import check_table
+from sez_metrics.core.validate import validate_version
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 ENCODING = FIXTURES / "encoding"

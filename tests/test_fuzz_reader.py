@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from sez_metrics.core import schema
 from sez_metrics.core import settings as limits
 from sez_metrics.core.csvio import read_table
-from sez_metrics.core.validate import CATALOGUE, validate_version
+from sez_metrics.core.problems import CATALOGUE
+from sez_metrics.core.validate import validate_version
 from sez_metrics.storage.store import parse_csv_bytes
 
 VALID = Path(__file__).parent / "fixtures" / "validation" / "valid"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sez_metrics.core import schema
-from sez_metrics.core.validate import check_table, validate_version
+from sez_metrics.core.cell_rules import check_table
+from sez_metrics.core.validate import validate_version
 
 HEADERS = Path(__file__).parent / "fixtures" / "validation" / "headers"
 

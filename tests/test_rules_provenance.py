@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sez_metrics.core.validate import source_dates, validate_version
+from sez_metrics.core.row_rules import source_dates
+from sez_metrics.core.validate import validate_version
 
 PROVENANCE = Path(__file__).parent / "fixtures" / "validation" / "provenance"
 

@@ -24,7 +24,8 @@ from apphelpers import run_page, walk
 from storebuilder import MINI, build_store
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from sez_metrics.core.diff import diff_versions, format_summary
+from sez_metrics.core.change_summary import format_summary
+from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import briefing, export
 from sez_metrics.storage.store import VersionStore, entry_hash

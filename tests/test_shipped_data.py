@@ -203,7 +203,7 @@ def test_per_figure_provenance_is_in_every_round_and_names_real_rows(datasets):
     build = _build_script()
     rows = build.read_per_figure()
     by_id = {d.info.id: d for d in datasets}
-    from sez_metrics.core.validate import source_dates
+    from sez_metrics.core.row_rules import source_dates
 
     for row in rows:
         dataset = by_id[row["version"]]

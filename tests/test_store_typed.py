@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sez_metrics.core import schema, typed
-from sez_metrics.core.validate import DATE_RE, INTEGER_RE, NUMBER_RE
+from sez_metrics.core.cell_rules import DATE_RE, INTEGER_RE, NUMBER_RE
 from sez_metrics.storage import store
 from sez_metrics.storage.store import VersionInfo, dataset_from_files, parse_csv_bytes
 from sez_metrics.storage.synth import generate

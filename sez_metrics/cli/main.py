@@ -8,11 +8,12 @@ guarantees that no traceback ever reaches a user (exit 2 with a one-line message
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+from sez_metrics.cli.exits import CommandFailed, ExitCode
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
         self.print_usage(sys.stderr)
         echo(f"{self.prog}: error: {message}", err=True)  # the message may quote an argument
-        raise SystemExit(EXIT_USAGE)
+        raise SystemExit(ExitCode.USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,27 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Each command's module; its ``run(args)`` returns the exit code or raises ``CommandFailed``.
+COMMANDS: dict[str, str] = {
+    "validate": "sez_metrics.cli.validate",
+    "versions": "sez_metrics.cli.store",
+    "verify": "sez_metrics.cli.store",
+    "publish": "sez_metrics.cli.store",
+    "copy": "sez_metrics.cli.copy",
+    "diff": "sez_metrics.cli.diff",
+    "synth": "sez_metrics.cli.synth",
+}
+
+
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
-    if command == "validate":
-        from sez_metrics.core.validate import cli_validate
-
-        return cli_validate
-    if command in ("versions", "verify"):
-        from sez_metrics.cli import store_cli
-
-        return store_cli.cli_versions if command == "versions" else store_cli.cli_verify
-    if command == "publish":
-        from sez_metrics.cli.store_cli import cli_publish
-
-        return cli_publish
-    if command == "copy":
-        from sez_metrics.storage.store_copy import cli_copy
-
-        return cli_copy
-    if command == "diff":
-        from sez_metrics.core.diff import cli_diff
-
-        return cli_diff
+    """The function that runs ``command`` (its module is imported only when it runs: some are heavy)."""
     if command == "briefing":
         from sez_metrics.render.briefing import cli_briefing
 
@@ -117,26 +111,29 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from sez_metrics.steward.auth import cli_add_steward
 
         return cli_add_steward
-    if command == "synth":
-        from sez_metrics.storage.synth import cli_synth
-
-        return cli_synth
-    raise AssertionError(command)
+    module = importlib.import_module(COMMANDS[command])
+    return getattr(module, f"run_{command}", None) or module.run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _handler(args.command)(args)
+    except CommandFailed as exc:
+        from sez_metrics.core.chars import echo
+
+        for line in exc.lines:
+            echo(line, err=True)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except BrokenPipeError:
         # The reader (e.g. `| head`) closed the pipe: stop quietly, as other command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PROBLEMS
+        return ExitCode.PROBLEMS
     except Exception as exc:  # the last line of defence: a message, never a traceback
         from sez_metrics.core.chars import echo
 
         echo(f"error: {type(exc).__name__}: {exc}", err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE

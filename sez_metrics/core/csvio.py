@@ -7,7 +7,8 @@ content, broken quoting, duplicate or unknown headers — is refused with a ``Fi
 where and why, and no half-read table is returned.
 
 This module only reads: it knows the table's column names but none of its rules (those are in
-``sez_metrics.core.validate``, which also turns findings into ``Problem``s with their messages).
+``sez_metrics.core.cell_rules`` and ``sez_metrics.core.validate``; ``sez_metrics.core.problems`` turns
+findings into ``Problem``s with their messages).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sez_metrics.core import schema, settings
+from sez_metrics.core.problems import ProblemCode
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -39,7 +41,7 @@ class Finding:
     ``severity`` overrides the code's usual severity when set.
     """
 
-    code: str
+    code: ProblemCode
     line: int
     column: str = ""
     value: str = ""
@@ -85,15 +87,15 @@ def _looks_utf16(data: bytes) -> bool:
 def decode(data: bytes) -> tuple[str | None, Finding | None]:
     """The text of a CSV file, or the finding that refuses it (size, emptiness, binary, encoding)."""
     if len(data) > settings.MAX_CSV_BYTES:
-        return None, Finding("file-too-large", 0, params={"limit": settings.MAX_CSV_BYTES})
+        return None, Finding(ProblemCode.FILE_TOO_LARGE, 0, params={"limit": settings.MAX_CSV_BYTES})
     if data.startswith(UTF16_BOMS) or _looks_utf16(data):
-        return None, Finding("encoding-error", 0, params={"reason": "it is UTF-16 text (Excel's \"Unicode Text\")"})
+        return None, Finding(ProblemCode.ENCODING_ERROR, 0, params={"reason": "it is UTF-16 text (Excel's \"Unicode Text\")"})
     for signature, what in BINARY_SIGNATURES:
         if data.startswith(signature):
-            return None, Finding("binary-file", 0, params={"what": what})
+            return None, Finding(ProblemCode.BINARY_FILE, 0, params={"what": what})
     if b"\x00" in data:
         line, byte = _line_and_byte(data, data.index(b"\x00"))
-        return None, Finding("binary-file", line, params={"what": f"binary content (a NUL byte at line {line}, byte {byte})"})
+        return None, Finding(ProblemCode.BINARY_FILE, line, params={"what": f"binary content (a NUL byte at line {line}, byte {byte})"})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -101,7 +103,7 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
         bad = data[exc.start : exc.start + 1]
         guess = bad.decode("cp1252", errors="replace")
         return None, Finding(
-            "encoding-error",
+            ProblemCode.ENCODING_ERROR,
             line,
             params={
                 "reason": f"byte 0x{bad.hex().upper()} at line {line}, byte {byte} cannot be decoded "
@@ -109,7 +111,7 @@ def decode(data: bytes) -> tuple[str | None, Finding | None]:
             },
         )
     if not text.strip():
-        return None, Finding("empty-file", 1)  # line 1: where the header is missing
+        return None, Finding(ProblemCode.EMPTY_FILE, 1)  # line 1: where the header is missing
     return text, None
 
 
@@ -126,13 +128,13 @@ def _records(text: str) -> tuple[list[int], list[list[str]], Finding | None]:
     try:
         for row in reader:
             if len(row) > settings.MAX_COLUMNS:  # stop before checking it cell by cell, header name by name
-                return starts, rows, Finding("too-many-columns", end + 1, params={"cells": len(row), "limit": settings.MAX_COLUMNS, "first": settings.MAX_COLUMNS + 1})
+                return starts, rows, Finding(ProblemCode.TOO_MANY_COLUMNS, end + 1, params={"cells": len(row), "limit": settings.MAX_COLUMNS, "first": settings.MAX_COLUMNS + 1})
             if row:  # an empty line is skipped here and by the store alike
                 starts.append(end + 1)
                 rows.append(row)
             end = reader.line_num
     except csv.Error as exc:
-        return starts, rows, Finding("quote-error", end + 1, params={"reason": str(exc)})
+        return starts, rows, Finding(ProblemCode.QUOTE_ERROR, end + 1, params={"reason": str(exc)})
     return starts, rows, None
 
 
@@ -151,16 +153,16 @@ def _check_header(table: schema.Table, header: list[str], line: int) -> tuple[li
         if name == "":
             continue  # judged once the rows are read: see _blank_header_findings
         if name != raw_name:  # the store matches column names exactly
-            findings.append(Finding("header-spaces", line, column=name, value=raw_name, params={"position": index + 1}))
+            findings.append(Finding(ProblemCode.HEADER_SPACES, line, column=name, value=raw_name, params={"position": index + 1}))
         if name in positions:
-            findings.append(Finding("duplicate-header", line, column=name, value=name, params={"position": index + 1}))
+            findings.append(Finding(ProblemCode.DUPLICATE_HEADER, line, column=name, value=name, params={"position": index + 1}))
         elif name not in known:
-            findings.append(Finding("unknown-header", line, column=name, value=name, params={"position": index + 1}))
+            findings.append(Finding(ProblemCode.UNKNOWN_HEADER, line, column=name, value=name, params={"position": index + 1}))
         else:
             positions[name] = index
     for column in table.columns:
         if column.name not in positions and not column.optional_header:
-            findings.append(Finding("missing-header", line, column=column.name))
+            findings.append(Finding(ProblemCode.MISSING_HEADER, line, column=column.name))
     return findings, positions
 
 
@@ -172,7 +174,7 @@ def _blank_header_findings(header: list[str], rows: list[list[str]], line: int) 
         if name.strip() == "":
             holds_data = any(row[index].strip() for row in rows)
             detail = " but holds data, which would be lost" if holds_data else " and is empty; it is ignored"
-            out.append(Finding("blank-header", line, params={"position": index + 1, "detail": detail},
+            out.append(Finding(ProblemCode.BLANK_HEADER, line, params={"position": index + 1, "detail": detail},
                                severity=None if holds_data else "warning"))
     return out
 
@@ -188,7 +190,7 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     if finding is not None:
         return _refused(table, finding)
     starts, records, quote_error = _records(text)
-    if quote_error is not None and quote_error.code == "too-many-columns":
+    if quote_error is not None and quote_error.code == ProblemCode.TOO_MANY_COLUMNS:
         return _refused(table, quote_error)
     # Lines of spaces or of empty cells (",,,,", left by Excel after cleared rows) are not skipped
     # by the store's reader, which would see a record of empty cells: they are reported.
@@ -196,16 +198,16 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     kept: list[tuple[int, list[str]]] = []
     for line, cells in zip(starts, records, strict=True):
         if _is_blank(cells):
-            findings.append(Finding("blank-row", line))
+            findings.append(Finding(ProblemCode.BLANK_ROW, line))
         else:
             kept.append((line, cells))
     if not kept:
-        return _refused(table, *findings, quote_error or Finding("empty-file", 1))
+        return _refused(table, *findings, quote_error or Finding(ProblemCode.EMPTY_FILE, 1))
     (header_line, header), body = kept[0], kept[1:]
     if len(header) == 1:
         for delimiter, plural in OTHER_DELIMITERS.items():
             if delimiter in header[0]:
-                return _refused(table, Finding("delimiter-error", header_line, params={"delimiters": plural}))
+                return _refused(table, Finding(ProblemCode.DELIMITER_ERROR, header_line, params={"delimiters": plural}))
     header_findings, positions = _check_header(table, header, header_line)
     findings.extend(header_findings)
     refuse = bool(header_findings)
@@ -214,7 +216,7 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     rows: list[list[str]] = []
     for line, cells in body:
         if len(cells) != width:
-            findings.append(Finding("ragged-row", line, params={"cells": len(cells), "width": width}))
+            findings.append(Finding(ProblemCode.RAGGED_ROW, line, params={"cells": len(cells), "width": width}))
             continue
         lines.append(line)
         rows.append(cells)
@@ -223,8 +225,8 @@ def read_table(data: bytes, table: schema.Table) -> TableRead:
     findings.extend(_blank_header_findings(header, rows, header_line))
     if refuse:
         return _refused(table, *findings)
-    if not rows and not any(f.code == "ragged-row" for f in findings):
-        return _refused(table, *findings, Finding("no-rows", header_line))
+    if not rows and not any(f.code == ProblemCode.RAGGED_ROW for f in findings):
+        return _refused(table, *findings, Finding(ProblemCode.NO_ROWS, header_line))
     cells_by_position = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     # Arrow-backed strings: the validator's regex checks then run in Arrow, not per cell in Python.
     frame = pd.DataFrame(

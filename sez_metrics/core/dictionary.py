@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from sez_metrics.core import schema, settings
-from sez_metrics.core.validate import CATALOGUE
+from sez_metrics.core.problems import CATALOGUE
 
 DICTIONARY_PATH = settings.REPO_ROOT / "docs" / "data-dictionary.md"
 TYPE_NAMES = {

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sez_metrics.core import schema
-from sez_metrics.core.diff import VersionDiff, _number, _table_changes
+from sez_metrics.core.change_summary import figure_text
+from sez_metrics.core.diff import VersionDiff, _table_changes
 from sez_metrics.storage.store import Dataset, VersionInfo, parse_csv_bytes
 
 ROW = "(row)"  # the pseudo-column of a row's presence
@@ -40,7 +41,7 @@ class Cell:
 
 
 def _show(value: Any) -> str:
-    return _number(value)  # as the diff writes values: "—" for an empty cell
+    return figure_text(value)  # as the diff writes values: "—" for an empty cell
 
 
 def row_text(value: Any) -> str:

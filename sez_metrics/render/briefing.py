@@ -32,7 +32,8 @@ from pathlib import Path
 import pandas as pd
 
 from sez_metrics.core import metrics, schema, timeline, vocabulary
-from sez_metrics.core.diff import ChangeItem, VersionDiff, diff_versions
+from sez_metrics.core.change_summary import ChangeItem
+from sez_metrics.core.diff import VersionDiff, diff_versions
 from sez_metrics.render.static_map import MAP_CREDIT, ImagesUnavailable, static_images, zone_map_figure
 from sez_metrics.storage.store import Dataset, Store, StoreError, VersionInfo, open_store
 

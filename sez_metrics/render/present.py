@@ -19,7 +19,7 @@ import html
 from dataclasses import dataclass
 
 from sez_metrics.core import metrics, schema
-from sez_metrics.core.diff import ChangeItem
+from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.timeline import parse_multi
 from sez_metrics.render.briefing import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, BriefingImages, ZoneBrief, labelled
 from sez_metrics.storage.store import Dataset

@@ -13,12 +13,7 @@ entry under the same position) has diverged: it is refused and nothing is writte
 
 from __future__ import annotations
 
-import argparse
-
-from sez_metrics.core.chars import echo
-from sez_metrics.storage.store import VERSION_FILES, Store, StoreError, StoreUnavailable, info_from_entry, open_store
-
-EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+from sez_metrics.storage.store import VERSION_FILES, Store, StoreError, info_from_entry
 
 
 class CopyRefused(Exception):
@@ -67,42 +62,3 @@ def copy_store(source: Store, destination: Store, *, say=lambda line: None) -> t
     if broken:
         raise StoreError(f"the copy in {destination.location} does not verify: {broken[0].format_line()}")
     return copied, total
-
-
-def _holds(destination: Store) -> str:
-    """What the destination holds after a refusal (a folder keeps each version copied before it)."""
-    try:
-        count = len(destination.read_manifest_entries()) if destination.has_manifest() else 0
-    except StoreError:
-        return ""
-    return f"; {destination.location} holds {count} version(s)"
-
-
-def cli_copy(args: argparse.Namespace) -> int:
-    """Copy, printing each version copied and a last line saying what the destination holds."""
-    from sez_metrics.storage.publish import PublishRefused
-
-    source, destination = open_store(args.source), open_store(args.destination)
-    if source.location == destination.location:
-        echo(f"error: {source.location} is both the source and the destination", err=True)
-        return EXIT_ERROR
-    try:
-        copied, total = copy_store(source, destination, say=echo)
-    except (CopyRefused, PublishRefused) as exc:
-        echo(f"refused: {exc}{_holds(destination)}", err=True)
-        return EXIT_REFUSED
-    except StoreUnavailable as exc:
-        echo(f"error: {exc}; nothing more was copied", err=True)
-        return EXIT_ERROR
-    except StoreError as exc:
-        echo(f"error: {exc}", err=True)
-        return EXIT_ERROR
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        echo(f"error: the destination could not be written: {exc.strerror or exc}{where}", err=True)
-        return EXIT_ERROR
-    if copied:
-        echo(f"ok: copied {len(copied)} version(s); {destination.location} holds {total} version(s), verified")
-    else:
-        echo(f"ok: nothing to copy; {destination.location} holds all {total} version(s) of {source.location}")
-    return EXIT_OK

@@ -16,10 +16,8 @@ the version's as_of, not the clock).
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sez_metrics.core import geo, schema, settings, vocabulary
+from sez_metrics.core import geo, schema, vocabulary
 
 FIRST_AS_OF = date(2021, 1, 15)
 # Days between two reporting rounds: 40 versions cover about five years.
@@ -310,31 +308,3 @@ def build_store(out: Path | str, *, zones: int, versions: int, milestones_per_zo
         if progress:
             progress(f"{info.id} as of {as_of}: {timings[-1]:.2f} s")
     return timings
-
-
-def cli_synth(args: argparse.Namespace) -> int:
-    """``synth``: build a synthetic store; prints one line per version, the last is the latest id."""
-    from sez_metrics.storage.publish import PublishRefused
-
-    for name in ("zones", "versions", "milestones_per_zone"):
-        if getattr(args, name) < 1:
-            print(f"error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
-            return 2
-    if args.zones > 99_999:
-        print("error: --zones must be at most 99999 (ids are synth-00001 … synth-99999)", file=sys.stderr)
-        return 2
-    out = Path(args.out) if args.out else settings.data_dir()
-    try:
-        timings = build_store(out, zones=args.zones, versions=args.versions, milestones_per_zone=args.milestones_per_zone,
-                              seed=args.seed, progress=print)
-    except FileExistsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except PublishRefused as exc:
-        print(f"error: publish refused: {exc.reason}", file=sys.stderr)
-        if exc.report is not None:
-            for problem in exc.report.problems[:20]:
-                print(problem.format_line(), file=sys.stderr)
-        return 1
-    print(f"{len(timings)} versions in {sum(timings):.1f} s into {out}", file=sys.stderr)
-    return 0

@@ -1,4 +1,4 @@
-"""CLI commands over the versioned store: ``versions``, ``verify``, ``publish``."""
+"""``python -m sez_metrics versions | verify | publish``: the commands over the versioned store."""
 
 from __future__ import annotations
 
@@ -8,43 +8,41 @@ import shlex
 import sys
 from pathlib import Path
 
+from sez_metrics.cli.exits import CommandFailed, ExitCode, Refused
 from sez_metrics.core import settings
 from sez_metrics.core.chars import echo, json_text
 from sez_metrics.storage.store import VERSION_FILES, StoreError, open_store
 
 
-def cli_versions(args: argparse.Namespace) -> int:
+def run_versions(args: argparse.Namespace) -> int:
     """One line per version, oldest first, each beginning with its id (``--json``: the entries)."""
     store = open_store()
     try:
         versions = store.versions()
     except StoreError as exc:
-        echo(f"error: {exc}", err=True)
-        return 2
+        raise CommandFailed(f"error: {exc}", ExitCode.USAGE) from exc
     if args.json:
         print(json_text([v.to_entry() for v in versions]))
-        return 0
+        return ExitCode.OK
     for v in versions:
         echo(f"{v.id}  as of {v.as_of}  published {v.published_at}  by {v.author}  {v.label}")
-    return 0
+    return ExitCode.OK
 
 
-def cli_verify(args: argparse.Namespace) -> int:
+def run_verify(args: argparse.Namespace) -> int:
     """Check every hash and the chain; one line per problem naming its file or entry; exit 1 if any."""
     store = open_store()
     try:
         problems = store.verify()
         count = len(store.versions()) if not problems else 0
     except StoreError as exc:
-        echo(f"error: {exc}", err=True)
-        return 1
+        raise CommandFailed(f"error: {exc}", ExitCode.PROBLEMS) from exc
     for p in problems:
         echo(p.format_line())
     if problems:
-        echo(f"{len(problems)} integrity problem(s) in {store.location}", err=True)
-        return 1
+        raise CommandFailed(f"{len(problems)} integrity problem(s) in {store.location}", ExitCode.PROBLEMS)
     echo(f"ok: {count} version(s) intact in {store.location}")
-    return 0
+    return ExitCode.OK
 
 
 class _NoticePrinter(logging.Handler):
@@ -54,8 +52,12 @@ class _NoticePrinter(logging.Handler):
         echo(f"note: {record.getMessage()}", err=True)
 
 
-def _publish_inputs(paths: list[str]) -> tuple[dict[str, bytes], dict[str, str]] | str:
-    """The files named on the command line (a folder gives the dataset files it holds), or why not."""
+def _publish_inputs(paths: list[str]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The files named on the command line (a folder gives the dataset files it holds).
+
+    Raises ``CommandFailed`` for a folder without dataset files or an unreadable file (exit 2) and
+    ``Refused`` for a table given twice (exit 1).
+    """
     files: dict[str, bytes] = {}
     names: dict[str, str] = {}
     expanded: list[Path] = []
@@ -64,19 +66,19 @@ def _publish_inputs(paths: list[str]) -> tuple[dict[str, bytes], dict[str, str]]
         if path.is_dir():
             inside = [path / n for n in VERSION_FILES if (path / n).is_file()]
             if not inside:
-                return (f"{raw}: error: the folder holds none of {', '.join(VERSION_FILES)}; name your files exactly so, "
-                        f"or give the files themselves (e.g. {raw.rstrip('/')}/*.csv)")
+                raise CommandFailed(f"{raw}: error: the folder holds none of {', '.join(VERSION_FILES)}; name your files "
+                                    f"exactly so, or give the files themselves (e.g. {raw.rstrip('/')}/*.csv)")
             expanded.extend(inside)
         else:
             expanded.append(path)
     for path in expanded:
         if path.name in files:
-            return f"refused: {path.name} given twice ({names[path.name]} and {path}); give each table once"
+            raise Refused(f"refused: {path.name} given twice ({names[path.name]} and {path}); give each table once")
         try:
             with path.open("rb") as handle:  # read one byte past the limit so the validator can report it
                 files[path.name] = handle.read(settings.MAX_CSV_BYTES + 1)
         except OSError as exc:
-            return f"{path}: error: cannot read: {exc.strerror}; check the path (files: {', '.join(VERSION_FILES)})"
+            raise CommandFailed(f"{path}: error: cannot read: {exc.strerror}; check the path (files: {', '.join(VERSION_FILES)})") from exc
         names[path.name] = str(path)
     return files, names
 
@@ -119,20 +121,16 @@ def _next_steps(exc, args: argparse.Namespace) -> list[str]:
     return []
 
 
-def cli_publish(args: argparse.Namespace) -> int:
+def run_publish(args: argparse.Namespace) -> int:
     """Show what would change, then publish; the last stdout line is the new id. Exit 1 when refused.
 
     ``--dry-run`` shows the change and the id it would get, and writes nothing.
     """
-    from sez_metrics.core.diff import format_summary
+    from sez_metrics.core.change_summary import format_summary
     from sez_metrics.storage.publish import PublishRefused, publish, publish_failure
     from sez_metrics.storage.publish import log as publish_log
 
-    read = _publish_inputs(list(args.files))
-    if isinstance(read, str):
-        echo(read, err=True)
-        return 1 if read.startswith("refused") else 2
-    files, names = read
+    files, names = _publish_inputs(list(args.files))
 
     def show(preview) -> None:
         for problem in preview.warnings.sorted():
@@ -156,23 +154,16 @@ def cli_publish(args: argparse.Namespace) -> int:
         if exc.report is not None:
             for problem in exc.report.sorted():
                 echo(problem.format_line(with_fix=True))
-        echo(f"refused: {exc.reason}", err=True)
-        for line in exc.details:
-            echo(f"  {line}", err=True)
-        for line in _next_steps(exc, args):
-            echo(line, err=True)
-        return 1
+        raise Refused(f"refused: {exc.reason}", details=[*(f"  {line}" for line in exc.details), *_next_steps(exc, args)]) from exc
     except StoreError as exc:
-        echo(f"error: {exc}", err=True)
-        return 1
+        raise CommandFailed(f"error: {exc}", ExitCode.PROBLEMS) from exc
     except OSError as exc:  # a full, read-only or forbidden disk: publish has undone its own writes
-        echo(f"error: {publish_failure(exc)}", err=True)
-        return 1
+        raise CommandFailed(f"error: {publish_failure(exc)}", ExitCode.PROBLEMS) from exc
     finally:
         publish_log.removeHandler(handler)
     if args.dry_run:
         echo(f"dry run: nothing was written; publishing would create {info.id}")
-        return 0
+        return ExitCode.OK
     echo(f"published {info.id}: {info.label} (as of {info.as_of})")
     echo(info.id)
-    return 0
+    return ExitCode.OK
