@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from sez_metrics.core import csvio, schema
 from sez_metrics.core.cell_rules import check_table
-from sez_metrics.core.problems import CATALOGUE
 from sez_metrics.core.typed import to_typed
 from sez_metrics.core.validate import validate_version
 from sez_metrics.storage.store import parse_csv_bytes
@@ -125,7 +124,6 @@ def test_any_bytes_give_a_report_never_an_exception(data):
 
     assert not report.ok  # none of this is a valid version
     for problem in report.problems:
-        assert problem.code in CATALOGUE
         assert problem.fix
 
 
@@ -138,7 +136,6 @@ def test_csv_like_text_after_a_valid_header_never_raises(body):
     report = validate_version({"zones.csv": (ZONES_HEADER + "\n" + body).encode("utf-8")})
 
     for problem in report.problems:
-        assert problem.code in CATALOGUE
         assert problem.line >= 0
         assert "\n" not in problem.format_line()
 
