@@ -20,8 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import ui
-from sez_metrics.core import metrics, schema, vocabulary
-from sez_metrics.core.change_summary import IMPORTANCE, PROGRAMME_NAME
+from sez_metrics.core import milestone_tables, schema, vocabulary
+from sez_metrics.core.change_summary import IMPORTANCE
 from sez_metrics.core.diff import VersionDiff
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export
@@ -103,7 +103,7 @@ class ChangeViews:
     zones: pd.DataFrame
     known: frozenset[str]
     movements: pd.DataFrame
-    moves_counts: dict[str, int]  # ``metrics.movement_counts`` of ``movements``: the header counts what the table lists
+    moves_counts: dict[str, int]  # ``milestone_tables.movement_counts`` of ``movements``: the header counts what the table lists
     cells: dict[str, pd.DataFrame]
     rows: dict[str, pd.DataFrame]
     kinds: dict[str, int]
@@ -151,7 +151,7 @@ def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
         zone_of = milestone_zone if name == "milestones" else None
         zone_ids = frame["key"].map(lambda k, z=zone_of: z.get(k, "") if z is not None else k)
         cells[name] = pd.DataFrame({
-            "table": frame["table"], "key": frame["key"], "zone": zone_ids.map(lambda z: names.get(z, PROGRAMME_NAME if not z else z)),
+            "table": frame["table"], "key": frame["key"], "zone": zone_ids.map(lambda z: names.get(z, vocabulary.PROGRAMME if not z else z)),
             "column": frame["column"], "old": frame["old"].map(_cell_text), "new": frame["new"].map(_cell_text),
             "zone_id": zone_ids,
         })
@@ -161,9 +161,9 @@ def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
             "row": keys, "change": ["added"] * len(added) + ["removed"] * len(removed),
             "zone_id": [(zone_of.get(k, "") if zone_of is not None else k) for k in keys],
         })
-    moves = metrics.milestone_movements(old, new)
+    moves = milestone_tables.milestone_movements(old, new)
     movements = pd.DataFrame({
-        "Change": moves["movement"].map(metrics.MOVEMENTS),
+        "Change": moves["movement"].map(milestone_tables.MOVEMENTS),
         "Zone": moves["zone"],
         "Milestone": moves["title"],
         "Timing": moves["days"].map(lambda d: vocabulary.lateness_text(None if pd.isna(d) else int(d))).where(
@@ -182,7 +182,7 @@ def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
         zones=lookup,
         known=frozenset(new.zones["zone_id"]),
         movements=movements,
-        moves_counts=metrics.movement_counts(moves),
+        moves_counts=milestone_tables.movement_counts(moves),
         cells=cells,
         rows=rows,
         kinds={k: counts[k] for k in IMPORTANCE if k in counts},
@@ -348,7 +348,7 @@ def filters(views: ChangeViews) -> Filters:
         if chosen_provinces:
             mask &= zones["province"].isin(chosen_provinces)
         zone_ids = frozenset(zones.index[mask])
-        if query and not chosen_provinces and query in PROGRAMME_NAME.lower():
+        if query and not chosen_provinces and query in vocabulary.PROGRAMME.lower():
             zone_ids |= {PROGRAMME_GROUP}
     chosen = Filters(text.strip(), tuple(chosen_provinces), tuple(chosen_kinds), zone_ids)
     if chosen.active:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics.app import ui, ui_present
-from sez_metrics.core import metrics, vocabulary
+from sez_metrics.core import metrics, milestone_tables, vocabulary
 from sez_metrics.core.text import md_escape
 from sez_metrics.storage.store import VersionInfo
 
@@ -213,7 +213,7 @@ for start in range(0, len(shown_cards), CARDS_PER_ROW):
 
 # --- overdue milestones ---
 reference = ctx.reference
-overdue = ui.shared(metrics.overdue_milestones, dataset, args=(reference.iso,))
+overdue = ui.shared(milestone_tables.overdue_milestones, dataset, args=(reference.iso,))
 st.subheader(f"Overdue milestones ({len(overdue)})")
 if overdue.empty:
     st.success(f"No milestone is overdue at {md_escape(reference.name)}.", icon="✅")

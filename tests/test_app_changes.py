@@ -92,7 +92,7 @@ def test_milestones_completed_or_slipped(mini_store):
 def test_header_counts_equal_the_movements_table_and_the_diff(shipped_copy):
     """The header's completed / slipped / newly overdue counts are the table's rows of each kind, and
     the diff's items of each kind: one classification (vocabulary.movements)."""
-    from sez_metrics.core import metrics, vocabulary
+    from sez_metrics.core import milestone_tables, vocabulary
 
     store = VersionStore(shipped_copy)
     ids = [v.id for v in store.versions()]
@@ -102,7 +102,7 @@ def test_header_counts_equal_the_movements_table_and_the_diff(shipped_copy):
         line = counts_line(at)
         table = at.dataframe[0].value if at.dataframe else None
         changes = list(table["Change"]) if table is not None and "Change" in table else []
-        labels = metrics.MOVEMENTS
+        labels = milestone_tables.MOVEMENTS
         completed = sum(changes.count(labels[c]) for c in vocabulary.COMPLETED)
         slipped, overdue = changes.count(labels[vocabulary.SLIPPED]), changes.count(labels[vocabulary.NEWLY_OVERDUE])
         assert f"completed, **{slipped:,}** slipped, **{overdue:,}** newly overdue" in line, (new_id, line)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from storebuilder import MINI
 
-from sez_metrics.core import metrics, schema
+from sez_metrics.core import metrics, milestone_tables, schema, vocabulary
 from sez_metrics.core.typed import to_typed
 from sez_metrics.storage.store import Dataset, VersionStore, parse_csv_bytes
 
@@ -171,16 +171,16 @@ future,mirpur,Notification,milestone,governance,,2023-01-01,,planned,src,illustr
 
 def test_overdue_milestones_are_due_before_as_of_and_still_open(versions):
     dataset = with_milestones(versions[1], OVERDUE_CSV)  # as of 2022-10-15
-    overdue = metrics.overdue_milestones(dataset)
+    overdue = milestone_tables.overdue_milestones(dataset)
     assert list(overdue["milestone_id"]) == ["late-a", "late-b"]  # most days late first
     assert list(overdue["days_late"]) == [(pd.Timestamp("2022-10-15") - pd.Timestamp("2022-01-01")).days, 15]
-    assert list(overdue["zone"]) == ["Rashakai", metrics.PROGRAMME_LABEL]
+    assert list(overdue["zone"]) == ["Rashakai", vocabulary.PROGRAMME]
 
 
 def test_overdue_milestones_on_another_date(versions):
     dataset = with_milestones(versions[1], OVERDUE_CSV)
-    assert list(metrics.overdue_milestones(dataset, "2023-06-01")["milestone_id"]) == ["late-a", "late-b", "due-today", "future"]
-    assert metrics.overdue_milestones(dataset, "2021-12-31").empty
+    assert list(milestone_tables.overdue_milestones(dataset, "2023-06-01")["milestone_id"]) == ["late-a", "late-b", "due-today", "future"]
+    assert milestone_tables.overdue_milestones(dataset, "2021-12-31").empty
 
 
 MOVES_OLD = """
@@ -204,7 +204,7 @@ m-new,mirpur,Boundary wall,milestone,infrastructure,,2023-09-01,,planned,src,off
 def test_milestone_movements_between_versions(versions):
     old = with_milestones(versions[0], MOVES_OLD)
     new = with_milestones(versions[1], MOVES_NEW)
-    moves = metrics.milestone_movements(old, new).set_index("milestone_id")
+    moves = milestone_tables.milestone_movements(old, new).set_index("milestone_id")
     assert list(moves.index) == ["m-done", "m-slip", "m-early", "m-cancel"]  # completed, slipped, forward, cancelled
     assert moves.loc["m-done", "movement"] == "completed_late"
     assert moves.loc["m-done", "days"] == 30  # 2022-03-02 against the committed 2022-01-31
@@ -216,8 +216,8 @@ def test_milestone_movements_between_versions(versions):
 
 
 def test_no_movement_between_a_version_and_itself(versions):
-    moves = metrics.milestone_movements(versions[1], versions[1])
-    assert moves.empty and list(moves.columns) == metrics.MOVEMENT_COLUMNS
+    moves = milestone_tables.milestone_movements(versions[1], versions[1])
+    assert moves.empty and list(moves.columns) == milestone_tables.MOVEMENT_COLUMNS
 
 
 @pytest.mark.parametrize(

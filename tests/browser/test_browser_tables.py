@@ -12,7 +12,7 @@ import time
 import pytest
 from browsing import READY_TIMEOUT_MS, screenshot
 
-from sez_metrics.core import metrics
+from sez_metrics.core import milestone_tables
 from sez_metrics.storage.store import VersionStore
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def test_the_longest_milestone_title_is_shown_in_full_on_the_timeline(app_page, 
 
 
 def test_overdue_titles_are_shown_in_full_on_the_overview(app_page, latest):
-    overdue = metrics.overdue_milestones(latest)
+    overdue = milestone_tables.overdue_milestones(latest)
     assert not overdue.empty, "the shipped data has overdue milestones"
     app_page.open("/")
     app_page.page.locator(TABLE).first.wait_for()
