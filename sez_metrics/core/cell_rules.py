@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sez_metrics.core import chars, csvio, schema, settings
+from sez_metrics.core import chars, csvio, schema, settings, vocabulary
 from sez_metrics.core.csvio import Finding
 from sez_metrics.core.problems import CATALOGUE, ProblemCode
 from sez_metrics.storage.store import parse_csv_bytes
@@ -87,15 +87,6 @@ class CheckedTable:
         raw = self.raw[column].to_numpy()
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
             self.findings.append(Finding(code, int(self.lines[i]), column, raw[i], dict(params)))
-
-
-def _bounds_text(column: schema.Column) -> str:
-    low, high = column.minimum, column.maximum
-    if low is not None and high is not None:
-        return f"between {low:g} and {high:g}"
-    if low is not None:
-        return f"greater than {low:g}" if column.exclusive_minimum else f"{low:g} or more"
-    return f"{high:g} or less"
 
 
 def _check_column(checked: CheckedTable, column: schema.Column) -> pd.Series:
@@ -190,7 +181,7 @@ def _check_numbers(checked: CheckedTable, column: schema.Column, raw: pd.Series,
             out_of_range |= (numbers <= column.minimum) if column.exclusive_minimum else (numbers < column.minimum)
         if column.maximum is not None:
             out_of_range |= numbers > column.maximum
-    checked.cell_findings(out_of_range, ProblemCode.OUT_OF_RANGE, column.name, bounds=_bounds_text(column), unit=column.unit or "no unit")
+    checked.cell_findings(out_of_range, ProblemCode.OUT_OF_RANGE, column.name, bounds=vocabulary.bounds_text(column, "sentence"), unit=column.unit or "no unit")
     return values.where(~out_of_range)
 
 

@@ -43,7 +43,6 @@ IMPORTANCE: dict[str, int] = {
     "confidence": 10,
     "details": 11,
 }
-PROGRAMME_NAME = "Programme"
 MISSING = "—"
 
 # Human names of columns in "details" items (enumerations use the schema's labels for values).
@@ -190,7 +189,7 @@ class _Summariser:
         self.items: list[ChangeItem] = []
 
     def zone_name(self, zone_id: str | None) -> str:
-        return PROGRAMME_NAME if zone_id is None else self.names.get(zone_id, zone_id)
+        return vocabulary.PROGRAMME if zone_id is None else self.names.get(zone_id, zone_id)
 
     def add(self, zone_id: str | None, kind: str, detail: str, **facts: Any) -> None:
         name = self.zone_name(zone_id)

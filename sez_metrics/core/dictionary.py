@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sez_metrics.core import schema, settings
-from sez_metrics.core.problems import CATALOGUE
+from sez_metrics.core import schema, settings, vocabulary
+from sez_metrics.core.problems import CATALOGUE, GROUP_TITLES, Group
 
 DICTIONARY_PATH = settings.REPO_ROOT / "docs" / "data-dictionary.md"
 TYPE_NAMES = {
@@ -30,11 +30,6 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _anchor(name: str) -> str:
-    """The id GitHub and most renderers give a heading: lower case, spaces as hyphens, `_` kept."""
-    return name.lower().replace(" ", "-")
-
-
 def _enumerations_by_column() -> dict[str, list[str]]:
     used: dict[str, list[str]] = {}
     for table in schema.TABLES.values():
@@ -42,28 +37,6 @@ def _enumerations_by_column() -> dict[str, list[str]]:
             if column.enum is not None:
                 used.setdefault(column.enum.name, []).append(f"{table.file_name} `{column.name}`")
     return used
-
-
-def _rule(column: schema.Column) -> str:
-    """The constraint of a column in words."""
-    if column.type == "slug":
-        return f"pattern `{schema.SLUG_PATTERN}`"
-    if column.type == "enum":
-        return f"one of [{column.enum.name}](#{_anchor(column.enum.name)})"
-    if column.type == "date":
-        return "YYYY-MM-DD"
-    if column.type == "boolean":
-        return "`true` or `false`"
-    if column.max_length is not None:
-        return f"at most {column.max_length} characters"
-    low, high = column.minimum, column.maximum
-    if low is not None and high is not None:
-        return f"{low:g} – {high:g}"
-    if low is not None:
-        return f"> {low:g}" if column.exclusive_minimum else f"≥ {low:g}"
-    if high is not None:
-        return f"≤ {high:g}"
-    return ""
 
 
 def _table_section(table: schema.Table) -> list[str]:
@@ -79,7 +52,7 @@ def _table_section(table: schema.Table) -> list[str]:
     ]
     for c in table.columns:
         required = "yes" if c.required else "optional header" if c.optional_header else ""
-        lines.append(f"| `{c.name}` | {TYPE_NAMES[c.type]} | {required} | {_cell(_rule(c))} | {_cell(c.unit)} | {_cell(c.description)} |")
+        lines.append(f"| `{c.name}` | {TYPE_NAMES[c.type]} | {required} | {_cell(vocabulary.column_rule(c, unique=c.name in table.key, markdown=True))} | {_cell(c.unit)} | {_cell(c.description)} |")
     return [*lines, ""]
 
 
@@ -125,12 +98,13 @@ def render() -> str:
         "## Validation problem codes",
         "",
         "Each line of `validate` output names one of these codes. Errors block publishing; warnings do not.",
-        "",
-        "| code | severity | meaning |",
-        "|---|---|---|",
+        "The codes are grouped by what they are about: the file, one cell, one record, records and tables",
+        "together, or the version against its date and the version before it.",
     ]
-    for kind in CATALOGUE.values():
-        lines.append(f"| `{kind.code}` | {kind.severity} | {_cell(kind.title)} |")
+    for group in Group:
+        lines += ["", f"### {GROUP_TITLES[group]}", "", "| code | severity | meaning |", "|---|---|---|"]
+        for kind in (k for k in CATALOGUE.values() if k.group is group):
+            lines.append(f"| `{kind.code}` | {kind.severity} | {_cell(kind.title)} |")
     lines += _checks_section()
     return "\n".join(lines) + "\n"
 

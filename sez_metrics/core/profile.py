@@ -73,19 +73,19 @@ def enterprises_text(operating: object, total: object) -> str:
 
 def stage_text(code: str) -> str:
     """Symbol and label of a zone stage, e.g. "⑤ Partly operational"."""
-    return f"{schema.STAGE.symbol(code)} {schema.STAGE.label(code)}".strip()
+    return vocabulary.coded_text(schema.STAGE, code)
 
 
 def utility_text(code: str, available: float | None = None, required: float | None = None, unit: str = "") -> str:
     """Symbol, label and capacity of a utility, e.g. "◕ Interim supply · 50 of 160 MW"."""
-    text = f"{schema.UTILITY_STAGE.symbol(code)} {schema.UTILITY_STAGE.label(code)}".strip()
+    text = vocabulary.coded_text(schema.UTILITY_STAGE, code)
     capacity = capacity_text(available, required, unit)
     return f"{text} · {capacity}" if capacity else text
 
 
 def precision_text(code: str) -> str:
     """Symbol and label of a location precision, e.g. "◎ Approximate"."""
-    return f"{schema.LOCATION_PRECISION.symbol(code)} {schema.LOCATION_PRECISION.label(code)}".strip()
+    return vocabulary.coded_text(schema.LOCATION_PRECISION, code)
 
 
 def default_zone(zones: pd.DataFrame) -> str | None:

@@ -235,13 +235,13 @@ def slippage_table(assessed: pd.DataFrame, zones: pd.DataFrame, baseline: pd.Dat
     table = pd.DataFrame(
         {
             "Milestone": frame["title"],
-            "Zone": [short.get(z, z) if z else "Programme" for z in frame["zone_id"].fillna("")],
+            "Zone": [short.get(z, z) if z else vocabulary.PROGRAMME for z in frame["zone_id"].fillna("")],
             "Kind": _labels(frame["kind"], schema.MILESTONE_KIND.label),
             "Category": _labels(frame["category"], schema.MILESTONE_CATEGORY.label),
             "Committed (due)": frame["due_date"],
             "Done or reference date": frame["end_date"],
             "Days late": frame["days_late"],
-            "Status": _labels(frame["status"], lambda c: f"{schema.MILESTONE_STATUS.symbol(c)} {schema.MILESTONE_STATUS.label(c)}"),
+            "Status": _labels(frame["status"], lambda c: vocabulary.coded_text(schema.MILESTONE_STATUS, c)),
             "Slip": frame["slip_text"],
             "First committed": first_due,
             "Rescheduled by (days)": moved,
@@ -255,4 +255,4 @@ def slippage_table(assessed: pd.DataFrame, zones: pd.DataFrame, baseline: pd.Dat
 
 def confidence_text(code: str) -> str:
     """Symbol and label of a confidence code, e.g. "◐ Reported"."""
-    return f"{schema.CONFIDENCE.symbol(code)} {schema.CONFIDENCE.label(code)}".strip()
+    return vocabulary.coded_text(schema.CONFIDENCE, code)

@@ -13,6 +13,8 @@
   (``MOVEMENT_CODES``), never display text; the diff, the Changes page's header and its tables all
   count with it.
 - **Numbers and capacities** (``number_text``, ``capacity_text``).
+- **Codes as people read them** (``coded_text``: symbol and label), **the programme-wide row's
+  name** (``PROGRAMME``) and **each column's rule in words** (``column_rule``, ``bounds_text``).
 
 Pure: no streamlit, no files.
 """
@@ -23,9 +25,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sez_metrics.core.schema import Column, Enumeration
 
 # --- milestone states ------------------------------------------------------------------------
 
@@ -425,3 +430,55 @@ def stale_mask(status: pd.DataFrame, version_as_of: Any) -> pd.Series:
     if version is None:
         return pd.Series(False, index=status.index)
     return (version - pd.to_datetime(status["as_of"])).dt.days > settings.STALE_FIGURES_DAYS
+
+
+# --- codes, the programme, columns' rules ---------------------------------------------------------
+
+# The name of what belongs to no one zone (programme-wide milestones, changes and timeline rows).
+PROGRAMME = "Programme"
+
+
+def coded_text(enum: Enumeration, code: Any) -> str:
+    """A code as people read it, its symbol then its label ("⑤ Partly operational"); an unknown
+    code is shown as itself."""
+    code = str(code)
+    return f"{enum.symbol(code)} {enum.label(code)}".strip()
+
+
+def bounds_text(column: Column, style: str = "guide") -> str:
+    """The range a number column allows, "" without bounds. ``style``: ``"guide"`` for a spreadsheet
+    cell ("≥ 0; ≤ 100"), ``"range"`` for a document ("0 – 100", "> 0"), ``"sentence"`` to end a
+    message ("between 0 and 100", "greater than 0", "0 or more", "100 or less")."""
+    low, high = column.minimum, column.maximum
+    above = None if low is None else f"{'>' if column.exclusive_minimum else '≥'} {low:g}"
+    below = None if high is None else f"≤ {high:g}"
+    if style == "guide":
+        return "; ".join(p for p in (above, below) if p)
+    if style == "range":
+        return f"{low:g} – {high:g}" if above and below else above or below or ""
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    if low is not None:
+        return f"greater than {low:g}" if column.exclusive_minimum else f"{low:g} or more"
+    return "" if high is None else f"{high:g} or less"
+
+
+def column_rule(column: Column, *, unique: bool = False, markdown: bool = False) -> str:
+    """What a column's cells must be beyond their type, in words: the templates' column guide prints
+    it ("unique in the file; lower-case letters, …", "≥ 0; ≤ 100"), and with ``markdown`` the data
+    dictionary ("0 – 100", an enumeration as a link to its section); ``unique`` for a table's key."""
+    parts = ["unique in the file"] if unique else []
+    if column.type == "enum":
+        name = column.enum.name
+        parts.append(f"one of [{name}](#{name.lower().replace(' ', '-')})" if markdown else f"one of the {name} codes")
+    elif column.type == "slug":
+        parts.append("lower-case letters, digits, _ and -; 2–40 characters, starting with a letter or digit")
+    elif column.type == "date":
+        parts.append("YYYY-MM-DD")
+    elif column.type == "boolean":
+        parts.append("`true` or `false`" if markdown else "true or false")
+    if bounds := bounds_text(column, "range" if markdown else "guide"):
+        parts.append(bounds)
+    if column.max_length is not None:
+        parts.append(f"at most {column.max_length} characters")
+    return "; ".join(parts)

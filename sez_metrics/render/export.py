@@ -26,7 +26,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from sez_metrics.core import schema
+from sez_metrics.core import schema, vocabulary
 from sez_metrics.core.report import Report
 from sez_metrics.core.text import neutralise_formula
 from sez_metrics.storage.store import (
@@ -190,31 +190,10 @@ def column_guide() -> pd.DataFrame:
                 "unit": column.unit,
                 "allowed values": "; ".join(f"{c.code} = {c.label}: {c.definition}" for c in column.enum.codes)
                 if column.enum else "",
-                "rule": _rule(table, column),
+                "rule": vocabulary.column_rule(column, unique=column.name in table.key),
                 "description": column.description,
             })
     return pd.DataFrame(rows)
-
-
-def _rule(table: schema.Table, column: schema.Column) -> str:
-    parts = []
-    if column.name in table.key:
-        parts.append("unique in the file")
-    if column.type == "slug":
-        parts.append("lower-case letters, digits, _ and -; 2–40 characters")
-    if column.type == "date":
-        parts.append("YYYY-MM-DD")
-    if column.type == "boolean":
-        parts.append("true or false")
-    if column.type == "integer":
-        parts.append("whole number")
-    if column.minimum is not None:
-        parts.append(f"{'>' if column.exclusive_minimum else '≥'} {column.minimum:g}")
-    if column.maximum is not None:
-        parts.append(f"≤ {column.maximum:g}")
-    if column.max_length is not None:
-        parts.append(f"at most {column.max_length} characters")
-    return "; ".join(parts)
 
 
 TEMPLATES_ZIP_NAME = "sez-dataset-templates.zip"

@@ -36,7 +36,7 @@ MARKER_SYMBOLS = {
     "cancelled": "x",
 }
 PHASE_FILL = "#CFE3F1"
-PROGRAMME_ROW = "Programme"
+PROGRAMME_ROW = vocabulary.PROGRAMME
 ROLE_MILESTONE = "milestone"
 
 

@@ -18,7 +18,7 @@ import base64
 import html
 from dataclasses import dataclass
 
-from sez_metrics.core import metrics, schema
+from sez_metrics.core import metrics, schema, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.timeline import parse_multi
 from sez_metrics.render.briefing import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, BriefingImages, ZoneBrief, labelled
@@ -149,7 +149,7 @@ def overview_html(briefing: Briefing) -> str:
     names = {z.zone_id: z.short_name for z in briefing.zones}
     worst = sorted(briefing.overdue, key=lambda m: m.due)[:OVERVIEW_OVERDUE_LINES]
     worst_items = "".join(
-        f"<li><b>{_e(names.get(m.zone_id, 'Programme'))}</b>: {_e(m.title)} — {_e(m.slip)}</li>" for m in worst
+        f"<li><b>{_e(names.get(m.zone_id, vocabulary.PROGRAMME))}</b>: {_e(m.title)} — {_e(m.slip)}</li>" for m in worst
     )
     worst_list = f'<ul class="sez-overdue">{worst_items}</ul>' if worst_items else ""
     note = f'<p class="sez-note">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
