@@ -22,7 +22,7 @@ from sez_metrics.core.report import Report, with_fix_text
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export
-from sez_metrics.steward import auth, workspace
+from sez_metrics.steward import auth, passwords, workspace
 from sez_metrics.storage.publish import PublishRefused, publish_failure
 from sez_metrics.storage.store import Store, StoreError, StoreUnavailable, VersionInfo, open_store
 
@@ -214,7 +214,7 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
         password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        result = auth.sign_in(auth.password_accounts(secrets), name, password, client=client())
+        result = passwords.sign_in(auth.password_accounts(secrets), name, password, client=client())
         if result.steward is None:
             st.error(result.message)
         else:
@@ -229,7 +229,7 @@ def client() -> str:
         headers = dict(st.context.headers)
     except Exception:  # no request behind the session (a script run without a browser)
         headers = {}
-    return auth.client_key(st.context.ip_address, headers)
+    return passwords.client_key(st.context.ip_address, headers)
 
 
 def sign_out(steward: auth.Steward) -> None:
