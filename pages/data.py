@@ -39,19 +39,6 @@ ONTO_KEY = "ws_onto"  # upload fingerprint → the latest version the steward ch
 RECEIVED_KEY = "ws_received"  # (file name, sha256) → time the file first arrived
 DATING_KEY = "ws_dating"  # upload fingerprint → the dating warning of what it published
 
-ZIP_HELP = (
-    "The zip holds the version's files exactly as published (folder original/, with their sha256 in "
-    "manifest-entry.json and SHA256SUMS) so they can be audited and re-published byte for byte, and "
-    "copies for spreadsheets (folder for-spreadsheets/) in which any text cell that Excel would run "
-    "as a formula (starting with = + - @) begins with an apostrophe. Open the copies, keep the originals."
-)
-TEMPLATES_HELP = (
-    "Header lines of zones.csv, status.csv and milestones.csv, column-guide.csv explaining every "
-    "column (type, unit, allowed values, rules) and the data dictionary."
-)
-CSV_HELP = "Made for spreadsheets: text cells that would run as formulas begin with an apostrophe; numbers are unchanged."
-
-
 def read_secrets() -> dict:
     """The server's secrets as a plain dict; empty when there is no secrets file."""
     try:
@@ -94,7 +81,7 @@ def version_history(store: Store, versions: list[VersionInfo]) -> dict[str, list
     history = view.history_table(versions, by_version)
     st.dataframe(history, hide_index=True, width="stretch", key="version_history")
     st.download_button("⬇️ Version history (CSV)", data=export.spreadsheet_csv(history), file_name="version-history.csv",
-                       mime="text/csv", on_click="ignore", help=CSV_HELP, key="version_history_csv")
+                       mime="text/csv", on_click="ignore", help=view.CSV_HELP, key="version_history_csv")
     st.caption("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken "
                f"(checked again whenever a file of the store changes, and at least every {VERIFY_TTL // 60} minutes).")
     if problems:
@@ -118,14 +105,14 @@ def downloads(store: Store, ctx: ui.PageContext, damaged: dict[str, list[str]]) 
             st.download_button(
                 f"📦 Download {chosen} (zip)", data=lambda: export.version_zip(store, chosen),
                 file_name=export.version_zip_name(chosen), mime="application/zip", on_click="ignore",
-                help=ZIP_HELP, key="download_version_zip",
+                help=view.ZIP_HELP, key="download_version_zip",
             )
             st.caption("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies: "
                        "hover over the button for details.")
     with right:
         st.download_button(
             "📄 Download empty templates (zip)", data=export.templates_zip, file_name=export.TEMPLATES_ZIP_NAME,
-            mime="application/zip", on_click="ignore", help=TEMPLATES_HELP, key="download_templates",
+            mime="application/zip", on_click="ignore", help=view.TEMPLATES_HELP, key="download_templates",
         )
 
 
@@ -161,17 +148,10 @@ def _forget_steward() -> None:
 def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
     """How to become a steward here: the password form, the identity provider, or how to add one."""
     if mode == "none":
-        st.info(
-            "🔐 No data steward is configured on this server, so nobody can publish from here. "
-            "An operator adds one on the server with\n\n"
-            "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin`\n\n"
-            "(the password is read from standard input and only its argon2 hash is stored in "
-            "`.streamlit/secrets.toml`), then reloads this page."
-        )
-        broken = len(auth.account_problems(secrets))
-        if broken:  # counted, not named: the page must not reveal who the stewards are
-            st.warning(f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
-                       "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
+        st.info(view.NO_STEWARD)
+        broken = view.broken_accounts(secrets)
+        if broken:
+            st.warning(broken)
         return
     ended = st.session_state.pop(ENDED_KEY, None)
     if mode == "oidc":
@@ -232,7 +212,7 @@ def report_table(report: Report, key: str) -> None:
         return
     st.dataframe(view.report_frame(report), hide_index=True, width="stretch", key=f"{key}_table")
     st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
-                       mime="text/csv", on_click="ignore", help=CSV_HELP, key=f"{key}_csv")
+                       mime="text/csv", on_click="ignore", help=view.CSV_HELP, key=f"{key}_csv")
 
 
 def change_preview(review: workspace.Review) -> None:
@@ -259,7 +239,7 @@ def change_preview(review: workspace.Review) -> None:
         with st.expander(f"Every changed cell ({len(cells)})", expanded=len(cells) <= 20):
             st.dataframe(cells, hide_index=True, width="stretch", key="ws_cell_changes")
             st.download_button("⬇️ Changed cells (CSV)", data=export.spreadsheet_csv(review.diff.cell_changes_frame()),
-                               file_name="changed-cells.csv", mime="text/csv", on_click="ignore", help=CSV_HELP,
+                               file_name="changed-cells.csv", mime="text/csv", on_click="ignore", help=view.CSV_HELP,
                                key="ws_cell_changes_csv")
     if preview.new_id:
         st.text(f"publishing as {preview.new_id}")
@@ -329,9 +309,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
 
 
 def published_panel(info: VersionInfo, ctx: ui.PageContext) -> None:
-    shown = ("Every page now shows it." if ctx.info.id == info.id else
-             f"You are viewing the earlier version {md_escape(ctx.info.id)}: choose the latest in the sidebar to see it.")
-    st.success(f"✅ Published {md_escape(info.id)} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {shown}")
+    st.success(view.published_message(info, ctx.info))
     st.button("Start a new update", on_click=_new_update, key="ws_new_update")
 
 
@@ -342,12 +320,7 @@ def _new_update() -> None:
 
 def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
     """Someone else published since the upload: say who and what, keep the files, offer a re-review."""
-    st.warning(
-        f"⚠️ While you were reviewing, {md_escape(latest.author or 'someone')} published **{md_escape(latest.id)} "
-        f"“{md_escape(latest.label)}”** \\(as of {md_escape(latest.as_of)}\\). Nothing of yours was published or "
-        f"lost: your files are still here. Merge your changes onto {md_escape(latest.id)} (theirs are kept; cells you "
-        "both changed are listed), review the result, then publish."
-    )
+    st.warning(view.meanwhile_message(latest))
 
     def merge_onto() -> None:
         st.session_state.setdefault(ONTO_KEY, {})[fingerprint] = latest.id
@@ -430,13 +403,9 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
         sign_in_panel(mode, secrets)
         return
     who, out = st.columns([4, 1])
-    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward); what you publish is "
-                 f"recorded as by **{md_escape(steward.author)}**.")
+    who.markdown(view.signed_in_as(steward))
     if not steward.display_name:
-        who.info(f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
-                 "as the author of what you publish. An operator sets it with "
-                 "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin` "
-                 "(with their password, new or the same).")
+        who.info(view.NO_DISPLAY_NAME)
     out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
     reviewed = upload_and_review(root, ctx)
     if reviewed is None:

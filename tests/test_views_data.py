@@ -113,3 +113,19 @@ def test_a_version_dated_after_its_rows_is_warned_about():
     assert view.dating_warning("", "2025-01-15") is None
     assert view.dating_warning("2025-02-01", "") is None
 
+
+
+def test_steward_texts_name_the_command_and_escape_what_they_quote(mini_store):
+    from sez_metrics.steward.auth import DEFAULT_AUTHOR, Steward
+
+    assert "add-steward NAME --display-name" in view.NO_STEWARD and "secrets.toml" in view.NO_STEWARD
+    assert f"“{DEFAULT_AUTHOR}”" in view.NO_DISPLAY_NAME
+    assert view.broken_accounts({}) == ""
+    assert view.broken_accounts({"stewards": {"a": {"password": "plain"}}}).startswith("1 steward entry in the secrets")
+    assert view.broken_accounts({"stewards": {"a": {}, "b": {"password_hash": "x"}}}).startswith("2 steward entries")
+    assert view.signed_in_as(Steward("ayesha_k", "password", "Ayesha *Khan*")) == (
+        "Signed in as **ayesha\\_k** (data steward); what you publish is recorded as by **Ayesha \\*Khan\\***.")
+    latest, earlier = VersionStore(mini_store).versions()[-1], VersionStore(mini_store).versions()[0]
+    assert view.published_message(latest, latest).endswith("Every page now shows it.")
+    assert "You are viewing the earlier version v0001" in view.published_message(latest, earlier)
+    assert view.meanwhile_message(latest).startswith(f"⚠️ While you were reviewing, {latest.author} published **v0002")

@@ -17,10 +17,22 @@ from sez_metrics.core.diff import summary_counts, summary_heading
 from sez_metrics.core.report import Report, with_fix_text
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
-from sez_metrics.steward import workspace
+from sez_metrics.steward import auth, workspace
 from sez_metrics.storage.store import IntegrityProblem, VersionInfo
 
 REPORT_SHOWN = ("severity", "file", "line", "column", "value", "message", "fix")
+
+ZIP_HELP = (
+    "The zip holds the version's files exactly as published (folder original/, with their sha256 in "
+    "manifest-entry.json and SHA256SUMS) so they can be audited and re-published byte for byte, and "
+    "copies for spreadsheets (folder for-spreadsheets/) in which any text cell that Excel would run "
+    "as a formula (starting with = + - @) begins with an apostrophe. Open the copies, keep the originals."
+)
+TEMPLATES_HELP = (
+    "Header lines of zones.csv, status.csv and milestones.csv, column-guide.csv explaining every "
+    "column (type, unit, allowed values, rules) and the data dictionary."
+)
+CSV_HELP = "Made for spreadsheets: text cells that would run as formulas begin with an apostrophe; numbers are unchanged."
 
 
 # --- everyone: the version history -----------------------------------------------------------
@@ -163,3 +175,50 @@ def dating_warning(as_of: str, newest: str) -> str | None:
     return (f"⚠️ The version is dated {as_of}, later than every row's as_of (the newest is {newest}): "
             "its figures are presented as of that date, and overdue counts move with it. If that was not meant, "
             f"publish a correction dated {newest}.")
+
+
+# --- stewards: signing in and what a publish did ---------------------------------------------------
+
+ADD_STEWARD = '`python -m sez_metrics add-steward NAME --display-name "FULL NAME" --password-stdin`'
+NO_STEWARD = (
+    "🔐 No data steward is configured on this server, so nobody can publish from here. "
+    f"An operator adds one on the server with\n\n{ADD_STEWARD}\n\n"
+    "(the password is read from standard input and only its argon2 hash is stored in "
+    "`.streamlit/secrets.toml`), then reloads this page."
+)
+NO_DISPLAY_NAME = (
+    f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
+    f"as the author of what you publish. An operator sets it with {ADD_STEWARD} (with their password, new or the same)."
+)
+
+
+def broken_accounts(secrets: dict) -> str:
+    """How many steward entries cannot sign in (counted, not named: the page must not reveal who
+    the stewards are); empty when none."""
+    broken = len(auth.account_problems(secrets))
+    if not broken:
+        return ""
+    return (f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
+            "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
+
+
+def signed_in_as(steward: auth.Steward) -> str:
+    return (f"Signed in as **{md_escape(steward.name)}** (data steward); what you publish is "
+            f"recorded as by **{md_escape(steward.author)}**.")
+
+
+def published_message(info: VersionInfo, shown: VersionInfo) -> str:
+    """What was published, and whether the version ``shown`` on the page is it (markdown)."""
+    where = ("Every page now shows it." if shown.id == info.id else
+             f"You are viewing the earlier version {md_escape(shown.id)}: choose the latest in the sidebar to see it.")
+    return f"✅ Published {md_escape(info.id)} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {where}"
+
+
+def meanwhile_message(latest: VersionInfo) -> str:
+    """Someone else published since the upload: who and what, and that nothing of the steward's is lost (markdown)."""
+    return (
+        f"⚠️ While you were reviewing, {md_escape(latest.author or 'someone')} published **{md_escape(latest.id)} "
+        f"“{md_escape(latest.label)}”** \\(as of {md_escape(latest.as_of)}\\). Nothing of yours was published or "
+        f"lost: your files are still here. Merge your changes onto {md_escape(latest.id)} (theirs are kept; cells you "
+        "both changed are listed), review the result, then publish."
+    )
