@@ -12,19 +12,17 @@ import time
 import tomllib
 from datetime import date, datetime
 
-import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import serverguard, ui
-from sez_metrics.core.change_summary import summary_counts, summary_heading
-from sez_metrics.core.chars import terminal_safe
-from sez_metrics.core.report import Report, with_fix_text
+from sez_metrics.core.report import Report
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export
-from sez_metrics.steward import auth, workspace
+from sez_metrics.steward import auth, passwords, workspace
 from sez_metrics.storage.publish import PublishRefused, publish_failure
 from sez_metrics.storage.store import Store, StoreError, StoreUnavailable, VersionInfo, open_store
+from sez_metrics.views import data as view
 
 # Session state of the workspace (one browser session = one steward at most).
 STEWARD_KEY = serverguard.STEWARD_KEY  # password sign-in: the name signed in with
@@ -40,19 +38,6 @@ MEANWHILE_KEY = "ws_meanwhile"  # upload fingerprint → VersionInfo someone els
 ONTO_KEY = "ws_onto"  # upload fingerprint → the latest version the steward chose to merge onto
 RECEIVED_KEY = "ws_received"  # (file name, sha256) → time the file first arrived
 DATING_KEY = "ws_dating"  # upload fingerprint → the dating warning of what it published
-
-ZIP_HELP = (
-    "The zip holds the version's files exactly as published (folder original/, with their sha256 in "
-    "manifest-entry.json and SHA256SUMS) so they can be audited and re-published byte for byte, and "
-    "copies for spreadsheets (folder for-spreadsheets/) in which any text cell that Excel would run "
-    "as a formula (starting with = + - @) begins with an apostrophe. Open the copies, keep the originals."
-)
-TEMPLATES_HELP = (
-    "Header lines of zones.csv, status.csv and milestones.csv, column-guide.csv explaining every "
-    "column (type, unit, allowed values, rules) and the data dictionary."
-)
-CSV_HELP = "Made for spreadsheets: text cells that would run as formulas begin with an apostrophe; numbers are unchanged."
-
 
 def read_secrets() -> dict:
     """The server's secrets as a plain dict; empty when there is no secrets file."""
@@ -92,25 +77,11 @@ def version_history(store: Store, versions: list[VersionInfo]) -> dict[str, list
     if error is not None:
         st.error(f"The manifest cannot be checked: {md_escape(error)}")
         return {}
-    by_version: dict[str, list[str]] = {}
-    for problem in problems:
-        by_version.setdefault(problem.version_id, []).append(problem.format_line())
-    rows = [
-        {
-            "integrity": "✗ damaged" if v.id in by_version else "✓ intact",
-            "version": v.id,
-            "label": v.label,
-            "as of": v.as_of,
-            "published": v.published_at,
-            "author": v.author,
-            "note": v.note,
-        }
-        for v in reversed(versions)
-    ]
-    history = pd.DataFrame(rows)
+    by_version = view.problems_by_version(problems)
+    history = view.history_table(versions, by_version)
     st.dataframe(history, hide_index=True, width="stretch", key="version_history")
     st.download_button("⬇️ Version history (CSV)", data=export.spreadsheet_csv(history), file_name="version-history.csv",
-                       mime="text/csv", on_click="ignore", help=CSV_HELP, key="version_history_csv")
+                       mime="text/csv", on_click="ignore", help=view.CSV_HELP, key="version_history_csv")
     st.caption("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken "
                f"(checked again whenever a file of the store changes, and at least every {VERIFY_TTL // 60} minutes).")
     if problems:
@@ -124,8 +95,7 @@ def downloads(store: Store, ctx: ui.PageContext, damaged: dict[str, list[str]]) 
     st.header("⬇️ Downloads")
     left, right = st.columns(2)
     with left:
-        ids = [v.id for v in reversed(ctx.versions)]
-        labels = {v.id: f"{v.id} · {v.label} · {v.as_of}" for v in ctx.versions}
+        ids, labels = view.version_options(ctx.versions)
         chosen = st.selectbox("Version", ids, index=ids.index(ctx.info.id) if ctx.info.id in ids else 0,
                               format_func=lambda vid: labels.get(vid, vid),
                               key=f"download_version_{ctx.info.id}")  # follows the version shown when it changes
@@ -135,14 +105,14 @@ def downloads(store: Store, ctx: ui.PageContext, damaged: dict[str, list[str]]) 
             st.download_button(
                 f"📦 Download {chosen} (zip)", data=lambda: export.version_zip(store, chosen),
                 file_name=export.version_zip_name(chosen), mime="application/zip", on_click="ignore",
-                help=ZIP_HELP, key="download_version_zip",
+                help=view.ZIP_HELP, key="download_version_zip",
             )
             st.caption("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies: "
                        "hover over the button for details.")
     with right:
         st.download_button(
             "📄 Download empty templates (zip)", data=export.templates_zip, file_name=export.TEMPLATES_ZIP_NAME,
-            mime="application/zip", on_click="ignore", help=TEMPLATES_HELP, key="download_templates",
+            mime="application/zip", on_click="ignore", help=view.TEMPLATES_HELP, key="download_templates",
         )
 
 
@@ -178,17 +148,10 @@ def _forget_steward() -> None:
 def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
     """How to become a steward here: the password form, the identity provider, or how to add one."""
     if mode == "none":
-        st.info(
-            "🔐 No data steward is configured on this server, so nobody can publish from here. "
-            "An operator adds one on the server with\n\n"
-            "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin`\n\n"
-            "(the password is read from standard input and only its argon2 hash is stored in "
-            "`.streamlit/secrets.toml`), then reloads this page."
-        )
-        broken = len(auth.account_problems(secrets))
-        if broken:  # counted, not named: the page must not reveal who the stewards are
-            st.warning(f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
-                       "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
+        st.info(view.NO_STEWARD)
+        broken = view.broken_accounts(secrets)
+        if broken:
+            st.warning(broken)
         return
     ended = st.session_state.pop(ENDED_KEY, None)
     if mode == "oidc":
@@ -214,7 +177,7 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
         password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        result = auth.sign_in(auth.password_accounts(secrets), name, password, client=client())
+        result = passwords.sign_in(auth.password_accounts(secrets), name, password, client=client())
         if result.steward is None:
             st.error(result.message)
         else:
@@ -229,7 +192,7 @@ def client() -> str:
         headers = dict(st.context.headers)
     except Exception:  # no request behind the session (a script run without a browser)
         headers = {}
-    return auth.client_key(st.context.ip_address, headers)
+    return passwords.client_key(st.context.ip_address, headers)
 
 
 def sign_out(steward: auth.Steward) -> None:
@@ -243,90 +206,61 @@ def sign_out(steward: auth.Steward) -> None:
 
 def report_table(report: Report, key: str) -> None:
     """Counts per severity, the problems as a table, and the report as a (neutralised) CSV."""
-    counts = report.counts()
-    st.markdown(f"**Validation:** {counts['error']} error(s) · {counts['warning']} warning(s)")
+    st.markdown(view.report_counts(report))
     if not report.problems:
         st.success("✅ No problem found.")
         return
-    frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
-    frame["value"] = frame["value"].map(terminal_safe)  # a direction override shown as \u202e, not obeyed
-    # The message column ends with how to fix it: a narrow screen never shows the fix column alone.
-    frame["message"] = [with_fix_text(m, f) for m, f in zip(frame["message"], frame["fix"], strict=True)]
-    st.dataframe(frame[["severity", "file", "line", "column", "value", "message", "fix"]], hide_index=True,
-                 width="stretch", key=f"{key}_table")
+    st.dataframe(view.report_frame(report), hide_index=True, width="stretch", key=f"{key}_table")
     st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
-                       mime="text/csv", on_click="ignore", help=CSV_HELP, key=f"{key}_csv")
+                       mime="text/csv", on_click="ignore", help=view.CSV_HELP, key=f"{key}_csv")
 
 
 def change_preview(review: workspace.Review) -> None:
     """What publishing would change, in the words the command line prints: the summary by zone,
     rows added/removed, every changed cell, then the id the version gets."""
-    diff = review.diff
-    base = diff.old.id if diff is not None else review.base.id if review.base else "an empty store"
-    st.subheader(f"🔁 What this update changes (against {base})")
-    if review.onto is not None:
-        st.info(f"Merged: your changes since {md_escape(review.upload.based_on)} applied on top of "
-                f"{md_escape(review.onto.id)}, which {md_escape(review.onto.author or 'someone')} published meanwhile.")
-    if review.carried_over:
-        st.caption("Carried over unchanged from the latest version: " + ", ".join(review.carried_over))
-    if diff is None or diff.is_empty:
-        if not review.identical:
+    preview = view.change_preview(review)
+    st.subheader(preview.title)
+    if preview.merged:
+        st.info(preview.merged)
+    if preview.carried_over:
+        st.caption(preview.carried_over)
+    if not preview.heading:
+        if preview.layout_only:
             st.info("No value changes: the files differ from the latest version only in layout or row order.")
         return
-    st.text(summary_heading(diff))
-    for items in diff.summary_by_zone().values():
-        lines = [f"**{md_escape(items[0].zone_name)}**"] + [f"- {md_escape(item.detail)}" for item in items]
-        st.markdown("\n".join(lines))
-    for what, keys in (("added", diff.rows_added), ("removed", diff.rows_removed)):
-        for table, ids in keys.items():
-            if ids:
-                st.text(f"{table}: {len(ids)} row(s) {what}: " + ", ".join(ids))
-    st.text(summary_counts(diff))
-    if diff.cell_changes:
-        cells = diff.cell_changes_frame()
-        shown = cells.assign(old=cells["old"].map(_cell_text), new=cells["new"].map(_cell_text))
+    st.text(preview.heading)
+    for block in preview.zones:
+        st.markdown(block)
+    for line in preview.rows:
+        st.text(line)
+    st.text(preview.counts)
+    if preview.cells is not None:
+        cells = preview.cells
         with st.expander(f"Every changed cell ({len(cells)})", expanded=len(cells) <= 20):
-            st.dataframe(shown, hide_index=True, width="stretch", key="ws_cell_changes")
-            st.download_button("⬇️ Changed cells (CSV)", data=export.spreadsheet_csv(cells), file_name="changed-cells.csv",
-                               mime="text/csv", on_click="ignore", help=CSV_HELP, key="ws_cell_changes_csv")
-    if review.can_publish:
-        st.text(f"publishing as {review.new_id}")
+            st.dataframe(cells, hide_index=True, width="stretch", key="ws_cell_changes")
+            st.download_button("⬇️ Changed cells (CSV)", data=export.spreadsheet_csv(review.diff.cell_changes_frame()),
+                               file_name="changed-cells.csv", mime="text/csv", on_click="ignore", help=view.CSV_HELP,
+                               key="ws_cell_changes_csv")
+    if preview.new_id:
+        st.text(f"publishing as {preview.new_id}")
 
 
 def conflicts_panel(review: workspace.Review) -> None:
     """Cells both the steward and a later version changed differently: nothing can be published."""
-    onto = review.onto.id if review.onto else "the latest version"
-    st.error(f"🚫 {len(review.conflicts)} conflicting cell(s): your changes since {md_escape(review.upload.based_on)} and "
-             f"{md_escape(onto)} changed them differently (listed as id column: yours → theirs). Nothing can be published. "
-             f"To keep the published values, set those cells in your file to them and upload it again; to publish "
-             f"yours, download {md_escape(onto)}, make your edits on its files and upload those.")
+    st.error(view.conflicts_message(review))
     st.text("\n".join(review.conflicts))
 
 
-def _cell_text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
 def _files_table(review: workspace.Review) -> None:
-    """One line per file of the update: when it arrived and its own error and warning counts, so
-    that a file dropped again is told apart from the one it replaces."""
+    """One line per file of the update: when it arrived and its own error and warning counts."""
     received = st.session_state.setdefault(RECEIVED_KEY, {})
-    rows = []
-    for name, data in review.upload.files.items():
-        when = received.setdefault((name, workspace.sha256_bytes(data)), datetime.now().strftime("%H:%M:%S"))
-        mine = [p for p in review.report.problems if p.file == name]
-        rows.append({"file": name, "bytes": len(data), "received": when,
-                     "errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)})
-    for name in review.carried_over:
-        mine = [p for p in review.report.problems if p.file == f"versions/{review.base.id}/{name} (carried over)"]
-        rows.append({"file": name, "bytes": len(review.files[name]), "received": f"carried over from {review.base.id}",
-                     "errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)})
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ws_files")
 
+    def when(name: str, data: bytes) -> str:
+        return received.setdefault((name, workspace.sha256_bytes(data)), datetime.now().strftime("%H:%M:%S"))
 
-def _cell_text(value: object) -> str:
-    return "" if value is None else str(value)
+    files = view.files_table(review, when)
+    if not files.empty:
+        st.dataframe(files, hide_index=True, width="stretch", key="ws_files")
 
 
 def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str] | None:
@@ -375,9 +309,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
 
 
 def published_panel(info: VersionInfo, ctx: ui.PageContext) -> None:
-    shown = ("Every page now shows it." if ctx.info.id == info.id else
-             f"You are viewing the earlier version {md_escape(ctx.info.id)}: choose the latest in the sidebar to see it.")
-    st.success(f"✅ Published {md_escape(info.id)} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {shown}")
+    st.success(view.published_message(info, ctx.info))
     st.button("Start a new update", on_click=_new_update, key="ws_new_update")
 
 
@@ -388,12 +320,7 @@ def _new_update() -> None:
 
 def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
     """Someone else published since the upload: say who and what, keep the files, offer a re-review."""
-    st.warning(
-        f"⚠️ While you were reviewing, {md_escape(latest.author or 'someone')} published **{md_escape(latest.id)} "
-        f"“{md_escape(latest.label)}”** \\(as of {md_escape(latest.as_of)}\\). Nothing of yours was published or "
-        f"lost: your files are still here. Merge your changes onto {md_escape(latest.id)} (theirs are kept; cells you "
-        "both changed are listed), review the result, then publish."
-    )
+    st.warning(view.meanwhile_message(latest))
 
     def merge_onto() -> None:
         st.session_state.setdefault(ONTO_KEY, {})[fingerprint] = latest.id
@@ -405,16 +332,10 @@ def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
 
 def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: ui.PageContext) -> None:
     """Label, as-of date, note and the Publish button (disabled unless the review allows it)."""
-    if not review.report.ok:
-        st.error(f"🚫 {len(review.report.errors)} error(s): publishing is disabled. Fix them in your file (each line "
-                 "above says how), then drop the corrected file here: it replaces the one of the same name.")
-    elif review.upload.rejected:
-        st.error("🚫 Remove or rename the rejected file(s) above: publishing is disabled.")
-    elif review.identical:
-        st.info("ℹ️ " + md_escape(review.notes[0] if review.notes else
-                                  "nothing to publish: the upload is identical to the latest version"))
-    elif review.refusal:
-        st.error(f"🚫 Publishing is disabled: {md_escape(review.refusal)}")
+    blocker = view.publish_blocker(review)
+    if blocker is not None:
+        kind, message = blocker
+        (st.error if kind == "error" else st.info)(message)
     newest = workspace.status_as_of(review.files["status.csv"]) if "status.csv" in review.files else ""
     with st.form("ws_publish"):
         label = st.text_input("Label (optional)", placeholder="e.g. Update before JCC-15 · empty: “Update of <as of>”",
@@ -441,11 +362,9 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
         st.error("Not published: tick “I mean to undo these changes” if you do; otherwise upload files built from the "
                  "latest version.")
         return
-    if as_of is not None and newest and as_of.isoformat() > newest:
-        st.session_state.setdefault(DATING_KEY, {})[fingerprint] = (
-            f"⚠️ The version is dated {as_of.isoformat()}, later than every row's as_of (the newest is {newest}): "
-            "its figures are presented as of that date, and overdue counts move with it. If that was not meant, "
-            f"publish a correction dated {newest}.")
+    dating = view.dating_warning(as_of.isoformat() if as_of is not None else "", newest)
+    if dating is not None:
+        st.session_state.setdefault(DATING_KEY, {})[fingerprint] = dating
     was_latest = ctx.is_latest
     try:
         outcome = workspace.publish_as(steward, root, review.upload.files, based_on=review.upload.based_on, note=note,
@@ -484,13 +403,9 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
         sign_in_panel(mode, secrets)
         return
     who, out = st.columns([4, 1])
-    who.markdown(f"Signed in as **{md_escape(steward.name)}** (data steward); what you publish is "
-                 f"recorded as by **{md_escape(steward.author)}**.")
+    who.markdown(view.signed_in_as(steward))
     if not steward.display_name:
-        who.info(f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
-                 "as the author of what you publish. An operator sets it with "
-                 "`python -m sez_metrics add-steward NAME --display-name \"FULL NAME\" --password-stdin` "
-                 "(with their password, new or the same).")
+        who.info(view.NO_DISPLAY_NAME)
     out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
     reviewed = upload_and_review(root, ctx)
     if reviewed is None:

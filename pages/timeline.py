@@ -10,28 +10,18 @@ control) counts days late up to today instead of the data's as-of date.
 """
 
 import functools
-from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics.app import ui
-from sez_metrics.core import profile, schema, timeline
+from sez_metrics.core import schema, timeline
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.render import export, figures
+from sez_metrics.views import timeline as view_model
 
 PLOTLY_CONFIG = {"displaylogo": False}
 # widget key → URL parameter, for the multi-value filters.
 FILTER_PARAMS = {"tl_zones": "zone", "tl_categories": "category", "tl_statuses": "status"}
-# Without a zone filter, the chart draws at most this many zones (those with the most late items):
-# thousands of swimlanes take minutes to lay out and cannot be read anyway.
-MAX_CHART_ZONES = 25
-# The slippage table lists at most this many rows (most days late first) unless "show all" is on;
-# every row is in the CSV download.
-TABLE_ROWS = 200
-
 ctx = ui.page_context("Timeline", "📅")
 dataset = ctx.dataset
 zones = dataset.zones
@@ -99,57 +89,15 @@ chosen = timeline.TimelineFilter(
 # --- derived data, shared by every session (read-only) -----------------------------------------
 
 
-def _assessed(ds, reference_day: str) -> pd.DataFrame:
-    """Every item of the version assessed to ``reference_day``, in the slippage table's order."""
-    return timeline.slippage_order(timeline.assess(ds.milestones, pd.Timestamp(reference_day)))
-
-
 def _slippage(ds, reference_day: str, history_key: str) -> pd.DataFrame:
-    """The full slippage table of the version; row k is row k of ``_assessed``.
-
-    "First committed" dates come from the verified history up to the version (``history_key``
-    stands for it); a version that fails its integrity check is left out, as everywhere else.
-    """
-    history = ui.version_history(ds.info)
-    baseline, _ = profile.first_commitments_from_extracts(history.extracts, ds.milestones["milestone_id"].tolist())
-    return timeline.slippage_table(ui.shared(_assessed, ds, args=(reference_day,)), ds.zones, baseline)
+    """The full slippage table of the version; ``history_key`` stands for its verified history."""
+    items = ui.shared(view_model.assessed, ds, args=(reference_day,))
+    return view_model.slippage(ds, items, ui.version_history(ds.info).extracts)
 
 
-@dataclass(frozen=True)
-class View:
-    """What one filter shows: the rows kept (positions in ``_assessed``), counts, and the chart."""
-
-    positions: np.ndarray
-    total: int
-    counts: dict[str, int]
-    zone_count: int
-    charted_zones: int | None  # the zones drawn when the chart is cut to the busiest ones, else None
-    figure: go.Figure | None
-
-
-def _view(ds, reference_day: str, today_day: str, today_chosen: bool, chosen_key: tuple) -> View:
-    assessed = ui.shared(_assessed, ds, args=(reference_day,))
-    chosen = timeline.TimelineFilter(*chosen_key)
-    keep = timeline.filter_mask(assessed, chosen).to_numpy()
-    shown = assessed[keep].sort_index()  # file order, as the chart draws it
-    counts = {code: int(n) for code, n in shown["slip"].value_counts().items()}
-    in_zone = shown["zone_id"].fillna("") != ""
-    zone_count = int(shown.loc[in_zone, "zone_id"].nunique())
-    drawn, charted = shown, None
-    if not chosen.zones and zone_count > MAX_CHART_ZONES:
-        busiest = timeline.busiest_zones(shown, MAX_CHART_ZONES)
-        drawn, charted = shown[~in_zone | shown["zone_id"].isin(busiest)], len(busiest)
-    figure = None
-    if not shown.empty:
-        figure = figures.programme_timeline(drawn, ds.zones, today=pd.Timestamp(today_day), as_of=pd.Timestamp(ds.info.as_of),
-                                            today_chosen=today_chosen)
-    positions = np.flatnonzero(keep)
-    positions.flags.writeable = False  # shared by every session
-    return View(positions, len(assessed), counts, zone_count, charted, figure)
-
-
-def _slippage_csv(table: pd.DataFrame, positions: np.ndarray) -> bytes:
-    return export.spreadsheet_csv(table.take(positions))
+def _view(ds, reference_day: str, today_day: str, today_chosen: bool, chosen_key: tuple) -> view_model.View:
+    items = ui.shared(view_model.assessed, ds, args=(reference_day,))
+    return view_model.timeline_view(ds, items, timeline.TimelineFilter(*chosen_key), today_day, today_chosen)
 
 
 reference_day = reference.iso
@@ -159,13 +107,9 @@ view = ui.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", refer
 # --- the timeline -------------------------------------------------------------------------------
 
 shown_count = len(view.positions)
-late_count = sum(n for code, n in view.counts.items() if timeline.SLIP_STATES[code].late)
+late_count = view.late
 tiles = st.columns(4)
-shown_value = f"{shown_count:,} of {view.total:,}"
-if len(shown_value) <= 9:  # a tile's value is cut beyond about nine characters of large type
-    tiles[0].metric("Items shown", shown_value)
-else:
-    tiles[0].metric(f"Items shown (of {view.total:,})", f"{shown_count:,}")
+tiles[0].metric(*view.shown_tile())
 tiles[1].metric("⚠ Overdue", f"{view.counts.get('overdue', 0):,}",
                 help=f"Open, and the committed date is before {reference.name}.")
 tiles[2].metric("⏱ Done late", f"{view.counts.get('done_late', 0):,}", help="Done after the committed date.")
@@ -200,16 +144,16 @@ st.caption(
 table = ui.shared(_slippage, dataset, args=(reference_day, ui.version_history(ctx.info).key))
 
 rows = view.positions
-if shown_count > TABLE_ROWS:
+if shown_count > view_model.TABLE_ROWS:
     if st.toggle(f"Show all {shown_count:,} rows", key="tl_all_rows",
                  help="Listing every row takes longer to load; the download below always has every row."):
         st.caption(f"Listing all {shown_count:,} items.")
     else:
-        rows = rows[:TABLE_ROWS]
+        rows = rows[:view_model.TABLE_ROWS]
         st.caption(f"Showing {len(rows):,} of {shown_count:,} items. Narrow them with the filters above, show all, "
                    "or download every row as CSV.")
 listed = table.take(rows).reset_index(drop=True)
-if len(listed) <= TABLE_ROWS:
+if len(listed) <= view_model.TABLE_ROWS:
     ui.wrapped_slippage_table(listed, key="slippage")  # long milestone titles wrap, read in full
 else:  # every row asked for: a sortable grid (a wrapped table of thousands of rows takes a browser a minute)
     st.dataframe(listed, hide_index=True, width="stretch", column_config=ui.slippage_column_config())
@@ -217,7 +161,7 @@ if shown_count:
     st.download_button(
         f"⬇️ Slippage table, all {shown_count:,} rows (CSV)",
         # built when clicked: a CSV of tens of thousands of rows on every rerun would slow the page
-        functools.partial(_slippage_csv, table, view.positions),
+        functools.partial(view_model.slippage_csv, table, view.positions),
         file_name=f"slippage_{ctx.info.id}.csv",
         mime="text/csv",
         on_click="ignore",

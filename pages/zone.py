@@ -5,17 +5,15 @@ one shown, so a version pinned for a meeting never shows later figures, and only
 pass their integrity check (manifest chain, sizes and sha256 of every file).
 """
 
-from dataclasses import dataclass
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from sez_metrics.app import ui
-from sez_metrics.core import metrics, profile, schema, timeline, vocabulary
+from sez_metrics.core import profile, schema, timeline, vocabulary
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.render import figures
 from sez_metrics.storage.store import Dataset
+from sez_metrics.views import zone as zone_views
+from sez_metrics.views.zone import ZoneView
 
 ZONE_KEY = "zone_pick"
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -23,54 +21,11 @@ PLOTLY_CONFIG = {"displaylogo": False}
 TILES_PER_ROW = 3
 
 
-@dataclass(frozen=True)
-class ZoneView:
-    """Everything below the headline that depends only on the versions, the zone and the day.
-
-    Built once per (versions, zone, day) and shared by every session: read-only.
-    """
-
-    history: pd.DataFrame
-    damaged: tuple[str, ...]  # versions that fail their integrity check
-    unreadable: tuple[str, ...]  # versions whose rows of this zone do not convert to their types
-    history_table: pd.DataFrame
-    history_figures: tuple[go.Figure, ...]
-    items: pd.DataFrame
-    timeline_figure: go.Figure | None
-    slippage: pd.DataFrame | None
-
-
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _zone_view(history_key: str, shown: tuple[str, str], zone_id: str, day: str, today_day: str, today_chosen: bool,
                _history: ui.VersionHistory, _dataset: Dataset) -> ZoneView:
     # ``history_key`` and ``shown`` (id and content hash) stand for ``_history`` and ``_dataset``.
-    extracts = _history.extracts
-    history, unreadable = profile.history_from_extracts(extracts, zone_id)
-    milestones = _dataset.milestones
-    items = timeline.assess(milestones[milestones["zone_id"] == zone_id], pd.Timestamp(day))
-    timeline_figure = slippage = None
-    if not items.empty:
-        baseline, unreadable_dates = profile.first_commitments_from_extracts(extracts, items["milestone_id"].tolist())
-        unreadable = sorted(set(unreadable) | set(unreadable_dates))
-        zones = _dataset.zones
-        names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
-        timeline_figure = figures.zone_timeline(items, today=pd.Timestamp(today_day), as_of=pd.Timestamp(_dataset.info.as_of),
-                                                zone_names=names, today_chosen=today_chosen)
-        slippage = timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"])
-    has_history = not history.empty
-    return ZoneView(
-        history=history,
-        damaged=_history.damaged,
-        unreadable=tuple(unreadable),
-        history_table=profile.history_table(history) if has_history else history,
-        history_figures=(
-            (figures.colonization_history(history), figures.stage_history(history), figures.utility_history(history))
-            if has_history else ()
-        ),
-        items=items,
-        timeline_figure=timeline_figure,
-        slippage=slippage,
-    )
+    return zone_views.zone_view(_history.extracts, _history.damaged, _dataset, zone_id, day, today_day, today_chosen)
 
 
 def zone_view(ctx: ui.PageContext, zone_id: str, reference: vocabulary.Reference) -> ZoneView:
@@ -87,10 +42,6 @@ dataset = ctx.dataset
 zones = dataset.zones
 names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
 full_names = dict(zip(zones["zone_id"], zones["name"], strict=True))
-
-
-def _definition(enum: schema.Enumeration, code: str) -> str:
-    return next((c.definition for c in enum.codes if c.code == code), "")
 
 
 def _zone_to_url() -> None:
@@ -142,41 +93,20 @@ else:
     if status["confidence"] in schema.FLAGGED_CONFIDENCE:
         st.warning(
             f"These figures are **{md_escape(timeline.confidence_text(status['confidence']))}**: "
-            f"{md_escape(_definition(schema.CONFIDENCE, status['confidence']))}",
+            f"{md_escape(zone_views.definition(schema.CONFIDENCE, status['confidence']))}",
             icon="⚠️",
         )
-    colonization_delta = ""
-    now_pct = vocabulary.colonization_value(status["stage"], status["colonization_pct"])
-    before_pct = None if previous is None else vocabulary.colonization_value(previous["stage"], previous["colonization_pct"])
-    if now_pct is not None and before_pct is not None:
-        change = now_pct - before_pct
-        if change:
-            colonization_delta = f"{'▲' if change > 0 else '▼'} {change:+.1f} pp since {previous['version_label']}"
-    investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {metrics.format_number(status['investment_usd_m'])} million"
-    tiles = (
-        ("Stage", profile.stage_text(status["stage"]), "", _definition(schema.STAGE, status["stage"])),
-        ("🔥 Gas", profile.utility_text(status["gas"]),
-         metrics.capacity_text(status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD") or "capacity not reported",
-         _definition(schema.UTILITY_STAGE, status["gas"])),
-        ("⚡ Electricity", profile.utility_text(status["electricity"]),
-         metrics.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
-         _definition(schema.UTILITY_STAGE, status["electricity"])),
-        ("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"], basis=status["colonization_basis"]),
-         " · ".join(t for t in (profile.plots_text(status["plots_allotted"], status["plots_total"]), colonization_delta) if t),
-         "Share of saleable land or plots allotted to enterprises."),
-        ("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported", investment,
-         "Enterprises admitted to the zone, and how many produce."),
-    )
+    tiles = zone_views.tiles(status, previous)
     # Text tiles rather than st.metric, whose large type cuts "④ Under development" short; three to
     # a row, because five in a row left a tile too narrow and the browser broke the word itself.
     for row_start in range(0, len(tiles), TILES_PER_ROW):
         row = tiles[row_start : row_start + TILES_PER_ROW]
-        for column, (label, value, detail, help_text) in zip(st.columns(TILES_PER_ROW)[: len(row)], row, strict=True):
+        for column, tile in zip(st.columns(TILES_PER_ROW)[: len(row)], row, strict=True):
             with column, st.container(border=True, height="stretch"):
-                st.markdown(f"**{label}**", help=help_text)
-                st.markdown(f"#### {md_escape(value)}")
-                if detail:
-                    st.caption(md_escape(detail))
+                st.markdown(f"**{tile.label}**", help=tile.help)
+                st.markdown(f"#### {md_escape(tile.value)}")
+                if tile.detail:
+                    st.caption(md_escape(tile.detail))
     # One small caption, source included: md_escape keeps a URL literal text (no link, no large type).
     st.caption(
         f"Confidence of the row: **{md_escape(timeline.confidence_text(status['confidence']))}** (a figure with its own is "
@@ -227,8 +157,7 @@ items = view.items
 if items.empty:
     st.info("No milestone is recorded for this zone in this version.")
 else:
-    late = int(items["late"].sum())
-    overdue = int((items["slip"] == "overdue").sum())
+    overdue, late = zone_views.milestone_counts(items)
     st.caption(
         f"{len(items)} item(s): {overdue} overdue, {late} late in all (overdue, done late or expected to slip). ◇ committed date, joined to the actual date (or to the reference date while "
         f"open) when they differ; {md_escape(reference.phrase())} (choose the date in the sidebar)."

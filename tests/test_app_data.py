@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
-from sez_metrics.steward import auth, workspace
+from sez_metrics.steward import passwords, workspace
 from sez_metrics.storage.publish import publish
 from sez_metrics.storage.store import VersionStore
 
@@ -26,13 +26,13 @@ HOSTILE_SHORT = "[x](javascript:alert(1))"
 
 @pytest.fixture(scope="module")
 def password_hash() -> str:
-    return auth.hash_password(PASSWORD)
+    return passwords.hash_password(PASSWORD)
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(monkeypatch):
     """The sign-in throttle is process-wide: give each test its own so failures do not leak between tests."""
-    monkeypatch.setattr(auth, "THROTTLE", auth.SignInThrottle())
+    monkeypatch.setattr(passwords, "THROTTLE", passwords.SignInThrottle())
 
 
 @pytest.fixture
@@ -222,15 +222,15 @@ def test_plain_text_passwords_in_the_secrets_are_refused_and_counted_not_named(m
 
 def test_wrong_password_and_unknown_steward_get_one_message(mini_store, password_hash):
     at = sign_in(data_page(steward_secrets(password_hash)), password="not the password")
-    assert [e.value for e in at.error] == [auth.SIGN_IN_FAILED]
+    assert [e.value for e in at.error] == [passwords.SIGN_IN_FAILED]
     at = sign_in(at, name="mallory", password=PASSWORD)
-    assert [e.value for e in at.error] == [auth.SIGN_IN_FAILED]
+    assert [e.value for e in at.error] == [passwords.SIGN_IN_FAILED]
     assert len(at.file_uploader) == 0
 
 
 def test_repeated_failures_lock_the_form_for_a_while(mini_store, password_hash):
     at = data_page(steward_secrets(password_hash))
-    for _ in range(auth.THROTTLE.free_attempts):
+    for _ in range(passwords.THROTTLE.free_attempts):
         at = sign_in(at, password="not the password")
     at = sign_in(at)  # the right password, too soon
     assert "Too many failed sign-ins" in at.error[0].value

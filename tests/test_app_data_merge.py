@@ -22,14 +22,14 @@ from test_publish import edit_cell
 from sez_metrics.core.change_summary import format_summary
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
-from sez_metrics.steward import auth
+from sez_metrics.steward import passwords
 from sez_metrics.storage.publish import publish
 from sez_metrics.storage.store import VersionStore
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(monkeypatch):
-    monkeypatch.setattr(auth, "THROTTLE", auth.SignInThrottle())
+    monkeypatch.setattr(passwords, "THROTTLE", passwords.SignInThrottle())
 
 
 def plain(at) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics.steward import auth
+from sez_metrics.steward import auth, passwords, secrets_file
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="module")
 def accounts() -> dict[str, str]:
     """One steward, ayesha, with a real argon2 hash (hashing is slow on purpose: do it once)."""
-    return {"ayesha": auth.hash_password(PASSWORD)}
+    return {"ayesha": passwords.hash_password(PASSWORD)}
 
 
 class Clock:
@@ -39,20 +39,20 @@ class Clock:
 
 
 def test_hash_is_salted_argon2id_and_verifies_only_the_password():
-    first, second = auth.hash_password(PASSWORD), auth.hash_password(PASSWORD)
+    first, second = passwords.hash_password(PASSWORD), passwords.hash_password(PASSWORD)
     assert first.startswith("$argon2id$") and second.startswith("$argon2id$")
     assert first != second, "two hashes of one password must differ (random salt)"
     assert PASSWORD not in first
-    assert auth.verify_password(first, PASSWORD)
-    assert not auth.verify_password(first, PASSWORD + "!")
-    assert not auth.verify_password("not a hash", PASSWORD)
+    assert passwords.verify_password(first, PASSWORD)
+    assert not passwords.verify_password(first, PASSWORD + "!")
+    assert not passwords.verify_password("not a hash", PASSWORD)
 
 
 def test_password_policy_refuses_short_and_huge_passwords():
     with pytest.raises(ValueError, match="at least 12"):
-        auth.hash_password("short")
+        passwords.hash_password("short")
     with pytest.raises(ValueError, match="at most"):
-        auth.hash_password("x" * (auth.MAX_PASSWORD_CHARS + 1))
+        passwords.hash_password("x" * (passwords.MAX_PASSWORD_CHARS + 1))
 
 
 # --- the secrets file ---------------------------------------------------------------------------
@@ -60,11 +60,11 @@ def test_password_policy_refuses_short_and_huge_passwords():
 
 def test_add_steward_creates_the_file_owner_only_with_a_hash(tmp_path):
     path = tmp_path / ".streamlit" / "secrets.toml"
-    assert auth.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan") is True
+    assert secrets_file.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan") is True
     text = path.read_text()
     assert PASSWORD not in text
     doc = tomllib.loads(text)
-    assert auth.verify_password(doc["stewards"]["ayesha"]["password_hash"], PASSWORD)
+    assert passwords.verify_password(doc["stewards"]["ayesha"]["password_hash"], PASSWORD)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
@@ -79,10 +79,10 @@ def test_add_steward_keeps_other_sections_and_comments_and_updates_in_place(tmp_
         'emails = ["a@example.org"]\n'
     )
     path.write_text(original)
-    assert auth.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan") is True
-    assert auth.set_steward_password(path, "bilal", "another long password", "Bilal Ahmed") is True
+    assert secrets_file.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan") is True
+    assert secrets_file.set_steward_password(path, "bilal", "another long password", "Bilal Ahmed") is True
     first_hash = tomllib.loads(path.read_text())["stewards"]["ayesha"]["password_hash"]
-    assert auth.set_steward_password(path, "ayesha", "a brand new password") is False  # updated, not added
+    assert secrets_file.set_steward_password(path, "ayesha", "a brand new password") is False  # updated, not added
     text = path.read_text()
     assert text.startswith(original), "everything that was there stays, byte for byte, comments included"
     doc = tomllib.loads(text)
@@ -90,8 +90,8 @@ def test_add_steward_keeps_other_sections_and_comments_and_updates_in_place(tmp_
     assert doc["stewards_allowlist"]["emails"] == ["a@example.org"]
     assert set(doc["stewards"]) == {"ayesha", "bilal"}
     new_hash = doc["stewards"]["ayesha"]["password_hash"]
-    assert new_hash != first_hash and auth.verify_password(new_hash, "a brand new password")
-    assert not auth.verify_password(new_hash, PASSWORD)
+    assert new_hash != first_hash and passwords.verify_password(new_hash, "a brand new password")
+    assert not passwords.verify_password(new_hash, PASSWORD)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -102,29 +102,29 @@ def test_add_steward_refuses_a_file_it_cannot_edit_safely_and_changes_nothing(tm
     path = tmp_path / "secrets.toml"
     path.write_text(content)
     with pytest.raises(auth.StewardConfigError, match=message):
-        auth.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan")
+        secrets_file.set_steward_password(path, "ayesha", PASSWORD, "Ayesha Khan")
     assert path.read_text() == content
 
 
 @pytest.mark.parametrize("name", ["a b", "", "-dash", 'x"]\n[evil', "ä" * 3, "x" * 65])
 def test_add_steward_refuses_bad_names(tmp_path, name):
     with pytest.raises(auth.StewardConfigError, match="not a valid steward name"):
-        auth.set_steward_password(tmp_path / "secrets.toml", name, PASSWORD)
+        secrets_file.set_steward_password(tmp_path / "secrets.toml", name, PASSWORD)
     assert not (tmp_path / "secrets.toml").exists()
 
 
 def test_a_new_steward_needs_a_display_name_and_an_old_one_keeps_its_own(tmp_path):
     path = tmp_path / "secrets.toml"
     with pytest.raises(auth.StewardConfigError, match="a new steward needs --display-name"):
-        auth.set_steward_password(path, "ayesha", PASSWORD)
+        secrets_file.set_steward_password(path, "ayesha", PASSWORD)
     assert not path.exists()
-    path.write_text(f'[stewards.legacy]\npassword_hash = "{auth.hash_password(PASSWORD)}"\n')  # made before display names
-    assert auth.set_steward_password(path, "legacy", "a brand new password") is False, "an old account may be updated"
+    path.write_text(f'[stewards.legacy]\npassword_hash = "{passwords.hash_password(PASSWORD)}"\n')  # made before display names
+    assert secrets_file.set_steward_password(path, "legacy", "a brand new password") is False, "an old account may be updated"
     secrets = tomllib.loads(path.read_text())
     assert auth.display_names(secrets) == {} and set(auth.password_accounts(secrets)) == {"legacy"}
     assert auth.Steward("legacy", "password").author == auth.DEFAULT_AUTHOR == "Data steward", \
         "without a display name the history shows a neutral author, never the sign-in name"
-    auth.set_steward_password(path, "legacy", "a brand new password", "  Legacy Steward ")
+    secrets_file.set_steward_password(path, "legacy", "a brand new password", "  Legacy Steward ")
     assert auth.display_names(tomllib.loads(path.read_text())) == {"legacy": "Legacy Steward"}
 
 
@@ -136,7 +136,7 @@ def test_a_new_steward_needs_a_display_name_and_an_old_one_keeps_its_own(tmp_pat
 ])
 def test_display_names_follow_the_author_rules(tmp_path, display_name, message):
     with pytest.raises(auth.StewardConfigError, match=message):
-        auth.set_steward_password(tmp_path / "secrets.toml", "ayesha", PASSWORD, display_name)
+        secrets_file.set_steward_password(tmp_path / "secrets.toml", "ayesha", PASSWORD, display_name)
     assert auth.display_names({"stewards": {"ayesha": {"password_hash": "$argon2id$x", "display_name": display_name}}}) == {}
 
 
@@ -165,7 +165,7 @@ def test_cli_add_steward_reads_the_password_from_stdin(tmp_path):
     assert done.stdout.strip() == f"added steward ayesha in {path}"
     assert auth.display_names(tomllib.loads(path.read_text())) == {"ayesha": "Ayesha Khan"}
     accounts = auth.password_accounts(tomllib.loads(path.read_text()))
-    assert auth.sign_in(accounts, "ayesha", PASSWORD, auth.SignInThrottle()).steward == auth.Steward("ayesha", "password")
+    assert passwords.sign_in(accounts, "ayesha", PASSWORD, passwords.SignInThrottle()).steward == auth.Steward("ayesha", "password")
     again = _cli("add-steward", "ayesha", "--password-stdin", "--secrets", str(path), stdin="a brand new password\n")
     assert again.returncode == 0 and again.stdout.startswith("updated steward ayesha")
     assert auth.display_names(tomllib.loads(path.read_text())) == {"ayesha": "Ayesha Khan"}, "kept on a password change"
@@ -199,7 +199,7 @@ def test_plain_text_passwords_in_the_secrets_never_sign_in(accounts):
                             "eve": {"password_hash": "let me in please"}}}
     assert set(auth.password_accounts(secrets)) == {"ayesha"}
     assert len(auth.account_problems(secrets)) == 2
-    result = auth.sign_in(auth.password_accounts(secrets), "mallory", "let me in please", auth.SignInThrottle())
+    result = passwords.sign_in(auth.password_accounts(secrets), "mallory", "let me in please", passwords.SignInThrottle())
     assert result.steward is None
 
 
@@ -293,39 +293,39 @@ def test_allowlist_accepts_a_single_address_and_nothing_without_a_list():
 
 
 def test_unknown_name_and_wrong_password_get_the_same_answer(accounts):
-    throttle = auth.SignInThrottle()
-    wrong = auth.sign_in(accounts, "ayesha", "wrong password!!", throttle)
-    unknown = auth.sign_in(accounts, "nobody", PASSWORD, throttle)
+    throttle = passwords.SignInThrottle()
+    wrong = passwords.sign_in(accounts, "ayesha", "wrong password!!", throttle)
+    unknown = passwords.sign_in(accounts, "nobody", PASSWORD, throttle)
     assert wrong.steward is None and unknown.steward is None
-    assert wrong.message == unknown.message == auth.SIGN_IN_FAILED
-    good = auth.sign_in(accounts, " ayesha ", PASSWORD, throttle)
+    assert wrong.message == unknown.message == passwords.SIGN_IN_FAILED
+    good = passwords.sign_in(accounts, " ayesha ", PASSWORD, throttle)
     assert good.steward == auth.Steward("ayesha", "password")
 
 
 def test_failures_back_off_exponentially_per_name_even_for_the_right_password(accounts):
     clock = Clock()
-    throttle = auth.SignInThrottle(free_attempts=3, base_delay_s=2.0, clock=clock)
+    throttle = passwords.SignInThrottle(free_attempts=3, base_delay_s=2.0, clock=clock)
     for _ in range(3):
-        assert auth.sign_in(accounts, "ayesha", "wrong password!!", throttle).retry_after_s == 0
+        assert passwords.sign_in(accounts, "ayesha", "wrong password!!", throttle).retry_after_s == 0
     assert throttle.retry_after("ayesha") == pytest.approx(2.0)
-    locked = auth.sign_in(accounts, "ayesha", PASSWORD, throttle)
+    locked = passwords.sign_in(accounts, "ayesha", PASSWORD, throttle)
     assert locked.steward is None and "Too many failed sign-ins" in locked.message and locked.retry_after_s > 0
     assert throttle.retry_after("AYESHA") == pytest.approx(2.0), "names are throttled case-insensitively"
     assert throttle.retry_after("bilal") == 0, "other names are not affected"
     clock.now += 2.0
-    auth.sign_in(accounts, "ayesha", "wrong password!!", throttle)
+    passwords.sign_in(accounts, "ayesha", "wrong password!!", throttle)
     assert throttle.retry_after("ayesha") == pytest.approx(4.0)
     clock.now += 4.0
-    auth.sign_in(accounts, "ayesha", "wrong password!!", throttle)
+    passwords.sign_in(accounts, "ayesha", "wrong password!!", throttle)
     assert throttle.retry_after("ayesha") == pytest.approx(8.0)
     clock.now += 8.0
-    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle).steward is not None
+    assert passwords.sign_in(accounts, "ayesha", PASSWORD, throttle).steward is not None
     assert throttle.retry_after("ayesha") == 0, "success clears the name's failures"
 
 
 def test_backoff_is_capped(accounts):
     clock = Clock()
-    throttle = auth.SignInThrottle(free_attempts=1, base_delay_s=1.0, max_delay_s=60.0, client_max_failures=1000, clock=clock)
+    throttle = passwords.SignInThrottle(free_attempts=1, base_delay_s=1.0, max_delay_s=60.0, client_max_failures=1000, clock=clock)
     for _ in range(20):
         throttle.record_failure("ayesha")
     assert throttle.retry_after("ayesha") == pytest.approx(60.0)
@@ -333,29 +333,29 @@ def test_backoff_is_capped(accounts):
 
 def test_unknown_names_are_throttled_like_known_ones(accounts):
     clock = Clock()
-    throttle = auth.SignInThrottle(free_attempts=2, clock=clock)
+    throttle = passwords.SignInThrottle(free_attempts=2, clock=clock)
     for name in ("ayesha", "nobody"):
         for _ in range(2):
-            auth.sign_in(accounts, name, "wrong password!!", throttle)
+            passwords.sign_in(accounts, name, "wrong password!!", throttle)
     assert throttle.retry_after("ayesha") == throttle.retry_after("nobody") > 0
 
 
 def test_per_client_cap_stops_one_client_guessing_across_many_names_but_no_one_else(accounts):
     clock = Clock()
-    throttle = auth.SignInThrottle(client_max_failures=5, client_window_s=60.0, clock=clock)
+    throttle = passwords.SignInThrottle(client_max_failures=5, client_window_s=60.0, clock=clock)
     for i in range(5):
-        assert auth.sign_in(accounts, f"guess{i}", "wrong password!!", throttle, client="203.0.113.9").retry_after_s == 0
+        assert passwords.sign_in(accounts, f"guess{i}", "wrong password!!", throttle, client="203.0.113.9").retry_after_s == 0
         clock.now += 1
-    blocked = auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="203.0.113.9")
+    blocked = passwords.sign_in(accounts, "ayesha", PASSWORD, throttle, client="203.0.113.9")
     assert blocked.steward is None and blocked.retry_after_s == pytest.approx(55.0)
-    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="198.51.100.7").steward is not None, \
+    assert passwords.sign_in(accounts, "ayesha", PASSWORD, throttle, client="198.51.100.7").steward is not None, \
         "the steward's own client is not locked out by a stranger's failures"
     clock.now += 55.0  # the first failure leaves the window
-    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="203.0.113.9").steward is not None
+    assert passwords.sign_in(accounts, "ayesha", PASSWORD, throttle, client="203.0.113.9").steward is not None
 
 
 def test_tracked_entries_are_bounded():
-    throttle = auth.SignInThrottle(max_tracked=100, client_max_failures=10**6, clock=Clock())
+    throttle = passwords.SignInThrottle(max_tracked=100, client_max_failures=10**6, clock=Clock())
     for i in range(1000):
         throttle.record_failure(f"name{i}", client=f"10.0.{i // 250}.{i % 250}")
     assert len(throttle._pairs) == 100 and len(throttle._clients) == 100
@@ -364,20 +364,20 @@ def test_tracked_entries_are_bounded():
 
 
 def test_throttle_counts_every_failure_from_concurrent_sessions():
-    throttle = auth.SignInThrottle(free_attempts=1000, client_max_failures=10**6, clock=Clock())
+    throttle = passwords.SignInThrottle(free_attempts=1000, client_max_failures=10**6, clock=Clock())
     threads = [threading.Thread(target=lambda: [throttle.record_failure("ayesha") for _ in range(200)]) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert throttle._pairs[("ayesha", auth.UNKNOWN_CLIENT)].count == 1600
-    assert len(throttle._clients[auth.UNKNOWN_CLIENT]) == 1600
+    assert throttle._pairs[("ayesha", passwords.UNKNOWN_CLIENT)].count == 1600
+    assert len(throttle._clients[passwords.UNKNOWN_CLIENT]) == 1600
 
 
 # --- parallel attempts: real threads, real argon2 -------------------------------------------------
 
 
-def _parallel(count: int, attempt) -> list[auth.SignInResult]:
+def _parallel(count: int, attempt) -> list[passwords.SignInResult]:
     """Run ``attempt(i)`` in ``count`` threads released at the same instant; the results in order."""
     barrier = threading.Barrier(count)
     results: list = [None] * count
@@ -397,33 +397,33 @@ def _parallel(count: int, attempt) -> list[auth.SignInResult]:
 def test_a_burst_of_parallel_wrong_passwords_gets_no_more_checks_than_the_free_attempts(accounts):
     """20 simultaneous wrong attempts on one name from one client: at most free_attempts passwords
     are checked (the finding: 18 of 20 were), the rest are refused before argon2 runs."""
-    throttle = auth.SignInThrottle(free_attempts=3, max_concurrent_per_client=20, max_concurrent_per_name=20,
+    throttle = passwords.SignInThrottle(free_attempts=3, max_concurrent_per_client=20, max_concurrent_per_name=20,
                                    max_concurrent_checks=20, queue_wait_s=5.0)
-    results = _parallel(20, lambda i: auth.sign_in(accounts, "ayesha", f"wrong password {i}", throttle, client="203.0.113.9"))
-    checked = [r for r in results if r.message == auth.SIGN_IN_FAILED]
+    results = _parallel(20, lambda i: passwords.sign_in(accounts, "ayesha", f"wrong password {i}", throttle, client="203.0.113.9"))
+    checked = [r for r in results if r.message == passwords.SIGN_IN_FAILED]
     refused = [r for r in results if r.message.startswith("Too many failed sign-ins")]
     assert len(checked) == 3 and len(refused) == 17, [r.message for r in results]
     assert all(r.steward is None for r in results)
 
 
 def test_concurrent_argon2_checks_are_bounded_and_the_excess_refused_quickly(accounts):
-    throttle = auth.SignInThrottle(max_concurrent_checks=2, queue_wait_s=0.0)
+    throttle = passwords.SignInThrottle(max_concurrent_checks=2, queue_wait_s=0.0)
     started = time.monotonic()
-    results = _parallel(16, lambda i: auth.sign_in(accounts, f"name{i}", "wrong password!!", throttle, client=f"198.51.100.{i}"))
+    results = _parallel(16, lambda i: passwords.sign_in(accounts, f"name{i}", "wrong password!!", throttle, client=f"198.51.100.{i}"))
     assert throttle.peak_in_flight <= 2
-    busy = [r for r in results if r.message == auth.BUSY]
+    busy = [r for r in results if r.message == passwords.BUSY]
     assert busy and all(r.retry_after_s > 0 for r in busy)
-    assert len(busy) + sum(r.message == auth.SIGN_IN_FAILED for r in results) == 16
+    assert len(busy) + sum(r.message == passwords.SIGN_IN_FAILED for r in results) == 16
     assert time.monotonic() - started < 15
     # A refused-as-busy attempt is not a failure: those clients may try again at once.
     assert all(throttle.retry_after(f"name{i}", f"198.51.100.{i}") == 0 for i in range(16))
 
 
 def test_one_client_gets_at_most_its_share_of_the_checks(accounts):
-    throttle = auth.SignInThrottle(max_concurrent_per_client=1, max_concurrent_checks=8, queue_wait_s=0.0,
+    throttle = passwords.SignInThrottle(max_concurrent_per_client=1, max_concurrent_checks=8, queue_wait_s=0.0,
                                    free_attempts=100, client_max_failures=100)
-    results = _parallel(10, lambda i: auth.sign_in(accounts, f"name{i}", "wrong password!!", throttle, client="203.0.113.9"))
-    assert sum(r.message == auth.BUSY for r in results) >= 1
+    results = _parallel(10, lambda i: passwords.sign_in(accounts, f"name{i}", "wrong password!!", throttle, client="203.0.113.9"))
+    assert sum(r.message == passwords.BUSY for r in results) >= 1
     assert throttle.peak_in_flight >= 1
 
 
@@ -431,36 +431,36 @@ def test_strangers_failing_in_parallel_cannot_lock_out_a_steward_with_the_right_
     """The finding: 31 failures with random names locked every steward out. Now 40 strangers
     (one client each and one shared) fail with random names and with the steward's own name, in
     parallel; the steward's right password from her own client still signs her in at once."""
-    throttle = auth.SignInThrottle(queue_wait_s=5.0)
+    throttle = passwords.SignInThrottle(queue_wait_s=5.0)
 
-    def stranger(i: int) -> auth.SignInResult:
+    def stranger(i: int) -> passwords.SignInResult:
         name = "ayesha" if i % 2 else f"random{i}"
         client = "203.0.113.66" if i % 4 == 0 else f"198.51.100.{i}"
-        return auth.sign_in(accounts, name, "wrong password!!", throttle, client=client)
+        return passwords.sign_in(accounts, name, "wrong password!!", throttle, client=client)
 
     results = _parallel(40, stranger)
     assert all(r.steward is None for r in results)
     for i in range(40):  # the shared client keeps going: refused before argon2, nobody else affected
-        auth.sign_in(accounts, f"more{i}", "wrong password!!", throttle, client="203.0.113.66")
+        passwords.sign_in(accounts, f"more{i}", "wrong password!!", throttle, client="203.0.113.66")
     assert throttle.retry_after("anyone", "203.0.113.66") > 0
-    good = auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10")
+    good = passwords.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10")
     assert good.steward == auth.Steward("ayesha", "password"), good.message
 
 
 def test_a_right_password_during_a_parallel_attack_on_the_same_name_signs_in(accounts):
-    throttle = auth.SignInThrottle(queue_wait_s=5.0)
+    throttle = passwords.SignInThrottle(queue_wait_s=5.0)
 
-    def attempt(i: int) -> auth.SignInResult:
+    def attempt(i: int) -> passwords.SignInResult:
         if i == 0:
-            return auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10")
-        return auth.sign_in(accounts, "ayesha", "wrong password!!", throttle, client=f"198.51.100.{i}")
+            return passwords.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10")
+        return passwords.sign_in(accounts, "ayesha", "wrong password!!", throttle, client=f"198.51.100.{i}")
 
     results = _parallel(12, attempt)
     # During the burst the only possible refusal is "busy" (the name's concurrent slots were all
     # taken at that moment), never a lockout; right after it, the same attempt signs in.
-    assert results[0].steward is not None or results[0].message == auth.BUSY, results[0].message
+    assert results[0].steward is not None or results[0].message == passwords.BUSY, results[0].message
     assert throttle.peak_in_flight <= throttle.max_concurrent_checks
-    assert auth.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10").steward is not None
+    assert passwords.sign_in(accounts, "ayesha", PASSWORD, throttle, client="192.0.2.10").steward is not None
 
 
 @pytest.mark.parametrize("remote, headers, expected", [
@@ -471,9 +471,9 @@ def test_a_right_password_during_a_parallel_attack_on_the_same_name_signs_in(acc
     ("::1", {"x-forwarded-for": "2001:db8:1:2:3:4:5:6"}, "2001:db8:1:2::/64"),
     ("2001:db8:1:2:aaaa::1", {}, "2001:db8:1:2::/64"),
     ("::ffff:198.51.100.7", {}, "198.51.100.7"),
-    (None, {}, auth.UNKNOWN_CLIENT),
-    (object(), object(), auth.UNKNOWN_CLIENT),  # no request behind the session (a script run without a browser)
+    (None, {}, passwords.UNKNOWN_CLIENT),
+    (object(), object(), passwords.UNKNOWN_CLIENT),  # no request behind the session (a script run without a browser)
     ("127.0.0.1", {}, "127.0.0.1"),
 ])
 def test_client_key(remote, headers, expected):
-    assert auth.client_key(remote, headers) == expected
+    assert passwords.client_key(remote, headers) == expected

@@ -25,7 +25,7 @@ from storebuilder import build_mini_store
 from test_app_data import data_page, fixture_file, publish_button, sign_in, steward_secrets, upload
 from test_publish import snapshot
 
-from sez_metrics.steward import auth
+from sez_metrics.steward import passwords
 from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,8 +153,8 @@ def test_permission_denied_refuses_with_a_message():
 
 
 def test_full_disk_on_the_data_page_is_an_error_box_not_a_traceback(disk, monkeypatch):
-    password_hash = auth.hash_password("correct horse battery")
-    monkeypatch.setattr(auth, "THROTTLE", auth.SignInThrottle())
+    password_hash = passwords.hash_password("correct horse battery")
+    monkeypatch.setattr(passwords, "THROTTLE", passwords.SignInThrottle())
     monkeypatch.setenv("SEZ_DATA_DIR", str(disk))
     before = snapshot(disk)
     at = upload(sign_in(data_page(steward_secrets(password_hash))), ("status.csv", UPDATE))

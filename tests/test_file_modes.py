@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from storebuilder import build_mini_store
 
-from sez_metrics.steward import auth
+from sez_metrics.steward import secrets_file
 from sez_metrics.storage.fsutil import (
     PRIVATE_FILE_MODE,
     USER_UMASK,
@@ -83,7 +83,7 @@ def test_the_secrets_file_stays_owner_only_under_an_open_umask(tmp_path):
     path.write_text("# deployment settings\n")
     path.chmod(0o644)  # someone loosened it by hand
     with umask(0o000):
-        auth.set_steward_password(path, "ayesha", "correct horse battery staple", "Ayesha Khan")
+        secrets_file.set_steward_password(path, "ayesha", "correct horse battery staple", "Ayesha Khan")
     assert mode_of(path) == 0o600
 
 

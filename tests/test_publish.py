@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from storekinds import STORE_KINDS, new_location, store_env, store_snapshot
 
-from sez_metrics.storage.publish import ORPHAN_RECORD_NAME, PublishRefused, next_version_id, publish
+from sez_metrics.storage.folder_publish import ORPHAN_RECORD_NAME
+from sez_metrics.storage.publish import PublishRefused, next_version_id, publish
 from sez_metrics.storage.store import Store, VersionStore, open_store
 
 REPO = Path(__file__).parents[1]

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from test_publish import edit_cell, fixture_files, snapshot
 
-import sez_metrics.storage.publish as publish_module
+import sez_metrics.storage.folder_publish as publish_module
 from sez_metrics.storage.publish import publish
 from sez_metrics.storage.store import VersionStore
 
@@ -36,7 +36,7 @@ LISTED_AFTER_TEMPLATE = ["v0001", "v0002"]
 # call of one function, optionally waits for a barrier file; then runs the real CLI.
 RUNNER = r"""
 import os, signal, sys, time
-import sez_metrics.core.validate, sez_metrics.storage.publish, sez_metrics.core.diff
+import sez_metrics.core.validate, sez_metrics.storage.publish, sez_metrics.storage.folder_publish, sez_metrics.core.diff
 from sez_metrics.cli.main import main
 slow = float(os.environ.get("SLOW_FSYNC_S", "0"))
 if slow:

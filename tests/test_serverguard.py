@@ -17,7 +17,7 @@ from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileMan
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
 from sez_metrics.app import serverguard
-from sez_metrics.steward import auth
+from sez_metrics.steward import auth, passwords
 
 
 class OtherUploadManager(MemoryUploadedFileManager):
@@ -88,7 +88,7 @@ def test_without_a_server_there_is_nothing_to_guard(monkeypatch):
 
 
 def test_a_session_is_a_stewards_only_with_a_live_account():
-    password_hash = auth.hash_password("correct horse battery staple")
+    password_hash = passwords.hash_password("correct horse battery staple")
     secrets = {"stewards": {"ayesha": {"password_hash": password_hash}}}
     assert serverguard.session_steward({serverguard.STEWARD_KEY: "ayesha"}, {}, secrets) == auth.Steward("ayesha", "password")
     assert serverguard.session_steward({serverguard.STEWARD_KEY: "removed"}, {}, secrets) is None

@@ -108,7 +108,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
 
         return cli_briefing
     if command == "add-steward":
-        from sez_metrics.steward.auth import cli_add_steward
+        from sez_metrics.steward.secrets_file import cli_add_steward
 
         return cli_add_steward
     module = importlib.import_module(COMMANDS[command])

@@ -127,8 +127,8 @@ def run_publish(args: argparse.Namespace) -> int:
     ``--dry-run`` shows the change and the id it would get, and writes nothing.
     """
     from sez_metrics.core.change_summary import format_summary
+    from sez_metrics.storage.folder_publish import log as publish_log
     from sez_metrics.storage.publish import PublishRefused, publish, publish_failure
-    from sez_metrics.storage.publish import log as publish_log
 
     files, names = _publish_inputs(list(args.files))
 

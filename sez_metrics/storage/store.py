@@ -437,7 +437,7 @@ class VersionStore:
 
     def publishing(self):
         """The context in which one publish (or copy) appends versions: see ``sez_metrics.storage.publish``."""
-        from sez_metrics.storage.publish import FolderPublishing
+        from sez_metrics.storage.folder_publish import FolderPublishing
 
         return FolderPublishing(self)
 

@@ -1,0 +1,224 @@
+"""The Data page's view: the version history with its integrity, and the steward's review of an
+update (its files, validation report, the change it makes and what stands in the way of publishing).
+
+Every value from a CSV stays plain text here; the page shows it through st.dataframe, st.text or
+escaped markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sez_metrics.core.change_summary import summary_counts, summary_heading
+from sez_metrics.core.chars import terminal_safe
+from sez_metrics.core.report import Report, with_fix_text
+from sez_metrics.core.text import md_escape
+from sez_metrics.render import export
+from sez_metrics.steward import auth, workspace
+from sez_metrics.storage.store import IntegrityProblem, VersionInfo
+
+REPORT_SHOWN = ("severity", "file", "line", "column", "value", "message", "fix")
+
+ZIP_HELP = (
+    "The zip holds the version's files exactly as published (folder original/, with their sha256 in "
+    "manifest-entry.json and SHA256SUMS) so they can be audited and re-published byte for byte, and "
+    "copies for spreadsheets (folder for-spreadsheets/) in which any text cell that Excel would run "
+    "as a formula (starting with = + - @) begins with an apostrophe. Open the copies, keep the originals."
+)
+TEMPLATES_HELP = (
+    "Header lines of zones.csv, status.csv and milestones.csv, column-guide.csv explaining every "
+    "column (type, unit, allowed values, rules) and the data dictionary."
+)
+CSV_HELP = "Made for spreadsheets: text cells that would run as formulas begin with an apostrophe; numbers are unchanged."
+
+
+# --- everyone: the version history -----------------------------------------------------------
+
+
+def problems_by_version(problems: Iterable[IntegrityProblem]) -> dict[str, list[str]]:
+    """The integrity problems of each damaged version, as lines."""
+    by_version: dict[str, list[str]] = {}
+    for problem in problems:
+        by_version.setdefault(problem.version_id, []).append(problem.format_line())
+    return by_version
+
+
+def history_table(versions: list[VersionInfo], damaged: dict[str, list[str]]) -> pd.DataFrame:
+    """Every version, newest first, marked ✓ intact or ✗ damaged."""
+    return pd.DataFrame([
+        {
+            "integrity": "✗ damaged" if v.id in damaged else "✓ intact",
+            "version": v.id,
+            "label": v.label,
+            "as of": v.as_of,
+            "published": v.published_at,
+            "author": v.author,
+            "note": v.note,
+        }
+        for v in reversed(versions)
+    ])
+
+
+def version_options(versions: list[VersionInfo]) -> tuple[list[str], dict[str, str]]:
+    """Version ids newest first, and each one's label for a picker: "id · label · as of"."""
+    return [v.id for v in reversed(versions)], {v.id: f"{v.id} · {v.label} · {v.as_of}" for v in versions}
+
+
+# --- stewards: the review of an update -------------------------------------------------------
+
+
+def report_frame(report: Report) -> pd.DataFrame:
+    """The problems as the page lists them: control characters made visible, each message ending with its fix."""
+    frame = pd.DataFrame(report.to_records(), columns=list(export.REPORT_COLUMNS))
+    frame["value"] = frame["value"].map(terminal_safe)  # a direction override shown as \u202e, not obeyed
+    # The message column ends with how to fix it: a narrow screen never shows the fix column alone.
+    frame["message"] = [with_fix_text(m, f) for m, f in zip(frame["message"], frame["fix"], strict=True)]
+    return frame[list(REPORT_SHOWN)]
+
+
+def report_counts(report: Report) -> str:
+    counts = report.counts()
+    return f"**Validation:** {counts['error']} error(s) · {counts['warning']} warning(s)"
+
+
+def files_table(review: workspace.Review, received: Callable[[str, bytes], str]) -> pd.DataFrame:
+    """One line per file of the update: when it arrived (``received(name, data)``) and its own error
+    and warning counts, so that a file dropped again is told apart from the one it replaces."""
+    def counts(file_name: str) -> dict[str, int]:
+        mine = [p for p in review.report.problems if p.file == file_name]
+        return {"errors": sum(p.severity == "error" for p in mine), "warnings": sum(p.severity == "warning" for p in mine)}
+
+    rows = [{"file": name, "bytes": len(data), "received": received(name, data), **counts(name)}
+            for name, data in review.upload.files.items()]
+    rows += [{"file": name, "bytes": len(review.files[name]), "received": f"carried over from {review.base.id}",
+              **counts(f"versions/{review.base.id}/{name} (carried over)")}
+             for name in review.carried_over]
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    """What publishing would change, in the words the command line prints."""
+
+    title: str  # plain text
+    merged: str  # markdown; empty unless the update is merged onto a later version
+    carried_over: str  # plain text; empty when every table was uploaded
+    layout_only: bool  # no value changes: the files differ only in layout or row order
+    heading: str  # plain text, empty when nothing changed
+    zones: list[str]  # one markdown block per zone: its name, then its changes
+    rows: list[str]  # "table: n row(s) added: ids", plain text
+    counts: str  # plain text
+    cells: pd.DataFrame | None  # every changed cell with values as text; None when none changed
+    new_id: str  # empty unless it can be published
+
+
+def _cell_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def change_preview(review: workspace.Review) -> ChangePreview:
+    """The summary by zone, rows added/removed, every changed cell, then the id the version gets."""
+    diff = review.diff
+    base = diff.old.id if diff is not None else review.base.id if review.base else "an empty store"
+    merged = ""
+    if review.onto is not None:
+        merged = (f"Merged: your changes since {md_escape(review.upload.based_on)} applied on top of "
+                  f"{md_escape(review.onto.id)}, which {md_escape(review.onto.author or 'someone')} published meanwhile.")
+    carried = "Carried over unchanged from the latest version: " + ", ".join(review.carried_over) if review.carried_over else ""
+    title = f"🔁 What this update changes (against {base})"
+    if diff is None or diff.is_empty:
+        return ChangePreview(title, merged, carried, not review.identical, "", [], [], "", None, "")
+    zones = ["\n".join([f"**{md_escape(items[0].zone_name)}**"] + [f"- {md_escape(item.detail)}" for item in items])
+             for items in diff.summary_by_zone().values()]
+    rows = [f"{table}: {len(ids)} row(s) {what}: " + ", ".join(ids)
+            for what, keys in (("added", diff.rows_added), ("removed", diff.rows_removed))
+            for table, ids in keys.items() if ids]
+    cells = None
+    if diff.cell_changes:
+        frame = diff.cell_changes_frame()
+        cells = frame.assign(old=frame["old"].map(_cell_text), new=frame["new"].map(_cell_text))
+    return ChangePreview(title, merged, carried, False, summary_heading(diff), zones, rows, summary_counts(diff), cells,
+                         review.new_id if review.can_publish else "")
+
+
+def conflicts_message(review: workspace.Review) -> str:
+    """Why nothing can be published when the steward and a later version changed cells differently (markdown)."""
+    onto = review.onto.id if review.onto else "the latest version"
+    return (f"🚫 {len(review.conflicts)} conflicting cell(s): your changes since {md_escape(review.upload.based_on)} and "
+            f"{md_escape(onto)} changed them differently (listed as id column: yours → theirs). Nothing can be published. "
+            f"To keep the published values, set those cells in your file to them and upload it again; to publish "
+            f"yours, download {md_escape(onto)}, make your edits on its files and upload those.")
+
+
+def publish_blocker(review: workspace.Review) -> tuple[str, str] | None:
+    """What stands in the way of publishing, as (``error`` or ``info``, markdown); None when nothing does."""
+    if not review.report.ok:
+        return "error", (f"🚫 {len(review.report.errors)} error(s): publishing is disabled. Fix them in your file (each line "
+                         "above says how), then drop the corrected file here: it replaces the one of the same name.")
+    if review.upload.rejected:
+        return "error", "🚫 Remove or rename the rejected file(s) above: publishing is disabled."
+    if review.identical:
+        return "info", "ℹ️ " + md_escape(review.notes[0] if review.notes else
+                                         "nothing to publish: the upload is identical to the latest version")
+    if review.refusal:
+        return "error", f"🚫 Publishing is disabled: {md_escape(review.refusal)}"
+    return None
+
+
+def dating_warning(as_of: str, newest: str) -> str | None:
+    """The warning for a version dated after every row's as_of (``newest``); None when it is not."""
+    if not as_of or not newest or as_of <= newest:
+        return None
+    return (f"⚠️ The version is dated {as_of}, later than every row's as_of (the newest is {newest}): "
+            "its figures are presented as of that date, and overdue counts move with it. If that was not meant, "
+            f"publish a correction dated {newest}.")
+
+
+# --- stewards: signing in and what a publish did ---------------------------------------------------
+
+ADD_STEWARD = '`python -m sez_metrics add-steward NAME --display-name "FULL NAME" --password-stdin`'
+NO_STEWARD = (
+    "🔐 No data steward is configured on this server, so nobody can publish from here. "
+    f"An operator adds one on the server with\n\n{ADD_STEWARD}\n\n"
+    "(the password is read from standard input and only its argon2 hash is stored in "
+    "`.streamlit/secrets.toml`), then reloads this page."
+)
+NO_DISPLAY_NAME = (
+    f"Your account has no display name, so the version history shows “{md_escape(auth.DEFAULT_AUTHOR)}” "
+    f"as the author of what you publish. An operator sets it with {ADD_STEWARD} (with their password, new or the same)."
+)
+
+
+def broken_accounts(secrets: dict) -> str:
+    """How many steward entries cannot sign in (counted, not named: the page must not reveal who
+    the stewards are); empty when none."""
+    broken = len(auth.account_problems(secrets))
+    if not broken:
+        return ""
+    return (f"{broken} steward entr{'y' if broken == 1 else 'ies'} in the secrets have no argon2 "
+            "password_hash and cannot sign in (plain-text passwords are never accepted): run add-steward again.")
+
+
+def signed_in_as(steward: auth.Steward) -> str:
+    return (f"Signed in as **{md_escape(steward.name)}** (data steward); what you publish is "
+            f"recorded as by **{md_escape(steward.author)}**.")
+
+
+def published_message(info: VersionInfo, shown: VersionInfo) -> str:
+    """What was published, and whether the version ``shown`` on the page is it (markdown)."""
+    where = ("Every page now shows it." if shown.id == info.id else
+             f"You are viewing the earlier version {md_escape(shown.id)}: choose the latest in the sidebar to see it.")
+    return f"✅ Published {md_escape(info.id)} “{md_escape(info.label)}” \\(as of {md_escape(info.as_of)}\\). {where}"
+
+
+def meanwhile_message(latest: VersionInfo) -> str:
+    """Someone else published since the upload: who and what, and that nothing of the steward's is lost (markdown)."""
+    return (
+        f"⚠️ While you were reviewing, {md_escape(latest.author or 'someone')} published **{md_escape(latest.id)} "
+        f"“{md_escape(latest.label)}”** \\(as of {md_escape(latest.as_of)}\\). Nothing of yours was published or "
+        f"lost: your files are still here. Merge your changes onto {md_escape(latest.id)} (theirs are kept; cells you "
+        "both changed are listed), review the result, then publish."
+    )
