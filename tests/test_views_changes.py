@@ -11,7 +11,8 @@ import json
 import pytest
 from storebuilder import FIXTURES, build_store
 
-from sez_metrics.core.diff import PROGRAMME_NAME, diff_versions
+from sez_metrics.core.diff import diff_versions
+from sez_metrics.core.vocabulary import PROGRAMME
 from sez_metrics.storage.store import VersionStore
 from sez_metrics.views import changes as view
 
@@ -36,7 +37,7 @@ def test_zones_are_ordered_by_their_most_important_change_with_the_programme_las
     _, _, diff, views = pair
     # Zones added or removed rank first, then Dhabeji (a stage change), Bostan (utilities), then the programme.
     assert list(views.order.index) == ["mirpur", "moqpondass", "dhabeji", "bostan", view.PROGRAMME_GROUP]
-    assert views.order.loc[view.PROGRAMME_GROUP, "zone"] == PROGRAMME_NAME
+    assert views.order.loc[view.PROGRAMME_GROUP, "zone"] == PROGRAMME
     assert views.zones_changed == 4
     assert int(views.order["n"].sum()) == len(diff.summary)
     # The order is the diff's own summary_by_zone order.
