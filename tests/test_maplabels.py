@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics.render import briefing, maplabels, maplayers, static_map
+from sez_metrics.render import maplabels, maplayers, static_map
+from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.storage.store import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
@@ -166,7 +167,7 @@ def _static_label_boxes(fig) -> tuple[dict[str, maplabels.Box], float, float]:
 
 
 def test_pack_map_labels_of_the_shipped_data_neither_overlap_nor_leave_the_map(shipped):
-    width, height = briefing.MAP_SIZE_PX
+    width, height = pack_images.MAP_SIZE_PX
     fig = static_map.zone_map_figure(shipped.zones, shipped.status, width=width, height=height, root=SHIPPED, credit=False)
     boxes, plot_w, plot_h = _static_label_boxes(fig)
     assert set(boxes) == set(shipped.zones["zone_id"])

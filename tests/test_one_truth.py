@@ -22,7 +22,11 @@ from apphelpers import run_page
 from pypdf import PdfReader
 
 from sez_metrics.core import vocabulary
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdf as pack_pdf
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).parents[1]
@@ -101,14 +105,14 @@ def test_overdue_and_days_late_agree_on_every_page_slide_pack_and_command(shippe
         assert "No milestone overdue" in body
 
     # Both pack formats, made by the real briefing, and the command line's pack.
-    inputs = briefing.load_pack_inputs(shipped_copy)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, reference=choice)
+    inputs = pack_files.load_pack_inputs(shipped_copy)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, reference=choice)
     assert {m.milestone_id: m.days_late for m in story.overdue} == late
-    html = briefing.render_html(story, briefing.BriefingImages())
-    pdf = briefing.render_pdf(story, briefing.BriefingImages())
+    html = pack_html.render_html(story, pack_images.BriefingImages())
+    pdf = pack_pdf.render_pdf(story, pack_images.BriefingImages())
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     # The PDF's overview lists the first OVERDUE_ROWS_PDF (then "… and N more"); the HTML lists all.
-    for text, shown in ((html.replace("&#x27;", "'"), story.overdue), (re.sub(r"\s+", " ", pdf_text), story.overdue[:briefing.OVERDUE_ROWS_PDF])):
+    for text, shown in ((html.replace("&#x27;", "'"), story.overdue), (re.sub(r"\s+", " ", pdf_text), story.overdue[:pack_pdf.OVERDUE_ROWS_PDF])):
         if late:
             assert f"Overdue milestones at {reference.name} ({len(late)})" in text
         for m in shown:

@@ -110,7 +110,7 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
 
         return cli_diff
     if command == "briefing":
-        from sez_metrics.render.briefing import cli_briefing
+        from sez_metrics.cli.briefing import cli_briefing
 
         return cli_briefing
     if command == "add-steward":
