@@ -11,7 +11,7 @@ import html
 
 from sez_metrics.core import schema
 from sez_metrics.render.briefing.images import BriefingImages
-from sez_metrics.render.briefing.story import NO_VALUE, Briefing, Fact, labelled
+from sez_metrics.render.briefing.story import NO_VALUE, Briefing, Fact, ZoneBrief, labelled
 from sez_metrics.render.static_map import MAP_CREDIT
 
 _CSS = """
@@ -56,27 +56,28 @@ def _html_table(rows: list[list[str]], late_rows: set[int] | None = None) -> str
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str:
-    """The pack as one self-contained HTML document (no external resource of any kind)."""
-    images = images or BriefingImages()
-    b = briefing
-    stamp = f'<p class="stamp">{_e(b.stamp)}</p>'
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(b.title)} — {_e(b.info.label)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-    ]
+def _stamp(b: Briefing) -> str:
+    return f'<p class="stamp">{_e(b.stamp)}</p>'
 
-    def picture(data: bytes | None, what: str) -> str:
-        if data is None:
-            why = "; ".join(images.problems) or "not rendered"
-            return f'<p class="flag">[{_e(what)} not available: {_e(why)}]</p>'
-        return f'<img class="figure" alt="{_e(what)}" src="{_data_uri("image/svg+xml", data)}">'
 
+def _picture(images: BriefingImages, name: str, what: str) -> str:
+    data = images.get(name, "svg")
+    if data is None:
+        why = "; ".join(images.problems) or "not rendered"
+        return f'<p class="flag">[{_e(what)} not available: {_e(why)}]</p>'
+    return f'<img class="figure" alt="{_e(what)}" src="{_data_uri("image/svg+xml", data)}">'
+
+
+def _facts(items: tuple[Fact, ...], flagged: bool) -> str:
+    flag_attr = ' class="flag"'
+    return "<dl>" + "".join(
+        f"<dt>{_e(f.label)}</dt><dd{flag_attr if flagged and f.label == 'Confidence' else ''}>{_e(f.value)}</dd>" for f in items
+    ) + "</dl>"
+
+
+def cover_section(b: Briefing) -> str:
     legend = " · ".join(labelled(schema.CONFIDENCE, c) for c in schema.CONFIDENCE.values)
-    out.append(
+    return (
         f'<section class="cover"><h1>{_e(b.title)}</h1>'
         f'<p class="version">Version: {_e(b.info.label)} ({_e(b.info.id)})</p>'
         f'<p class="version">Data as of {_e(b.info.as_of)}</p>'
@@ -87,75 +88,84 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
         "</section>"
     )
 
+
+def overview_section(b: Briefing) -> str:
+    """Headline tiles, zones by stage and every overdue milestone."""
     tiles = [
         f'<div class="tile" title="{_e(tile.help)}"><div class="label">{_e(tile.label)}</div>'
         f'<div class="value">{_e(tile.value)}</div><div class="delta">{_e(tile.delta_text)}</div>'
         + (f'<div class="flag">{_e(tile.flag_text)}</div>' if tile.flag_text else "") + "</div>"
         for tile in b.tiles
     ]
-    overview = [f'<section id="overview">{stamp}<h2>Programme overview</h2><div class="tiles">{"".join(tiles)}</div>']
-    overview.append("<p>Zones by stage: " + _e(" · ".join(f"{s.symbol} {s.label} {s.count}" for s in b.stages)) + "</p>")
+    out = [f'<section id="overview">{_stamp(b)}<h2>Programme overview</h2><div class="tiles">{"".join(tiles)}</div>']
+    out.append("<p>Zones by stage: " + _e(" · ".join(f"{s.symbol} {s.label} {s.count}" for s in b.stages)) + "</p>")
     if b.flagged_note:
-        overview.append(f'<p class="flag">⚠ {_e(b.flagged_note)}: those zones\' figures are flagged wherever they appear.</p>')
+        out.append(f'<p class="flag">⚠ {_e(b.flagged_note)}: those zones\' figures are flagged wherever they appear.</p>')
     if b.overdue:
         names = {z.zone_id: z.short_name for z in b.zones}
         rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
         rows += [[m.title, names.get(m.zone_id, "Programme"), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)] for m in b.overdue]
-        overview.append(f"<h3>Overdue milestones at {_e(b.reference.name)} ({len(b.overdue)})</h3>{_html_table(rows)}")
+        out.append(f"<h3>Overdue milestones at {_e(b.reference.name)} ({len(b.overdue)})</h3>{_html_table(rows)}")
     else:
-        overview.append(f"<p>No milestone is overdue at {_e(b.reference.name)}.</p>")
-    out.append("".join(overview) + "</section>")
+        out.append(f"<p>No milestone is overdue at {_e(b.reference.name)}.</p>")
+    return "".join(out) + "</section>"
 
-    out.append(
-        f'<section id="map">{stamp}<h2>Where the zones are</h2>{picture(images.get("map", "svg"), "Map of the zones")}'
+
+def map_section(b: Briefing, images: BriefingImages) -> str:
+    return (
+        f'<section id="map">{_stamp(b)}<h2>Where the zones are</h2>{_picture(images, "map", "Map of the zones")}'
         f'<p class="muted">Colour and circled number: stage. A ring around a point: its location is approximate '
         f"(wider: nearest town only). {_e(MAP_CREDIT)}</p></section>"
     )
 
-    def facts(items: tuple[Fact, ...], flagged: bool) -> str:
-        flag_attr = ' class="flag"'
-        return "<dl>" + "".join(
-            f"<dt>{_e(f.label)}</dt><dd{flag_attr if flagged and f.label == 'Confidence' else ''}>{_e(f.value)}</dd>" for f in items
-        ) + "</dl>"
 
-    for z in b.zones:
-        part = [f'<section class="zone" id="zone-{_e(z.zone_id)}">{stamp}<h2>{_e(z.heading)}'
-                f'{" <small class=muted>· priority zone</small>" if z.priority else ""}</h2>']
-        part.append(
-            f'<div class="facts"><div><h3>{_e(z.status_heading(b.info.as_of))}</h3>{facts(z.status, z.flagged)}</div>'
-            f"<div><h3>Profile</h3>{facts(z.profile, False)}</div></div>"
-        )
-        if z.source:
-            part.append(f'<p class="muted">Source: {_e(z.source)}' + (f" · Note: {_e(z.note)}" if z.note else "") + "</p>")
-        if b.compare is not None:
-            items = "".join(f"<li>{_e(c)}</li>" for c in z.changes)
-            part.append(f"<h3>Changes since {_e(b.compare.label)}</h3>" + (f"<ul>{items}</ul>" if items else "<p>No change.</p>"))
-        part.append("<h3>Milestones</h3>")
-        if z.milestones:
-            rows = [["Milestone", "Category", "Committed", "Done", "Status", "Slippage", "Confidence"]]
-            rows += [[m.title, m.category, m.due, m.done or NO_VALUE, m.status,
-                      m.slip + (f"; rescheduled {m.rescheduled}" if m.rescheduled else ""),
-                      labelled(schema.CONFIDENCE, m.confidence)] for m in z.milestones]
-            part.append(_html_table(rows, {i for i, m in enumerate(z.milestones) if m.late}))
-        else:
-            part.append('<p class="muted">No milestone recorded.</p>')
-        out.append("".join(part) + "</section>")
+def zone_section(b: Briefing, z: ZoneBrief) -> str:
+    """A zone: status and profile side by side, the source, the changes and the milestones."""
+    part = [f'<section class="zone" id="zone-{_e(z.zone_id)}">{_stamp(b)}<h2>{_e(z.heading)}'
+            f'{" <small class=muted>· priority zone</small>" if z.priority else ""}</h2>']
+    part.append(
+        f'<div class="facts"><div><h3>{_e(z.status_heading(b.info.as_of))}</h3>{_facts(z.status, z.flagged)}</div>'
+        f"<div><h3>Profile</h3>{_facts(z.profile, False)}</div></div>"
+    )
+    if z.source:
+        part.append(f'<p class="muted">Source: {_e(z.source)}' + (f" · Note: {_e(z.note)}" if z.note else "") + "</p>")
+    if b.compare is not None:
+        items = "".join(f"<li>{_e(c)}</li>" for c in z.changes)
+        part.append(f"<h3>Changes since {_e(b.compare.label)}</h3>" + (f"<ul>{items}</ul>" if items else "<p>No change.</p>"))
+    part.append("<h3>Milestones</h3>")
+    if z.milestones:
+        rows = [["Milestone", "Category", "Committed", "Done", "Status", "Slippage", "Confidence"]]
+        rows += [[m.title, m.category, m.due, m.done or NO_VALUE, m.status,
+                  m.slip + (f"; rescheduled {m.rescheduled}" if m.rescheduled else ""),
+                  labelled(schema.CONFIDENCE, m.confidence)] for m in z.milestones]
+        part.append(_html_table(rows, {i for i, m in enumerate(z.milestones) if m.late}))
+    else:
+        part.append('<p class="muted">No milestone recorded.</p>')
+    return "".join(part) + "</section>"
 
-    out.append(f'<section id="timeline">{stamp}<h2>Programme timeline</h2>{picture(images.get("timeline", "svg"), "Programme timeline")}</section>')
 
-    changes = [f'<section id="changes">{stamp}<h2>{_e(b.compare_text)}</h2>']
+def timeline_section(b: Briefing, images: BriefingImages) -> str:
+    return f'<section id="timeline">{_stamp(b)}<h2>Programme timeline</h2>{_picture(images, "timeline", "Programme timeline")}</section>'
+
+
+def changes_section(b: Briefing) -> str:
+    """Every change since the compared version, grouped by zone, most important first."""
+    out = [f'<section id="changes">{_stamp(b)}<h2>{_e(b.compare_text)}</h2>']
     if b.changes is not None:
         if not b.changes:
-            changes.append("<p>No change between the two versions.</p>")
+            out.append("<p>No change between the two versions.</p>")
         for zone, items in b.changes:
-            changes.append(f"<h3>{_e(zone)}</h3><ul>" + "".join(f"<li>{_e(t.detail)}</li>" for t in items) + "</ul>")
-    out.append("".join(changes) + "</section>")
+            out.append(f"<h3>{_e(zone)}</h3><ul>" + "".join(f"<li>{_e(t.detail)}</li>" for t in items) + "</ul>")
+    return "".join(out) + "</section>"
 
+
+def sources_section(b: Briefing) -> str:
+    """The version's provenance and the source and confidence of every figure shown."""
     rows = [["Figure", "Zone", "As of / date", "Confidence", "Source"]]
     rows += [[s.subject, s.zone, s.as_of, labelled(schema.CONFIDENCE, s.confidence), s.source] for s in b.sources]
     fingerprints = "; ".join(f"{n} {r.sha256}" for n, r in sorted(b.info.files.items()))
-    out.append(
-        f'<section id="sources">{stamp}<h2>Appendix: sources and confidence</h2>'
+    return (
+        f'<section id="sources">{_stamp(b)}<h2>Appendix: sources and confidence</h2>'
         f'<p class="muted">Dataset version {_e(b.info.id)} “{_e(b.info.label)}”, as of {_e(b.info.as_of)}, published '
         f"{_e(b.info.published_at)} by {_e(b.info.author)}. Note: {_e(b.info.note)}</p>"
         f'<p class="muted">File fingerprints (sha256): {_e(fingerprints)}</p>'
@@ -163,5 +173,25 @@ def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str
         f"that report a figure. Map: {_e(MAP_CREDIT)}</p>{_html_table(rows)}"
         f'<p class="muted">{_e(b.stamp)} · generated {_e(b.generated_on.isoformat())}</p></section>'
     )
-    out.append("</body></html>")
+
+
+def render_html(briefing: Briefing, images: BriefingImages | None = None) -> str:
+    """The pack as one self-contained HTML document (no external resource of any kind)."""
+    images = images or BriefingImages()
+    b = briefing
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(b.title)} — {_e(b.info.label)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        cover_section(b),
+        overview_section(b),
+        map_section(b, images),
+        *(zone_section(b, z) for z in b.zones),
+        timeline_section(b, images),
+        changes_section(b),
+        sources_section(b),
+        "</body></html>",
+    ]
     return "\n".join(out)
