@@ -22,7 +22,11 @@ sys.path.insert(0, str(REPO))
 
 from pypdf import PdfReader  # noqa: E402
 
-from sez_metrics.render import briefing  # noqa: E402
+from sez_metrics.render.briefing import html as pack_html  # noqa: E402
+from sez_metrics.render.briefing import images as pack_images  # noqa: E402
+from sez_metrics.render.briefing import pack as pack_files  # noqa: E402
+from sez_metrics.render.briefing import pdf as pack_pdf  # noqa: E402
+from sez_metrics.render.briefing import story as storyline  # noqa: E402
 from sez_metrics.render.static_map import static_images  # noqa: E402
 
 
@@ -43,23 +47,23 @@ def main() -> int:
     sizes: dict[str, int] = {}
     pages = 0
     for _ in range(args.rounds):
-        inputs = _timed("load + verify all versions", steps, briefing.load_pack_inputs, root)
-        story = _timed("storyline", steps, briefing.build_briefing, inputs.dataset, inputs.compare, history=inputs.history)
-        _timed("map figure", steps, briefing.map_figure, story)
-        _timed("timeline figure", steps, briefing.timeline_figure, story)
+        inputs = _timed("load + verify all versions", steps, pack_files.load_pack_inputs, root)
+        story = _timed("storyline", steps, storyline.build_briefing, inputs.dataset, inputs.compare, history=inputs.history)
+        _timed("map figure", steps, pack_images.map_figure, story)
+        _timed("timeline figure", steps, pack_images.timeline_figure, story)
         # Cold: the pack opens its own browser (what the CLI and a first download pay).
-        images = _timed("images, cold (starts chromium; map + timeline, PNG + SVG)", steps, briefing.render_images, story)
+        images = _timed("images, cold (starts chromium; map + timeline, PNG + SVG)", steps, pack_images.render_images, story)
         # Warm: a browser already open (what later packs in one session pay).
         with static_images() as exporter:
-            exporter.image(briefing.map_figure(story), "png", width=50, height=50)
-            _timed("images, browser already open", steps, briefing.render_images, story)
-        pdf = _timed("PDF render (fpdf2)", steps, briefing.render_pdf, story, images)
-        html = _timed("HTML render", steps, briefing.render_html, story, images)
+            exporter.image(pack_images.map_figure(story), "png", width=50, height=50)
+            _timed("images, browser already open", steps, pack_images.render_images, story)
+        pdf = _timed("PDF render (fpdf2)", steps, pack_pdf.render_pdf, story, images)
+        html = _timed("HTML render", steps, pack_html.render_html, story, images)
         sizes = {"pdf": len(pdf), "html": len(html.encode("utf-8"))}
         pages = len(PdfReader(BytesIO(pdf)).pages)
         with tempfile.TemporaryDirectory() as tmp:
             for fmt in ("pdf", "html"):
-                _timed(f"whole pack, as the CLI makes it ({fmt})", steps, briefing.write_briefing, root, Path(tmp) / f"pack.{fmt}")
+                _timed(f"whole pack, as the CLI makes it ({fmt})", steps, pack_files.write_briefing, root, Path(tmp) / f"pack.{fmt}")
     print(f"briefing pack for {root} — {inputs.dataset.info.id} ({len(story.zones)} zones, "
           f"{len(inputs.dataset.milestones)} milestones), compared with {story.compare.id if story.compare else 'nothing'}")
     print(f"{'step':48} {'median s':>9} {'min s':>7}   ({args.rounds} rounds)")

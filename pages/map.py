@@ -13,15 +13,16 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import ui
+from sez_metrics.core import geo
 from sez_metrics.core.settings import basemap_dir
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.render import export, maplayers
+from sez_metrics.render import export, mapbasemap, maplayers, mapmarkers, mappoints, mapview
 from sez_metrics.storage.store import Dataset
 
 MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"
 CARD_KEY = "zone_card"  # the selected zone's card (the browser finds it by its class st-key-zone_card)
-MAP_HEIGHT_PX = maplayers.VIEW_HEIGHT_PX
+MAP_HEIGHT_PX = mapview.VIEW_HEIGHT_PX
 # Serialised maps kept per process (one per version, measure and selected zone): about 6 MB each at 5,000 zones.
 MAP_CACHE_ENTRIES = 16
 # On a dense map (more zones than get a label) the table under the map is off until asked for, and
@@ -57,10 +58,10 @@ def _click_to_url() -> None:
         st.query_params.pop("zone", None)
 
 
-requested_measure = st.query_params.get("measure", maplayers.DEFAULT_MEASURE)
-if requested_measure not in maplayers.MEASURES:
-    st.warning(f"Unknown measure “{md_echo(requested_measure)}”; showing stage. Choose one of: {', '.join(maplayers.MEASURES)}.")
-    requested_measure = maplayers.DEFAULT_MEASURE
+requested_measure = st.query_params.get("measure", mapmarkers.DEFAULT_MEASURE)
+if requested_measure not in mapmarkers.MEASURES:
+    st.warning(f"Unknown measure “{md_echo(requested_measure)}”; showing stage. Choose one of: {', '.join(mapmarkers.MEASURES)}.")
+    requested_measure = mapmarkers.DEFAULT_MEASURE
 st.session_state[MEASURE_KEY] = requested_measure
 
 zone_ids = list(dataset.zones["zone_id"])
@@ -80,24 +81,24 @@ if not selected:
 
 measure_code = st.segmented_control(
     "Colour zones by",
-    list(maplayers.MEASURES),
-    format_func=lambda code: maplayers.MEASURES[code].label,
+    list(mapmarkers.MEASURES),
+    format_func=lambda code: mapmarkers.MEASURES[code].label,
     key=MEASURE_KEY,
     required=True,
     on_change=_measure_to_url,
     help="Stage of development, gas or electricity connection, or share of the zone's land allotted (colonization).",
 )
-measure = maplayers.MEASURES[measure_code or maplayers.DEFAULT_MEASURE]
+measure = mapmarkers.MEASURES[measure_code or mapmarkers.DEFAULT_MEASURE]
 
-basemap_file = maplayers.basemap_path(basemap_dir())
-basemap = maplayers.load_basemap(basemap_file)
-online = maplayers.online_basemap_requested()
+basemap_file = geo.basemap_path(basemap_dir())
+basemap = mapbasemap.load_basemap(basemap_file)
+online = mapbasemap.online_basemap_requested()
 
 
 def _zone_records(dataset: Dataset, measure_code: str) -> tuple[list[dict], pd.DataFrame]:
     # Once per version and measure, shared by every session (about 0.5 s at 5,000 zones).
-    points = maplayers.zone_points(dataset.zones, dataset.status, maplayers.MEASURES[measure_code], dataset.info.as_of)
-    return points, maplayers.zone_table(points, maplayers.MEASURES[measure_code])
+    points = mappoints.zone_points(dataset.zones, dataset.status, mapmarkers.MEASURES[measure_code], dataset.info.as_of)
+    return points, mappoints.zone_table(points, mapmarkers.MEASURES[measure_code])
 
 
 @st.cache_resource(max_entries=MAP_CACHE_ENTRIES, show_spinner=False)
@@ -105,14 +106,14 @@ def _zone_deck(version_id: str, content_hash: str, measure_code: str, selected: 
                basemap_file: str, basemap_mtime_ns: int | None, _points: list[dict]) -> maplayers.SerializedDeck:
     # Once per version, measure, selection and basemap file: building and writing the deck's JSON
     # takes about a second at 5,000 zones, and every session showing the same map shares it.
-    deck = maplayers.build_deck(_points, basemap=maplayers.load_basemap(Path(basemap_file)), selected_zone=selected, online=online)
+    deck = maplayers.build_deck(_points, basemap=mapbasemap.load_basemap(Path(basemap_file)), selected_zone=selected, online=online)
     return maplayers.SerializedDeck(deck)
 
 
 points, zone_table = ui.shared(_zone_records, dataset, args=(measure.code,))
-dense = maplayers.is_dense(len(points))  # many zones: compact markers, the table on request
+dense = mapmarkers.is_dense(len(points))  # many zones: compact markers, the table on request
 deck = _zone_deck(dataset.info.id, dataset.info.content_hash, measure.code, selected, online, str(basemap_file),
-                  maplayers.file_mtime_ns(basemap_file), points)
+                  mapbasemap.file_mtime_ns(basemap_file), points)
 
 
 
@@ -129,7 +130,7 @@ _SWATCH_STYLE = {
 }
 
 
-def _swatch(entry: maplayers.LegendEntry) -> str:
+def _swatch(entry: mapmarkers.LegendEntry) -> str:
     border, rings = _SWATCH_STYLE[entry.shape]
     shadow = f"; box-shadow:{rings}" if rings else ""
     return (
@@ -138,7 +139,7 @@ def _swatch(entry: maplayers.LegendEntry) -> str:
     )
 
 
-def _legend_html(title: str, entries: list[maplayers.LegendEntry]) -> str:
+def _legend_html(title: str, entries: list[mapmarkers.LegendEntry]) -> str:
     # Legend text comes from the schema, not the CSVs; escaped all the same.
     rows = "".join(
         f'<div style="margin:3px 0">{_swatch(e)}<b style="display:inline-block; min-width:1.5em">{html.escape(e.symbol)}</b>{html.escape(e.label)}</div>'
@@ -184,12 +185,12 @@ with map_column:
 with side_column:
     _detail_card(next((p for p in points if p["zone_id"] == selected), None))
     with st.container(border=True):
-        st.html(_legend_html(f"Colour: {measure.label}", maplayers.measure_legend(measure)))
+        st.html(_legend_html(f"Colour: {measure.label}", mapmarkers.measure_legend(measure)))
         st.html(_legend_html("Rings: how sure the location is" if not dense else "Edge: how sure the location is",
-                             maplayers.precision_legend(dense)))
+                             mapmarkers.precision_legend(dense)))
         st.caption("Marker size: zone area (√ scale). Each label carries the symbol of its colour class.")
 
-st.caption(maplayers.ATTRIBUTION)
+st.caption(mapbasemap.ATTRIBUTION)
 if online:
     st.caption("Online map tiles: © CARTO, © OpenStreetMap contributors (enabled by SEZ_ONLINE_BASEMAP=1).")
 else:

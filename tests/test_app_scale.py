@@ -14,7 +14,7 @@ import pandas as pd
 from apphelpers import run_page
 from pagetest import latest_csv, plotly_specs
 
-from sez_metrics.render import maplayers
+from sez_metrics.render import maplayers, mapmarkers, mappoints
 from sez_metrics.storage.store import VersionStore
 
 
@@ -60,14 +60,14 @@ def test_map_at_1000_zones_draws_every_zone_and_labels_the_largest(scale_store):
     assert sorted(p["zone_id"] for p in layers[maplayers.LAYER_ZONES]["data"]) == sorted(zones["zone_id"])
     labels = layers[maplayers.LAYER_ZONE_LABELS]["data"]
     # the largest zones are labelled, as many as fit the view without covering each other
-    assert 10 <= len(labels) <= maplayers.MAX_LABELLED_ZONES, len(labels)
+    assert 10 <= len(labels) <= mapmarkers.MAX_LABELLED_ZONES, len(labels)
     latest = VersionStore(scale_store).load().dataset
-    points = maplayers.zone_points(latest.zones, latest.status, maplayers.MEASURES["stage"])
-    largest = {points[i]["zone_id"] for i in maplayers.label_order(points)[:maplayers.MAX_LABELLED_ZONES]}
+    points = mappoints.zone_points(latest.zones, latest.status, mapmarkers.MEASURES["stage"])
+    largest = {points[i]["zone_id"] for i in maplayers.label_order(points)[:mapmarkers.MAX_LABELLED_ZONES]}
     assert {label["zone_id"] for label in labels} <= largest
     # dense: smaller markers, no ring layer, a tooltip of the zone, its colour's measure and location
     assert maplayers.LAYER_RINGS not in layers
-    assert max(p["radius_px"] + p["line_width_px"] / 2 for p in layers[maplayers.LAYER_ZONES]["data"]) <= maplayers.DENSE_MAX_RADIUS_PX
+    assert max(p["radius_px"] + p["line_width_px"] / 2 for p in layers[maplayers.LAYER_ZONES]["data"]) <= mapmarkers.DENSE_MAX_RADIUS_PX
     tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
     assert "{tip}" in tooltip and "{gas_text}" not in tooltip
     names = dict(zip(zones["zone_id"], zones["name"], strict=True))

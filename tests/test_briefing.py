@@ -21,7 +21,11 @@ import pytest
 from pypdf import PdfReader
 from storebuilder import MINI, build_mini_store, build_store
 
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdf as pack_pdf
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.render.static_map import static_images
 from sez_metrics.storage.store import VersionStore
 
@@ -50,10 +54,10 @@ def mini_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def mini_pack(mini_root):
     """Storyline, images (PNG and SVG), PDF bytes and HTML text of the mini store's latest version."""
-    inputs = briefing.load_pack_inputs(mini_root)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, generated_on=GENERATED)
-    images = briefing.render_images(story)
-    return story, images, briefing.render_pdf(story, images), briefing.render_html(story, images)
+    inputs = pack_files.load_pack_inputs(mini_root)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, generated_on=GENERATED)
+    images = pack_images.render_images(story)
+    return story, images, pack_pdf.render_pdf(story, images), pack_html.render_html(story, images)
 
 
 def _rewrite_zones(folder: Path, changes: dict[str, dict[str, str]]) -> None:
@@ -127,9 +131,9 @@ def resource_refs(html_text: str) -> _ResourceRefs:
 
 def test_zones_come_priority_first_then_in_file_order(mini_root):
     dataset = VersionStore(mini_root).load().dataset
-    assert briefing.zone_order(dataset) == ["rashakai", "aiic", "mirpur"]
+    assert storyline.zone_order(dataset) == ["rashakai", "aiic", "mirpur"]
     # A presenter's own choice and order wins; unknown and repeated ids are dropped.
-    assert briefing.zone_order(dataset, ["mirpur", "nowhere", "rashakai", "mirpur"]) == ["mirpur", "rashakai"]
+    assert storyline.zone_order(dataset, ["mirpur", "nowhere", "rashakai", "mirpur"]) == ["mirpur", "rashakai"]
 
 
 def test_storyline_carries_capacities_slippage_and_changes(mini_pack):
@@ -150,19 +154,19 @@ def test_storyline_carries_capacities_slippage_and_changes(mini_pack):
 
 
 def test_first_version_has_nothing_to_compare_with(mini_root):
-    inputs = briefing.load_pack_inputs(mini_root, "v0001")
+    inputs = pack_files.load_pack_inputs(mini_root, "v0001")
     assert inputs.compare is None
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, generated_on=GENERATED)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, generated_on=GENERATED)
     assert story.changes is None
     assert story.compare_text == "No earlier version to compare with."
-    assert "No earlier version to compare with." in briefing.render_html(story)
+    assert "No earlier version to compare with." in pack_html.render_html(story)
 
 
 def test_compare_with_a_chosen_version(mini_root):
-    inputs = briefing.load_pack_inputs(mini_root, "v0001", "v0002")
+    inputs = pack_files.load_pack_inputs(mini_root, "v0001", "v0002")
     assert (inputs.dataset.info.id, inputs.compare.info.id) == ("v0001", "v0002")
-    with pytest.raises(briefing.BriefingError, match="no version 'v0042'"):
-        briefing.load_pack_inputs(mini_root, "v0042")
+    with pytest.raises(storyline.BriefingError, match="no version 'v0042'"):
+        pack_files.load_pack_inputs(mini_root, "v0042")
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def test_pdf_holds_the_map_and_the_timeline_images(mini_pack):
 
 
 def test_pdf_survives_markup_urdu_and_chinese(hostile_root):
-    data, story, _ = briefing.make_pack(briefing.load_pack_inputs(hostile_root), "pdf", generated_on=GENERATED)
+    data, story, _ = pack_files.make_pack(pack_files.load_pack_inputs(hostile_root), "pdf", generated_on=GENERATED)
     text = "\n".join(pdf_text(data))
     assert "<script>alert(" in text  # printed literally: a PDF has no markup to inject into
     assert "Before <JCC-11>" in text
@@ -208,16 +212,16 @@ def test_pdf_survives_markup_urdu_and_chinese(hostile_root):
 
 
 def test_missing_glyphs_become_boxes_and_controls_spaces():
-    assert briefing.pdf_safe("Gwadar 瓜达尔\x07 ✓ ①") == "Gwadar □□□  ✓ ①"
-    assert briefing.pdf_safe("⏱ Done late") == "◷ Done late"
+    assert pack_pdf.pdf_safe("Gwadar 瓜达尔\x07 ✓ ①") == "Gwadar □□□  ✓ ①"
+    assert pack_pdf.pdf_safe("⏱ Done late") == "◷ Done late"
 
 
 def test_pack_without_images_says_why(mini_pack):
     story = mini_pack[0]
-    missing = briefing.BriefingImages(problems=["images unavailable (chromium/kaleido): no browser"])
-    text = "\n".join(pdf_text(briefing.render_pdf(story, missing)))
+    missing = pack_images.BriefingImages(problems=["images unavailable (chromium/kaleido): no browser"])
+    text = "\n".join(pdf_text(pack_pdf.render_pdf(story, missing)))
     assert "[Map of the zones not available: images unavailable (chromium/kaleido): no browser]" in text
-    assert "Map of the zones not available" in briefing.render_html(story, missing)
+    assert "Map of the zones not available" in pack_html.render_html(story, missing)
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -242,7 +246,7 @@ def test_html_holds_every_section_and_zone(mini_pack):
 
 
 def test_html_escapes_hostile_zone_names(hostile_root):
-    data, _, _ = briefing.make_pack(briefing.load_pack_inputs(hostile_root), "html", generated_on=GENERATED)
+    data, _, _ = pack_files.make_pack(pack_files.load_pack_inputs(hostile_root), "html", generated_on=GENERATED)
     page = data.decode("utf-8")
     assert "<script>alert" not in page and "<img src=\"https://evil" not in page
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;img" in page

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sez_metrics.core import geo
-from sez_metrics.render import maplayers
+from sez_metrics.render import mapview
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,11 +47,11 @@ def test_web_mercator_known_coordinates_and_inverse():
 
 def test_dashboard_map_world_pixels_are_the_same_projection():
     """deck.gl's zoom-0 world is 512 px wide: EPSG:3857 scaled, y down."""
-    assert maplayers._world_xy(0.0, 0.0) == pytest.approx((256.0, 256.0))
-    assert maplayers._world_xy(180.0, 85.0511287798) == pytest.approx((512.0, 0.0), abs=1e-6)
+    assert mapview.world_xy(0.0, 0.0) == pytest.approx((256.0, 256.0))
+    assert mapview.world_xy(180.0, 85.0511287798) == pytest.approx((512.0, 0.0), abs=1e-6)
     x, y = geo.to_web_mercator(73.0479, 33.6844)
-    assert maplayers._world_xy(73.0479, 33.6844) == pytest.approx((256 * (1 + x / HALF_WORLD_M), 256 * (1 - y / HALF_WORLD_M)))
-    view = maplayers.fit_view([33.6844], [73.0479])
+    assert mapview.world_xy(73.0479, 33.6844) == pytest.approx((256 * (1 + x / HALF_WORLD_M), 256 * (1 - y / HALF_WORLD_M)))
+    view = mapview.fit_view([33.6844], [73.0479])
     assert (view.latitude, view.longitude) == pytest.approx((33.6844, 73.0479), abs=1e-4)
 
 

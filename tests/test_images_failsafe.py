@@ -23,7 +23,9 @@ import pytest
 from pypdf import PdfReader
 from storebuilder import build_mini_store
 
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.render.static_map import ImagesUnavailable, static_images
 
 REPO = Path(__file__).resolve().parents[1]
@@ -155,12 +157,12 @@ def test_in_the_server_process_a_stalled_browser_leaves_no_thread_waiting(store,
     # The path of the sidebar downloads and presenter slides: render_images in a long-lived process.
     monkeypatch.setenv("BROWSER_PATH", str(_fake_chromium(tmp_path, "exec sleep 600")))
     monkeypatch.setenv("SEZ_IMAGE_TIMEOUT_S", SHORT_STEP_S)
-    inputs = briefing.load_pack_inputs(store)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    inputs = pack_files.load_pack_inputs(store)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
     before = _thread_names()
     started = time.monotonic()
 
-    images = briefing.render_images(story, ("svg",))
+    images = pack_images.render_images(story, ("svg",))
 
     assert time.monotonic() - started < BOUND_S
     assert images.files == {} and images.problems == [f"pictures left out: starting chromium took longer than {SHORT_STEP_S} s"]
@@ -196,9 +198,9 @@ def test_a_chromium_that_crashes_between_two_images_fails_the_next_one_quickly(s
         if UNDER_CI:
             pytest.fail(f"{CHROMIUM} is missing", pytrace=False)
         pytest.skip(f"{CHROMIUM} is missing")
-    inputs = briefing.load_pack_inputs(store)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
-    fig = briefing.map_figure(story)
+    inputs = pack_files.load_pack_inputs(store)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    fig = pack_images.map_figure(story)
     before = _thread_names()
 
     with static_images() as exporter:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics.render import briefing, maplabels, maplayers, static_map
+from sez_metrics.core import geo
+from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview, static_map
+from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.storage.store import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
@@ -51,7 +53,7 @@ def test_width_estimate_is_the_fonts_own_width(shipped, font_file, bold):
     """The estimate is the width the maps' font draws, never less (kerning only narrows a line), for
     every label of the shipped data."""
     font = _font_or_skip(font_file)
-    texts = {p["label"] for code in maplayers.MEASURES for p in maplayers.zone_points(shipped.zones, shipped.status, maplayers.MEASURES[code])}
+    texts = {p["label"] for code in mapmarkers.MEASURES for p in mappoints.zone_points(shipped.zones, shipped.status, mapmarkers.MEASURES[code])}
     texts |= {"Khyber Pakhtunkhwa", "Gilgit-Baltistan", "AJK", "ICT"}
     for text in texts:
         drawn = font.getlength(text)
@@ -106,39 +108,39 @@ def _deck_label_boxes(spec: dict) -> dict[str, maplabels.Box]:
     view (at the map's 1440 × 900 size), moved by its pixel offset, the box hung by anchor and baseline."""
     view = spec["initialViewState"]
     scale = 2 ** view["zoom"]
-    cx, cy = (c * scale for c in maplayers._world_xy(view["longitude"], view["latitude"]))
-    left, top = cx - maplayers.VIEW_WIDTH_PX / 2, cy - maplayers.VIEW_HEIGHT_PX / 2
+    cx, cy = (c * scale for c in mapview.world_xy(view["longitude"], view["latitude"]))
+    left, top = cx - mapview.VIEW_WIDTH_PX / 2, cy - mapview.VIEW_HEIGHT_PX / 2
     labels = next(layer for layer in spec["layers"] if layer["id"] == maplayers.LAYER_ZONE_LABELS)["data"]
     boxes = {}
     for label in labels:
-        x, y = (c * scale for c in maplayers._world_xy(label["lon"], label["lat"]))
+        x, y = (c * scale for c in mapview.world_xy(label["lon"], label["lat"]))
         dx, dy = label["label_offset"]
         boxes[label["zone_id"]] = maplayers.LABEL_STYLE.box(x - left + dx, y - top + dy, label["label"], label["label_anchor"], label["label_baseline"])
     return boxes
 
 
-@pytest.mark.parametrize("measure", list(maplayers.MEASURES))
+@pytest.mark.parametrize("measure", list(mapmarkers.MEASURES))
 def test_dashboard_labels_of_the_shipped_data_neither_overlap_nor_leave_the_view(shipped, measure):
     """Every zone of the shipped data is labelled, whichever zone is selected, with no two labels
     overlapping and none cut by the edge of the initial view."""
-    basemap = maplayers.load_basemap(maplayers.basemap_path(SHIPPED))
-    points = maplayers.zone_points(shipped.zones, shipped.status, maplayers.MEASURES[measure])
+    basemap = mapbasemap.load_basemap(geo.basemap_path(SHIPPED))
+    points = mappoints.zone_points(shipped.zones, shipped.status, mapmarkers.MEASURES[measure])
     for selected in [None, *shipped.zones["zone_id"]]:
         spec = json.loads(maplayers.build_deck(points, basemap=basemap, selected_zone=selected).to_json())
         boxes = _deck_label_boxes(spec)
         assert set(boxes) == set(shipped.zones["zone_id"]), selected
-        _assert_apart_and_inside(boxes, maplayers.VIEW_WIDTH_PX, maplayers.VIEW_HEIGHT_PX)
+        _assert_apart_and_inside(boxes, mapview.VIEW_WIDTH_PX, mapview.VIEW_HEIGHT_PX)
 
 
 def test_every_version_of_the_shipped_data_is_labelled_cleanly():
     store = VersionStore(SHIPPED)
-    basemap = maplayers.load_basemap(maplayers.basemap_path(SHIPPED))
+    basemap = mapbasemap.load_basemap(geo.basemap_path(SHIPPED))
     for info in store.versions():
         ds = store.load(info.id).dataset
-        points = maplayers.zone_points(ds.zones, ds.status, maplayers.MEASURES[maplayers.DEFAULT_MEASURE])
+        points = mappoints.zone_points(ds.zones, ds.status, mapmarkers.MEASURES[mapmarkers.DEFAULT_MEASURE])
         boxes = _deck_label_boxes(json.loads(maplayers.build_deck(points, basemap=basemap).to_json()))
         assert set(boxes) == set(ds.zones["zone_id"]), info.id
-        _assert_apart_and_inside(boxes, maplayers.VIEW_WIDTH_PX, maplayers.VIEW_HEIGHT_PX)
+        _assert_apart_and_inside(boxes, mapview.VIEW_WIDTH_PX, mapview.VIEW_HEIGHT_PX)
 
 
 # --- the shipped data, as the briefing pack's map draws it ----------------------------------------
@@ -166,7 +168,7 @@ def _static_label_boxes(fig) -> tuple[dict[str, maplabels.Box], float, float]:
 
 
 def test_pack_map_labels_of_the_shipped_data_neither_overlap_nor_leave_the_map(shipped):
-    width, height = briefing.MAP_SIZE_PX
+    width, height = pack_images.MAP_SIZE_PX
     fig = static_map.zone_map_figure(shipped.zones, shipped.status, width=width, height=height, root=SHIPPED, credit=False)
     boxes, plot_w, plot_h = _static_label_boxes(fig)
     assert set(boxes) == set(shipped.zones["zone_id"])

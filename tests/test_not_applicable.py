@@ -11,7 +11,10 @@ import pytest
 from apphelpers import rendered_texts, run_page, variant_store
 
 from sez_metrics.core import metrics, vocabulary
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VersionStore
 
 NA = vocabulary.NOT_APPLICABLE
@@ -79,11 +82,11 @@ def test_map_label_tooltip_and_card(na_store):
 
 
 def test_presenter_slide_and_packs(na_store):
-    inputs = briefing.load_pack_inputs(na_store)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    inputs = pack_files.load_pack_inputs(na_store)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
     zone = next(z for z in story.zones if z.zone_id == "mirpur")
     assert dict((f.label, f.value) for f in zone.status)["Colonization"] == NA
-    html = briefing.render_html(story, briefing.BriefingImages())
+    html = pack_html.render_html(story, pack_images.BriefingImages())
     assert NA in html
     number = next(i for i, z in enumerate(story.zones) if z.zone_id == "mirpur")
     at = run_page(present="1", slide=str(3 + number))  # overview, map, then the zones

@@ -8,6 +8,7 @@ Expected values come from the shipped data through ``vocabulary`` (row by row, `
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import os
 import re
@@ -22,7 +23,11 @@ from apphelpers import run_page
 from pypdf import PdfReader
 
 from sez_metrics.core import vocabulary
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdf as pack_pdf
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).parents[1]
@@ -101,14 +106,14 @@ def test_overdue_and_days_late_agree_on_every_page_slide_pack_and_command(shippe
         assert "No milestone overdue" in body
 
     # Both pack formats, made by the real briefing, and the command line's pack.
-    inputs = briefing.load_pack_inputs(shipped_copy)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, reference=choice)
+    inputs = pack_files.load_pack_inputs(shipped_copy)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, reference=choice)
     assert {m.milestone_id: m.days_late for m in story.overdue} == late
-    html = briefing.render_html(story, briefing.BriefingImages())
-    pdf = briefing.render_pdf(story, briefing.BriefingImages())
+    html = pack_html.render_html(story, pack_images.BriefingImages())
+    pdf = pack_pdf.render_pdf(story, pack_images.BriefingImages())
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     # The PDF's overview lists the first OVERDUE_ROWS_PDF (then "… and N more"); the HTML lists all.
-    for text, shown in ((html.replace("&#x27;", "'"), story.overdue), (re.sub(r"\s+", " ", pdf_text), story.overdue[:briefing.OVERDUE_ROWS_PDF])):
+    for text, shown in ((html.replace("&#x27;", "'"), story.overdue), (re.sub(r"\s+", " ", pdf_text), story.overdue[:pack_pdf.OVERDUE_ROWS_PDF])):
         if late:
             assert f"Overdue milestones at {reference.name} ({len(late)})" in text
         for m in shown:
@@ -120,6 +125,40 @@ def test_overdue_and_days_late_agree_on_every_page_slide_pack_and_command(shippe
     assert done.returncode == 0, done.stderr
     if late:
         assert f"Overdue milestones at {reference.name} ({len(late)})" in out.read_text(encoding="utf-8").replace("&#x27;", "'")
+
+
+def _tile_lines(tiles) -> list[str]:
+    """Every tile's printed lines in order: label, value, change, flag (the last two when present)."""
+    return [line for t in tiles for line in (t.label, t.value, t.delta_text, t.flag_text) if line]
+
+
+def test_headline_tiles_read_the_same_in_the_pdf_the_html_and_the_slides(shipped_copy):
+    """The tile wording (label, value, change since the compared version, estimated flag) is the
+    story's, and the three renderings print exactly those strings, in the same order."""
+    from sez_metrics.render import present
+
+    inputs = pack_files.load_pack_inputs(shipped_copy)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    tiles = story.tiles
+    assert len(tiles) == 8
+    # The shipped data compares with an earlier round and has estimated figures: every kind of line shows.
+    assert all(t.delta_text.endswith(f" since {inputs.compare.info.label}") for t in tiles)
+    assert any(t.flag_text.startswith("⚠ estimated: ") for t in tiles)
+    expected = _tile_lines(tiles)
+
+    pdf = pack_pdf.render_pdf(story, pack_images.BriefingImages())
+    overview = PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
+    printed = overview.split("Programme overview", 1)[1].split("Zones by stage:", 1)[0]
+    assert [line.strip() for line in printed.splitlines() if line.strip()] == expected
+
+    def tile_texts(markup: str, start: str, end: str, classes: str) -> list[str]:
+        block = markup.split(start, 1)[1].split(end, 1)[0]
+        return [html_module.unescape(t) for t in re.findall(rf'<div class="(?:{classes})">(.*?)</div>', block) if t]
+
+    page = pack_html.render_html(story, pack_images.BriefingImages())
+    assert tile_texts(page, '<div class="tiles">', "</section>", "label|value|delta|flag") == expected
+    slide = present.overview_html(story)
+    assert tile_texts(slide, '<div class="sez-tiles">', '<p class="sez-line">', "sez-tile-label|sez-tile-value|sez-tile-delta|sez-flag") == expected
 
 
 def test_the_diff_command_counts_newly_overdue_days_at_the_as_of_date(shipped_copy):

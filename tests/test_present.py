@@ -8,15 +8,18 @@ from datetime import date
 import pytest
 from apphelpers import HOSTILE_NAME, hostile_store
 
-from sez_metrics.render import briefing, present
+from sez_metrics.render import present
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VersionStore
 
 GENERATED = date(2026, 1, 15)
 
 
-def story_of(root, version_id=None, compare_id=None, zones=None) -> briefing.Briefing:
-    inputs = briefing.load_pack_inputs(root, version_id, compare_id)
-    return briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zones, generated_on=GENERATED)
+def story_of(root, version_id=None, compare_id=None, zones=None) -> storyline.Briefing:
+    inputs = pack_files.load_pack_inputs(root, version_id, compare_id)
+    return storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zones, generated_on=GENERATED)
 
 
 def test_deck_walks_the_storyline(mini_store):
@@ -53,7 +56,7 @@ def test_every_slide_carries_the_as_of_stamp(mini_store):
 
 def test_zone_slide_shows_capacities_changes_and_late_milestones_first(mini_store):
     story = story_of(mini_store)
-    body = present.slide_body_html(story, present.Slide("zone", "AIIC", "aiic"), briefing.BriefingImages())
+    body = present.slide_body_html(story, present.Slide("zone", "AIIC", "aiic"), pack_images.BriefingImages())
     assert "Priority zone" in body and "Punjab · Faisalabad district" in body
     assert "40 of 40 MMCFD" in body and "◌ Estimated" in body
     assert "colonization 21 → 33 % (+12 points)" in body
@@ -66,9 +69,9 @@ def test_first_version_slides_say_there_is_nothing_to_compare(mini_store):
     story = story_of(mini_store, "v0001")
     deck = present.build_deck(story)
     assert deck[-1].kind == "changes"
-    body = present.slide_body_html(story, deck[-1], briefing.BriefingImages())
+    body = present.slide_body_html(story, deck[-1], pack_images.BriefingImages())
     assert "nothing earlier to compare with" in body
-    zone = present.slide_body_html(story, deck[2], briefing.BriefingImages())
+    zone = present.slide_body_html(story, deck[2], pack_images.BriefingImages())
     assert "No earlier version to compare with." in zone
 
 
@@ -78,7 +81,7 @@ def test_long_change_summaries_run_over_several_slides(mini_store, monkeypatch):
     pages = present.change_pages(story)
     assert len(pages) > 1 and all(sum(len(items) for _, items in page) <= 3 for page in pages)
     listed = [i.detail for page in pages for _, items in page for i in items]
-    major = [i.detail for _, items in story.changes for i in items if i.importance < briefing.MINOR_CHANGE_IMPORTANCE]
+    major = [i.detail for _, items in story.changes for i in items if i.importance < storyline.MINOR_CHANGE_IMPORTANCE]
     assert listed == major  # nothing lost, nothing repeated, order kept
     deck = present.build_deck(story)
     titles = [s.title for s in deck if s.kind == "changes"]
@@ -87,7 +90,7 @@ def test_long_change_summaries_run_over_several_slides(mini_store, monkeypatch):
 
 def test_map_and_timeline_inline_their_images(mini_store):
     story = story_of(mini_store)
-    images = briefing.BriefingImages(files={"map.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>", "timeline_focus.svg": b"<svg/>"})
+    images = pack_images.BriefingImages(files={"map.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>", "timeline_focus.svg": b"<svg/>"})
     for kind in ("map", "timeline"):
         body = present.slide_body_html(story, present.Slide(kind, kind), images)
         sources = re.findall(r'src="([^"]+)"', body)
@@ -100,7 +103,7 @@ def test_slides_escape_hostile_data(tmp_path):
     story = story_of(root)
     deck = present.build_deck(story)
     html_out = "".join(
-        present.stamp_html(story, slide, n, len(deck)) + present.slide_body_html(story, slide, briefing.BriefingImages())
+        present.stamp_html(story, slide, n, len(deck)) + present.slide_body_html(story, slide, pack_images.BriefingImages())
         for n, slide in enumerate(deck, start=1)
     )
     for raw in (HOSTILE_NAME, "<script>", "<b>bold</b>", "<i>x</i>"):

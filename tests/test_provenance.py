@@ -18,7 +18,11 @@ from storebuilder import MINI, build_store
 
 from sez_metrics.core import profile, schema
 from sez_metrics.core.validate import validate_version
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdf as pack_pdf
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VERSION_FILES, VersionStore
 
 OWN = {"colonization_confidence": "official", "colonization_source": "CPEC Authority briefing, Aug 2022",
@@ -90,13 +94,13 @@ def test_map_card_and_tooltip(own_store):
 
 
 def test_slide_and_both_packs(own_store):
-    inputs = briefing.load_pack_inputs(own_store)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    inputs = pack_files.load_pack_inputs(own_store)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
     facts = {f.label: f.value for f in next(z for z in story.zones if z.zone_id == "rashakai").status}
     assert facts["Gas"].endswith("(◌ Estimated)") and facts["Colonization"].endswith("(● Official)")
     assert facts["Stage"].endswith("(◐ Reported)") and "of saleable area" in facts["Colonization"]
-    html = briefing.render_html(story, briefing.BriefingImages())
-    pdf = briefing.render_pdf(story, briefing.BriefingImages())
+    html = pack_html.render_html(story, pack_images.BriefingImages())
+    pdf = pack_pdf.render_pdf(story, pack_images.BriefingImages())
     pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     for text in (html, pdf_text):
         assert facts["Gas"] in text and "(● Official)" in text

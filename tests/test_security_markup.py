@@ -27,7 +27,11 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from sez_metrics.core.change_summary import format_summary
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
-from sez_metrics.render import briefing, export
+from sez_metrics.render import export
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdf as pack_pdf
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VersionStore, entry_hash
 
 NAME = "<script>alert('name')</script><img src=x onerror=alert(1)>"
@@ -172,12 +176,12 @@ def test_change_summary_is_plain_text_of_the_values(hostile_store):
 
 @pytest.fixture
 def pack(hostile_store):
-    inputs = briefing.load_pack_inputs(hostile_store)
-    return briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    inputs = pack_files.load_pack_inputs(hostile_store)
+    return storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
 
 
 def test_briefing_html_escapes_every_value(pack):
-    page = briefing.render_html(pack)
+    page = pack_html.render_html(pack)
 
     assert not RAW_HTML.search(page), RAW_HTML.search(page).group(0)
     assert "&lt;script&gt;" in page  # shown, as text
@@ -194,7 +198,7 @@ def test_briefing_html_escapes_every_value(pack):
 def test_briefing_pdf_prints_values_as_text_without_links(pack):
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(briefing.render_pdf(pack)))
+    reader = PdfReader(io.BytesIO(pack_pdf.render_pdf(pack)))
 
     text = "".join(page.extract_text() for page in reader.pages)
     assert "onerror=alert(1)" in text.replace("\n", "")

@@ -17,7 +17,9 @@ import pytest
 from apphelpers import rendered_texts, run_page, walk
 from storebuilder import MINI, build_mini_store
 
-from sez_metrics.render import briefing, export
+from sez_metrics.render import export
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.steward import workspace
 from sez_metrics.storage.store import StoreError, VersionStore
 
@@ -80,8 +82,8 @@ def test_read_side_apis_refuse_ids_that_are_not_listed_versions(guarded_store, v
     assert CANARY not in result.dataset.zones["short_name"].tolist()
     with pytest.raises(export.ExportError):
         export.version_zip(store, value)
-    with pytest.raises(briefing.BriefingError):
-        briefing.load_pack_inputs(guarded_store, value)
+    with pytest.raises(storyline.BriefingError):
+        pack_files.load_pack_inputs(guarded_store, value)
 
 
 @pytest.mark.parametrize("command", [["diff", "../canary", "v0002"], ["diff", "v0001", "v9999"],

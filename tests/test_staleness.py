@@ -13,7 +13,11 @@ from apphelpers import rendered_texts, run_page, variant_store
 from pypdf import PdfReader
 
 from sez_metrics.core import metrics, settings, vocabulary
-from sez_metrics.render import briefing
+from sez_metrics.render.briefing import html as pack_html
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdf as pack_pdf
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VersionStore
 
 STALE = "as of 2022-03 — 7 months older than this round"
@@ -63,13 +67,13 @@ def test_zone_profile_and_map_card(stale_store):
 
 
 def test_slide_and_both_packs(stale_store):
-    inputs = briefing.load_pack_inputs(stale_store)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    inputs = pack_files.load_pack_inputs(stale_store)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
     aiic = next(z for z in story.zones if z.zone_id == "aiic")
     heading = "Status as of 2022-03-31 — 7 months older than this round"
     assert aiic.status_heading(story.info.as_of) == heading
-    html = briefing.render_html(story, briefing.BriefingImages())
-    pdf = briefing.render_pdf(story, briefing.BriefingImages())
+    html = pack_html.render_html(story, pack_images.BriefingImages())
+    pdf = pack_pdf.render_pdf(story, pack_images.BriefingImages())
     pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
     assert heading in html and heading in pdf_text
     number = next(i for i, z in enumerate(story.zones) if z.zone_id == "aiic")

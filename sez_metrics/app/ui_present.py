@@ -27,7 +27,10 @@ from sez_metrics.app.ui import (
 from sez_metrics.core import vocabulary
 from sez_metrics.core.settings import store_location
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.render import briefing, present, static_map
+from sez_metrics.render import present, static_map
+from sez_metrics.render.briefing import images as pack_images
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, VersionInfo, open_store
 
 PRESENT_PARAMS = ("present", "slide", "zones")
@@ -44,18 +47,18 @@ def presenter_requested() -> bool:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _cached_briefing(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
-                     reference: str = vocabulary.AS_OF) -> briefing.Briefing:
-    inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
-    return briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(zones) or None, generated_on=today,
+                     reference: str = vocabulary.AS_OF) -> storyline.Briefing:
+    inputs = pack_files.load_pack_inputs(Path(root), version_id, compare_id)
+    return storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(zones) or None, generated_on=today,
                                    reference=reference)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
 def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
-                   reference: str = vocabulary.AS_OF) -> briefing.BriefingImages:
+                   reference: str = vocabulary.AS_OF) -> pack_images.BriefingImages:
     story = _cached_briefing(root, version_id, compare_id, zones, chain_key, today, reference)
     with serverguard.costly():  # one chromium render at a time, however many selections are asked for
-        return briefing.render_images(story, ("svg",), ("map", "timeline_focus"))
+        return pack_images.render_images(story, ("svg",), ("map", "timeline_focus"))
 
 
 class _WithoutPictures(Exception):
@@ -69,9 +72,9 @@ class _WithoutPictures(Exception):
 @st.cache_data(max_entries=8, show_spinner=False)
 def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
                  reference: str = vocabulary.AS_OF) -> bytes:
-    inputs = briefing.load_pack_inputs(Path(root), version_id, compare_id)
+    inputs = pack_files.load_pack_inputs(Path(root), version_id, compare_id)
     with serverguard.costly():
-        data, _, images = briefing.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today, reference=reference)
+        data, _, images = pack_files.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today, reference=reference)
     if images.problems:
         raise _WithoutPictures(data)  # st.cache_data keeps no result of a call that raised
     return data
@@ -230,7 +233,7 @@ def render_presenter() -> None:
             st.toast(f"Unknown zone(s) left out: {md_echo(', '.join(unknown))}", icon="⚠️")
         if zones:
             story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
-    except briefing.BriefingError as exc:
+    except storyline.BriefingError as exc:
         _fail(md_escape(exc), latest_id)
 
     deck = present.build_deck(story)
@@ -241,7 +244,7 @@ def render_presenter() -> None:
 
     set_page_title(present.slide_heading(story, slide), f"Presenting {number}/{len(deck)}")
     st.html(present.PRESENTER_CSS)
-    images = briefing.BriefingImages()
+    images = pack_images.BriefingImages()
     # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
     # distinct ones, the viewer's browser draws the figure instead (below).
     if slide.kind in ("map", "timeline") and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones))):
@@ -254,14 +257,14 @@ def render_presenter() -> None:
     figure_name = {"map": "map", "timeline": "timeline_focus"}.get(slide.kind)
     if figure_name and images.get(figure_name, "svg") is None:
         # No browser to draw a static image: let Plotly draw the same figure in the page.
-        figure = briefing.FIGURES[figure_name][0](story)
+        figure = pack_images.FIGURES[figure_name][0](story)
         figure.update_layout(height=520)
         st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
                         alt=present.figure_alt(story, slide.kind))
     _controls(story, deck, number, ids, compare_id, latest_id)
 
 
-def _controls(story: briefing.Briefing, deck: list[present.Slide], number: int, ids: list[str], compare_id: str | None, latest_id: str) -> None:
+def _controls(story: storyline.Briefing, deck: list[present.Slide], number: int, ids: list[str], compare_id: str | None, latest_id: str) -> None:
     count = len(deck)
     with st.container(horizontal=True, key="sez_present_nav", vertical_alignment="center", gap="small"):
         st.button("◀ Previous", on_click=_go_to, args=(max(number - 1, 1),), disabled=number <= 1, key="sez_present_prev", shortcut="Left")

@@ -104,7 +104,7 @@ COMMANDS: dict[str, str] = {
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     """The function that runs ``command`` (its module is imported only when it runs: some are heavy)."""
     if command == "briefing":
-        from sez_metrics.render.briefing import cli_briefing
+        from sez_metrics.cli.briefing import cli_briefing
 
         return cli_briefing
     if command == "add-steward":

@@ -1,6 +1,6 @@
 """Presenter mode: the slide sequence of a JCC screen-share, and each slide's body as escaped HTML.
 
-The deck walks the briefing pack's storyline (``sez_metrics.render.briefing``), so what is shown on
+The deck walks the briefing pack's storyline (``sez_metrics.render.briefing.story``), so what is shown on
 screen matches the pack that is sent out: programme overview, map, one slide per zone (priority
 zones first, or the presenter's own choice and order), the milestone timeline, and the changes
 since an earlier version. Everything here is pure: the URL parameters come in as strings, the
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from sez_metrics.core import metrics, schema, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.timeline import parse_multi
-from sez_metrics.render.briefing import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, BriefingImages, ZoneBrief, labelled
+from sez_metrics.render.briefing.images import BriefingImages
+from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, ZoneBrief, labelled
 from sez_metrics.storage.store import Dataset
 
 # What a zone slide's right-hand column has room for at 1280×720 (and, scaled, at 1920×1080) before
@@ -134,14 +135,12 @@ def zone_of(briefing: Briefing, zone_id: str | None) -> ZoneBrief | None:
 
 def overview_html(briefing: Briefing) -> str:
     """Headline figures as tiles, zones by stage, and what is overdue."""
-    tiles = []
-    for tile in briefing.tiles:
-        delta = f"{tile.delta} since {briefing.compare.label}" if briefing.compare is not None and tile.direction != "none" else ""
-        flag = f'<div class="sez-flag">⚠ estimated: {tile.flagged:,} of {tile.basis:,} zones</div>' if tile.flagged else ""
-        tiles.append(
-            f'<div class="sez-tile"><div class="sez-tile-label">{_e(tile.label)}</div>'
-            f'<div class="sez-tile-value">{_e(tile.value)}</div><div class="sez-tile-delta">{_e(delta)}</div>{flag}</div>'
-        )
+    tiles = [
+        f'<div class="sez-tile"><div class="sez-tile-label">{_e(tile.label)}</div>'
+        f'<div class="sez-tile-value">{_e(tile.value)}</div><div class="sez-tile-delta">{_e(tile.delta_text)}</div>'
+        + (f'<div class="sez-flag">{_e(tile.flag_text)}</div>' if tile.flag_text else "") + "</div>"
+        for tile in briefing.tiles
+    ]
     stages = " · ".join(f"{s.symbol} {s.label} <b>{s.count}</b>" for s in briefing.stages if s.count)
     late = len(briefing.overdue)
     late_text = (f'<span class="sez-flag">⚠ {late} milestone{"s" if late != 1 else ""} overdue</span> at {_e(briefing.reference.name)}'

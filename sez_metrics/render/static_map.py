@@ -43,8 +43,6 @@ PRECISION_LEGEND = {"site": "Surveyed site (no ring)", "approximate": "Approxima
 RING_COLOUR = "#1F2933"
 
 
-basemap_path = geo.basemap_path  # the province polygons of the data folder in use, else the repository's copy
-
 
 @dataclass(frozen=True)
 class _Frame:
@@ -127,7 +125,7 @@ def zone_map_figure(
     Pure: builds a figure from the dataset; draws nothing from the internet. ``credit`` prints the
     basemap's credit line under the map (leave it off when the caller prints it).
     """
-    provinces = geo.province_polygons(basemap_path(root))
+    provinces = geo.province_polygons(geo.basemap_path(root))
     margin = {"l": 10, "r": 10, "t": 50 if title else 10, "b": 34 if credit else 10}
     plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
     all_bounds = shapely.GeometryCollection(list(provinces.values())).bounds

@@ -225,10 +225,12 @@ def browser(browser_available):
 @pytest.fixture(scope="session")
 def slides(browser_data_dir) -> int:
     """Presenter slides of the latest version: overview, map, one per zone, timeline, and the change slides."""
-    from sez_metrics.render import briefing, present
+    from sez_metrics.render import present
+    from sez_metrics.render.briefing import pack as pack_files
+    from sez_metrics.render.briefing import story as storyline
 
-    inputs = briefing.load_pack_inputs(browser_data_dir)
-    story = briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+    inputs = pack_files.load_pack_inputs(browser_data_dir)
+    story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
     return len(present.build_deck(story))
 
 

@@ -230,10 +230,12 @@ def test_the_stage_chart_reads_out_every_count(app_page, browser_data_dir):
 
 def test_presenter_figures_have_a_text_alternative(app_page, browser_data_dir):
     """The map and timeline slides show pictures: each has an alt text saying where its figures are."""
-    from sez_metrics.render import briefing, present
+    from sez_metrics.render import present
+    from sez_metrics.render.briefing import pack as pack_files
+    from sez_metrics.render.briefing import story as storyline
 
-    inputs = briefing.load_pack_inputs(browser_data_dir)
-    deck = present.build_deck(briefing.build_briefing(inputs.dataset, inputs.compare, history=inputs.history))
+    inputs = pack_files.load_pack_inputs(browser_data_dir)
+    deck = present.build_deck(storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history))
     page = app_page.page
     for kind in ("map", "timeline"):
         number = next(i for i, slide in enumerate(deck, start=1) if slide.kind == kind)

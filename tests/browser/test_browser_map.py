@@ -8,7 +8,7 @@ import time
 import pytest
 from browsing import DECK_CANVAS, SCREENSHOTS, deck_colour, deck_point, expect, screenshot, settle, wait_ready
 
-from sez_metrics.render import maplabels, maplayers
+from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview
 from sez_metrics.storage.store import VersionStore
 
 pytestmark = pytest.mark.browser
@@ -81,12 +81,12 @@ def test_the_offline_basemap_is_drawn_under_the_zones(app_page, zone_row):
     deadline = time.monotonic() + CLICK_EFFECT_TIMEOUT_S
     while True:  # the image decodes asynchronously after the layers are set up
         colours = deck_colour(page, *inside), deck_colour(page, *outside)
-        drawn = all(abs(a - b) <= 6 for a, b in zip(colours[0], maplayers.BASEMAP_FILL, strict=True))
+        drawn = all(abs(a - b) <= 6 for a, b in zip(colours[0], mapbasemap.BASEMAP_FILL, strict=True))
         if drawn or time.monotonic() > deadline:
             break
         page.wait_for_timeout(200)  # polling the drawn map
     screenshot(page, "map-basemap")
-    assert drawn, f"inside Balochistan the map shows {colours[0]}, not the basemap fill {maplayers.BASEMAP_FILL}"
+    assert drawn, f"inside Balochistan the map shows {colours[0]}, not the basemap fill {mapbasemap.BASEMAP_FILL}"
     assert colours[1] == (255, 255, 255), f"outside the country the map shows {colours[1]}"
     app_page.assert_clean()
 
@@ -119,8 +119,8 @@ def test_the_selected_zone_card_is_beside_the_map_without_scrolling(app_page, zo
         expect(card.get_by_text(figure)).to_be_in_viewport(ratio=1)
     expect(card.get_by_role("link", name=re.compile("Open (the )?profile"))).to_be_in_viewport(ratio=1)
     # the map as large as the view the labels were fitted to (else a label could be cut at its edge)
-    assert canvas["width"] >= maplayers.VIEW_WIDTH_PX and canvas["height"] >= maplayers.VIEW_HEIGHT_PX, canvas
-    assert canvas["y"] + maplayers.VIEW_HEIGHT_PX <= 900, f"the map {canvas} runs below the screen"
+    assert canvas["width"] >= mapview.VIEW_WIDTH_PX and canvas["height"] >= mapview.VIEW_HEIGHT_PX, canvas
+    assert canvas["y"] + mapview.VIEW_HEIGHT_PX <= 900, f"the map {canvas} runs below the screen"
     app_page.assert_clean()
 
 
@@ -139,9 +139,9 @@ def test_label_widths_are_estimated_no_narrower_than_the_browser_draws_them(app_
     app_page.open("/map")
     app_page.expect_visible(DECK_CANVAS, "map canvas visible")
     dataset = VersionStore(browser_data_dir).load().dataset
-    texts = sorted({p["label"] for code in maplayers.MEASURES
-                    for p in maplayers.zone_points(dataset.zones, dataset.status, maplayers.MEASURES[code])})
-    font = f"600 {maplayers.LABEL_SIZE_PX}px {maplayers.LABEL_FONT.strip(chr(34))}"
+    texts = sorted({p["label"] for code in mapmarkers.MEASURES
+                    for p in mappoints.zone_points(dataset.zones, dataset.status, mapmarkers.MEASURES[code])})
+    font = f"600 {maplayers.LABEL_SIZE_PX}px {mapview.LABEL_FONT.strip(chr(34))}"
     drawn = page.evaluate(_MEASURE_TEXT_JS, [font, texts])
     for text, width in zip(texts, drawn, strict=True):
         estimate = maplabels.text_width_px(text, maplayers.LABEL_SIZE_PX, bold=True)
