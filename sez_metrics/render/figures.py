@@ -209,7 +209,7 @@ def _hover_rows(items: pd.DataFrame, zone_names: dict[str, str]) -> list[list[st
         dates += f"committed {_day(r.due_date)}"
         if not pd.isna(r.done_date):
             dates += f" · done {_day(r.done_date)}"
-        status = f"{schema.MILESTONE_STATUS.symbol(r.status)} {schema.MILESTONE_STATUS.label(r.status)}"
+        status = vocabulary.coded_text(schema.MILESTONE_STATUS, r.status)
         kind = f"{schema.MILESTONE_KIND.label(r.kind)} · {schema.MILESTONE_CATEGORY.label(r.category)}"
         out.append([
             plain(r.title), plain(zone), plain(kind), plain(dates), plain(status), plain(r.slip_text),

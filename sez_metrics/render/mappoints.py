@@ -32,7 +32,7 @@ def _value_text(measure: Measure, status: pd.Series | None) -> tuple[str, str]:
         short = f"{pct:g} %" if pct is not None else ("n/a" if not vocabulary.colonization_applies(status["stage"]) else "?")
         return short, colonization_text(status["colonization_pct"], stage=status["stage"])
     code = str(status[measure.column])
-    return measure.enum.symbol(code), f"{measure.enum.symbol(code)} {measure.enum.label(code)}"
+    return measure.enum.symbol(code), vocabulary.coded_text(measure.enum, code)
 
 
 def _with_confidence(text: str, status: pd.Series, figure: str) -> str:

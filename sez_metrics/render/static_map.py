@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from sez_metrics.core import geo, schema
+from sez_metrics.core import geo, schema, vocabulary
 from sez_metrics.render import maplabels, palette
 
 MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
@@ -186,7 +186,7 @@ def zone_map_figure(
             go.Scatter(
                 x=x, y=y, mode="markers",
                 marker={"color": palette.STAGE_COLOURS[stage], "size": MARKER_PX, "line": {"color": "#1F2937", "width": 1.5}},
-                name=f"{schema.STAGE.symbol(stage)} {schema.STAGE.label(stage)}", legendgroup="stage",
+                name=vocabulary.coded_text(schema.STAGE, stage), legendgroup="stage",
                 legendgrouptitle_text="Stage", legendrank=1000,
             )
         )

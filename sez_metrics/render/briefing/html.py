@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import html
 
-from sez_metrics.core import schema
+from sez_metrics.core import schema, vocabulary
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, Fact, ZoneBrief, labelled
 from sez_metrics.render.static_map import MAP_CREDIT
@@ -104,7 +104,7 @@ def overview_section(b: Briefing) -> str:
     if b.overdue:
         names = {z.zone_id: z.short_name for z in b.zones}
         rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
-        rows += [[m.title, names.get(m.zone_id, "Programme"), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)] for m in b.overdue]
+        rows += [[m.title, names.get(m.zone_id, vocabulary.PROGRAMME), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)] for m in b.overdue]
         out.append(f"<h3>Overdue milestones at {_e(b.reference.name)} ({len(b.overdue)})</h3>{_html_table(rows)}")
     else:
         out.append(f"<p>No milestone is overdue at {_e(b.reference.name)}.</p>")

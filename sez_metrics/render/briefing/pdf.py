@@ -16,7 +16,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from sez_metrics.core import schema
+from sez_metrics.core import schema, vocabulary
 from sez_metrics.render.briefing.images import MAP_SIZE_PX, BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, BriefingError, ZoneBrief, labelled
 from sez_metrics.render.static_map import MAP_CREDIT
@@ -213,7 +213,7 @@ def overview_page(pdf: PackPdf) -> None:
     pdf.ln(1)
     rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
     names = {z.zone_id: z.short_name for z in b.zones}
-    rows += [[m.title, names.get(m.zone_id, "Programme"), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)]
+    rows += [[m.title, names.get(m.zone_id, vocabulary.PROGRAMME), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)]
              for m in b.overdue[:OVERDUE_ROWS_PDF]]
     pdf.rows_table(rows, (5, 2, 1.4, 2.4, 1.4), 8.5, padding=0.9)
     if len(b.overdue) > OVERDUE_ROWS_PDF:

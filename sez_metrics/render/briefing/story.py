@@ -186,7 +186,7 @@ def labelled(enum: schema.Enumeration, code: object) -> str:
     """A code as "symbol Label" (plain text); "—" when empty."""
     if code is None or (isinstance(code, float) and pd.isna(code)) or code == "":
         return NO_VALUE
-    return f"{enum.symbol(str(code))} {enum.label(str(code))}".strip()
+    return vocabulary.coded_text(enum, code)
 
 
 def _date_text(value: object) -> str:
@@ -374,7 +374,7 @@ def build_briefing(
         label = "Milestone" if len(group) == 1 else f"{len(group)} milestones"
         dates = group[0].due if len(group) == 1 else f"{min(m.due for m in group)} to {max(m.due for m in group)}"
         sources.append(SourceLine(f"{label}: " + "; ".join(m.title for m in group),
-                                  names.get(zone_id, zone_id) if zone_id else "Programme", dates, confidence, source))
+                                  names.get(zone_id, zone_id) if zone_id else vocabulary.PROGRAMME, dates, confidence, source))
     return Briefing(
         info=dataset.info,
         compare=compare.info if compare is not None else None,
