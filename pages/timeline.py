@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import ui
-from sez_metrics.core import schema, timeline
+from sez_metrics.core import schema, timeline, vocabulary
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.views import timeline as view_model
 
@@ -70,7 +70,7 @@ columns[1].multiselect(
     on_change=_list_to_url, args=("tl_categories",), placeholder="All categories",
 )
 columns[2].multiselect(
-    "Status", allowed["tl_statuses"], format_func=lambda c: f"{schema.MILESTONE_STATUS.symbol(c)} {schema.MILESTONE_STATUS.label(c)}",
+    "Status", allowed["tl_statuses"], format_func=lambda c: vocabulary.coded_text(schema.MILESTONE_STATUS, c),
     key="tl_statuses", on_change=_list_to_url, args=("tl_statuses",), placeholder="All statuses",
 )
 st.toggle(
