@@ -34,7 +34,7 @@ def _median(work, repeats: int) -> float:
 
 def bench_store(location: str, repeats: int) -> dict:
     """Load (verified) of the latest version, a verify of that version's files, and the per-rerun
-    store queries a page makes (the versions list and the files' stamp)."""
+    store queries a page makes (the versions list and the store's fingerprint)."""
     from sez_metrics.storage.store import open_store
 
     store = open_store(location)
@@ -43,7 +43,7 @@ def bench_store(location: str, repeats: int) -> dict:
     store.load()  # untimed: the first load pays for fresh memory
     load = _median(lambda: store.load(), repeats)
     verify_latest = _median(lambda: store.read_version_files(latest), repeats)
-    listing = _median(lambda: (store.versions(), store.stamp([v.id for v in versions])), repeats)
+    listing = _median(lambda: (store.versions(), store.fingerprint()), repeats)
     verify_all = _median(lambda: store.verify(), 1)
     return {"versions": len(versions), "latest": latest.id, "bytes": sum(r.bytes for r in latest.files.values()),
             "load_latest_s": load, "verify_latest_s": verify_latest, "list_and_stamp_s": listing,

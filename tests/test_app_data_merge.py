@@ -22,8 +22,8 @@ from test_publish import edit_cell
 from sez_metrics.core.diff import diff_versions, format_summary
 from sez_metrics.core.text import md_escape
 from sez_metrics.steward import auth
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import VersionStore
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from storebuilder import MINI, build_mini_store, build_store
 
 from sez_metrics.render import briefing
 from sez_metrics.render.static_map import static_images
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 REPO = Path(__file__).parents[1]
 GENERATED = date(2026, 1, 15)

@@ -13,7 +13,7 @@ import pytest
 from storebuilder import FIXTURES, build_store
 
 from sez_metrics.core.diff import IMPORTANCE, diff_versions
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 STORE_FIXTURES = FIXTURES / "store"
 REPO = Path(__file__).parents[1]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sez_metrics.render import briefing, maplabels, maplayers, static_map
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

@@ -18,7 +18,7 @@ from shapely.ops import polylabel
 
 from sez_metrics.core import schema
 from sez_metrics.render import maplabels, maplayers, palette
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 BASEMAP = Path(__file__).resolve().parents[1] / "data" / "basemap" / "pakistan_admin1.geojson"
 HOSTILE = "<img src=x onerror=alert(1)>"

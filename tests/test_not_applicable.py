@@ -12,7 +12,7 @@ from apphelpers import rendered_texts, run_page, variant_store
 
 from sez_metrics.core import metrics, vocabulary
 from sez_metrics.render import briefing
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 NA = vocabulary.NOT_APPLICABLE
 

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from sez_metrics.core import vocabulary
 from sez_metrics.render import briefing
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 REPO = Path(__file__).parents[1]
 PAGES = {"overview": None, "timeline": "timeline", "zone": "zone"}

@@ -9,7 +9,7 @@ import pytest
 from apphelpers import HOSTILE_NAME, hostile_store
 
 from sez_metrics.render import briefing, present
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 GENERATED = date(2026, 1, 15)
 

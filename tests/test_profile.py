@@ -11,7 +11,7 @@ import pytest
 from storebuilder import MINI, build_store
 
 from sez_metrics.core import profile, timeline
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 
 @pytest.fixture

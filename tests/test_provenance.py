@@ -19,7 +19,8 @@ from storebuilder import MINI, build_store
 from sez_metrics.core import profile, schema
 from sez_metrics.core.validate import validate_version
 from sez_metrics.render import briefing
-from sez_metrics.storage.store import VERSION_FILES, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import VERSION_FILES
 
 OWN = {"colonization_confidence": "official", "colonization_source": "CPEC Authority briefing, Aug 2022",
        "gas_confidence": "estimated", "colonization_basis": "saleable_area"}

@@ -19,7 +19,8 @@ from storebuilder import MINI, build_mini_store
 
 from sez_metrics.render import briefing, export
 from sez_metrics.steward import workspace
-from sez_metrics.storage.store import StoreError, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 CANARY = "CanaryOutsideTheStore"

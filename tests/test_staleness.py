@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from sez_metrics.core import metrics, settings, vocabulary
 from sez_metrics.render import briefing
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 STALE = "as of 2022-03 — 7 months older than this round"
 

@@ -23,7 +23,8 @@ from sez_metrics.core import schema, vocabulary
 from sez_metrics.core.metrics import capacity_text, format_number
 from sez_metrics.core.timeline import confidence_text, first_commitments
 from sez_metrics.core.typed import to_typed
-from sez_metrics.storage.store import Dataset, VersionInfo, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import Dataset, VersionInfo
 
 
 def _known(value: object) -> bool:

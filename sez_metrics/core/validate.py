@@ -30,7 +30,8 @@ from sez_metrics.core import chars, csvio, geo, schema, settings, vocabulary
 from sez_metrics.core.chars import echo, terminal_safe
 from sez_metrics.core.csvio import Finding
 from sez_metrics.core.report import Problem, Report, Severity
-from sez_metrics.storage.store import Dataset, StoreError, open_store, parse_csv_bytes
+from sez_metrics.storage.store import Dataset, StoreError, open_store
+from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 # --------------------------------------------------------------------------------------------
 # The problem catalogue: one entry per code. Templates are filled with the finding's params plus

@@ -44,6 +44,7 @@ from filelock import FileLock, Timeout
 from sez_metrics.core import chars, merge, schema
 from sez_metrics.core.diff import VersionDiff, diff_versions, empty_dataset
 from sez_metrics.core.report import Report
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.fsutil import durable_temp_file, fsync_dir, stale_temp_files, write_file_durably
 from sez_metrics.storage.store import (
     MANIFEST_FORMAT,
@@ -56,14 +57,13 @@ from sez_metrics.storage.store import (
     Dataset,
     StoreError,
     VersionInfo,
-    VersionStore,
     dataset_from_files,
     entry_hash,
     info_from_entry,
     open_store,
-    parse_csv_bytes,
     sha256_bytes,
 )
+from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 LOCK_NAME = ".publish.lock"
 # How long a publish waits for another one to finish before giving up.
