@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.app import ui
+from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import metrics, schema, vocabulary
 from sez_metrics.core.diff import IMPORTANCE, PROGRAMME_NAME, VersionDiff
 from sez_metrics.core.text import md_echo, md_escape
@@ -124,7 +124,7 @@ class ChangeViews:
 
 def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
     """Everything the page draws for ``old`` → ``new``; None when either version fails verification."""
-    diff = ui.version_diff(old.info, new.info)
+    diff = cached.version_diff(old.info, new.info)
     if diff is None:
         return None
     lookup = pd.concat([old.zones, new.zones])[["zone_id", "short_name", "name", "province"]]
@@ -266,7 +266,7 @@ class Filters:
         return zone_ids.isin(self.zone_ids) if self.zone_ids is not None else pd.Series(True, index=zone_ids.index)
 
 
-def version_pickers(ctx: ui.PageContext, older: VersionInfo | None) -> None:
+def version_pickers(ctx: context.PageContext, older: VersionInfo | None) -> None:
     """The two pickers: "compare from" writes ``?compare=``, "to" is the shared version picker."""
     options = [v.id for v in reversed(ctx.versions)]
     labels = {v.id: f"{v.id} · {v.label} · {v.as_of}" for v in ctx.versions}
@@ -277,7 +277,7 @@ def version_pickers(ctx: ui.PageContext, older: VersionInfo | None) -> None:
         st.session_state.pop(AUTO_COMPARE_KEY, None)  # a person's choice: keep it when "to" changes
 
     def on_to() -> None:
-        ui.show_version(st.session_state["_changes_to"], latest)
+        context.show_version(st.session_state["_changes_to"], latest)
 
     # Widgets follow the URL (set their state, no index): a deep link must win over old state.
     st.session_state["_changes_from"] = older.id if older else ctx.info.id
@@ -404,7 +404,7 @@ def zone_sections(diff: VersionDiff, views: ChangeViews, chosen: Filters, versio
             if len(zone_lines) > LINES_PER_ZONE:
                 st.caption(f"… and {len(zone_lines) - LINES_PER_ZONE:,} more changes of this zone: in the download (CSV).")
             if group != PROGRAMME_GROUP and group in views.known:
-                ui.zone_link(group, f"Open {row['zone']}", version)
+                widgets.zone_link(group, f"Open {row['zone']}", version)
     if len(shown) < len(order):
         more = min(ZONES_SHOWN, len(order) - len(shown))
         st.button(f"Show {more} more zone{'s' if more != 1 else ''}", on_click=_show_more, key="_changes_more", icon="⏬")
@@ -475,16 +475,16 @@ def describe(info: VersionInfo) -> str:
     return f"**{md_escape(info.label)}** \\({md_escape(info.id)}, as of {md_escape(info.as_of)}\\)"
 
 
-def comparison(ctx: ui.PageContext, older: VersionInfo) -> None:
+def comparison(ctx: context.PageContext, older: VersionInfo) -> None:
     """Everything that changed from ``older`` to the version shown."""
     newer = ctx.info
     st.markdown(f"#### From {describe(older)} to {describe(newer)}")
     order = [v.id for v in ctx.versions]
     if order.index(older.id) > order.index(newer.id):
         st.info("“Compare from” is newer than “to”: the changes below run backwards in time.", icon="↩️")
-    diff = ui.version_diff(older, newer)
-    old_dataset = ui.load_exact(older.id)
-    views = ui.shared(changes_page_views, old_dataset, ctx.dataset) if diff is not None and old_dataset is not None else None
+    diff = cached.version_diff(older, newer)
+    old_dataset = cached.load_exact(older.id)
+    views = cached.shared(changes_page_views, old_dataset, ctx.dataset) if diff is not None and old_dataset is not None else None
     if views is None:
         st.error(f"Version {md_escape(older.id)} fails verification, so it cannot be compared. Run `verify` on the store.", icon="🚫")
         return
@@ -513,7 +513,7 @@ def comparison(ctx: ui.PageContext, older: VersionInfo) -> None:
     cell_tables(views, chosen)
 
 
-ctx = ui.page_context("Changes", "🔁")
+ctx = context.page_context("Changes", "🔁")
 newer = ctx.info
 requested = st.query_params.get("compare")
 defaulted = st.session_state.get(AUTO_COMPARE_KEY)

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics.app import ui
+from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import profile, schema, timeline
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export, figures
@@ -32,7 +32,7 @@ MAX_CHART_ZONES = 25
 # every row is in the CSV download.
 TABLE_ROWS = 200
 
-ctx = ui.page_context("Timeline", "📅")
+ctx = context.page_context("Timeline", "📅")
 dataset = ctx.dataset
 zones = dataset.zones
 names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
@@ -110,9 +110,9 @@ def _slippage(ds, reference_day: str, history_key: str) -> pd.DataFrame:
     "First committed" dates come from the verified history up to the version (``history_key``
     stands for it); a version that fails its integrity check is left out, as everywhere else.
     """
-    history = ui.version_history(ds.info)
+    history = cached.version_history(ds.info)
     baseline, _ = profile.first_commitments_from_extracts(history.extracts, ds.milestones["milestone_id"].tolist())
-    return timeline.slippage_table(ui.shared(_assessed, ds, args=(reference_day,)), ds.zones, baseline)
+    return timeline.slippage_table(cached.shared(_assessed, ds, args=(reference_day,)), ds.zones, baseline)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class View:
 
 
 def _view(ds, reference_day: str, today_day: str, today_chosen: bool, chosen_key: tuple) -> View:
-    assessed = ui.shared(_assessed, ds, args=(reference_day,))
+    assessed = cached.shared(_assessed, ds, args=(reference_day,))
     chosen = timeline.TimelineFilter(*chosen_key)
     keep = timeline.filter_mask(assessed, chosen).to_numpy()
     shown = assessed[keep].sort_index()  # file order, as the chart draws it
@@ -154,7 +154,7 @@ def _slippage_csv(table: pd.DataFrame, positions: np.ndarray) -> bytes:
 
 reference_day = reference.iso
 chosen_key = (chosen.zones, chosen.categories, chosen.statuses, chosen.include_programme)
-view = ui.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", reference.is_today, chosen_key))
+view = cached.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", reference.is_today, chosen_key))
 
 # --- the timeline -------------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ st.caption(
     "\"Rescheduled by\" is how far the committed date has moved from the one first published; the CSV download "
     "also has that first date, and each item's kind and category."
 )
-table = ui.shared(_slippage, dataset, args=(reference_day, ui.version_history(ctx.info).key))
+table = cached.shared(_slippage, dataset, args=(reference_day, cached.version_history(ctx.info).key))
 
 rows = view.positions
 if shown_count > TABLE_ROWS:
@@ -210,9 +210,9 @@ if shown_count > TABLE_ROWS:
                    "or download every row as CSV.")
 listed = table.take(rows).reset_index(drop=True)
 if len(listed) <= TABLE_ROWS:
-    ui.wrapped_slippage_table(listed, key="slippage")  # long milestone titles wrap, read in full
+    widgets.wrapped_slippage_table(listed, key="slippage")  # long milestone titles wrap, read in full
 else:  # every row asked for: a sortable grid (a wrapped table of thousands of rows takes a browser a minute)
-    st.dataframe(listed, hide_index=True, width="stretch", column_config=ui.slippage_column_config())
+    st.dataframe(listed, hide_index=True, width="stretch", column_config=widgets.slippage_column_config())
 if shown_count:
     st.download_button(
         f"⬇️ Slippage table, all {shown_count:,} rows (CSV)",

@@ -27,7 +27,8 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from sez_metrics.core.diff import diff_versions, format_summary
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import briefing, export
-from sez_metrics.storage.store import VersionStore, entry_hash
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import entry_hash
 
 NAME = "<script>alert('name')</script><img src=x onerror=alert(1)>"
 SHORT = "![i](http://e.vil/x)"  # a markdown image that fits in 24 characters
@@ -135,7 +136,7 @@ def test_every_page_shows_hostile_values_as_literal_text(hostile_store, page, pa
     assert not at.exception, [e.value for e in at.exception]
     assert_no_markup(markdown_texts(at), f"{page} markdown")
     # st.table renders every cell as markdown: each table shows its cells through a Styler whose
-    # display values are escaped (ui.wrapped_table), never the raw data.
+    # display values are escaped (widgets.wrapped_table), never the raw data.
     for table in at.table:
         assert table.proto.arrow_data.styler.display_values, f"{page}: a table shows its raw data as markdown"
         shown = convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
