@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from sez_metrics.app import serverguard, ui
+from sez_metrics.app import context, serverguard, widgets
 
 # Uploads only for signed-in stewards, clear_cache ignored: once per process, before any page runs.
 serverguard.install()
 
-# Each page adds its own name to the title (ui.set_page_title).
-st.set_page_config(page_title=ui.APP_NAME, page_icon="🏭", layout="wide")
+# Each page adds its own name to the title (context.set_page_title).
+st.set_page_config(page_title=context.APP_NAME, page_icon="🏭", layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
@@ -19,7 +19,7 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon="🗂️", url_path="data"),
 ]
 
-ui.focus_styles()  # before the page: presenter mode stops the script inside it
+context.focus_styles()  # before the page: presenter mode stops the script inside it
 st.navigation(PAGES).run()
 # After the page, so the footer sits below the page's own sidebar widgets (the version picker).
-ui.sidebar_footer()
+widgets.sidebar_footer()

@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "map", "zone", "timeline", "changes", "data")
 
 
-def time_pages(data: Path | str, repeats: int) -> dict[str, dict]:
-    """Per page: first run in a fresh session (process caches warm after the first page) and warm reruns."""
+def time_pages(data: Path | str, repeats: int, pages: tuple[str, ...] = PAGES) -> dict[str, dict]:
+    """Per page, in ``pages``' order: first run in a fresh session (the process's caches hold what
+    the pages before it read) and warm reruns."""
     os.environ["SEZ_STORE"] = str(data)
     from streamlit.testing.v1 import AppTest
 
@@ -27,7 +28,7 @@ def time_pages(data: Path | str, repeats: int) -> dict[str, dict]:
 
     first_zone = str(open_store(data).load().dataset.zones["zone_id"].iloc[0])
     results: dict[str, dict] = {}
-    for page in PAGES:
+    for page in pages:
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
         at.run()
         if page == "zone":
@@ -49,9 +50,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True, help="a store folder or a postgresql:// URL")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--pages", default=",".join(PAGES), help="the pages to visit, in order (default: all)")
     args = parser.parse_args()
     data = args.data if args.data.startswith(("postgresql://", "postgres://")) else Path(args.data).resolve()
-    print(json.dumps(time_pages(data, args.repeats)))
+    print(json.dumps(time_pages(data, args.repeats, tuple(args.pages.split(",")))))
 
 
 if __name__ == "__main__":

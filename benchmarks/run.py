@@ -97,7 +97,7 @@ def bench_load(root: Path, repeats: int) -> dict:
     """Load + verify of the latest version vs pyarrow parsing the same three files' bytes."""
     import pyarrow.csv as pacsv
 
-    from sez_metrics.storage.store import VersionStore
+    from sez_metrics.storage.folder import VersionStore
 
     store = VersionStore(root)
     info = store.latest()
@@ -136,7 +136,7 @@ def bench_validation(repeats: int) -> dict:
 def bench_diff(root: Path, repeats: int) -> dict:
     """diff_versions of the last two versions (already loaded), and the CLI-style JSON of it."""
     from sez_metrics.core.diff import diff_versions
-    from sez_metrics.storage.store import VersionStore
+    from sez_metrics.storage.folder import VersionStore
 
     store = VersionStore(root)
     old_info, new_info = store.versions()[-2:]

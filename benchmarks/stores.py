@@ -1,5 +1,6 @@
 """Folder store vs PostgreSQL store at scale: load + verify of the latest version, and every page's
-first view and warm rerun (AppTest), on the same versions. Prints numbers; asserts nothing.
+first view and warm rerun (AppTest), on the same versions; then the Data page alone as the first
+page of a fresh process (its full verify reads every version). Prints numbers; asserts nothing.
 
     .venv/bin/python -m benchmarks.stores --zones 5000 --versions 40
 
@@ -34,7 +35,8 @@ def _median(work, repeats: int) -> float:
 
 def bench_store(location: str, repeats: int) -> dict:
     """Load (verified) of the latest version, a verify of that version's files, and the per-rerun
-    store queries a page makes (the versions list and the files' stamp)."""
+    store queries a page makes (the versions list and the store's fingerprint)."""
+    from sez_metrics.storage import verdicts
     from sez_metrics.storage.store import open_store
 
     store = open_store(location)
@@ -43,15 +45,20 @@ def bench_store(location: str, repeats: int) -> dict:
     store.load()  # untimed: the first load pays for fresh memory
     load = _median(lambda: store.load(), repeats)
     verify_latest = _median(lambda: store.read_version_files(latest), repeats)
-    listing = _median(lambda: (store.versions(), store.stamp([v.id for v in versions])), repeats)
+    listing = _median(lambda: (store.versions(), store.fingerprint()), repeats)
+    verdicts.forget_all()  # a full verify of a fresh process: every file read and hashed
     verify_all = _median(lambda: store.verify(), 1)
+    verify_again = _median(lambda: store.verify(), repeats)  # every file found intact with the stamp it still has
     return {"versions": len(versions), "latest": latest.id, "bytes": sum(r.bytes for r in latest.files.values()),
             "load_latest_s": load, "verify_latest_s": verify_latest, "list_and_stamp_s": listing,
-            "verify_all_s": verify_all}
+            "verify_all_s": verify_all, "verify_all_again_s": verify_again}
 
 
-def bench_pages(location: str, repeats: int) -> dict:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.pages", "--data", location, "--repeats", str(repeats)],
+def bench_pages(location: str, repeats: int, pages: str | None = None) -> dict:
+    """Every page in one fresh process (or only ``pages``, e.g. "data": the Data page as the first
+    page a fresh server shows, with nothing read before it)."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.pages", "--data", location, "--repeats", str(repeats),
+                           *(["--pages", pages] if pages else [])],
                           cwd=REPO, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-3:]}
@@ -91,7 +98,8 @@ def main() -> None:
         order = [("folder", str(folder)), ("postgres", url)]
         for kind, location in (order[::-1] if args.database_first else order):
             results["stores"][kind] = {"store": bench_store(location, args.repeats),
-                                       "pages": bench_pages(location, args.repeats)}
+                                       "pages": bench_pages(location, args.repeats),
+                                       "data_alone": bench_pages(location, args.repeats, "data")}
     finally:
         server.destroy()
     print(json.dumps(results, indent=2))
@@ -103,7 +111,11 @@ def main() -> None:
         d = db_pages[page]
         print(f"{page:10} {f['first_s']:13.3f} {d['first_s']:10.3f} {d['first_s'] / f['first_s']:6.2f} "
               f"{f['warm_s']:12.3f} {d['warm_s']:9.3f} {d['warm_s'] / f['warm_s']:6.2f}")
-    for key in ("load_latest_s", "verify_latest_s", "list_and_stamp_s", "verify_all_s"):
+    f, d = results["stores"]["folder"]["data_alone"], results["stores"]["postgres"]["data_alone"]
+    if "data" in f and "data" in d:
+        print(f"{'data alone':10} {f['data']['first_s']:13.3f} {d['data']['first_s']:10.3f} {d['data']['first_s'] / f['data']['first_s']:6.2f} "
+              f"{f['data']['warm_s']:12.3f} {d['data']['warm_s']:9.3f} {d['data']['warm_s'] / f['data']['warm_s']:6.2f}")
+    for key in ("load_latest_s", "verify_latest_s", "list_and_stamp_s", "verify_all_s", "verify_all_again_s"):
         f, d = results["stores"]["folder"]["store"][key], results["stores"]["postgres"]["store"][key]
         print(f"{key:18} folder {f:8.3f}  db {d:8.3f}  ratio {d / f:5.2f}")
     if args.out:

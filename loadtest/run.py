@@ -293,7 +293,7 @@ async def drive(url: str, sessions: int, seconds: float, zones: list[Zone], resu
 
 def zones_of(data_dir: Path) -> list[Zone]:
     """The latest version's zones with their coordinates (the ones a session clicks)."""
-    from sez_metrics.storage.store import VersionStore
+    from sez_metrics.storage.folder import VersionStore
 
     zones = VersionStore(data_dir).load().dataset.zones
     return [Zone(str(z.zone_id), float(z.longitude), float(z.latitude)) for z in zones.itertuples()]

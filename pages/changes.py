@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sez_metrics.app import ui
+from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import schema
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.storage.store import Dataset, VersionInfo
@@ -29,11 +29,11 @@ FILTER_KEYS = {"zone": "_changes_zone", "provinces": "_changes_provinces", "kind
 
 def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
     """Everything the page draws for ``old`` → ``new``; None when either version fails verification."""
-    diff = ui.version_diff(old.info, new.info)
+    diff = cached.version_diff(old.info, new.info)
     return None if diff is None else view.change_views(old, new, diff)
 
 
-def version_pickers(ctx: ui.PageContext, older: VersionInfo | None) -> None:
+def version_pickers(ctx: context.PageContext, older: VersionInfo | None) -> None:
     """The two pickers: "compare from" writes ``?compare=``, "to" is the shared version picker."""
     options = [v.id for v in reversed(ctx.versions)]
     labels = {v.id: f"{v.id} · {v.label} · {v.as_of}" for v in ctx.versions}
@@ -44,7 +44,7 @@ def version_pickers(ctx: ui.PageContext, older: VersionInfo | None) -> None:
         st.session_state.pop(AUTO_COMPARE_KEY, None)  # a person's choice: keep it when "to" changes
 
     def on_to() -> None:
-        ui.show_version(st.session_state["_changes_to"], latest)
+        context.show_version(st.session_state["_changes_to"], latest)
 
     # Widgets follow the URL (set their state, no index): a deep link must win over old state.
     st.session_state["_changes_from"] = older.id if older else ctx.info.id
@@ -112,7 +112,7 @@ def zone_sections(diff, views: ChangeViews, chosen: Filters, version: str | None
             if section.more:
                 st.caption(f"… and {section.more:,} more changes of this zone: in the download (CSV).")
             if section.link:
-                ui.zone_link(section.group, f"Open {section.zone}", version)
+                widgets.zone_link(section.group, f"Open {section.zone}", version)
     if shown.remaining:
         more = shown.more
         st.button(f"Show {more} more zone{'s' if more != 1 else ''}", on_click=_show_more, key="_changes_more", icon="⏬")
@@ -162,16 +162,16 @@ def cell_tables(views: ChangeViews, chosen: Filters) -> None:
                 st.dataframe(added_removed.head(limit).drop(columns="zone_id"), hide_index=True)
 
 
-def comparison(ctx: ui.PageContext, older: VersionInfo) -> None:
+def comparison(ctx: context.PageContext, older: VersionInfo) -> None:
     """Everything that changed from ``older`` to the version shown."""
     newer = ctx.info
     st.markdown(f"#### From {describe(older)} to {describe(newer)}")
     order = [v.id for v in ctx.versions]
     if order.index(older.id) > order.index(newer.id):
         st.info("“Compare from” is newer than “to”: the changes below run backwards in time.", icon="↩️")
-    diff = ui.version_diff(older, newer)
-    old_dataset = ui.load_exact(older.id)
-    views = ui.shared(changes_page_views, old_dataset, ctx.dataset) if diff is not None and old_dataset is not None else None
+    diff = cached.version_diff(older, newer)
+    old_dataset = cached.load_exact(older.id)
+    views = cached.shared(changes_page_views, old_dataset, ctx.dataset) if diff is not None and old_dataset is not None else None
     if views is None:
         st.error(f"Version {md_escape(older.id)} fails verification, so it cannot be compared. Run `verify` on the store.", icon="🚫")
         return
@@ -200,7 +200,7 @@ def comparison(ctx: ui.PageContext, older: VersionInfo) -> None:
     cell_tables(views, chosen)
 
 
-ctx = ui.page_context("Changes", "🔁")
+ctx = context.page_context("Changes", "🔁")
 newer = ctx.info
 requested = st.query_params.get("compare")
 # A "compare" the page chose itself for another version follows the version now shown.

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from sez_metrics.app import serverguard, ui
+from sez_metrics.app import cached, context, serverguard
 from sez_metrics.core.report import Report
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
 from sez_metrics.core.text import md_echo, md_escape
@@ -53,27 +53,10 @@ def read_secrets() -> dict:
 # --- everyone: history and downloads --------------------------------------------------------------
 
 
-# A full verify hashes every file of every version (40 versions of 5,000 zones: 440 MB, ~0.5 s).
-# Its result stands while nothing in the store changes: it is kept per fingerprint of the store
-# and redone at least every VERIFY_TTL seconds, so damage the stamp cannot see is still found.
-VERIFY_TTL = 600
-
-
-@st.cache_resource(max_entries=8, ttl=VERIFY_TTL, show_spinner=False)
-def _verified(root: str, stamp: str) -> tuple:
-    """The store's ``verify()`` as a tuple, or the ``StoreError`` it raised (read-only)."""
-    try:
-        return tuple(open_store(root).verify()), None
-    except StoreUnavailable:
-        raise  # not kept: the next run checks again
-    except StoreError as exc:
-        return (), exc
-
-
 def version_history(store: Store, versions: list[VersionInfo]) -> dict[str, list[str]]:
     """The table of every version, newest first, with ✓/✗ from a full verify; returns problems by version."""
     st.header("📜 Version history")
-    problems, error = _verified(store.address, store.fingerprint())
+    problems, error = cached.verified(store)
     if error is not None:
         st.error(f"The manifest cannot be checked: {md_escape(error)}")
         return {}
@@ -83,14 +66,14 @@ def version_history(store: Store, versions: list[VersionInfo]) -> dict[str, list
     st.download_button("⬇️ Version history (CSV)", data=export.spreadsheet_csv(history), file_name="version-history.csv",
                        mime="text/csv", on_click="ignore", help=view.CSV_HELP, key="version_history_csv")
     st.caption("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken "
-               f"(checked again whenever a file of the store changes, and at least every {VERIFY_TTL // 60} minutes).")
+               f"(checked again whenever a file of the store changes, and at least every {cached.VERIFY_TTL // 60} minutes).")
     if problems:
         st.warning(f"⚠️ {len(problems)} integrity problem(s): damaged versions are never shown as if they were good.")
         st.text("\n".join(p.format_line() for p in problems))
     return by_version
 
 
-def downloads(store: Store, ctx: ui.PageContext, damaged: dict[str, list[str]]) -> None:
+def downloads(store: Store, ctx: context.PageContext, damaged: dict[str, list[str]]) -> None:
     """Download any intact version as a zip, and the empty templates."""
     st.header("⬇️ Downloads")
     left, right = st.columns(2)
@@ -263,7 +246,7 @@ def _files_table(review: workspace.Review) -> None:
         st.dataframe(files, hide_index=True, width="stretch", key="ws_files")
 
 
-def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str] | None:
+def upload_and_review(root, ctx: context.PageContext) -> tuple[workspace.Review, str] | None:
     """The uploader; returns the review of what is uploaded (and its fingerprint), or None."""
     if not serverguard.uploads_guarded():
         st.error("🚫 Uploads are switched off on this server: its upload guard could not be installed "
@@ -308,7 +291,7 @@ def upload_and_review(root, ctx: ui.PageContext) -> tuple[workspace.Review, str]
     return review, fingerprint
 
 
-def published_panel(info: VersionInfo, ctx: ui.PageContext) -> None:
+def published_panel(info: VersionInfo, ctx: context.PageContext) -> None:
     st.success(view.published_message(info, ctx.info))
     st.button("Start a new update", on_click=_new_update, key="ws_new_update")
 
@@ -330,7 +313,7 @@ def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
     st.button(f"🔁 Merge my changes onto {md_escape(latest.id)}", on_click=merge_onto, key="ws_rebase")
 
 
-def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: ui.PageContext) -> None:
+def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: context.PageContext) -> None:
     """Label, as-of date, note and the Publish button (disabled unless the review allows it)."""
     blocker = view.publish_blocker(review)
     if blocker is not None:
@@ -390,11 +373,11 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
     # Recorded before any other Streamlit call: a second click that interrupts this run finds it.
     st.session_state.setdefault(PUBLISHED_KEY, {})[fingerprint] = outcome.version
     if was_latest:
-        ui.show_version(outcome.version.id, outcome.version.id)  # unpinned: every page follows the new latest
+        context.show_version(outcome.version.id, outcome.version.id)  # unpinned: every page follows the new latest
     st.rerun()
 
 
-def steward_workspace(root, ctx: ui.PageContext) -> None:
+def steward_workspace(root, ctx: context.PageContext) -> None:
     st.header("✍️ Steward workspace")
     secrets = read_secrets()
     mode = auth.sign_in_mode(secrets)
@@ -430,13 +413,13 @@ def steward_workspace(root, ctx: ui.PageContext) -> None:
     publish_form(root, steward, review, fingerprint, ctx)
 
 
-ctx = ui.page_context("Data", "🗂️")
+ctx = context.page_context("Data", "🗂️")
 root = store_location()
 store = open_store(root)
 try:
     damaged = version_history(store, ctx.versions)
 except StoreUnavailable as exc:
-    ui.store_unavailable(exc)
+    context.store_unavailable(exc)
 downloads(store, ctx, damaged)
 st.divider()
 steward_workspace(root, ctx)

@@ -6,13 +6,12 @@ zone (a click on the map writes it). Online map tiles only with ``SEZ_ONLINE_BAS
 
 import functools
 import html
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.app import ui
+from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import geo
 from sez_metrics.core.settings import basemap_dir
 from sez_metrics.core.text import md_echo, md_escape
@@ -23,14 +22,12 @@ MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"
 CARD_KEY = "zone_card"  # the selected zone's card (the browser finds it by its class st-key-zone_card)
 MAP_HEIGHT_PX = mapview.VIEW_HEIGHT_PX
-# Serialised maps kept per process (one per version, measure and selected zone): about 6 MB each at 5,000 zones.
-MAP_CACHE_ENTRIES = 16
 # On a dense map (more zones than get a label) the table under the map is off until asked for, and
 # then lists this many zones unless asked for all: a data grid costs a browser without a GPU
 # about 0.4 s to set up, a 5,000-row one most of a second. The CSV download has every zone.
 TABLE_ROWS = 200
 
-ctx = ui.page_context("Map", "🗺️")
+ctx = context.page_context("Map", "🗺️")
 dataset = ctx.dataset
 
 
@@ -101,18 +98,9 @@ def _zone_records(dataset: Dataset, measure_code: str) -> tuple[list[dict], pd.D
     return points, mappoints.zone_table(points, mapmarkers.MEASURES[measure_code])
 
 
-@st.cache_resource(max_entries=MAP_CACHE_ENTRIES, show_spinner=False)
-def _zone_deck(version_id: str, content_hash: str, measure_code: str, selected: str | None, online: bool,
-               basemap_file: str, basemap_mtime_ns: int | None, _points: list[dict]) -> maplayers.SerializedDeck:
-    # Once per version, measure, selection and basemap file: building and writing the deck's JSON
-    # takes about a second at 5,000 zones, and every session showing the same map shares it.
-    deck = maplayers.build_deck(_points, basemap=mapbasemap.load_basemap(Path(basemap_file)), selected_zone=selected, online=online)
-    return maplayers.SerializedDeck(deck)
-
-
-points, zone_table = ui.shared(_zone_records, dataset, args=(measure.code,))
+points, zone_table = cached.shared(_zone_records, dataset, args=(measure.code,))
 dense = mapmarkers.is_dense(len(points))  # many zones: compact markers, the table on request
-deck = _zone_deck(dataset.info.id, dataset.info.content_hash, measure.code, selected, online, str(basemap_file),
+deck = cached.zone_deck(dataset.info.id, dataset.info.content_hash, measure.code, selected, online, str(basemap_file),
                   mapbasemap.file_mtime_ns(basemap_file), points)
 
 
@@ -163,7 +151,7 @@ def _detail_card(point: dict | None) -> None:
             for label, key in (("Stage", "stage_text"), ("Gas", "gas_text"), ("Electricity", "electricity_text"),
                                ("Colonization", "colonization_text"))
         ))
-        ui.zone_link(point["zone_id"], f"Open the profile of {point['short_name']}", ctx.pinned_version)
+        widgets.zone_link(point["zone_id"], f"Open the profile of {point['short_name']}", ctx.pinned_version)
 
 
 # Map | the selected zone's card and the legend: on a 1440 × 900 screen the card shows beside the

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sez_metrics.app import ui, ui_present
+from sez_metrics.app import cached, context, presenter, widgets
 from sez_metrics.core import metrics, milestone_tables, vocabulary
 from sez_metrics.core.text import md_escape
 from sez_metrics.storage.store import VersionInfo
@@ -102,19 +102,19 @@ def kpi_tiles(tiles: list[metrics.KpiTile], since: str) -> None:
                 )
                 if tile.note:
                     st.caption(md_escape(tile.note))
-                ui.flagged_badge(tile.flagged, tile.basis)
+                widgets.flagged_badge(tile.flagged, tile.basis)
 
 
 def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
     with st.container(border=True):
         st.markdown(f"#### {md_escape(card.short_name)}")
         st.caption(md_escape(f"{card.name} · {card.province}"))
-        st.markdown(f"**Stage:** {md_escape(ui.stage_label(card.stage))}")
+        st.markdown(f"**Stage:** {md_escape(widgets.stage_label(card.stage))}")
         for icon, name, code, capacity in (
             ("🔥", "Gas", card.gas, card.gas_capacity),
             ("⚡", "Electricity", card.electricity, card.power_capacity),
         ):
-            line = f"{icon} **{name}:** {md_escape(ui.utility_label(code))}"
+            line = f"{icon} **{name}:** {md_escape(widgets.utility_label(code))}"
             if capacity:
                 line += f" · {md_escape(capacity)}"
             st.markdown(line)
@@ -122,20 +122,20 @@ def zone_card(card: metrics.ZoneCard, version: str | None) -> None:
             st.markdown(f"**Colonization:** {md_escape(card.colonization_text)}")
         else:
             st.progress(min(max(card.colonization_pct / 100, 0.0), 1.0), text=f"Colonization {md_escape(card.colonization_text)}")
-        st.markdown(f"{ui.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
+        st.markdown(f"{widgets.confidence_badge(card.confidence)} as of {md_escape(card.as_of)}")
         if card.stale:
             st.markdown(f":orange-badge[🕰 {md_escape(card.stale)}]")
         st.caption(f"Source: {md_escape(metrics.source_brief(card.source))}")
-        ui.zone_link(card.zone_id, "Zone profile", version)
+        widgets.zone_link(card.zone_id, "Zone profile", version)
 
 
-def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> None:
+def change_summary(ctx: context.PageContext, previous_info: VersionInfo | None) -> None:
     """The most important changes since the previous version, with a link to all of them."""
     if previous_info is None:
         st.info("This is the first version: there is nothing earlier to compare with.", icon="ℹ️")
         return
     st.caption(f"Since {md_escape(previous_info.label)} \\({md_escape(previous_info.id)}, as of {md_escape(previous_info.as_of)}\\)")
-    diff = ui.version_diff(previous_info, ctx.info)
+    diff = cached.version_diff(previous_info, ctx.info)
     if diff is None:
         st.warning("The previous version fails verification, so no change summary can be shown.", icon="⚠️")
         return
@@ -152,34 +152,34 @@ def change_summary(ctx: ui.PageContext, previous_info: VersionInfo | None) -> No
     )
 
 
-# Presenter mode (`/?present=1`) takes over the whole screen: see sez_metrics.app.ui_present.
-if ui_present.presenter_requested():
-    ui_present.render_presenter()
+# Presenter mode (`/?present=1`) takes over the whole screen: see sez_metrics.app.presenter.
+if presenter.presenter_requested():
+    presenter.render_presenter()
     st.stop()
 
-ctx = ui.page_context("Overview", "📊")
+ctx = context.page_context("Overview", "📊")
 with st.sidebar:  # presenter mode and the briefing pack of the version shown
-    ui_present.presenter_button(ctx)
-    ui_present.briefing_download_buttons(ctx)
+    presenter.presenter_button(ctx)
+    presenter.briefing_download_buttons(ctx)
 dataset = ctx.dataset
 previous_info = ctx.previous_of(ctx.info.id)
-previous = ui.load_exact(previous_info.id) if previous_info else None
-now = ui.derived(metrics.kpis, dataset)
-before = ui.derived(metrics.kpis, previous) if previous is not None else None
+previous = cached.load_exact(previous_info.id) if previous_info else None
+now = cached.derived(metrics.kpis, dataset)
+before = cached.derived(metrics.kpis, previous) if previous is not None else None
 
 # --- headline figures ---
 kpi_tiles(metrics.kpi_tiles(now, before), since=f"since {previous_info.id}" if before else "no earlier version")
-footnote = ui.derived(metrics.flagged_footnote, dataset)
+footnote = cached.derived(metrics.flagged_footnote, dataset)
 if footnote:
     st.caption(f"⚠ {md_escape(footnote)}: they are marked wherever they appear and are not official figures.")
-stale = ui.derived(metrics.stale_footnote, dataset)
+stale = cached.derived(metrics.stale_footnote, dataset)
 if stale:
     st.caption(f"🕰 {md_escape(stale)}. Their figures say so wherever they appear.")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Zones by stage")
-    counts = ui.derived(metrics.stage_counts, dataset)
+    counts = cached.derived(metrics.stage_counts, dataset)
     st.plotly_chart(stage_figure(counts), width="stretch", config={"displaylogo": False}, alt=stage_alt(counts))
     with st.expander("📋 Zones by stage as a table"):
         st.dataframe(stage_table(counts), hide_index=True, width="stretch")
@@ -188,7 +188,7 @@ with right:
     change_summary(ctx, previous_info)
 
 # --- which zones: every zone at a glance ---
-grid = ui.derived(metrics.zone_grid, dataset)
+grid = cached.derived(metrics.zone_grid, dataset)
 st.subheader(f"Every zone at a glance ({len(grid):,})")
 st.caption("Which zones stand where, most advanced first: stage ①–⑥, gas and power ✗ not started · ◔ approved · "
            "◑ under construction · ◕ interim supply · ✓ connected; colonization as a share of land or plots "
@@ -199,7 +199,7 @@ st.dataframe(grid, hide_index=True, width="stretch", row_height=GRID_ROW_PX,
              height=GRID_ROW_PX * (min(len(grid), GRID_ROWS) + 1) + 6, key="zone_grid")
 
 # --- priority zones ---
-cards = ui.derived(metrics.zone_cards, dataset)  # priority zones
+cards = cached.derived(metrics.zone_cards, dataset)  # priority zones
 st.subheader(f"Priority zones ({len(cards)})")
 if not cards:
     st.info("No zone is marked as a priority zone in this version.", icon="ℹ️")
@@ -213,7 +213,7 @@ for start in range(0, len(shown_cards), CARDS_PER_ROW):
 
 # --- overdue milestones ---
 reference = ctx.reference
-overdue = ui.shared(milestone_tables.overdue_milestones, dataset, args=(reference.iso,))
+overdue = cached.shared(milestone_tables.overdue_milestones, dataset, args=(reference.iso,))
 st.subheader(f"Overdue milestones ({len(overdue)})")
 if overdue.empty:
     st.success(f"No milestone is overdue at {md_escape(reference.name)}.", icon="✅")
@@ -224,15 +224,15 @@ else:
     if len(overdue) > OVERDUE_ROWS:
         st.caption(f"Showing the {OVERDUE_ROWS} most days late of {len(overdue):,}; the Timeline page lists every item.")
     # A wrapped table: milestone titles are what people read, and a grid cut most of them.
-    ui.wrapped_table(
+    widgets.wrapped_table(
         pd.DataFrame(
             {
                 "Milestone": listed["title"],
                 "Zone": listed["zone"],
                 "Due": listed["due_date"].dt.date,
                 "Days late": listed["days_late"],
-                "Status": listed["status"].map(ui.milestone_status_label),
-                "Confidence": listed["confidence"].map(ui.confidence_label),
+                "Status": listed["status"].map(widgets.milestone_status_label),
+                "Confidence": listed["confidence"].map(widgets.confidence_label),
             }
         ),
         key="overdue",

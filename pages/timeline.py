@@ -14,7 +14,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.app import ui
+from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import schema, timeline, vocabulary
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.views import timeline as view_model
@@ -22,7 +22,7 @@ from sez_metrics.views import timeline as view_model
 PLOTLY_CONFIG = {"displaylogo": False}
 # widget key → URL parameter, for the multi-value filters.
 FILTER_PARAMS = {"tl_zones": "zone", "tl_categories": "category", "tl_statuses": "status"}
-ctx = ui.page_context("Timeline", "📅")
+ctx = context.page_context("Timeline", "📅")
 dataset = ctx.dataset
 zones = dataset.zones
 names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
@@ -91,18 +91,18 @@ chosen = timeline.TimelineFilter(
 
 def _slippage(ds, reference_day: str, history_key: str) -> pd.DataFrame:
     """The full slippage table of the version; ``history_key`` stands for its verified history."""
-    items = ui.shared(view_model.assessed, ds, args=(reference_day,))
-    return view_model.slippage(ds, items, ui.version_history(ds.info).extracts)
+    items = cached.shared(view_model.assessed, ds, args=(reference_day,))
+    return view_model.slippage(ds, items, cached.version_history(ds.info).extracts)
 
 
 def _view(ds, reference_day: str, today_day: str, today_chosen: bool, chosen_key: tuple) -> view_model.View:
-    items = ui.shared(view_model.assessed, ds, args=(reference_day,))
+    items = cached.shared(view_model.assessed, ds, args=(reference_day,))
     return view_model.timeline_view(ds, items, timeline.TimelineFilter(*chosen_key), today_day, today_chosen)
 
 
 reference_day = reference.iso
 chosen_key = (chosen.zones, chosen.categories, chosen.statuses, chosen.include_programme)
-view = ui.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", reference.is_today, chosen_key))
+view = cached.shared(_view, dataset, args=(reference_day, f"{today:%Y-%m-%d}", reference.is_today, chosen_key))
 
 # --- the timeline -------------------------------------------------------------------------------
 
@@ -141,7 +141,7 @@ st.caption(
     "\"Rescheduled by\" is how far the committed date has moved from the one first published; the CSV download "
     "also has that first date, and each item's kind and category."
 )
-table = ui.shared(_slippage, dataset, args=(reference_day, ui.version_history(ctx.info).key))
+table = cached.shared(_slippage, dataset, args=(reference_day, cached.version_history(ctx.info).key))
 
 rows = view.positions
 if shown_count > view_model.TABLE_ROWS:
@@ -154,9 +154,9 @@ if shown_count > view_model.TABLE_ROWS:
                    "or download every row as CSV.")
 listed = table.take(rows).reset_index(drop=True)
 if len(listed) <= view_model.TABLE_ROWS:
-    ui.wrapped_slippage_table(listed, key="slippage")  # long milestone titles wrap, read in full
+    widgets.wrapped_slippage_table(listed, key="slippage")  # long milestone titles wrap, read in full
 else:  # every row asked for: a sortable grid (a wrapped table of thousands of rows takes a browser a minute)
-    st.dataframe(listed, hide_index=True, width="stretch", column_config=ui.slippage_column_config())
+    st.dataframe(listed, hide_index=True, width="stretch", column_config=widgets.slippage_column_config())
 if shown_count:
     st.download_button(
         f"⬇️ Slippage table, all {shown_count:,} rows (CSV)",

@@ -8,7 +8,7 @@ pass their integrity check (manifest chain, sizes and sha256 of every file).
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.app import ui
+from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import profile, schema, timeline, vocabulary
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.storage.store import Dataset
@@ -21,23 +21,23 @@ PLOTLY_CONFIG = {"displaylogo": False}
 TILES_PER_ROW = 3
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def _zone_view(history_key: str, shown: tuple[str, str], zone_id: str, day: str, today_day: str, today_chosen: bool,
-               _history: ui.VersionHistory, _dataset: Dataset) -> ZoneView:
+               _history: cached.VersionHistory, _dataset: Dataset) -> ZoneView:
     # ``history_key`` and ``shown`` (id and content hash) stand for ``_history`` and ``_dataset``.
     return zone_views.zone_view(_history.extracts, _history.damaged, _dataset, zone_id, day, today_day, today_chosen)
 
 
-def zone_view(ctx: ui.PageContext, zone_id: str, reference: vocabulary.Reference) -> ZoneView:
+def zone_view(ctx: context.PageContext, zone_id: str, reference: vocabulary.Reference) -> ZoneView:
     """The zone's history over every version up to the one shown, its milestones assessed to the
     ``reference`` date, and their charts and tables (cached across sessions)."""
-    history = ui.version_history(ctx.info)
+    history = cached.version_history(ctx.info)
     shown = (ctx.info.id, ctx.info.content_hash)
     today = pd.Timestamp.today().normalize()
-    return _zone_view(history.key, shown, zone_id, reference.iso, f"{today:%Y-%m-%d}", reference.is_today, history, ctx.dataset)
+    return cached.view(_zone_view, history.key, shown, zone_id, reference.iso, f"{today:%Y-%m-%d}", reference.is_today,
+                       inputs=(history, ctx.dataset))
 
 
-ctx = ui.page_context("Zone profile", "🏭")
+ctx = context.page_context("Zone profile", "🏭")
 dataset = ctx.dataset
 zones = dataset.zones
 names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
@@ -74,7 +74,7 @@ if zone_id is None:
 if requested is None:
     st.query_params["zone"] = zone_id  # the URL always names the zone shown
 
-ui.set_page_title(names[zone_id], "Zone profile")
+context.set_page_title(names[zone_id], "Zone profile")
 zone, status = profile.zone_row(dataset, zone_id)
 reference = ctx.reference
 
@@ -123,7 +123,7 @@ else:
 
 with st.expander("📋 Every figure with its confidence and source", expanded=True):
     # A wrapped table: sources are long (URLs) and were cut in a grid.
-    ui.wrapped_table(profile.zone_figures(zone, status), key="figures")
+    widgets.wrapped_table(profile.zone_figures(zone, status), key="figures")
     st.caption("Confidence: ● Official · ◐ Reported · ◌ Estimated · ⚠ Illustrative")
 
 # --- history across versions ----------------------------------------------------------------
@@ -148,7 +148,7 @@ else:
     st.plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the gas and electricity hookup {across}")
     # The table spans the page: in half of it, its wrapped columns would still scroll sideways.
     st.markdown("**The same history as a table**")
-    ui.wrapped_table(view.history_table, key="history")
+    widgets.wrapped_table(view.history_table, key="history")
 
 # --- milestones -----------------------------------------------------------------------------
 
@@ -165,4 +165,4 @@ else:
     st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch",
                     alt=f"Timeline of the {len(items)} milestones and phases of {zone['short_name']}, {late} late; "
                         "every item with its dates and days late is in the table below.")
-    ui.wrapped_slippage_table(view.slippage, key="slippage")
+    widgets.wrapped_slippage_table(view.slippage, key="slippage")

@@ -51,8 +51,9 @@ sys.path.insert(0, str(REPO))
 
 from sez_metrics.core import schema  # noqa: E402
 from sez_metrics.core.report import Report  # noqa: E402
+from sez_metrics.storage.folder import VersionStore  # noqa: E402
 from sez_metrics.storage.publish import PublishRefused, publish  # noqa: E402
-from sez_metrics.storage.store import VERSION_FILES, VersionStore  # noqa: E402
+from sez_metrics.storage.store import VERSION_FILES  # noqa: E402
 
 DATA = REPO / "data"
 SOURCES = DATA / "sources"

@@ -13,7 +13,7 @@ from pagetest import latest_csv
 
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 needs_shipped = pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
 

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
 from sez_metrics.steward import passwords, workspace
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import VersionStore
 
 APP = Path(__file__).parents[1] / "app.py"
 STEWARD_FIXTURES = MINI.parent / "steward"

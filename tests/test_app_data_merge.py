@@ -23,8 +23,8 @@ from sez_metrics.core.change_summary import format_summary
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
 from sez_metrics.steward import passwords
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import VersionStore
 
 
 @pytest.fixture(autouse=True)

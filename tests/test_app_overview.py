@@ -21,7 +21,7 @@ from apphelpers import (
 )
 
 from sez_metrics.core.text import md_escape
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 needs_shipped = pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
 STAGES = ["identified", "land_acquired", "notified", "under_development", "partly_operational", "operational"]

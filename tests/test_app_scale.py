@@ -15,7 +15,7 @@ from apphelpers import run_page
 from pagetest import latest_csv, plotly_specs
 
 from sez_metrics.render import maplayers, mapmarkers, mappoints
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 
 def test_overview_at_1000_zones_keeps_figures_bounded_and_right(scale_store):

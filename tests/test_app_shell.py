@@ -11,7 +11,7 @@ from storebuilder import build_mini_store
 from streamlit.testing.v1 import AppTest
 
 from sez_metrics.core.text import MAX_ECHO_CHARS, echo_text, md_escape
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 PAGES = ["overview", "map", "zone", "timeline", "changes", "data"]
 

@@ -15,8 +15,8 @@ import pytest
 from test_publish import fixture_files
 from test_publish_faults import start_publisher, status_file, wait_ready
 
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import VersionStore
 
 RUNS = int(os.environ.get("SEZ_CONCURRENCY_RUNS", "3"))
 

@@ -14,7 +14,7 @@ from storebuilder import FIXTURES, build_store
 
 from sez_metrics.core.change_summary import IMPORTANCE
 from sez_metrics.core.diff import diff_versions
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 STORE_FIXTURES = FIXTURES / "store"
 REPO = Path(__file__).parents[1]

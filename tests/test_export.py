@@ -15,7 +15,8 @@ from storebuilder import MINI, build_store
 from sez_metrics.core import schema
 from sez_metrics.core.report import Problem, Report
 from sez_metrics.render import export
-from sez_metrics.storage.store import VersionStore, sha256_bytes
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import sha256_bytes
 
 FIXTURES = MINI.parent / "steward"
 

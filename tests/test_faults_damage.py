@@ -11,7 +11,7 @@ import pytest
 from apphelpers import run_page
 
 from sez_metrics.core.text import md_escape
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 PAGES = [None, "map", "zone", "timeline", "changes", "data"]
 

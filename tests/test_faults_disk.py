@@ -26,7 +26,7 @@ from test_app_data import data_page, fixture_file, publish_button, sign_in, stew
 from test_publish import snapshot
 
 from sez_metrics.steward import passwords
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 REPO = Path(__file__).resolve().parents[1]
 UPDATE = fixture_file("valid", "status.csv")[1]  # a valid update of the mini store's status.csv

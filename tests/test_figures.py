@@ -10,7 +10,7 @@ import pytest
 
 from sez_metrics.core import profile, schema, timeline
 from sez_metrics.render import figures
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 TODAY = pd.Timestamp("2026-11-22")
 HOSTILE = "<img src=x onerror=alert(1)>"

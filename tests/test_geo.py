@@ -99,7 +99,7 @@ def test_pack_map_draws_in_the_same_web_mercator_as_the_dashboard(mini_store):
     """The static map's axes are EPSG:3857 metres, as many per pixel across as up, and every zone's
     marker sits at the projected point of its row."""
     from sez_metrics.render.static_map import zone_map_figure
-    from sez_metrics.storage.store import VersionStore
+    from sez_metrics.storage.folder import VersionStore
 
     dataset = VersionStore(mini_store).load().dataset
     fig = zone_map_figure(dataset.zones, dataset.status, width=1000, height=900)

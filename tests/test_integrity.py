@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from test_publish import edit_cell, fixture_files
 
-from sez_metrics.storage import store as store_module
+from sez_metrics.storage import stored_csv
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import StoreError, VersionStore, dataset_from_files, entry_hash
+from sez_metrics.storage.store import StoreError, dataset_from_files, entry_hash
 
 REPO = Path(__file__).parents[1]
 
@@ -220,14 +221,14 @@ def test_loads_say_the_same_whether_files_are_hashed_alongside_the_parsing_or_be
     tamper(store)
     wanted = [None, "v0001", "v0002", "v0003"]
     before = {vid: _load_outcome(store, vid) for vid in wanted}
-    monkeypatch.setattr(store_module, "_HASH_ALONGSIDE_FROM", 0)  # every version counts as large
+    monkeypatch.setattr(stored_csv, "HASH_ALONGSIDE_FROM", 0)  # every version counts as large
     assert {vid: _load_outcome(store, vid) for vid in wanted} == before
 
 
 @pytest.mark.parametrize("alongside", [False, True], ids=["hashed before", "hashed alongside"])
 def test_a_damaged_file_that_no_longer_parses_is_reported_as_damaged(store, alongside, monkeypatch):
     if alongside:
-        monkeypatch.setattr(store_module, "_HASH_ALONGSIDE_FROM", 0)
+        monkeypatch.setattr(stored_csv, "HASH_ALONGSIDE_FROM", 0)
     path = _file(store, "v0003", "zones.csv")
     data = bytearray(path.read_bytes())
     data[data.index(b"\n") + 1] = ord('"')  # an unclosed quote: the CSV reader refuses the file
@@ -354,7 +355,7 @@ def test_database_loads_say_the_same_whether_files_are_hashed_alongside_the_pars
     store = open_store(db_store)
     wanted = [None, "v0001", "v0002", "v0003"]
     before = {vid: _load_outcome(store, vid) for vid in wanted}
-    monkeypatch.setattr(store_module, "_HASH_ALONGSIDE_FROM", 0)  # every version counts as large
+    monkeypatch.setattr(stored_csv, "HASH_ALONGSIDE_FROM", 0)  # every version counts as large
     assert {vid: _load_outcome(store, vid) for vid in wanted} == before
     damaged = re.search(r"v\d{4}", where).group(0) if where.startswith("sez_files") else None
     if damaged is not None and "not list" not in _message:  # a damaged version is never served as itself

@@ -13,7 +13,7 @@ import pytest
 from sez_metrics.core import geo
 from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview, static_map
 from sez_metrics.render.briefing import images as pack_images
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")

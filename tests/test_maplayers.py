@@ -17,7 +17,7 @@ from shapely.ops import polylabel
 
 from sez_metrics.core import geo, schema
 from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview, palette
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 BASEMAP = geo.BASEMAP_PATH
 HOSTILE = "<img src=x onerror=alert(1)>"

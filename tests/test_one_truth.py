@@ -28,7 +28,7 @@ from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import pdf as pack_pdf
 from sez_metrics.render.briefing import story as storyline
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 REPO = Path(__file__).parents[1]
 PAGES = {"overview": None, "timeline": "timeline", "zone": "zone"}

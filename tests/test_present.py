@@ -12,7 +12,7 @@ from sez_metrics.render import present
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 GENERATED = date(2026, 1, 15)
 

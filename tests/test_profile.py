@@ -11,7 +11,7 @@ import pytest
 from storebuilder import MINI, build_store
 
 from sez_metrics.core import profile, timeline
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 
 @pytest.fixture
@@ -162,7 +162,9 @@ def test_a_row_that_does_not_convert_is_named_and_left_out(tmp_path):
     assert other["version_id"].tolist() == ["v0001", "v0002"] and unreadable == []
 
 
-def test_a_date_that_does_not_convert_is_named_and_left_out(tmp_path):
+@pytest.mark.parametrize("few_ids", [1000, 0], ids=["version-by-version", "one-pass"])
+def test_a_date_that_does_not_convert_is_named_and_left_out(tmp_path, monkeypatch, few_ids):
+    monkeypatch.setattr(profile, "_FEW_IDS", few_ids)  # both ways of finding the rows of the ids asked for
     def spoil(folder):
         frame = pd.read_csv(folder / "milestones.csv", dtype=str, keep_default_na=False)
         frame.loc[frame["milestone_id"] == "rashakai-gas", "due_date"] = "soon"

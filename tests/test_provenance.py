@@ -23,7 +23,8 @@ from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import pdf as pack_pdf
 from sez_metrics.render.briefing import story as storyline
-from sez_metrics.storage.store import VERSION_FILES, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import VERSION_FILES
 
 OWN = {"colonization_confidence": "official", "colonization_source": "CPEC Authority briefing, Aug 2022",
        "gas_confidence": "estimated", "colonization_basis": "saleable_area"}

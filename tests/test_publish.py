@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from storekinds import STORE_KINDS, new_location, store_env, store_snapshot
 
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.folder_publish import ORPHAN_RECORD_NAME
 from sez_metrics.storage.publish import PublishRefused, next_version_id, publish
-from sez_metrics.storage.store import Store, VersionStore, open_store
+from sez_metrics.storage.store import Store, open_store
 
 REPO = Path(__file__).parents[1]
 STORE_FIXTURES = Path(__file__).parent / "fixtures" / "store"

@@ -25,8 +25,8 @@ import pytest
 from test_publish import edit_cell, fixture_files, snapshot
 
 import sez_metrics.storage.folder_publish as publish_module
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import VersionStore
 
 REPO = Path(__file__).parents[1]
 LISTED_AFTER_TEMPLATE = ["v0001", "v0002"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from test_publish import edit_cell, fixture_files, run_cli, snapshot
 
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import PublishRefused, publish
-from sez_metrics.storage.store import VersionStore
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 
 def test_cli_publish_prints_warnings_and_publishes(shipped_copy, tmp_path):

@@ -182,7 +182,7 @@ def test_a_cyrillic_look_alike_of_another_zones_name_is_a_warning():
 
 
 def test_a_look_alike_of_a_published_zone_name_is_a_warning(mini_store):
-    from sez_metrics.storage.store import VersionStore
+    from sez_metrics.storage.folder import VersionStore
 
     previous = VersionStore(mini_store).load().dataset
     name = previous.zones["short_name"].iloc[0]

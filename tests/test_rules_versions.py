@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from sez_metrics.core.validate import validate_version
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import VersionStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 VALID = FIXTURES / "valid"

@@ -32,7 +32,8 @@ from sez_metrics.render.briefing import html as pack_html
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import pdf as pack_pdf
 from sez_metrics.render.briefing import story as storyline
-from sez_metrics.storage.store import VersionStore, entry_hash
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import entry_hash
 
 NAME = "<script>alert('name')</script><img src=x onerror=alert(1)>"
 SHORT = "![i](http://e.vil/x)"  # a markdown image that fits in 24 characters
@@ -140,7 +141,7 @@ def test_every_page_shows_hostile_values_as_literal_text(hostile_store, page, pa
     assert not at.exception, [e.value for e in at.exception]
     assert_no_markup(markdown_texts(at), f"{page} markdown")
     # st.table renders every cell as markdown: each table shows its cells through a Styler whose
-    # display values are escaped (ui.wrapped_table), never the raw data.
+    # display values are escaped (widgets.wrapped_table), never the raw data.
     for table in at.table:
         assert table.proto.arrow_data.styler.display_values, f"{page}: a table shows its raw data as markdown"
         shown = convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)

@@ -21,7 +21,8 @@ from sez_metrics.render import export
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
 from sez_metrics.steward import workspace
-from sez_metrics.storage.store import StoreError, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 CANARY = "CanaryOutsideTheStore"

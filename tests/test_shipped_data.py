@@ -13,7 +13,8 @@ import pytest
 
 from sez_metrics.core import schema
 from sez_metrics.core.validate import validate_version
-from sez_metrics.storage.store import VERSION_FILES, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import VERSION_FILES
 
 SHIPPED_DATA = Path(__file__).resolve().parents[1] / "data"
 

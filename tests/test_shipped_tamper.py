@@ -7,7 +7,8 @@ import sys
 import pytest
 from conftest import SHIPPED_DATA
 
-from sez_metrics.storage.store import VERSION_FILES, VersionStore
+from sez_metrics.storage.folder import VersionStore
+from sez_metrics.storage.store import VERSION_FILES
 
 SHIPPED_IDS = [v.id for v in VersionStore(SHIPPED_DATA).versions()]
 CASES = [(vid, name) for vid in SHIPPED_IDS for name in VERSION_FILES]

@@ -8,7 +8,7 @@ import pytest
 
 from sez_metrics.core import geo, schema
 from sez_metrics.render import palette, static_map
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"
 

@@ -21,9 +21,10 @@ from storekinds import store_env
 from test_publish import edit_cell, fixture_files
 from test_publish_faults import start_publisher, status_file, wait_ready
 
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.pgstore import PgStore, redact
 from sez_metrics.storage.publish import PublishRefused, publish
-from sez_metrics.storage.store import StoreError, StoreUnavailable, VersionStore, open_store
+from sez_metrics.storage.store import StoreError, StoreUnavailable, open_store
 
 REPO = Path(__file__).parents[1]
 SHIPPED = REPO / "data"
@@ -224,13 +225,13 @@ def test_a_row_altered_by_hand_is_named_by_verify_and_not_served(pg_server, pg_u
     publish(pg_url, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "10")}, author="A", note="jobs")
     store = open_store(pg_url)
     assert store.load().dataset.info.id == "v0002"  # read (and kept by nothing: the stamp follows the rows)
-    stamp = store.stamp(["v0002"])
+    stamp = store.fingerprint().version("v0002")
     # Same length, one digit changed: only the hash can tell.
     pg_server.psql(pg_url, "ALTER TABLE sez_files DISABLE TRIGGER sez_files_immutable; "
                            "UPDATE sez_files SET data = replace(encode(data, 'escape'), ',10,', ',90,')::bytea "
                            "WHERE version_id = 'v0002' AND name = 'status.csv'; "
                            "ALTER TABLE sez_files ENABLE TRIGGER sez_files_immutable")
-    assert store.stamp(["v0002"]) != stamp
+    assert store.fingerprint().version("v0002") != stamp
     problems = store.verify()
     assert [p.format_line() for p in problems] == [
         "sez_files v0002/status.csv: v0002: sha256 mismatch: the file was altered after publishing"]

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from sez_metrics.core import schema, typed
 from sez_metrics.core.cell_rules import DATE_RE, INTEGER_RE, NUMBER_RE
-from sez_metrics.storage import store
-from sez_metrics.storage.store import VersionInfo, dataset_from_files, parse_csv_bytes
+from sez_metrics.storage import stored_csv
+from sez_metrics.storage.store import VersionInfo, dataset_from_files
+from sez_metrics.storage.stored_csv import parse_csv_bytes
 from sez_metrics.storage.synth import generate
 
 INFO = VersionInfo("v0001", "test", "2025-01-01", "", "", "", None, {}, None, "")
@@ -91,7 +92,7 @@ def path(request, monkeypatch):
     """Small tables, or any table taken as large: text stripped on the second thread, files parsed on all cores."""
     if request.param == "large tables":
         monkeypatch.setattr(typed, "_SMALL", 1)
-        monkeypatch.setattr(store, "_THREADED_FROM_BYTES", 0)
+        monkeypatch.setattr(stored_csv, "THREADED_FROM_BYTES", 0)
     return request.param
 
 
@@ -204,7 +205,7 @@ def test_a_line_break_in_a_quoted_cell_of_a_large_file_is_kept(monkeypatch):
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     files["zones.csv"] = out.getvalue().encode()
-    monkeypatch.setattr(store, "_THREADED_FROM_BYTES", 0)
+    monkeypatch.setattr(stored_csv, "THREADED_FROM_BYTES", 0)
     buffers = {name: pa.py_buffer(data) for name, data in files.items()}
     dataset = dataset_from_files(INFO, buffers)
     assert dataset.zones["name"].iloc[0] == "first line\nsecond line"

@@ -10,7 +10,7 @@ import pytest
 
 from sez_metrics.core import schema
 from sez_metrics.core.validate import validate_version
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.synth import build_store, generate
 
 REPO = Path(__file__).resolve().parents[1]

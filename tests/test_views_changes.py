@@ -13,7 +13,7 @@ from storebuilder import FIXTURES, build_store
 
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.vocabulary import PROGRAMME
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.views import changes as view
 
 STORE_FIXTURES = FIXTURES / "store"

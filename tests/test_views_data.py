@@ -6,7 +6,7 @@ from __future__ import annotations
 from storebuilder import MINI
 
 from sez_metrics.steward import workspace
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.views import data as view
 
 STEWARD_FIXTURES = MINI.parent / "steward"

@@ -11,7 +11,7 @@ import pytest
 
 from sez_metrics.core import profile, schema
 from sez_metrics.core.timeline import SLIP_STATES, TimelineFilter
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.views import timeline as timeline_view
 from sez_metrics.views import zone as zone_view
 

@@ -5,7 +5,7 @@ screen matches the pack that is sent out: programme overview, map, one slide per
 zones first, or the presenter's own choice and order), the milestone timeline, and the changes
 since an earlier version. Everything here is pure: the URL parameters come in as strings, the
 slides go out as data and HTML strings in which every CSV value is escaped. The Streamlit side
-lives in ``sez_metrics.app.ui_present``.
+lives in ``sez_metrics.app.presenter``.
 
 URL contract (on ``/``): ``present=1`` turns the mode on; ``slide=N`` (1-based) is the slide
 shown; ``zones=a,b,c`` chooses the zone slides and their order; ``compare=ID`` the version the

@@ -46,9 +46,9 @@ from sez_metrics.storage.store import (
     VersionInfo,
     dataset_from_files,
     open_store,
-    parse_csv_bytes,
     sha256_bytes,
 )
+from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 NEW_VERSION_ID = "(new)"
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.fsutil import durable_temp_file, fsync_dir, stale_temp_files, write_file_durably
 from sez_metrics.storage.publish import PublishRefused
 from sez_metrics.storage.store import (
@@ -30,7 +31,6 @@ from sez_metrics.storage.store import (
     VERSION_FILES,
     VERSION_ID_PATTERN,
     VERSIONS_DIR,
-    VersionStore,
     info_from_entry,
 )
 

@@ -23,11 +23,10 @@ after it is back connects again (connections are pooled per process, and a broke
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -35,14 +34,16 @@ import psycopg
 import pyarrow as pa
 from psycopg import errors as pgerrors
 
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import (
     MANIFEST_FORMAT,
     VERSION_FILES,
     IntegrityProblem,
     StoreError,
+    StoreFingerprint,
     StoreUnavailable,
     VersionInfo,
-    VersionStore,
+    digest_of,
     info_from_entry,
 )
 
@@ -223,9 +224,11 @@ class PgStore(VersionStore):
 
     # --- files --------------------------------------------------------------------------
 
-    def _read_sized(self, info: VersionInfo, into_arrow: bool = False, on_read=None) -> list[tuple]:
-        rows = self._rows("SELECT name, data FROM sez_files WHERE version_id = %s", (info.id,), binary=True)
-        found = {name: data for name, data in rows}
+    def _read_sized(self, info: VersionInfo, into_arrow: bool = False, on_read=None, stamps=None) -> list[tuple]:
+        rows = self._rows("SELECT name, data, xmin::text || ':' || ctid::text FROM sez_files WHERE version_id = %s", (info.id,), binary=True)
+        found = {name: data for name, data, _ in rows}
+        if stamps is not None:
+            stamps.update({name: stamp for name, _, stamp in rows})
         if not found:
             return [("", IntegrityProblem(info.id, self._version_where(info.id), "the version has no file in the database"))]
         outcomes: list[tuple] = []
@@ -249,8 +252,14 @@ class PgStore(VersionStore):
                 on_read(name, data)
         return outcomes
 
+    def current_stamps(self, info: VersionInfo) -> dict[str, str | None]:
+        """Each of the entry's files' row version (xmin, ctid) as it is now: None for a missing row.
+        Any UPDATE of a row, even one writing the same bytes, gives it a new one."""
+        rows = dict(self._rows("SELECT name, xmin::text || ':' || ctid::text FROM sez_files WHERE version_id = %s", (info.id,)))
+        return {name: rows.get(name) for name in info.files}
+
     def _check_files(self, info: VersionInfo) -> list[IntegrityProblem]:
-        return self.read_version_files(info)[1]
+        return self._files_problems(info)
 
     def _unlisted(self, known: set[str]) -> list[IntegrityProblem]:
         try:
@@ -264,22 +273,9 @@ class PgStore(VersionStore):
 
     # --- cache keys ---------------------------------------------------------------------
 
-    def stamp(self, version_ids: Iterable[str]) -> str:
-        """A digest of the row versions (xmin, ctid) of the versions' files: any change of a row,
-        even by hand, changes it, and the next load verifies the version again."""
-        ids = list(version_ids)
-        rows = self._rows("SELECT version_id, name, xmin::text, ctid::text FROM sez_files "
-                          "WHERE version_id = ANY(%s) ORDER BY version_id, name", (ids,))
-        return hashlib.sha256(repr((ids, rows)).encode()).hexdigest()
-
-    def stamps(self, version_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(version_ids)
-        rows = self._rows("SELECT version_id, name, xmin::text, ctid::text FROM sez_files "
-                          "WHERE version_id = ANY(%s) ORDER BY version_id, name", (ids,))
-        return {vid: hashlib.sha256(repr(([vid], [r for r in rows if r[0] == vid])).encode()).hexdigest() for vid in ids}
-
-    def fingerprint(self) -> str:
-        """A digest of every row's identity and row version: publishing or any change by hand changes it."""
+    def fingerprint(self) -> StoreFingerprint:
+        """Every row's identity and row version (xmin, ctid): publishing or any change by hand
+        changes the digest, and a change of a version's files changes that version's part."""
         def both(conn: psycopg.Connection) -> tuple:
             with conn.cursor() as cur:
                 cur.execute("SELECT seq, id, entry_hash, xmin::text, ctid::text FROM sez_versions ORDER BY seq")
@@ -288,12 +284,15 @@ class PgStore(VersionStore):
                 return versions, cur.fetchall()
 
         try:
-            found = self.run(both)
+            versions, files = self.run(both)
         except StoreUnavailable:
             raise
         except StoreError:
-            found = ()
-        return hashlib.sha256(repr(found).encode()).hexdigest()
+            versions, files = [], []
+        by_version: dict[str, list] = {}
+        for row in files:
+            by_version.setdefault(row[0], []).append(row)
+        return StoreFingerprint(digest_of((versions, files)), tuple((vid, digest_of(rows)) for vid, rows in by_version.items()))
 
     # --- publishing ---------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from pathlib import Path
 from sez_metrics.core import chars, merge, schema
 from sez_metrics.core.diff import VersionDiff, diff_versions, empty_dataset
 from sez_metrics.core.report import Report
+from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import (
     VERSION_FILES,
     VERSION_ID_PATTERN,
@@ -44,14 +45,13 @@ from sez_metrics.storage.store import (
     Dataset,
     StoreError,
     VersionInfo,
-    VersionStore,
     dataset_from_files,
     entry_hash,
     info_from_entry,
     open_store,
-    parse_csv_bytes,
     sha256_bytes,
 )
+from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 # Metadata limits: author and label are shown on one line in lists, pickers and slides.
 MAX_AUTHOR_CHARS = 80

@@ -9,7 +9,7 @@ import pytest
 from browsing import DECK_CANVAS, SCREENSHOTS, deck_colour, deck_point, expect, screenshot, settle, wait_ready
 
 from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 

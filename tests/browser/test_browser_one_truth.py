@@ -13,7 +13,7 @@ from apphelpers import variant_store
 from browsing import PLOTLY_CHART, REPO, AppPage, expect, screenshot
 
 from sez_metrics.core import vocabulary
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 

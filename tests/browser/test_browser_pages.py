@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from browsing import DECK_CANVAS, PLOTLY_CHART, as_of_stamp, expect, screenshot
 
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 from browsing import READY_TIMEOUT_MS, screenshot
 
 from sez_metrics.core import milestone_tables
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from browsing import SCREENSHOTS, expect, settle
 
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ from storebuilder import build_mini_store
 from test_steward_publish import PASSWORD, STEWARD, UPLOAD_INPUT, VIEWPORT, sign_in
 
 from sez_metrics.core import settings
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +129,7 @@ def _misses(base_url: str, cache: str) -> int:
 
 def test_a_visitors_clear_cache_message_does_not_empty_the_version_caches(guarded):
     dashboard, _ = guarded
-    cache = "sez_metrics.app.ui._cached_load"
+    cache = "sez_metrics.app.cached._cached_load"
     victim = Session(dashboard.base_url)
     attacker = Session(dashboard.base_url)
     try:
@@ -188,7 +188,7 @@ def test_a_diff_is_computed_once_per_pair_and_shared_by_every_session(guarded):
     ids = [v.id for v in VersionStore(data_dir).versions()]
     assert len(ids) >= 3, "needs a pair that no other page computes"
     query = f"version={ids[-1]}&compare={ids[0]}"
-    cache = "sez_metrics.app.ui._cached_diff"
+    cache = "sez_metrics.app.cached._cached_diff"
     sessions = [Session(dashboard.base_url) for _ in range(3)]
     try:
         before = _misses(dashboard.base_url, cache)

@@ -25,7 +25,7 @@ import pytest
 from browsing import ARTIFACTS, REPO, AppPage, as_of_stamp, expect, screenshot, stop_server, wait_ready
 from storebuilder import build_mini_store
 
-from sez_metrics.storage.store import VersionStore
+from sez_metrics.storage.folder import VersionStore
 
 STEWARD = "browser-steward"
 STEWARD_DISPLAY = "Browser Steward (test)"

@@ -1,23 +1,22 @@
-"""Streamlit side of presenter mode and of the briefing-pack downloads (a UI helper module).
+"""Presenter mode and the briefing-pack downloads, in the app.
 
 ``presenter_requested()`` tells the Overview page (``/``) to hand over to ``render_presenter()``,
 which draws one slide of ``sez_metrics.render.present``'s deck full-screen: no sidebar, toolbar or
 menu, large type, the pinned version's "as of" stamp on every slide, and previous/next controls
 that keep the slide in the URL (a reload or a shared link lands on the same slide).
 
-Loaded versions, storylines and rendered figures are cached per process, keyed by version id
-and manifest entry hash (a version's content never changes under its id).
+Storylines, pictures and packs are cached per process (``cached``), keyed by the store's fingerprint.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
 
-from sez_metrics.app import serverguard
-from sez_metrics.app.ui import (
+from sez_metrics.app import cached, serverguard
+from sez_metrics.app.context import (
     REFERENCE_STATE_KEY,
     STORE_UNAVAILABLE_TEXT,
     PageContext,
@@ -29,9 +28,8 @@ from sez_metrics.core.settings import store_location
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import present, static_map
 from sez_metrics.render.briefing import images as pack_images
-from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
-from sez_metrics.storage.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, VersionInfo, open_store
+from sez_metrics.storage.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, open_store
 
 PRESENT_PARAMS = ("present", "slide", "zones")
 MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -42,62 +40,12 @@ def presenter_requested() -> bool:
     return str(st.query_params.get("present", "")).strip().lower() in ("1", "true", "yes")
 
 
-# --- cached data ------------------------------------------------------------------------------
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_briefing(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
-                     reference: str = vocabulary.AS_OF) -> storyline.Briefing:
-    inputs = pack_files.load_pack_inputs(Path(root), version_id, compare_id)
-    return storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(zones) or None, generated_on=today,
-                                   reference=reference)
-
-
-@st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
-def _cached_images(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date,
-                   reference: str = vocabulary.AS_OF) -> pack_images.BriefingImages:
-    story = _cached_briefing(root, version_id, compare_id, zones, chain_key, today, reference)
-    with serverguard.costly():  # one chromium render at a time, however many selections are asked for
-        return pack_images.render_images(story, ("svg",), ("map", "timeline_focus"))
-
-
-class _WithoutPictures(Exception):
-    """A pack made without its pictures: handed out, never cached, so the next click tries again."""
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__("pack without pictures")
-        self.data = data
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _cached_pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
-                 reference: str = vocabulary.AS_OF) -> bytes:
-    inputs = pack_files.load_pack_inputs(Path(root), version_id, compare_id)
-    with serverguard.costly():
-        data, _, images = pack_files.make_pack(inputs, fmt, zone_ids=list(zones) or None, generated_on=today, reference=reference)
-    if images.problems:
-        raise _WithoutPictures(data)  # st.cache_data keeps no result of a call that raised
-    return data
-
-
-def _pack(root: str, version_id: str, compare_id: str | None, zones: tuple[str, ...], chain_key: tuple, today: date, fmt: str,
-          reference: str = vocabulary.AS_OF) -> bytes:
-    try:
-        return _cached_pack(root, version_id, compare_id, zones, chain_key, today, fmt, reference)
-    except _WithoutPictures as degraded:
-        return degraded.data
-
-
 def reference_choice() -> str:
     """The reference date asked for (``to=today`` in the URL, or chosen on another page): as-of by default."""
     param = st.query_params.get(vocabulary.REFERENCE_PARAM)
     if param is not None:
         return vocabulary.reference_choice(param)
     return st.session_state.get(REFERENCE_STATE_KEY, vocabulary.AS_OF)
-
-
-def _chain_key(versions: list[VersionInfo]) -> tuple:
-    return tuple((v.id, v.entry_hash) for v in versions)
 
 
 # --- download buttons -------------------------------------------------------------------------
@@ -115,19 +63,15 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
     The pack is made only when a button is clicked (a few seconds: it draws the map and the
     timeline), then cached for the day.
     """
-    root = root or store_location()
     try:
-        versions = open_store(root).versions()
+        request = cached.pack_request(version_id, compare_id, tuple(zone_ids or ()), reference_choice(), root)
     except StoreError:
         return
-    key = _chain_key(versions)
-    zones = tuple(zone_ids or ())
-    today = date.today()
-    reference = reference_choice()
+    reference = request.reference
     for fmt, label in (("pdf", "⬇️ Briefing pack (PDF)"), ("html", "⬇️ Briefing pack (HTML, offline)")):
         st.download_button(
             label,
-            data=lambda fmt=fmt: _pack(str(root), version_id, compare_id, zones, key, today, fmt, reference),
+            data=lambda fmt=fmt: cached.briefing_pack(request, fmt),
             file_name=f"sez-briefing-{version_id}{'-today' if reference == vocabulary.TODAY else ''}.{fmt}",
             mime=MIME[fmt],
             on_click="ignore",
@@ -226,13 +170,15 @@ def render_presenter() -> None:
 
     dataset_zones = None
     try:
-        story = _cached_briefing(str(root), version_id, compare_id, (), _chain_key(versions), date.today(), reference_choice())
+        request = cached.pack_request(version_id, compare_id, (), reference_choice(), root)
+        story = cached.briefing_story(request)
         dataset_zones = story.dataset
         zones, unknown = present.requested_zones(st.query_params.get("zones"), dataset_zones)
         if unknown:
             st.toast(f"Unknown zone(s) left out: {md_echo(', '.join(unknown))}", icon="⚠️")
         if zones:
-            story = _cached_briefing(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
+            request = dataclasses.replace(request, zones=tuple(zones))
+            story = cached.briefing_story(request)
     except storyline.BriefingError as exc:
         _fail(md_escape(exc), latest_id)
 
@@ -248,7 +194,7 @@ def render_presenter() -> None:
     # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
     # distinct ones, the viewer's browser draws the figure instead (below).
     if slide.kind in ("map", "timeline") and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones))):
-        images = _cached_images(str(root), version_id, compare_id, tuple(zones), _chain_key(versions), date.today(), reference_choice())
+        images = cached.briefing_images(request)
     body = present.slide_body_html(story, slide, images)
     st.html(
         f'<div class="sez-slide" data-testid="sez-slide" data-slide="{number}" data-kind="{slide.kind}">'
