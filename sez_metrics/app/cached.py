@@ -38,6 +38,7 @@ from sez_metrics.storage.store import (
     Store,
     StoreError,
     StoreUnavailable,
+    VersionDamaged,
     VersionInfo,
     digest_of,
     open_store,
@@ -80,7 +81,10 @@ def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
         raise
     except StoreError:
         return None
-    return result.dataset if result.dataset.info.id == version_id and not result.problems else None
+    try:
+        return result.exact(version_id)
+    except VersionDamaged:
+        return None
 
 
 @st.cache_resource(max_entries=8, ttl=VERIFY_TTL, show_spinner=False)

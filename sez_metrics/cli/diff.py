@@ -8,16 +8,7 @@ from sez_metrics.cli.exits import CommandFailed, ExitCode
 from sez_metrics.core.change_summary import format_summary
 from sez_metrics.core.chars import echo, json_text
 from sez_metrics.core.diff import diff_versions
-from sez_metrics.storage.store import Dataset, StoreError, open_store
-
-
-def _load_exact(store, version_id: str) -> Dataset:
-    """The version itself, verified; never a fallback to another version."""
-    result = store.load(version_id)
-    if result.dataset.info.id != version_id or result.problems:
-        reasons = "; ".join(p.format_line() for p in result.problems if p.version_id == version_id) or "failed verification"
-        raise StoreError(f"version {version_id} is damaged ({reasons}); run verify")
-    return result.dataset
+from sez_metrics.storage.store import StoreError, open_store
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         if version_id not in ids:
             raise CommandFailed(f"error: no version {version_id!r}; valid ids: {', '.join(ids) or 'none'}", ExitCode.USAGE)
     try:
-        result = diff_versions(_load_exact(store, args.old), _load_exact(store, args.new))
+        result = diff_versions(store.load(args.old).exact(args.old), store.load(args.new).exact(args.new))
     except StoreError as exc:
         raise CommandFailed(f"error: {exc}", ExitCode.PROBLEMS) from exc
     if args.json:

@@ -40,6 +40,10 @@ class StoreError(Exception):
     """The store cannot be read at all (no manifest, unreadable manifest, no intact version)."""
 
 
+class VersionDamaged(StoreError):
+    """The version asked for exists, but fails its integrity check; the message names why."""
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be reached right now (its database is down or refuses connections).
 
@@ -134,6 +138,14 @@ class LoadResult:
     def fell_back(self) -> bool:
         """True when the version served is not the one asked for (or not the latest)."""
         return bool(self.problems) and (self.requested_id is None or self.dataset.info.id != self.requested_id)
+
+    def exact(self, version_id: str) -> Dataset:
+        """The dataset if it is version ``version_id`` itself and passed its check, never a fallback
+        to another version; ``VersionDamaged`` otherwise."""
+        if self.dataset.info.id != version_id or self.problems:
+            reasons = "; ".join(p.format_line() for p in self.problems if p.version_id == version_id) or "failed verification"
+            raise VersionDamaged(f"version {version_id} is damaged ({reasons}); run verify")
+        return self.dataset
 
 
 def entry_hash(entry: dict) -> str:

@@ -16,7 +16,7 @@ from sez_metrics.core import vocabulary
 from sez_metrics.render.briefing.html import render_html
 from sez_metrics.render.briefing.images import BriefingImages, render_images
 from sez_metrics.render.briefing.story import Briefing, BriefingError, build_briefing
-from sez_metrics.storage.store import Dataset, Store, StoreError, open_store
+from sez_metrics.storage.store import Dataset, Store, StoreError, VersionDamaged, open_store
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
@@ -31,11 +31,10 @@ class PackInputs:
 
 
 def _load_exact(store: Store, version_id: str) -> Dataset:
-    result = store.load(version_id)
-    if result.dataset.info.id != version_id or result.problems:
-        reasons = "; ".join(p.format_line() for p in result.problems if p.version_id == version_id) or "failed verification"
-        raise BriefingError(f"version {version_id} is damaged ({reasons}); run verify", ExitCode.PROBLEMS)
-    return result.dataset
+    try:
+        return store.load(version_id).exact(version_id)
+    except VersionDamaged as exc:
+        raise BriefingError(str(exc), ExitCode.PROBLEMS) from exc
 
 
 def load_pack_inputs(root: Path | str | Store, version_id: str | None = None, compare_id: str | None = None) -> PackInputs:
