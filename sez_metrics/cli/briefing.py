@@ -28,7 +28,7 @@ def cli_briefing(args: argparse.Namespace) -> int:
         briefing, images = write_briefing(store_location(), out, args.version, args.compare, getattr(args, "to", vocabulary.AS_OF))
     except BriefingError as exc:
         echo(f"error: {exc}", err=True)
-        return exc.exit_code
+        return ExitCode.PROBLEMS if exc.damaged else ExitCode.USAGE
     for problem in images.problems:
         echo(f"warning: {problem}", err=True)
     echo(f"wrote {out} ({briefing.info.id}, {len(briefing.zones)} zones)")

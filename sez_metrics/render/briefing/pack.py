@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sez_metrics.cli.exits import ExitCode
 from sez_metrics.core import vocabulary
 from sez_metrics.render.briefing.html import render_html
 from sez_metrics.render.briefing.images import BriefingImages, render_images
@@ -34,7 +33,7 @@ def _load_exact(store: Store, version_id: str) -> Dataset:
     try:
         return store.load(version_id).exact(version_id)
     except VersionDamaged as exc:
-        raise BriefingError(str(exc), ExitCode.PROBLEMS) from exc
+        raise BriefingError(str(exc), damaged=True) from exc
 
 
 def load_pack_inputs(root: Path | str | Store, version_id: str | None = None, compare_id: str | None = None) -> PackInputs:

@@ -14,7 +14,6 @@ from datetime import date
 
 import pandas as pd
 
-from sez_metrics.cli.exits import CommandFailed, ExitCode
 from sez_metrics.core import metrics, schema, timeline, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.diff import VersionDiff, diff_versions
@@ -27,13 +26,14 @@ NO_VALUE = "—"
 MINOR_CHANGE_IMPORTANCE = 11
 
 
-class BriefingError(CommandFailed):
-    """The pack cannot be made; the message says why and ``exit_code`` is the command's exit code:
-    ``ExitCode.PROBLEMS`` for a damaged version, ``ExitCode.USAGE`` for anything else (an unknown
-    version, a wrong file name, a missing folder or font)."""
+class BriefingError(Exception):
+    """The pack cannot be made; the message says why. ``damaged``: the pinned or compared version
+    fails its integrity check (the store is at fault, not the request: an unknown version, a wrong
+    file name, a missing folder or font)."""
 
-    def __init__(self, message: str, exit_code: ExitCode = ExitCode.USAGE):
-        super().__init__(message, exit_code)
+    def __init__(self, message: str, *, damaged: bool = False):
+        super().__init__(message)
+        self.damaged = damaged
 
 
 # --- the storyline --------------------------------------------------------------------------
