@@ -16,8 +16,8 @@ import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import schema
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.storage.store import Dataset, VersionInfo
 from sez_metrics.views import changes as view
 from sez_metrics.views.changes import ChangeViews, Filters, describe
 

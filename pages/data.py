@@ -15,13 +15,14 @@ from datetime import date, datetime
 import streamlit as st
 
 from sez_metrics.app import cached, context, serverguard
+from sez_metrics.core.dataset import VersionInfo
 from sez_metrics.core.report import Report
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export
 from sez_metrics.steward import auth, passwords, workspace
 from sez_metrics.storage.publish import PublishRefused, publish_failure
-from sez_metrics.storage.store import Store, StoreError, StoreUnavailable, VersionInfo, open_store
+from sez_metrics.storage.store import Store, StoreError, StoreUnavailable, open_store
 from sez_metrics.views import data as view
 
 # Session state of the workspace (one browser session = one steward at most).

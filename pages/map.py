@@ -13,10 +13,10 @@ import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import geo
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.core.settings import basemap_dir
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export, mapbasemap, maplayers, mapmarkers, mappoints, mapview
-from sez_metrics.storage.store import Dataset
 
 MAP_KEY = "zone_map"
 MEASURE_KEY = "map_measure"

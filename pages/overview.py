@@ -8,8 +8,8 @@ import streamlit as st
 
 from sez_metrics.app import cached, context, presenter, widgets
 from sez_metrics.core import metrics, milestone_tables, vocabulary
+from sez_metrics.core.dataset import VersionInfo
 from sez_metrics.core.text import md_escape
-from sez_metrics.storage.store import VersionInfo
 
 SUMMARY_LINES = 6
 TILES_PER_ROW = 4

@@ -10,8 +10,8 @@ import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
 from sez_metrics.core import profile, schema, timeline, vocabulary
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.storage.store import Dataset
 from sez_metrics.views import zone as zone_views
 from sez_metrics.views.zone import ZoneView
 

@@ -7,7 +7,7 @@ import re
 
 from pagetest import HOSTILE, latest_csv, run_page
 
-from sez_metrics.render import palette
+from sez_metrics.core import palette
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
 pytest_plugins = ("pagefixtures",)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from sez_metrics.core import csvio, schema
 from sez_metrics.core.cell_rules import check_table
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.core.typed import to_typed
 from sez_metrics.core.validate import validate_version
-from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 DIALECT = FIXTURES / "dialect"

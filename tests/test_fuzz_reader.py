@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from sez_metrics.core import schema
 from sez_metrics.core import settings as limits
 from sez_metrics.core.csvio import read_table
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.core.validate import validate_version
-from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 VALID = Path(__file__).parent / "fixtures" / "validation" / "valid"
 ZONE_COLUMNS = list(schema.ZONES.column_names)

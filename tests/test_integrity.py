@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from test_publish import edit_cell, fixture_files
 
-from sez_metrics.storage import stored_csv
+from sez_metrics.core import stored_csv
+from sez_metrics.core.dataset import dataset_from_files
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import publish
-from sez_metrics.storage.store import StoreError, dataset_from_files, entry_hash
+from sez_metrics.storage.store import StoreError, entry_hash
 
 REPO = Path(__file__).parents[1]
 

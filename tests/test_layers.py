@@ -50,3 +50,46 @@ def test_the_app_layer_is_where_streamlit_is_used():
     """The check above is not vacuous: the app layer does import Streamlit."""
     app_sources = "".join(p.read_text() for p in (PACKAGE / "app").glob("*.py"))
     assert "import streamlit as st" in app_sources
+
+
+# Each layer may import itself and the layers before it, never one after it: the domain knows
+# nothing of stores, stores nothing of rendering, nothing below the app knows Streamlit.
+LAYERS = ("core", "storage", "steward", "render", "views", "cli", "app")
+
+
+def _imported_layers(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "sez_metrics" and len(parts) > 1 and parts[1] in LAYERS:
+                found.append((node.lineno, parts[1]))
+    return found
+
+
+def test_each_layer_imports_only_itself_and_the_layers_before_it():
+    wrong = []
+    for layer in LAYERS:
+        allowed = set(LAYERS[: LAYERS.index(layer) + 1])
+        for path in sorted((PACKAGE / layer).rglob("*.py")):
+            wrong += [f"{path.relative_to(REPO)}:{line} imports sez_metrics.{used}"
+                      for line, used in _imported_layers(path) if used not in allowed]
+    assert wrong == []
+
+
+def test_every_subpackage_is_a_known_layer():
+    """A new subpackage has to be placed in the order above, or the check would not see it."""
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert packages == set(LAYERS)
+
+
+def test_no_module_of_the_package_or_pages_is_over_500_lines():
+    long = [f"{p.relative_to(REPO)}: {n}" for p in sorted([*PACKAGE.rglob("*.py"), *(REPO / "pages").glob("*.py")])
+            if (n := len(p.read_text().splitlines())) > 500]
+    assert long == []

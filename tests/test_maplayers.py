@@ -15,8 +15,8 @@ from PIL import Image
 from shapely.geometry import shape
 from shapely.ops import polylabel
 
-from sez_metrics.core import geo, schema
-from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview, palette
+from sez_metrics.core import geo, palette, schema
+from sez_metrics.render import mapbasemap, maplabels, maplayers, mapmarkers, mappoints, mapview
 from sez_metrics.storage.folder import VersionStore
 
 BASEMAP = geo.BASEMAP_PATH

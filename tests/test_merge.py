@@ -8,8 +8,8 @@ import io
 from test_publish import edit_cell, fixture_files
 
 from sez_metrics.core import merge, schema
-from sez_metrics.storage.store import VersionInfo, dataset_from_files
-from sez_metrics.storage.stored_csv import parse_csv_bytes
+from sez_metrics.core.dataset import VersionInfo, dataset_from_files
+from sez_metrics.core.stored_csv import parse_csv_bytes
 
 
 def info(vid: str, author: str = "A") -> VersionInfo:

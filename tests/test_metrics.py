@@ -9,10 +9,10 @@ import pytest
 from storebuilder import MINI
 
 from sez_metrics.core import metrics, milestone_tables, schema, vocabulary
+from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.core.typed import to_typed
 from sez_metrics.storage.folder import VersionStore
-from sez_metrics.storage.store import Dataset
-from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 
 @pytest.fixture

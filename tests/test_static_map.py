@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sez_metrics.core import geo, schema
-from sez_metrics.render import palette, static_map
+from sez_metrics.core import geo, palette, schema
+from sez_metrics.render import static_map
 from sez_metrics.storage.folder import VersionStore
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data"

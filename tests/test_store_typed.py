@@ -20,11 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sez_metrics.core import schema, typed
+from sez_metrics.core import schema, stored_csv, typed
 from sez_metrics.core.cell_rules import DATE_RE, INTEGER_RE, NUMBER_RE
-from sez_metrics.storage import stored_csv
-from sez_metrics.storage.store import VersionInfo, dataset_from_files
-from sez_metrics.storage.stored_csv import parse_csv_bytes
+from sez_metrics.core.dataset import VersionInfo, dataset_from_files
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.storage.synth import generate
 
 INFO = VersionInfo("v0001", "test", "2025-01-01", "", "", "", None, {}, None, "")

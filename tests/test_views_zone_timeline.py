@@ -21,7 +21,7 @@ def shipped(shipped_copy):
     store = VersionStore(shipped_copy)
     versions = store.versions()
     dataset = store.load(versions[-1].id).dataset
-    extracts = [profile.read_history_extract(store, v) for v in versions]
+    extracts = [profile.history_extract(v, store.read_version_files(v)[0]) for v in versions]
     return dataset, extracts
 
 

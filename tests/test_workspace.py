@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from storebuilder import MINI
 
+from sez_metrics.core.dataset import dataset_from_files
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES
 from sez_metrics.steward import workspace
 from sez_metrics.steward.auth import Steward
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.publish import PublishRefused, publish
-from sez_metrics.storage.store import dataset_from_files
 
 STEWARD_FIXTURES = MINI.parent / "steward"
 AYESHA = Steward("ayesha", "password", "Ayesha Khan")

@@ -25,6 +25,7 @@ import streamlit as st
 
 from sez_metrics.app import serverguard
 from sez_metrics.core import profile, vocabulary
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff, diff_versions
 from sez_metrics.core.settings import store_location
 from sez_metrics.render import mapbasemap, maplayers
@@ -32,14 +33,12 @@ from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import (
-    Dataset,
     IntegrityProblem,
     LoadResult,
     Store,
     StoreError,
     StoreUnavailable,
     VersionDamaged,
-    VersionInfo,
     digest_of,
     open_store,
 )
@@ -128,7 +127,8 @@ class VersionHistory:
 def _history_extract(address: str, version_id: str, entry_hash: str, version_stamp: str, _info: VersionInfo) -> profile.HistoryExtract | None:
     # Keyed by the entry's hash and the version's part of the fingerprint: the chain is checked
     # before every use, and a file changed in the store gets a new stamp, so it is read and hashed again.
-    return profile.read_history_extract(open_store(address), _info)
+    files, problems = open_store(address).read_version_files(_info)  # sizes and sha256 checked
+    return None if problems else profile.history_extract(_info, files)
 
 
 def version_history(upto: VersionInfo, root: Path | None = None) -> VersionHistory:

@@ -15,17 +15,10 @@ import streamlit as st
 
 from sez_metrics.app import cached
 from sez_metrics.core import vocabulary
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.settings import store_location
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.storage.store import (
-    NO_SUCH_VERSION,
-    Dataset,
-    IntegrityProblem,
-    StoreError,
-    StoreUnavailable,
-    VersionInfo,
-    open_store,
-)
+from sez_metrics.storage.store import NO_SUCH_VERSION, IntegrityProblem, StoreError, StoreUnavailable, open_store
 
 VERSION_STATE_KEY = "sez_version"
 REFERENCE_STATE_KEY = "sez_reference"

@@ -12,9 +12,10 @@ import pandas as pd
 from sez_metrics.cli.exits import CommandFailed, ExitCode
 from sez_metrics.core import csvio, schema, settings
 from sez_metrics.core.chars import echo
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.core.report import Report
 from sez_metrics.core.validate import reporting_date, validate_version
-from sez_metrics.storage.store import Dataset, StoreError, open_store
+from sez_metrics.storage.store import StoreError, open_store
 
 
 class UsageError(CommandFailed):

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from sez_metrics.core import chars, csvio, schema, settings, vocabulary
 from sez_metrics.core.csvio import Finding
 from sez_metrics.core.problems import CATALOGUE, ProblemCode
-from sez_metrics.storage.stored_csv import parse_csv_bytes
+from sez_metrics.core.stored_csv import parse_csv_bytes
 
 # [0-9], not \d: \d also matches other scripts' digits ("１２"), which the store cannot convert.
 NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"

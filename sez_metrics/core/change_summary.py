@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sez_metrics.core import schema, vocabulary
-from sez_metrics.storage.store import Dataset, VersionInfo
+from sez_metrics.core.dataset import Dataset, VersionInfo
 
 if TYPE_CHECKING:
     from sez_metrics.core.diff import CellChange, VersionDiff

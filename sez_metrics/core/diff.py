@@ -17,7 +17,7 @@ import pandas as pd
 
 from sez_metrics.core import schema
 from sez_metrics.core.change_summary import ChangeItem, plain_value, summarise
-from sez_metrics.storage.store import Dataset, VersionInfo
+from sez_metrics.core.dataset import Dataset, VersionInfo
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def diff_versions(old: Dataset, new: Dataset) -> VersionDiff:
 
 def empty_dataset() -> Dataset:
     """A version with no rows: what a first version is compared with."""
-    from sez_metrics.storage.store import dataset_from_files
+    from sez_metrics.core.dataset import dataset_from_files
 
     files = {t.file_name: (",".join(t.column_names) + "\n").encode() for t in schema.TABLES.values()}
     info = VersionInfo(id="(none)", label="Empty store", as_of="", published_at="", author="", note="", parent=None,

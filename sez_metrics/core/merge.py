@@ -26,9 +26,9 @@ from typing import Any
 
 from sez_metrics.core import schema
 from sez_metrics.core.change_summary import figure_text
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff, _table_changes
-from sez_metrics.storage.store import Dataset, VersionInfo
-from sez_metrics.storage.stored_csv import parse_csv_bytes
+from sez_metrics.core.stored_csv import parse_csv_bytes
 
 ROW = "(row)"  # the pseudo-column of a row's presence
 PRESENT = "present"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sez_metrics.core import schema, vocabulary
-from sez_metrics.storage.store import Dataset
+from sez_metrics.core.dataset import Dataset
 
 # The stages at which enterprises produce in a zone.
 PRODUCING_STAGES = ("partly_operational", "operational")

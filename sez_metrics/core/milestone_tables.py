@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sez_metrics.core import vocabulary
-from sez_metrics.storage.store import Dataset
+from sez_metrics.core.dataset import Dataset
 
 
 def _zone_names(dataset: Dataset) -> dict[str, str]:

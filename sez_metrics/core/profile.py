@@ -20,11 +20,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from sez_metrics.core import schema, vocabulary
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.metrics import capacity_text, format_number
 from sez_metrics.core.timeline import confidence_text, first_commitments
 from sez_metrics.core.typed import to_typed
-from sez_metrics.storage.folder import VersionStore
-from sez_metrics.storage.store import Dataset, VersionInfo
 
 
 def _known(value: object) -> bool:
@@ -262,16 +261,13 @@ def _stripped(column: pa.ChunkedArray) -> pa.Array:
     return pa.array([value.strip() for value in array.to_pylist()], type=pa.string())
 
 
-def read_history_extract(store: VersionStore, info: VersionInfo) -> HistoryExtract | None:
-    """The extract of version ``info`` from its files, or None when a file fails its size or sha256
-    check, is missing, or cannot be parsed.
+def history_extract(info: VersionInfo, files: dict[str, bytes]) -> HistoryExtract | None:
+    """The extract of version ``info`` from its files (as ``Store.read_version_files`` returns them,
+    size and sha256 checked), or None when a file is missing or cannot be parsed.
 
     The manifest's hash chain is not checked here: the caller checks it on every use, since an
     edit of an earlier entry breaks the chain without touching this version's files.
     """
-    files, problems = store.read_version_files(info)
-    if problems:
-        return None
     try:
         status = _read_text(files["status.csv"], schema.STATUS)
         due = _read_text(files["milestones.csv"], schema.MILESTONES, ("milestone_id", "due_date"))

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sez_metrics.core import schema, vocabulary
-from sez_metrics.render import palette
+from sez_metrics.core import palette, schema, vocabulary
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ import pandas as pd
 from sez_metrics.core import chars, geo, schema, settings
 from sez_metrics.core.cell_rules import DATE_RE, CheckedTable, check_table, closest, did_you_mean, isin
 from sez_metrics.core.csvio import Finding
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.core.problems import ProblemCode, make_problem, quote
 from sez_metrics.core.report import Report
 from sez_metrics.core.row_rules import check_milestone_rules, check_provenance, check_status_rules
-from sez_metrics.storage.store import Dataset
 
 
 def _check_look_alike_names(zones: CheckedTable, previous: Dataset | None) -> None:
@@ -184,7 +184,7 @@ def validate_version(
     ``files`` maps file names (zones.csv, status.csv, milestones.csv; any subset) to their bytes;
     ``names`` maps a file name to the path shown in messages. ``as_of`` is the version's
     reporting date (default: the latest as_of in status.csv; without status.csv, today).
-    ``previous`` (a ``store.Dataset``) enables the warnings about stages moving backwards and zones
+    ``previous`` (a ``Dataset``) enables the warnings about stages moving backwards and zones
     removed. ``reference_zones`` (a frame with a ``zone_id`` column) is used for zone_id existence
     when zones.csv is not among ``files``.
     """

@@ -28,10 +28,10 @@ import pandas as pd
 
 from sez_metrics.core import schema, vocabulary
 from sez_metrics.core.report import Report
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.core.text import neutralise_formula
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import StoreError, entry_hash, sha256_bytes
-from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 SPREADSHEET_ENCODING = "utf-8-sig"
 REPORT_COLUMNS = ("severity", "file", "line", "column", "value", "message", "fix", "code")

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics.core import schema, vocabulary
+from sez_metrics.core import palette, schema, vocabulary
 from sez_metrics.core.metrics import capacity_text
 from sez_metrics.core.timeline import SLIP_STATES, confidence_text
-from sez_metrics.render import maplabels, palette
+from sez_metrics.render import maplabels
 
 FONT_SIZE = 15  # readable on a projector
 LEGEND_PX = 60  # room under the x axis for a two-line horizontal legend

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sez_metrics.core import schema
-from sez_metrics.render import palette
+from sez_metrics.core import palette, schema
 
 MIN_RADIUS_PX = 8.0
 MAX_RADIUS_PX = 22.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sez_metrics.core import vocabulary
+from sez_metrics.core import palette, vocabulary
 from sez_metrics.core.profile import (
     colonization_text,
     precision_text,
@@ -19,7 +19,6 @@ from sez_metrics.core.profile import (
     utility_text,
 )
 from sez_metrics.core.timeline import confidence_text
-from sez_metrics.render import palette
 from sez_metrics.render.mapmarkers import Measure, is_dense, marker_drawing, marker_radius, measure_colour
 
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from sez_metrics.core import metrics, schema, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.core.timeline import parse_multi
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, ZoneBrief, labelled
-from sez_metrics.storage.store import Dataset
 
 # What a zone slide's right-hand column has room for at 1280×720 (and, scaled, at 1920×1080) before
 # the slide would scroll: at most 5 changes and 5 milestones, and in all 12 printed lines, each item

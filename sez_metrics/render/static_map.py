@@ -27,8 +27,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from sez_metrics.core import geo, schema, vocabulary
-from sez_metrics.render import maplabels, palette
+from sez_metrics.core import geo, palette, schema, vocabulary
+from sez_metrics.render import maplabels
 
 MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
 LAND_FILL, LAND_LINE, PROVINCE_TEXT = "#E5E9EF", "#FFFFFF", "#6B7280"

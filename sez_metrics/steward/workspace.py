@@ -33,22 +33,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from sez_metrics.core import chars, schema
+from sez_metrics.core.dataset import Dataset, FileRecord, VersionInfo, dataset_from_files
 from sez_metrics.core.diff import VersionDiff, diff_versions, empty_dataset
 from sez_metrics.core.report import Problem, Report
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.steward.auth import Steward
 from sez_metrics.storage.publish import Preview, PublishRefused, publish
-from sez_metrics.storage.store import (
-    VERSION_FILES,
-    Dataset,
-    FileRecord,
-    StoreError,
-    VersionInfo,
-    dataset_from_files,
-    open_store,
-    sha256_bytes,
-)
-from sez_metrics.storage.stored_csv import parse_csv_bytes
+from sez_metrics.storage.store import VERSION_FILES, StoreError, open_store, sha256_bytes
 
 NEW_VERSION_ID = "(new)"
 

@@ -32,7 +32,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sez_metrics.storage import stored_csv, verdicts
+from sez_metrics.core import stored_csv
+from sez_metrics.core.dataset import Dataset, VersionInfo, dataset_from_files
+from sez_metrics.core.stored_csv import PARSE_ERRORS, Hashing, read_into_arrow
+from sez_metrics.storage import verdicts
 from sez_metrics.storage.store import (
     MANIFEST_NAME,
     NO_SUCH_VERSION,
@@ -42,21 +45,17 @@ from sez_metrics.storage.store import (
     VERSION_FILES,
     VERSION_ID_PATTERN,
     VERSIONS_DIR,
-    Dataset,
     IntegrityProblem,
     LoadResult,
     StoreError,
     StoreFingerprint,
-    VersionInfo,
     chain_problems,
     checked_manifest,
-    dataset_from_files,
     digest_of,
     info_from_entry,
     manifest_entries,
     sha256_bytes,
 )
-from sez_metrics.storage.stored_csv import PARSE_ERRORS, Hashing, read_into_arrow
 
 
 class VersionStore:

@@ -34,6 +34,7 @@ import psycopg
 import pyarrow as pa
 from psycopg import errors as pgerrors
 
+from sez_metrics.core.dataset import VersionInfo
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import (
     MANIFEST_FORMAT,
@@ -42,7 +43,6 @@ from sez_metrics.storage.store import (
     StoreError,
     StoreFingerprint,
     StoreUnavailable,
-    VersionInfo,
     digest_of,
     info_from_entry,
 )

@@ -35,23 +35,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sez_metrics.core import chars, merge, schema
+from sez_metrics.core.dataset import Dataset, VersionInfo, dataset_from_files
 from sez_metrics.core.diff import VersionDiff, diff_versions, empty_dataset
 from sez_metrics.core.report import Report
+from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import (
     VERSION_FILES,
     VERSION_ID_PATTERN,
     VERSIONS_DIR,
-    Dataset,
     StoreError,
-    VersionInfo,
-    dataset_from_files,
     entry_hash,
     info_from_entry,
     open_store,
     sha256_bytes,
 )
-from sez_metrics.storage.stored_csv import parse_csv_bytes
 
 # Metadata limits: author and label are shown on one line in lists, pickers and slides.
 MAX_AUTHOR_CHARS = 80

@@ -20,11 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import pandas as pd
-import pyarrow as pa
-
 from sez_metrics.core import schema
-from sez_metrics.storage.stored_csv import typed_frames
+from sez_metrics.core.dataset import Dataset, FileRecord, VersionInfo
 
 MANIFEST_NAME = "manifest.json"
 VERSIONS_DIR = "versions"
@@ -51,52 +48,6 @@ class StoreUnavailable(StoreError):
     """
 
 
-@dataclass(frozen=True)
-class FileRecord:
-    sha256: str
-    bytes: int
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One manifest entry: a published version's metadata and the fingerprints of its files."""
-
-    id: str
-    label: str
-    as_of: str
-    published_at: str
-    author: str
-    note: str
-    parent: str | None
-    files: dict[str, FileRecord]
-    prev_hash: str | None
-    entry_hash: str
-
-    def to_entry(self) -> dict:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "as_of": self.as_of,
-            "published_at": self.published_at,
-            "author": self.author,
-            "note": self.note,
-            "parent": self.parent,
-            "files": {name: {"sha256": r.sha256, "bytes": r.bytes} for name, r in sorted(self.files.items())},
-            "prev_hash": self.prev_hash,
-            "entry_hash": self.entry_hash,
-        }
-
-    @property
-    def content_hash(self) -> str:
-        """A fingerprint of the version's content (its files' hashes), used as a cache key."""
-        joined = "|".join(f"{n}:{r.sha256}" for n, r in sorted(self.files.items()))
-        return hashlib.sha256(joined.encode()).hexdigest()
-
-    @property
-    def display(self) -> str:
-        return f"{self.label} ({self.id}, as of {self.as_of})"
-
-
 NO_SUCH_VERSION = "no such version"
 
 
@@ -111,19 +62,6 @@ class IntegrityProblem:
     def format_line(self) -> str:
         prefix = f"{self.version_id}: " if self.version_id else ""
         return f"{self.where}: {prefix}{self.message}"
-
-
-@dataclass
-class Dataset:
-    """One version's three tables, typed per the schema."""
-
-    info: VersionInfo
-    zones: pd.DataFrame
-    status: pd.DataFrame
-    milestones: pd.DataFrame
-
-    def table(self, name: str) -> pd.DataFrame:
-        return {"zones": self.zones, "status": self.status, "milestones": self.milestones}[name]
 
 
 @dataclass
@@ -185,15 +123,6 @@ def info_from_entry(entry: dict) -> VersionInfo:
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StoreError(f"{MANIFEST_NAME}: malformed entry {entry!r:.80}: {exc}") from exc
-
-
-def dataset_from_files(info: VersionInfo, files: dict[str, bytes | pa.Buffer]) -> Dataset:
-    """A typed ``Dataset`` from the three files' bytes (already validated or verified).
-
-    Also used to preview an update that is not published yet. Raises ``ValueError`` (or
-    ``pyarrow.ArrowInvalid``) when a file does not parse or convert.
-    """
-    return Dataset(info, *typed_frames(files))
 
 
 def chain_problems(entries: list[dict]) -> dict[str, list[IntegrityProblem]]:

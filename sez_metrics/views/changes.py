@@ -17,10 +17,10 @@ import pandas as pd
 
 from sez_metrics.core import milestone_tables, schema, vocabulary
 from sez_metrics.core.change_summary import IMPORTANCE
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
-from sez_metrics.storage.store import Dataset, VersionInfo
 
 # A symbol per kind of change, so a list can be scanned without reading every line.
 KIND_SYMBOLS = {

@@ -14,11 +14,12 @@ import pandas as pd
 
 from sez_metrics.core.change_summary import summary_counts, summary_heading
 from sez_metrics.core.chars import terminal_safe
+from sez_metrics.core.dataset import VersionInfo
 from sez_metrics.core.report import Report, with_fix_text
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
 from sez_metrics.steward import auth, workspace
-from sez_metrics.storage.store import IntegrityProblem, VersionInfo
+from sez_metrics.storage.store import IntegrityProblem
 
 REPORT_SHOWN = ("severity", "file", "line", "column", "value", "message", "fix")
 

@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sez_metrics.core import profile, timeline
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.render import export, figures
-from sez_metrics.storage.store import Dataset
 
 # Without a zone filter, the chart draws at most this many zones (those with the most late items):
 # thousands of swimlanes take minutes to lay out and cannot be read anyway.

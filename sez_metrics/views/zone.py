@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sez_metrics.core import metrics, profile, schema, timeline, vocabulary
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.render import figures
-from sez_metrics.storage.store import Dataset
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from sez_metrics.core import vocabulary
+from sez_metrics.core.dataset import Dataset
 from sez_metrics.render.briefing.html import render_html
 from sez_metrics.render.briefing.images import BriefingImages, render_images
 from sez_metrics.render.briefing.story import Briefing, BriefingError, build_briefing
-from sez_metrics.storage.store import Dataset, Store, StoreError, VersionDamaged, open_store
+from sez_metrics.storage.store import Store, StoreError, VersionDamaged, open_store
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 

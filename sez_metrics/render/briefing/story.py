@@ -16,8 +16,8 @@ import pandas as pd
 
 from sez_metrics.core import metrics, schema, timeline, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
+from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff, diff_versions
-from sez_metrics.storage.store import Dataset, VersionInfo
 
 PACK_TITLE = "CPEC Special Economic Zones — progress briefing"
 NO_VALUE = "—"
