@@ -427,6 +427,7 @@ def test_one_client_gets_at_most_its_share_of_the_checks(accounts):
     assert throttle.peak_in_flight >= 1
 
 
+@pytest.mark.slow
 def test_strangers_failing_in_parallel_cannot_lock_out_a_steward_with_the_right_password(accounts):
     """The finding: 31 failures with random names locked every steward out. Now 40 strangers
     (one client each and one shared) fail with random names and with the steward's own name, in

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storebuilder import FIXTURES, build_store
+from support.stores import FIXTURES, build_store
 
 from sez_metrics.core.diff import IMPORTANCE, diff_versions
 from sez_metrics.storage.store import VersionStore

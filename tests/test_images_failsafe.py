@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from storebuilder import build_mini_store
+from support.stores import build_mini_store
 
 from sez_metrics.render import briefing
 from sez_metrics.render.static_map import ImagesUnavailable, static_images
@@ -126,6 +126,7 @@ def _gone(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
 
 
+@pytest.mark.slow
 def test_a_chromium_that_exits_at_once_gives_a_pack_without_pictures(store, tmp_path):
     fake = _fake_chromium(tmp_path, "exit 3")
     out = tmp_path / "pack.pdf"
@@ -135,6 +136,7 @@ def test_a_chromium_that_exits_at_once_gives_a_pack_without_pictures(store, tmp_
     assert_pack_without_pictures(result, elapsed, out, "starting chromium failed")
 
 
+@pytest.mark.slow
 def test_a_chromium_that_never_answers_is_given_up_on_and_killed(store, tmp_path):
     fake = _fake_chromium(tmp_path, "exec sleep 600")
     out = tmp_path / "pack.html"
@@ -151,6 +153,7 @@ def _thread_names() -> set[str]:
     return {t.name for t in threading.enumerate()}
 
 
+@pytest.mark.slow
 def test_in_the_server_process_a_stalled_browser_leaves_no_thread_waiting(store, tmp_path, monkeypatch):
     # The path of the sidebar downloads and presenter slides: render_images in a long-lived process.
     monkeypatch.setenv("BROWSER_PATH", str(_fake_chromium(tmp_path, "exec sleep 600")))

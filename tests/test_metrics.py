@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from storebuilder import MINI
+from support.stores import MINI
 
 from sez_metrics.core import metrics, schema
 from sez_metrics.core.typed import to_typed

@@ -8,7 +8,8 @@ import json
 import re
 
 import pytest
-from apphelpers import rendered_texts, run_page, variant_store
+from support.pages import rendered_texts, run_page
+from support.stores import variant_store
 
 from sez_metrics.core import metrics, vocabulary
 from sez_metrics.render import briefing

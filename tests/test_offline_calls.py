@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from nettrace import outbound_calls, require_strace, traced
 from pypdf import PdfReader
+from support.nettrace import outbound_calls, require_strace, traced
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

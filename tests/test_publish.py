@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storekinds import STORE_KINDS, new_location, store_env, store_snapshot
+from support.storekinds import STORE_KINDS, new_location, store_env, store_snapshot
 
 from sez_metrics.storage.publish import ORPHAN_RECORD_NAME, PublishRefused, next_version_id, publish
 from sez_metrics.storage.store import Store, VersionStore, open_store

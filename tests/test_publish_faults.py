@@ -143,6 +143,7 @@ TARGETS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("owner", "name", "partial"), TARGETS, ids=lambda v: v if isinstance(v, str) else "")
 def test_failure_at_every_call_leaves_the_store_as_before(template, tmp_path, monkeypatch, owner, name, partial):
     update = {"status.csv": status_file(tmp_path / "upload", 99).read_bytes()}

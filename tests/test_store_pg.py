@@ -17,7 +17,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from storekinds import store_env
+from support.storekinds import store_env
+from support.stores import SHIPPED
 from test_publish import edit_cell, fixture_files
 from test_publish_faults import start_publisher, status_file, wait_ready
 
@@ -26,7 +27,6 @@ from sez_metrics.storage.publish import PublishRefused, publish
 from sez_metrics.storage.store import StoreError, StoreUnavailable, VersionStore, open_store
 
 REPO = Path(__file__).parents[1]
-SHIPPED = REPO / "data"
 
 
 def cli(*args: str, store: str | Path) -> subprocess.CompletedProcess:
@@ -190,6 +190,7 @@ def test_five_racing_publishers_make_exactly_one_version(pg_url, tmp_path):
     assert not (tmp_path / "unused").exists()  # nothing went to a folder
 
 
+@pytest.mark.slow
 def test_without_based_on_racing_publishers_each_publish_in_turn(pg_url, tmp_path):
     publish(pg_url, fixture_files("base"), author="A", note="base")
     barrier = tmp_path / "go"
