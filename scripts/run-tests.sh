@@ -10,7 +10,7 @@ scripts/setup.sh dev
 # show the page's text and emoji icons; strace watches the server for calls leaving the machine;
 # nginx and openssl run the shipped proxy configuration (deploy/nginx/) in front of a real server,
 # with a self-signed certificate; postgresql's binaries start a throw-away database server for the
-# database store's tests (tests/pgserver.py).
+# database store's tests (tests/support/pgserver.py).
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
   for package in chromium fonts-dejavu-core fonts-noto-color-emoji strace nginx openssl postgresql; do

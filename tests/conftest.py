@@ -152,7 +152,7 @@ def download(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """One PostgreSQL cluster for the test run (see tests/pgserver.py); stopped at the end."""
+    """One PostgreSQL cluster for the test run (see tests/support/pgserver.py); stopped at the end."""
     from support.pgserver import PgServer, require_postgres
 
     server = PgServer(require_postgres())

@@ -71,7 +71,7 @@ def _map_slide(at) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_varying_presenter_zones_past_the_render_budget_draws_in_the_browser_instead(mini_store, monkeypatch):
-    from apphelpers import run_page
+    from support.pages import run_page
 
     monkeypatch.setattr(serverguard, "PRESENTER_RENDERS", serverguard.RenderBudget(2))
 

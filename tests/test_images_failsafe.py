@@ -222,7 +222,7 @@ def test_a_chromium_that_crashes_between_two_images_fails_the_next_one_quickly(s
 
 
 def test_the_page_says_packs_come_without_pictures_and_the_download_still_works(mini_store, monkeypatch, download):
-    from apphelpers import run_page
+    from support.pages import run_page
 
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     at = run_page()
@@ -238,7 +238,7 @@ def test_the_page_says_packs_come_without_pictures_and_the_download_still_works(
 def test_a_pack_without_pictures_is_not_kept_the_next_download_tries_again(mini_store, monkeypatch, download):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
-    from apphelpers import run_page
+    from support.pages import run_page
 
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     at = run_page()
@@ -252,7 +252,7 @@ def test_a_pack_without_pictures_is_not_kept_the_next_download_tries_again(mini_
 
 
 def test_with_chromium_the_page_has_no_such_notice(mini_store, monkeypatch):
-    from apphelpers import run_page
+    from support.pages import run_page
 
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")

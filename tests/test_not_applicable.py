@@ -94,7 +94,7 @@ def test_presenter_slide_and_packs(na_store):
 
 
 def test_the_validator_warns_of_colonization_without_land():
-    from storebuilder import MINI
+    from support.stores import MINI
 
     from sez_metrics.core.validate import validate_version
     from sez_metrics.storage.store import VERSION_FILES

@@ -1,4 +1,4 @@
-"""The store in PostgreSQL: a real server (tests/pgserver.py), no mock.
+"""The store in PostgreSQL: a real server (tests/support/pgserver.py), no mock.
 
 ``copy`` between folder and database keeps every version byte for byte; the commands give the same
 output on either store; publishers racing in separate processes make exactly one version; a row
@@ -307,7 +307,7 @@ def test_the_publisher_role_adds_versions_and_cannot_change_them(pg_server, pg_u
 def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg_url):
     """Commands and the app say the store is unavailable; once the server is back the same process
     reads again (its pooled connections were broken by the restart and are replaced)."""
-    from apphelpers import run_page
+    from support.pages import run_page
 
     publish(pg_url, fixture_files("base"), author="A", note="base")
     store = PgStore(pg_url)
@@ -346,7 +346,7 @@ def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg
 
 @pytest.mark.slow
 def test_connection_refused_is_one_line_for_every_command(tmp_path):
-    from pgserver import free_port
+    from support.pgserver import free_port
 
     url = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/nothing"
     for args in (["versions"], ["verify"], ["diff", "v0001", "v0002"], ["copy", str(SHIPPED), url],
