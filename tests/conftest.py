@@ -87,18 +87,20 @@ def scale_store(scale_store_root, monkeypatch) -> Path:
     return scale_store_root
 
 
-# Fixtures whose tests work at scale: any test using one is ``slow``.
-SCALE_FIXTURES = {"scale_store", "scale_store_root"}
+# Fixtures that make a test slow: the 1,000-zone store, and the PostgreSQL server (a real server
+# process, started once per run and stopped at its end).
+SLOW_FIXTURES = {"scale_store", "scale_store_root", "pg_server"}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark property and fuzz tests (Hypothesis) and scale tests ``slow``, so that
-    ``-m "not slow"`` is the fast inner loop without each such test having to say so."""
+    """Mark property and fuzz tests (Hypothesis), scale tests and database tests ``slow``, so that
+    ``-m "not slow"`` is the fast inner loop without each such test having to say so. (A test that
+    asks for the database store by parameter, ``support.storekinds.STORE_KINDS``, is marked there.)"""
     for item in items:
         function = getattr(item, "function", None)
         is_property = getattr(function, "is_hypothesis_test", False)
-        if is_property or SCALE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if is_property or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -203,6 +203,7 @@ def test_interrupt_while_writing_cleans_up(template, tmp_path, monkeypatch):
 KILL_POINTS = [f"fsync:{n}" for n in range(1, 11)] + ["rename:1", "replace:1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_at", KILL_POINTS)
 def test_process_killed_at_each_step(template, tmp_path, kill_at):
     store = fresh_copy(template, tmp_path / "store")

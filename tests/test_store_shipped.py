@@ -26,10 +26,10 @@ from sez_metrics.storage.store_copy import copy_store
 REPO = Path(__file__).parents[1]
 
 
-@pytest.fixture(params=[("shipped", kind) for kind in STORE_KINDS], ids=lambda p: "-".join(p))
+@pytest.fixture(params=STORE_KINDS, ids=lambda kind: f"shipped-{kind}")
 def data_copy(request, tmp_path) -> str:
     """The store to work on: a folder copy of the shipped data, or the same versions copied into a fresh database."""
-    _, kind = request.param
+    kind = request.param
     root = copy_shipped(tmp_path / "data")
     if kind == "folder":
         return str(root)
