@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite: unit, AppTest and browser tests (Playwright + Debian chromium).
 # Extra arguments go to pytest, e.g. scripts/run-tests.sh -q -m "not browser"
+# The fast inner loop while changing code: scripts/run-tests.sh -q -m "not browser and not slow"
 # Artifacts (screenshots, server log, page timings) land in test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,11 @@ if command -v dpkg >/dev/null 2>&1; then
   fi
 fi
 
+# The tests are spread over the machine's cores (pytest-xdist); the browser tests keep to one worker
+# (one server and one chromium at a time, artifacts under fixed names). PYTEST_WORKERS=0 runs them
+# all in this one process (e.g. for pdb).
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   # "no tests collected" must never pass for a green run.
   echo "error: pytest collected no tests" >&2

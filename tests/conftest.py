@@ -102,6 +102,9 @@ def pytest_collection_modifyitems(config, items):
         is_property = getattr(function, "is_hypothesis_test", False)
         if is_property or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("browser"):
+            # under pytest-xdist (scripts/run-tests.sh), every browser test runs on one worker
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def pytest_report_header(config):

@@ -448,6 +448,7 @@ def test_strangers_failing_in_parallel_cannot_lock_out_a_steward_with_the_right_
     assert good.steward == auth.Steward("ayesha", "password"), good.message
 
 
+@pytest.mark.slow
 def test_a_right_password_during_a_parallel_attack_on_the_same_name_signs_in(accounts):
     throttle = auth.SignInThrottle(queue_wait_s=5.0)
 
