@@ -1,5 +1,6 @@
 """Shared fixtures: temporary stores, the shipped data folder, and Streamlit cache hygiene; the
-Hypothesis profiles; and the ``slow`` marker on property, fuzz and scale tests.
+Hypothesis profiles; the ``slow`` marker on property, fuzz, scale and database tests; and one
+pytest-xdist worker for all browser tests.
 
 Hypothesis runs under the ``ci`` profile when ``CI=true`` (as CI services set it) and under ``dev``
 otherwise, with fewer examples; ``HYPOTHESIS_PROFILE=ci`` (or ``dev``) chooses one explicitly.
