@@ -6,7 +6,7 @@ page of a fresh process (its full verify reads every version). Prints numbers; a
 
 Builds the synthetic store (``python -m sez_metrics synth``) once into ``benchmarks/.cache/`` unless
 ``--folder`` names one already built, starts a throw-away PostgreSQL cluster (Debian's binaries, as the tests do:
-tests/pgserver.py), copies the folder into it (``copy``), and measures both the same way, one
+tests/support/pgserver.py), copies the folder into it (``copy``), and measures both the same way, one
 store at a time, the page runs each in a process of its own.
 """
 
@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--database-first", action="store_true", help="measure the database store first (order effects)")
     args = parser.parse_args()
 
-    from pgserver import PgServer, require_postgres
+    from support.pgserver import PgServer, require_postgres
 
     from sez_metrics.storage.store import open_store
     from sez_metrics.storage.store_copy import copy_store

@@ -1,20 +1,34 @@
-"""Shared fixtures: temporary stores, the shipped data folder, and Streamlit cache hygiene."""
+"""Shared fixtures: temporary stores, the shipped data folder, and Streamlit cache hygiene; the
+Hypothesis profiles; the ``slow`` marker on property, fuzz, scale and database tests; and one
+pytest-xdist worker for all browser tests.
+
+Hypothesis runs under the ``ci`` profile when ``CI=true`` (as CI services set it) and under ``dev``
+otherwise, with fewer examples; ``HYPOTHESIS_PROFILE=ci`` (or ``dev``) chooses one explicitly.
+"""
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Examples are generated, typed and checked through real pandas/Arrow code: a deadline would only
+# measure how busy the machine is. Tests that need fewer examples (each one costly) say so themselves.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("dev", max_examples=15, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 TESTS = Path(__file__).parent
-REPO = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from storebuilder import build_mini_store  # noqa: E402
-
-SHIPPED_DATA = REPO / "data"
+from support.hostile import build_hostile_store  # noqa: E402
+from support.stores import build_mini_store, copy_shipped  # noqa: E402
 
 
 @pytest.fixture
@@ -27,11 +41,27 @@ def mini_store(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def shipped_copy(tmp_path, monkeypatch) -> Path:
-    """A writable copy of the shipped data folder, set as SEZ_DATA_DIR."""
-    if not (SHIPPED_DATA / "manifest.json").exists():
-        pytest.fail("the shipped dataset (data/manifest.json) is missing")
-    root = tmp_path / "data"
-    shutil.copytree(SHIPPED_DATA, root, ignore=shutil.ignore_patterns(".publish.lock"))
+    """A writable copy of the shipped data folder, set as SEZ_DATA_DIR (fails if it is missing)."""
+    root = copy_shipped(tmp_path / "data")
+    monkeypatch.setenv("SEZ_DATA_DIR", str(root))
+    return root
+
+
+@pytest.fixture(params=["mini", "shipped"])
+def any_store(request, tmp_path, monkeypatch) -> Path:
+    """The mini fixture store, then a copy of the shipped data, set as SEZ_DATA_DIR."""
+    if request.param == "mini":
+        root = build_mini_store(tmp_path / "store")
+    else:
+        root = copy_shipped(tmp_path / "data")
+    monkeypatch.setenv("SEZ_DATA_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def hostile_store(tmp_path, monkeypatch) -> Path:
+    """The hostile dataset (tests/support/hostile.py) as SEZ_DATA_DIR."""
+    root = build_hostile_store(tmp_path / "hostile")
     monkeypatch.setenv("SEZ_DATA_DIR", str(root))
     return root
 
@@ -56,6 +86,30 @@ def scale_store(scale_store_root, monkeypatch) -> Path:
     """The 1,000-zone synthetic store as SEZ_DATA_DIR (shared: tests must not write to it)."""
     monkeypatch.setenv("SEZ_DATA_DIR", str(scale_store_root))
     return scale_store_root
+
+
+# Fixtures that make a test slow: the 1,000-zone store, and the PostgreSQL server (a real server
+# process, started once per run and stopped at its end).
+SLOW_FIXTURES = {"scale_store", "scale_store_root", "pg_server"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark property and fuzz tests (Hypothesis), scale tests and database tests ``slow``, so that
+    ``-m "not slow"`` is the fast inner loop without each such test having to say so. (A test that
+    asks for the database store by parameter, ``support.storekinds.STORE_KINDS``, is marked there.)"""
+    for item in items:
+        function = getattr(item, "function", None)
+        is_property = getattr(function, "is_hypothesis_test", False)
+        if is_property or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("browser"):
+            # under pytest-xdist (scripts/run-tests.sh), every browser test runs on one worker
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE}"
 
 
 @pytest.fixture(autouse=True)
@@ -104,8 +158,8 @@ def download(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """One PostgreSQL cluster for the test run (see tests/pgserver.py); stopped at the end."""
-    from pgserver import PgServer, require_postgres
+    """One PostgreSQL cluster for the test run (see tests/support/pgserver.py); stopped at the end."""
+    from support.pgserver import PgServer, require_postgres
 
     server = PgServer(require_postgres())
     server.start()

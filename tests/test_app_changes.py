@@ -8,14 +8,13 @@ import json
 import re
 
 import pytest
-from apphelpers import HOSTILE_SHORT, HOSTILE_TITLE, SHIPPED, hostile_store, rendered_texts, run_page, variant_store
-from pagetest import latest_csv
+from support.hostile import HOSTILE_SHORT, HOSTILE_TITLE, build_hostile_store
+from support.pages import rendered_texts, run_page
+from support.stores import latest_csv, variant_store
 
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.text import md_escape
 from sez_metrics.storage.folder import VersionStore
-
-needs_shipped = pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
 
 
 def expander(at, zone_name: str):
@@ -163,7 +162,6 @@ def test_a_default_compare_follows_the_version(three_versions):
     assert expander(at, "Rashakai")
 
 
-@needs_shipped
 def test_every_consecutive_pair_of_the_shipped_data(shipped_copy):
     store = VersionStore(shipped_copy)
     infos = store.versions()
@@ -178,7 +176,7 @@ def test_every_consecutive_pair_of_the_shipped_data(shipped_copy):
 
 
 def test_markup_in_the_data_is_shown_as_text(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEZ_DATA_DIR", str(hostile_store(tmp_path / "store")))
+    monkeypatch.setenv("SEZ_DATA_DIR", str(build_hostile_store(tmp_path / "store")))
     at = run_page("changes", version="v0002", compare="v0001")
     assert not at.exception
     texts = rendered_texts(at)

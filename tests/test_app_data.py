@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from storebuilder import MINI
 from streamlit.testing.v1 import AppTest
+from support.hostile import HOSTILE_NAME, HOSTILE_SHORT
+from support.stores import MINI
 
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
@@ -20,8 +21,6 @@ from sez_metrics.storage.publish import publish
 APP = Path(__file__).parents[1] / "app.py"
 STEWARD_FIXTURES = MINI.parent / "steward"
 PASSWORD = "correct horse battery"
-HOSTILE_NAME = "<img src=x onerror=alert(1)>"
-HOSTILE_SHORT = "[x](javascript:alert(1))"
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from storebuilder import MINI
+from support.stores import MINI
 from test_app_data import (
     STEWARD_FIXTURES,
     button,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import re
 
-from pagetest import HOSTILE, latest_csv, run_page
+from support.hostile import HOSTILE_SHORT
+from support.pages import run_page
+from support.stores import latest_csv
 
 from sez_metrics.core import palette
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
-pytest_plugins = ("pagefixtures",)
 
-PAGE = "pages/map.py"
+PAGE = "map"
 
 
 def _deck(at) -> dict:
@@ -106,10 +107,10 @@ def test_hostile_short_name_is_data_not_markup(hostile_store):
     at = run_page(PAGE, zone="rashakai")
     chart = at.get("deck_gl_json_chart")[0].proto
     labels = [p["label"] for p in _layer(json.loads(chart.json), "zone-labels")["data"]]
-    assert any(HOSTILE in label for label in labels)
+    assert any(HOSTILE_SHORT in label for label in labels)
     assert "html" not in json.loads(chart.tooltip)
-    assert all(HOSTILE not in m.value for m in at.markdown)  # markdown only ever gets it escaped
-    assert HOSTILE in at.dataframe[0].value["Zone"].tolist()
+    assert all(HOSTILE_SHORT not in m.value for m in at.markdown)  # markdown only ever gets it escaped
+    assert HOSTILE_SHORT in at.dataframe[0].value["Zone"].tolist()
 
 
 def test_the_legend_explains_colour_and_the_precision_rings(any_store):

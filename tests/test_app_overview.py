@@ -8,22 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apphelpers import (
-    HOSTILE_LABEL,
-    HOSTILE_NAME,
-    HOSTILE_SHORT,
-    HOSTILE_SOURCE,
-    SHIPPED,
-    hostile_store,
-    rendered_texts,
-    run_page,
-    variant_store,
-)
+from support.hostile import HOSTILE_LABEL, HOSTILE_NAME, HOSTILE_SHORT, HOSTILE_SOURCE, build_hostile_store
+from support.pages import rendered_texts, run_page
+from support.stores import variant_store
 
 from sez_metrics.core.text import md_escape
 from sez_metrics.storage.folder import VersionStore
 
-needs_shipped = pytest.mark.skipif(not (SHIPPED / "manifest.json").exists(), reason="the shipped dataset is not authored yet")
 STAGES = ["identified", "land_acquired", "notified", "under_development", "partly_operational", "operational"]
 FLAGGED = ("estimated", "illustrative")
 
@@ -96,7 +87,6 @@ def test_tiles_equal_the_csv_figures_and_their_change_mini(mini_store):
         assert_tiles_match(at, folder, previous)
 
 
-@needs_shipped
 def test_tiles_equal_the_csv_figures_and_their_change_shipped(shipped_copy):
     for version_id, folder, previous in version_folders(shipped_copy):
         at = run_page(version=version_id)
@@ -123,7 +113,7 @@ def test_first_version_has_no_change_to_show(mini_store):
 # --- stage chart -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("store", ["mini", pytest.param("shipped", marks=needs_shipped)])
+@pytest.mark.parametrize("store", ["mini", "shipped"])
 def test_stage_chart_has_every_stage_in_order_with_counts(store, request):
     root = request.getfixturevalue("mini_store" if store == "mini" else "shipped_copy")
     latest = VersionStore(root).latest()
@@ -140,7 +130,7 @@ def test_stage_chart_has_every_stage_in_order_with_counts(store, request):
 # --- priority zones --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("store", ["mini", pytest.param("shipped", marks=needs_shipped)])
+@pytest.mark.parametrize("store", ["mini", "shipped"])
 def test_a_card_and_a_profile_link_per_priority_zone(store, request):
     root = request.getfixturevalue("mini_store" if store == "mini" else "shipped_copy")
     latest = VersionStore(root).latest()
@@ -201,7 +191,6 @@ def test_no_overdue_milestone_is_said_plainly(mini_store):
     assert any("No milestone is overdue" in s.value for s in at.success)
 
 
-@needs_shipped
 def test_overdue_count_matches_the_csv_shipped(shipped_copy):
     latest = VersionStore(shipped_copy).latest()
     m = pd.read_csv(shipped_copy / "versions" / latest.id / "milestones.csv", parse_dates=["due_date", "done_date"])
@@ -218,7 +207,7 @@ def test_overdue_count_matches_the_csv_shipped(shipped_copy):
 
 
 def test_markup_in_the_data_is_shown_as_text(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEZ_DATA_DIR", str(hostile_store(tmp_path / "store")))
+    monkeypatch.setenv("SEZ_DATA_DIR", str(build_hostile_store(tmp_path / "store")))
     at = run_page()
     assert not at.exception
     texts = rendered_texts(at)

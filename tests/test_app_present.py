@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from apphelpers import HOSTILE_NAME, hostile_store, run_page
+from support.hostile import HOSTILE_NAME, build_hostile_store
+from support.pages import run_page
 
 
 def slide_html(at) -> str:
@@ -124,7 +125,7 @@ def test_the_map_slide_shows_the_offline_map_image(mini_store):
 
 
 def test_hostile_zone_names_are_escaped_on_slides(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEZ_DATA_DIR", str(hostile_store(tmp_path / "store")))
+    monkeypatch.setenv("SEZ_DATA_DIR", str(build_hostile_store(tmp_path / "store")))
     at = run_page(present="1", slide="3")
     assert not at.exception
     body = slide_html(at)

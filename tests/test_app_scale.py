@@ -11,8 +11,8 @@ import io
 import json
 
 import pandas as pd
-from apphelpers import run_page
-from pagetest import latest_csv, plotly_specs
+from support.pages import plotly_specs, run_page
+from support.stores import latest_csv
 
 from sez_metrics.render import maplayers, mapmarkers, mappoints
 from sez_metrics.storage.folder import VersionStore

@@ -6,14 +6,15 @@ import io
 import json
 
 import pandas as pd
-from pagetest import HOSTILE, latest_csv, milestone_markers, plotly_specs, run_page
+from support.hostile import HOSTILE_TITLE
+from support.pages import milestone_markers, plotly_specs, run_page
+from support.stores import latest_csv
 
 from sez_metrics.core import timeline
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
-pytest_plugins = ("pagefixtures",)
 
-PAGE = "pages/timeline.py"
+PAGE = "timeline"
 
 
 def _expected(milestones: pd.DataFrame, zones=(), categories=(), statuses=(), programme=True) -> list[str]:
@@ -130,7 +131,8 @@ def test_hostile_titles_are_escaped(hostile_store):
     at = run_page(PAGE)
     (spec,) = plotly_specs(at)
     assert "<img" not in str(spec)
-    assert HOSTILE in at.table[0].value["Milestone"].tolist()
+    assert "<b>bold</b>" not in str(spec) and "&lt;b&gt;bold&lt;/b&gt;" in str(spec)  # plotly would draw <b> as bold
+    assert HOSTILE_TITLE in at.table[0].value["Milestone"].tolist()
 
 
 # --- at scale: bounded defaults, everything still reachable ---------------------------------------

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from pagetest import HOSTILE, all_versions_csv, latest_csv, milestone_markers, plotly_specs, run_page
+from support.hostile import HOSTILE_SOURCE
+from support.pages import milestone_markers, plotly_specs, run_page
+from support.stores import all_versions_csv, latest_csv
 
 from sez_metrics.core import schema
 from sez_metrics.core.text import md_escape
 
 # The stores the page tests run on: any_store (mini, then the shipped data) and hostile_store.
-pytest_plugins = ("pagefixtures",)
 
-PAGE = "pages/zone.py"
+PAGE = "zone"
 
 
 def _number(text: str) -> str:
@@ -107,10 +108,10 @@ def test_choosing_a_zone_writes_the_url(mini_store):
 
 def test_hostile_text_is_escaped_everywhere(hostile_store):
     at = run_page(PAGE, zone="rashakai")
-    assert all(HOSTILE not in m.value for m in at.markdown)
+    assert all(HOSTILE_SOURCE not in m.value for m in at.markdown)
     for spec in plotly_specs(at):
-        assert "<img" not in str(spec)
-    assert HOSTILE in at.table[0].value["Source"].tolist()
+        assert "<img" not in str(spec) and "<script" not in str(spec)
+    assert HOSTILE_SOURCE in at.table[0].value["Source"].tolist()
 
 
 def _flip_a_byte(path, position: int = 40) -> None:

@@ -427,6 +427,7 @@ def test_one_client_gets_at_most_its_share_of_the_checks(accounts):
     assert throttle.peak_in_flight >= 1
 
 
+@pytest.mark.slow
 def test_strangers_failing_in_parallel_cannot_lock_out_a_steward_with_the_right_password(accounts):
     """The finding: 31 failures with random names locked every steward out. Now 40 strangers
     (one client each and one shared) fail with random names and with the steward's own name, in
@@ -447,6 +448,7 @@ def test_strangers_failing_in_parallel_cannot_lock_out_a_steward_with_the_right_
     assert good.steward == auth.Steward("ayesha", "password"), good.message
 
 
+@pytest.mark.slow
 def test_a_right_password_during_a_parallel_attack_on_the_same_name_signs_in(accounts):
     throttle = passwords.SignInThrottle(queue_wait_s=5.0)
 

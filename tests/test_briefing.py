@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from storebuilder import MINI, build_mini_store, build_store
+from support.stores import MINI, build_mini_store, build_store
 
 from sez_metrics.render.briefing import html as pack_html
 from sez_metrics.render.briefing import images as pack_images
@@ -266,6 +266,7 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_writes_the_pack(mini_root, tmp_path):
     out = tmp_path / "pack.html"
     result = run_cli(mini_root, "--version", "v0002", "--compare", "v0001", "--out", str(out))

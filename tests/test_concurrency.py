@@ -20,6 +20,9 @@ from sez_metrics.storage.publish import publish
 
 RUNS = int(os.environ.get("SEZ_CONCURRENCY_RUNS", "3"))
 
+# Real processes racing, each race several times: outside the fast inner loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sez_metrics.app import serverguard
 from sez_metrics.core import schema, settings
 from sez_metrics.core.validate import validate_version
@@ -67,8 +69,9 @@ def _map_slide(at) -> tuple[int, int]:
     return slides[0].count('src="data:image/svg+xml;base64,'), len(at.get("plotly_chart"))
 
 
+@pytest.mark.slow
 def test_varying_presenter_zones_past_the_render_budget_draws_in_the_browser_instead(mini_store, monkeypatch):
-    from apphelpers import run_page
+    from support.pages import run_page
 
     monkeypatch.setattr(serverguard, "PRESENTER_RENDERS", serverguard.RenderBudget(2))
 

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sez_metrics.core import csvio, schema
@@ -117,7 +117,6 @@ def test_leading_zeros_stay_text_where_text_is_expected():
 ZONES_HEADER = ",".join(schema.ZONES.column_names)
 
 
-@settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_give_a_report_never_an_exception(data):
     report = validate_version({"zones.csv": data, "status.csv": data, "milestones.csv": data})
@@ -130,7 +129,6 @@ def test_any_bytes_give_a_report_never_an_exception(data):
 CSV_TOKENS = [",", '"', "\n", "\r\n", " ", ";", "x", "1", ".", "-", "é", "Punjab", "34.1", "true", "2024-01-01"]
 
 
-@settings(max_examples=80, deadline=None)
 @given(st.lists(st.sampled_from(CSV_TOKENS), max_size=80).map("".join))
 def test_csv_like_text_after_a_valid_header_never_raises(body):
     report = validate_version({"zones.csv": (ZONES_HEADER + "\n" + body).encode("utf-8")})
@@ -177,7 +175,6 @@ def status_csv(draw) -> bytes:
     return out.getvalue().encode(draw(st.sampled_from(["utf-8", "utf-8-sig"])))
 
 
-@settings(max_examples=40, deadline=None)
 @given(status_csv())
 def test_what_the_validator_accepts_the_store_reads_and_types(data):
     files = {name: (FIXTURES / "valid" / name).read_bytes() for name in ("zones.csv", "milestones.csv")}

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storebuilder import FIXTURES, build_store
+from support.stores import FIXTURES, build_store
 
 from sez_metrics.core.change_summary import IMPORTANCE
 from sez_metrics.core.diff import diff_versions
@@ -231,7 +231,7 @@ def test_cli_refuses_a_damaged_version_instead_of_diffing_another(two_versions):
 def test_a_figure_no_longer_reported_is_not_read_as_supply_lost(tmp_path):
     """A capacity that goes blank says the figure is no longer reported, with what it was; one that
     appears says it is now reported; a completion before its date is "N days early", never "-N"."""
-    from apphelpers import variant_store
+    from support.stores import variant_store
 
     root = variant_store(tmp_path / "store", [
         ("v1", "Before JCC-10", "2021-09-15", {}),

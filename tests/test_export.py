@@ -10,7 +10,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from storebuilder import MINI, build_store
+from support.stores import MINI, build_store
 
 from sez_metrics.core import schema
 from sez_metrics.core.report import Problem, Report

@@ -8,7 +8,7 @@ AppTest on the mini store (v0001 as of 2021-09-15, v0002 as of 2022-10-15).
 from __future__ import annotations
 
 import pytest
-from apphelpers import run_page
+from support.pages import run_page
 
 from sez_metrics.core.text import md_escape
 from sez_metrics.storage.folder import VersionStore

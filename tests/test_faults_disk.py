@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from storebuilder import build_mini_store
+from support.stores import build_mini_store
 from test_app_data import data_page, fixture_file, publish_button, sign_in, steward_secrets, upload
 from test_publish import snapshot
 

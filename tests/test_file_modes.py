@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storebuilder import build_mini_store
+from support.stores import build_mini_store
 
 from sez_metrics.steward import secrets_file
 from sez_metrics.storage.fsutil import (

@@ -30,7 +30,8 @@ ZONE_COLUMNS = list(schema.ZONES.column_names)
 with (VALID / "zones.csv").open(encoding="utf-8", newline="") as f:
     TEMPLATE_ZONES = list(csv.DictReader(f))  # rows whose coordinates agree with their province
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Examples per test come from the Hypothesis profile (tests/conftest.py).
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Text a steward may legitimately type: Urdu (right to left, with a zero-width non-joiner inside
 # a word), combining marks, emoji sequences, CJK, markup and formula look-alikes, quotes, commas,

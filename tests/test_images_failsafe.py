@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from storebuilder import build_mini_store
+from support.stores import build_mini_store
 
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
@@ -128,6 +128,7 @@ def _gone(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
 
 
+@pytest.mark.slow
 def test_a_chromium_that_exits_at_once_gives_a_pack_without_pictures(store, tmp_path):
     fake = _fake_chromium(tmp_path, "exit 3")
     out = tmp_path / "pack.pdf"
@@ -137,6 +138,7 @@ def test_a_chromium_that_exits_at_once_gives_a_pack_without_pictures(store, tmp_
     assert_pack_without_pictures(result, elapsed, out, "starting chromium failed")
 
 
+@pytest.mark.slow
 def test_a_chromium_that_never_answers_is_given_up_on_and_killed(store, tmp_path):
     fake = _fake_chromium(tmp_path, "exec sleep 600")
     out = tmp_path / "pack.html"
@@ -153,6 +155,7 @@ def _thread_names() -> set[str]:
     return {t.name for t in threading.enumerate()}
 
 
+@pytest.mark.slow
 def test_in_the_server_process_a_stalled_browser_leaves_no_thread_waiting(store, tmp_path, monkeypatch):
     # The path of the sidebar downloads and presenter slides: render_images in a long-lived process.
     monkeypatch.setenv("BROWSER_PATH", str(_fake_chromium(tmp_path, "exec sleep 600")))
@@ -221,7 +224,7 @@ def test_a_chromium_that_crashes_between_two_images_fails_the_next_one_quickly(s
 
 
 def test_the_page_says_packs_come_without_pictures_and_the_download_still_works(mini_store, monkeypatch, download):
-    from apphelpers import run_page
+    from support.pages import run_page
 
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     at = run_page()
@@ -237,7 +240,7 @@ def test_the_page_says_packs_come_without_pictures_and_the_download_still_works(
 def test_a_pack_without_pictures_is_not_kept_the_next_download_tries_again(mini_store, monkeypatch, download):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
-    from apphelpers import run_page
+    from support.pages import run_page
 
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     at = run_page()
@@ -251,7 +254,7 @@ def test_a_pack_without_pictures_is_not_kept_the_next_download_tries_again(mini_
 
 
 def test_with_chromium_the_page_has_no_such_notice(mini_store, monkeypatch):
-    from apphelpers import run_page
+    from support.pages import run_page
 
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")

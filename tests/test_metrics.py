@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from storebuilder import MINI
+from support.stores import MINI
 
 from sez_metrics.core import metrics, milestone_tables, schema, vocabulary
 from sez_metrics.core.dataset import Dataset

@@ -8,7 +8,8 @@ import json
 import re
 
 import pytest
-from apphelpers import rendered_texts, run_page, variant_store
+from support.pages import rendered_texts, run_page
+from support.stores import variant_store
 
 from sez_metrics.core import metrics, vocabulary
 from sez_metrics.render.briefing import html as pack_html
@@ -96,7 +97,7 @@ def test_presenter_slide_and_packs(na_store):
 
 
 def test_the_validator_warns_of_colonization_without_land():
-    from storebuilder import MINI
+    from support.stores import MINI
 
     from sez_metrics.core.validate import validate_version
     from sez_metrics.storage.store import VERSION_FILES

@@ -1,7 +1,7 @@
 """Nothing we run calls out: the strace judge itself, and the briefing's chromium under it.
 
 The server's own check (a real ``streamlit run`` and a browser visit) is
-``tests/browser/test_offline_server.py``; both read the trace with ``nettrace.outbound_calls``.
+``tests/browser/test_offline_server.py``; both read the trace with ``support.nettrace.outbound_calls``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from nettrace import outbound_calls, require_strace, traced
 from pypdf import PdfReader
+from support.nettrace import outbound_calls, require_strace, traced
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,7 +66,7 @@ def test_the_briefing_with_its_chromium_looks_up_no_host_and_sends_nothing_out(s
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
             pytest.fail(f"{CHROMIUM} is missing", pytrace=False)
         pytest.skip(f"{CHROMIUM} is missing")
-    from storebuilder import build_mini_store
+    from support.stores import build_mini_store
 
     store = build_mini_store(tmp_path / "store")
     out = tmp_path / "pack.pdf"

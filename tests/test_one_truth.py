@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apphelpers import run_page
 from pypdf import PdfReader
+from support.pages import run_page
 
 from sez_metrics.core import vocabulary
 from sez_metrics.render.briefing import html as pack_html
@@ -63,6 +63,7 @@ def _days_by_title(frame: pd.DataFrame, days_column: str) -> list[tuple[str, int
     return sorted(out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("choice", [vocabulary.AS_OF, vocabulary.TODAY])
 def test_overdue_and_days_late_agree_on_every_page_slide_pack_and_command(shipped_copy, choice, tmp_path):
     reference, late, zone_of = expected_overdue(shipped_copy, choice)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from apphelpers import HOSTILE_NAME, hostile_store
+from support.hostile import HOSTILE_NAME, build_hostile_store
 
 from sez_metrics.render import present
 from sez_metrics.render.briefing import images as pack_images
@@ -99,7 +99,7 @@ def test_map_and_timeline_inline_their_images(mini_store):
 
 
 def test_slides_escape_hostile_data(tmp_path):
-    root = hostile_store(tmp_path / "store")
+    root = build_hostile_store(tmp_path / "store")
     story = story_of(root)
     deck = present.build_deck(story)
     html_out = "".join(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from storebuilder import MINI, build_store
+from support.stores import MINI, build_store
 
 from sez_metrics.core import profile, timeline
 from sez_metrics.storage.folder import VersionStore

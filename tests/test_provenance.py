@@ -12,9 +12,9 @@ import re
 import shutil
 
 import pytest
-from apphelpers import rendered_texts, run_page
 from pypdf import PdfReader
-from storebuilder import MINI, build_store
+from support.pages import rendered_texts, run_page
+from support.stores import MINI, build_store
 
 from sez_metrics.core import profile, schema
 from sez_metrics.core.validate import validate_version

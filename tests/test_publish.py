@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storekinds import STORE_KINDS, new_location, store_env, store_snapshot
+from support.storekinds import STORE_KINDS, new_location, store_env, store_snapshot
 
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.folder_publish import ORPHAN_RECORD_NAME

@@ -143,6 +143,7 @@ TARGETS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("owner", "name", "partial"), TARGETS, ids=lambda v: v if isinstance(v, str) else "")
 def test_failure_at_every_call_leaves_the_store_as_before(template, tmp_path, monkeypatch, owner, name, partial):
     update = {"status.csv": status_file(tmp_path / "upload", 99).read_bytes()}
@@ -202,6 +203,7 @@ def test_interrupt_while_writing_cleans_up(template, tmp_path, monkeypatch):
 KILL_POINTS = [f"fsync:{n}" for n in range(1, 11)] + ["rename:1", "replace:1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_at", KILL_POINTS)
 def test_process_killed_at_each_step(template, tmp_path, kill_at):
     store = fresh_copy(template, tmp_path / "store")

@@ -19,10 +19,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from apphelpers import rendered_texts as markdown_texts
-from apphelpers import run_page, walk
-from storebuilder import MINI, build_store
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from support.pages import rendered_texts as markdown_texts
+from support.pages import run_page, walk
+from support.stores import MINI, build_store
 
 from sez_metrics.core.change_summary import format_summary
 from sez_metrics.core.diff import diff_versions

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from apphelpers import rendered_texts, run_page, walk
-from storebuilder import MINI, build_mini_store
+from support.pages import rendered_texts, run_page, walk
+from support.stores import MINI, build_mini_store
 
 from sez_metrics.render import export
 from sez_metrics.render.briefing import pack as pack_files

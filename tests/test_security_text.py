@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from storebuilder import MINI, build_store
+from support.stores import MINI, build_store
 
 REPO = Path(__file__).resolve().parents[1]
 ESC_CELL = "\x1b[2J\x1b[31mKPEZDMC"  # would clear the screen and turn it red

@@ -6,17 +6,14 @@ validator, so a steward's bad publish or a hand edit of a published file fails t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from support.stores import SHIPPED
 
 from sez_metrics.core import schema
 from sez_metrics.core.validate import validate_version
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import VERSION_FILES
-
-SHIPPED_DATA = Path(__file__).resolve().parents[1] / "data"
 
 NINE_ZONES = {
     "rashakai": "Khyber Pakhtunkhwa",
@@ -34,9 +31,9 @@ PRIORITY_ZONES = {"rashakai", "dhabeji", "aiic", "bostan"}
 
 @pytest.fixture(scope="module")
 def store() -> VersionStore:
-    if not (SHIPPED_DATA / "manifest.json").exists():
+    if not (SHIPPED / "manifest.json").exists():
         pytest.fail("the shipped dataset (data/manifest.json) is missing")
-    return VersionStore(SHIPPED_DATA)
+    return VersionStore(SHIPPED)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +152,7 @@ def test_the_store_is_what_the_build_script_makes_of_the_sources():
     import subprocess
     import sys
 
-    script = SHIPPED_DATA.parent / "scripts" / "build-shipped-data.py"
+    script = SHIPPED.parent / "scripts" / "build-shipped-data.py"
     run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().splitlines()[-1] == "ok: data/ is what data/sources/ builds"
@@ -177,7 +174,7 @@ def test_no_round_shows_a_colonization_built_from_allocations_or_a_change_of_mea
 def _build_script():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_shipped_data", SHIPPED_DATA.parent / "scripts" / "build-shipped-data.py")
+    spec = importlib.util.spec_from_file_location("build_shipped_data", SHIPPED.parent / "scripts" / "build-shipped-data.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -185,7 +182,7 @@ def _build_script():
 
 def test_readme_known_gaps_list_every_estimated_or_illustrative_figure_of_the_latest_version(datasets):
     build = _build_script()
-    readme = (SHIPPED_DATA / "README.md").read_text(encoding="utf-8")
+    readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
     gaps = build.known_gaps()
     assert build.readme_with_gaps(readme, gaps) == readme, "data/README.md Known gaps is stale: run scripts/build-shipped-data.py"
     latest = datasets[-1]

@@ -1,16 +1,15 @@
 """A byte flipped in any file of any shipped version is caught by verify and by the loader."""
 
-import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import SHIPPED_DATA
+from support.stores import SHIPPED, copy_shipped
 
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import VERSION_FILES
 
-SHIPPED_IDS = [v.id for v in VersionStore(SHIPPED_DATA).versions()]
+SHIPPED_IDS = [v.id for v in VersionStore(SHIPPED).versions()]
 CASES = [(vid, name) for vid in SHIPPED_IDS for name in VERSION_FILES]
 
 
@@ -22,9 +21,7 @@ def _flip_a_byte(path):
 
 @pytest.fixture
 def shipped(tmp_path):
-    root = tmp_path / "data"
-    shutil.copytree(SHIPPED_DATA, root)
-    return root
+    return copy_shipped(tmp_path / "data")
 
 
 @pytest.mark.parametrize(("version_id", "file_name"), CASES)

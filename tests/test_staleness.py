@@ -9,8 +9,9 @@ import json
 import re
 
 import pytest
-from apphelpers import rendered_texts, run_page, variant_store
 from pypdf import PdfReader
+from support.pages import rendered_texts, run_page
+from support.stores import variant_store
 
 from sez_metrics.core import metrics, settings, vocabulary
 from sez_metrics.render.briefing import html as pack_html

@@ -1,4 +1,4 @@
-"""The store in PostgreSQL: a real server (tests/pgserver.py), no mock.
+"""The store in PostgreSQL: a real server (tests/support/pgserver.py), no mock.
 
 ``copy`` between folder and database keeps every version byte for byte; the commands give the same
 output on either store; publishers racing in separate processes make exactly one version; a row
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from storekinds import store_env
+from support.storekinds import store_env
+from support.stores import SHIPPED
 from test_publish import edit_cell, fixture_files
 from test_publish_faults import start_publisher, status_file, wait_ready
 
@@ -27,7 +28,6 @@ from sez_metrics.storage.publish import PublishRefused, publish
 from sez_metrics.storage.store import StoreError, StoreUnavailable, open_store
 
 REPO = Path(__file__).parents[1]
-SHIPPED = REPO / "data"
 
 
 def cli(*args: str, store: str | Path) -> subprocess.CompletedProcess:
@@ -191,6 +191,7 @@ def test_five_racing_publishers_make_exactly_one_version(pg_url, tmp_path):
     assert not (tmp_path / "unused").exists()  # nothing went to a folder
 
 
+@pytest.mark.slow
 def test_without_based_on_racing_publishers_each_publish_in_turn(pg_url, tmp_path):
     publish(pg_url, fixture_files("base"), author="A", note="base")
     barrier = tmp_path / "go"
@@ -307,7 +308,7 @@ def test_the_publisher_role_adds_versions_and_cannot_change_them(pg_server, pg_u
 def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg_url):
     """Commands and the app say the store is unavailable; once the server is back the same process
     reads again (its pooled connections were broken by the restart and are replaced)."""
-    from apphelpers import run_page
+    from support.pages import run_page
 
     publish(pg_url, fixture_files("base"), author="A", note="base")
     store = PgStore(pg_url)
@@ -346,7 +347,7 @@ def test_database_down_is_unavailable_and_recovers_without_restart(pg_server, pg
 
 @pytest.mark.slow
 def test_connection_refused_is_one_line_for_every_command(tmp_path):
-    from pgserver import free_port
+    from support.pgserver import free_port
 
     url = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/nothing"
     for args in (["versions"], ["verify"], ["diff", "v0001", "v0002"], ["copy", str(SHIPPED), url],

@@ -10,35 +10,27 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from storekinds import STORE_KINDS, new_location, store_env
-from test_publish import edit_cell, fixture_files
+from support.storekinds import STORE_KINDS, new_location, store_env
+from support.stores import copy_shipped
+from test_publish import edit_cell
 
 from sez_metrics.core import schema
-from sez_metrics.storage.publish import publish
 from sez_metrics.storage.store import open_store
 from sez_metrics.storage.store_copy import copy_store
 
 REPO = Path(__file__).parents[1]
-SHIPPED = REPO / "data"
 
 
-@pytest.fixture(params=[(source, kind) for source in ["shipped" if (SHIPPED / "manifest.json").exists() else "fixture"]
-                         for kind in STORE_KINDS], ids=lambda p: "-".join(p))
+@pytest.fixture(params=STORE_KINDS, ids=lambda kind: f"shipped-{kind}")
 def data_copy(request, tmp_path) -> str:
-    """The store to work on: a folder copy, or the same versions copied into a fresh database."""
-    source, kind = request.param
-    root = tmp_path / "data"
-    if source == "shipped":
-        shutil.copytree(SHIPPED, root, ignore=shutil.ignore_patterns(".publish.lock"))
-    else:
-        publish(root, fixture_files("base"), author="A", note="base")
-        publish(root, fixture_files("next"), author="A", note="next")
+    """The store to work on: a folder copy of the shipped data, or the same versions copied into a fresh database."""
+    kind = request.param
+    root = copy_shipped(tmp_path / "data")
     if kind == "folder":
         return str(root)
     url = new_location(kind, tmp_path, request)

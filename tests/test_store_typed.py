@@ -27,8 +27,8 @@ from sez_metrics.core.stored_csv import parse_csv_bytes
 from sez_metrics.storage.synth import generate
 
 INFO = VersionInfo("v0001", "test", "2025-01-01", "", "", "", None, {}, None, "")
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                                        HealthCheck.function_scoped_fixture])
+# Examples per test come from the Hypothesis profile (tests/conftest.py).
+PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 
 # Cells a steward's file may hold, valid or not: spaces around values (ASCII and not), signs,
 # exponents, "-0", nan/inf, decimal commas, impossible dates, year 0, mixed-case booleans.
@@ -133,10 +133,9 @@ def test_arrow_and_pandas_agree_on_any_cells(path, table, data):
         assert_same(fast, slow)
 
 
-@pytest.mark.parametrize("table", list(schema.TABLES.values()), ids=lambda t: t.name)
 @PROPERTY
 @given(data=st.data())
-def test_valid_cells_are_typed_by_the_arrow_way(path, table, data, monkeypatch):
+def test_valid_cells_are_typed_by_the_arrow_way(path, data, monkeypatch):
     """On cells the validator accepts, with no spaces, the pandas way is never needed."""
     files = {t.file_name: data.draw(table_bytes(t, valid_only=True)) for t in schema.TABLES.values()}
     expected = {t.name: reference(files[t.file_name], t) for t in schema.TABLES.values()}

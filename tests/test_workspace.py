@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from storebuilder import MINI
+from support.stores import MINI
 
 from sez_metrics.core.dataset import dataset_from_files
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES

@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 from browsing import ARTIFACTS, REPO, SCREENSHOTS, AppPage, screenshot, stop_server
-from storebuilder import build_mini_store
+from support.stores import copy_shipped
 
-SHIPPED_DATA = REPO / "data"
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags chromium floods a closed network with refused connections.
 CHROMIUM_ARGS = [
@@ -67,13 +66,8 @@ def browser_available() -> None:
 
 @pytest.fixture(scope="session")
 def browser_data_dir(tmp_path_factory) -> Path:
-    """A copy of the shipped dataset (the mini fixture store while data/manifest.json is missing)."""
-    target = tmp_path_factory.mktemp("browser") / "data"
-    if (SHIPPED_DATA / "manifest.json").exists():
-        shutil.copytree(SHIPPED_DATA, target, ignore=shutil.ignore_patterns(".publish.lock"))
-    else:
-        build_mini_store(target)
-    return target
+    """A copy of the shipped dataset (the tests fail if it is missing)."""
+    return copy_shipped(tmp_path_factory.mktemp("browser") / "data")
 
 
 def _free_port() -> int:

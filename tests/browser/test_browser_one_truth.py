@@ -9,8 +9,8 @@ import os
 import shutil
 
 import pytest
-from apphelpers import variant_store
 from browsing import PLOTLY_CHART, REPO, AppPage, expect, screenshot
+from support.stores import variant_store
 
 from sez_metrics.core import vocabulary
 from sez_metrics.storage.folder import VersionStore

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from browsing import ARTIFACTS, REPO, AppPage, stop_server
-from nettrace import outbound_calls, require_strace, traced
+from support.nettrace import outbound_calls, require_strace, traced
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

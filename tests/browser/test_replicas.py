@@ -1,6 +1,6 @@
 """Two dashboard replicas on one PostgreSQL store, behind the shipped nginx configuration.
 
-Real servers throughout: a PostgreSQL cluster (tests/pgserver.py), two ``streamlit run app.py``
+Real servers throughout: a PostgreSQL cluster (tests/support/pgserver.py), two ``streamlit run app.py``
 processes with ``SEZ_STORE`` set to it, nginx running deploy/nginx/ with both as its upstream.
 A version published from the command line after both started shows on both at their next page
 load; a replica killed in the middle of a session costs that browser a reconnect, and the next

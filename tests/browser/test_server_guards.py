@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from browsing import REPO, AppPage, expect, stop_server
 from stclient import Session
-from storebuilder import build_mini_store
+from support.stores import copy_shipped
 from test_steward_publish import PASSWORD, STEWARD, UPLOAD_INPUT, VIEWPORT, sign_in
 
 from sez_metrics.core import settings
@@ -45,11 +45,7 @@ def _rss_kb(pid: int) -> int:
 def guarded(serve, tmp_path_factory):
     """A server with one password steward (made by ``add-steward``) on its own copy of the data."""
     root = tmp_path_factory.mktemp("guards")
-    data_dir = root / "data"
-    if (REPO / "data" / "manifest.json").exists():
-        shutil.copytree(REPO / "data", data_dir, ignore=shutil.ignore_patterns(".publish.lock"))
-    else:
-        build_mini_store(data_dir)
+    data_dir = copy_shipped(root / "data")
     secrets = root / "secrets.toml"
     made = subprocess.run([sys.executable, "-m", "sez_metrics", "add-steward", STEWARD, "--display-name", "Guard Steward",
                            "--password-stdin", "--secrets", str(secrets)],

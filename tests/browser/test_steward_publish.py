@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from browsing import ARTIFACTS, REPO, AppPage, as_of_stamp, expect, screenshot, stop_server, wait_ready
-from storebuilder import build_mini_store
+from support.stores import copy_shipped
 
 from sez_metrics.storage.folder import VersionStore
 
@@ -61,12 +61,7 @@ def _healthy(base_url: str) -> bool:
 def steward_server(browser_available, tmp_path_factory) -> StewardServer:
     """``streamlit run app.py`` on its own copy of the data, with one steward made by ``add-steward``."""
     root = tmp_path_factory.mktemp("steward")
-    data_dir = root / "data"
-    shipped = REPO / "data"
-    if (shipped / "manifest.json").exists():
-        shutil.copytree(shipped, data_dir, ignore=shutil.ignore_patterns(".publish.lock"))
-    else:
-        build_mini_store(data_dir)
+    data_dir = copy_shipped(root / "data")
     secrets = root / "secrets.toml"
     made = subprocess.run([sys.executable, "-m", "sez_metrics", "add-steward", STEWARD, "--display-name", STEWARD_DISPLAY,
                            "--password-stdin", "--secrets", str(secrets)],

@@ -1,6 +1,6 @@
 """Running store tests against both kinds of store: a data folder and a PostgreSQL database.
 
-``STORE_KINDS`` parametrises a fixture; ``new_location`` gives an empty store of the kind (a folder
+``STORE_KINDS`` parametrises a fixture (the database kind is ``slow``: it needs a PostgreSQL server); ``new_location`` gives an empty store of the kind (a folder
 path, or a fresh database on the test server); ``store_env`` points a command at it
 (``SEZ_STORE``); ``store_snapshot`` is what "nothing was written" compares.
 """
@@ -15,7 +15,7 @@ import pytest
 from sez_metrics.storage.pgstore import PgStore
 from sez_metrics.storage.store import Store
 
-STORE_KINDS = ["folder", "postgres"]
+STORE_KINDS = ["folder", pytest.param("postgres", marks=pytest.mark.slow)]
 
 
 def new_location(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
