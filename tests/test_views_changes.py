@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from storebuilder import FIXTURES, build_store
+from support.stores import FIXTURES, build_store
 
 from sez_metrics.core.diff import diff_versions
 from sez_metrics.core.vocabulary import PROGRAMME

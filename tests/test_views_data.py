@@ -3,7 +3,7 @@ upload (its files, report, the change it makes and what stands in the way of pub
 
 from __future__ import annotations
 
-from storebuilder import MINI
+from support.stores import MINI
 
 from sez_metrics.steward import workspace
 from sez_metrics.storage.folder import VersionStore
