@@ -37,7 +37,7 @@ def with_milestones(dataset: Dataset, csv_text: str, as_of: str | None = None) -
     [(20.0, 1, "20"), (22.666, 1, "22.7"), (1234567.0, 0, "1,234,567"), (None, 1, "—"), (float("nan"), 1, "—"), (-0.04, 1, "0")],
 )
 def test_format_number(value, decimals, text):
-    assert metrics.format_number(value, decimals) == text
+    assert vocabulary.number_text(value, decimals) == text
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_format_number(value, decimals, text):
     ],
 )
 def test_capacity_text_says_how_much_of_what_is_needed(available, required, text):
-    assert metrics.capacity_text(available, required, "MW") == text
+    assert vocabulary.capacity_text(available, required, "MW") == text
 
 
 # --- KPIs ----------------------------------------------------------------------------------

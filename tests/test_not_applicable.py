@@ -57,7 +57,7 @@ def test_overview_card_and_tiles(na_store):
     tile = next(m for m in at.metric if m.label == "Median colonization")
     dataset = VersionStore(na_store).load().dataset
     expected = dataset.status[dataset.status["stage"] != "identified"]["colonization_pct"].median()
-    assert tile.value == f"{metrics.format_number(expected)} %"
+    assert tile.value == f"{vocabulary.number_text(expected)} %"
     help_text = next(t.help for t in metrics.kpi_tiles(metrics.kpis(dataset), None) if t.key == "colonization_median")
     assert "over the 2 zones with land that report it; left out: 1 zone without land yet (not applicable)" in help_text
 

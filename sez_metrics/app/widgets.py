@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.core import schema
+from sez_metrics.core import schema, vocabulary
 from sez_metrics.core.text import md_escape
 
 _CONFIDENCE_COLOURS = {"official": "blue", "reported": "gray", "estimated": "orange", "illustrative": "red"}
@@ -24,22 +24,22 @@ _CONFIDENCE_COLOURS = {"official": "blue", "reported": "gray", "estimated": "ora
 
 def stage_label(code: str) -> str:
     """A stage with its symbol: "⑤ Partly operational" (plain text)."""
-    return f"{schema.STAGE.symbol(code)} {schema.STAGE.label(code)}".strip()
+    return vocabulary.coded_text(schema.STAGE, code)
 
 
 def utility_label(code: str) -> str:
     """A utility stage with its symbol: "◕ Interim supply" (plain text)."""
-    return f"{schema.UTILITY_STAGE.symbol(code)} {schema.UTILITY_STAGE.label(code)}".strip()
+    return vocabulary.coded_text(schema.UTILITY_STAGE, code)
 
 
 def confidence_label(code: str) -> str:
     """A confidence level with its symbol: "◌ Estimated" (plain text)."""
-    return f"{schema.CONFIDENCE.symbol(code)} {schema.CONFIDENCE.label(code)}".strip()
+    return vocabulary.coded_text(schema.CONFIDENCE, code)
 
 
 def milestone_status_label(code: str) -> str:
     """A milestone status with its symbol: "⚠ Delayed" (plain text)."""
-    return f"{schema.MILESTONE_STATUS.symbol(code)} {schema.MILESTONE_STATUS.label(code)}".strip()
+    return vocabulary.coded_text(schema.MILESTONE_STATUS, code)
 
 
 def confidence_badge(code: str) -> str:

@@ -27,8 +27,6 @@ SOURCE_BRIEF_CHARS = 90
 
 
 # One wording of numbers and capacities everywhere (see ``vocabulary``).
-format_number = vocabulary.number_text
-capacity_text = vocabulary.capacity_text
 
 
 def source_brief(source: str, limit: int = SOURCE_BRIEF_CHARS) -> str:
@@ -175,7 +173,7 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     }
     colonization_over = colonization_aggregate_text(new)
     specs = [
-        ("zones_tracked", "Zones tracked", format_number(new.zones_tracked), "", new.zones_tracked,
+        ("zones_tracked", "Zones tracked", vocabulary.number_text(new.zones_tracked), "", new.zones_tracked,
          "Zones in the dataset (zones.csv)."),
         ("producing", producing_label, producing, "",
          n, "Zones where at least one enterprise produces: stage Partly operational or Operational."),
@@ -187,9 +185,9 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
          new.colonization_reporting, f"Median share of saleable land or plots allotted to enterprises, {colonization_over}"),
         ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts",
          new.colonization_reporting, f"Mean share of saleable land or plots allotted to enterprises, {colonization_over}"),
-        ("enterprises", "Enterprises", format_number(new.enterprises, 0), "", new.enterprises_reporting,
+        ("enterprises", "Enterprises", vocabulary.number_text(new.enterprises, 0), "", new.enterprises_reporting,
          f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
-        ("investment_usd_m", "Investment, USD m", format_number(new.investment_usd_m, 0), "", new.investment_reporting,
+        ("investment_usd_m", "Investment, USD m", vocabulary.number_text(new.investment_usd_m, 0), "", new.investment_reporting,
          f"Committed investment in USD million, summed over the {new.investment_reporting} of {n} zones that report it."),
     ]
     tiles = []
@@ -239,7 +237,7 @@ def _count_of(count: int, total: int, label: str) -> tuple[str, str]:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{format_number(value)} %"
+    return "—" if value is None else f"{vocabulary.number_text(value)} %"
 
 
 def _delta_text(delta: float | None, unit: str, key: str) -> tuple[str, str]:
@@ -249,7 +247,7 @@ def _delta_text(delta: float | None, unit: str, key: str) -> tuple[str, str]:
     if round(delta, decimals) == 0:
         return "±0" + unit, "flat"
     sign = "+" if delta > 0 else "-"
-    return f"{sign}{format_number(abs(delta), decimals)}{unit}", "up" if delta > 0 else "down"
+    return f"{sign}{vocabulary.number_text(abs(delta), decimals)}{unit}", "up" if delta > 0 else "down"
 
 
 def flagged_footnote(dataset: Dataset) -> str:
@@ -330,7 +328,7 @@ def zone_grid(dataset: Dataset) -> pd.DataFrame:
     rows = rows.sort_values(["_rank", "_order"], ascending=[False, True], kind="stable")
     colonization = [
         # short words in a narrow column: the caption says what "not applicable" means
-        f"{format_number(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
+        f"{vocabulary.number_text(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
         else vocabulary.NOT_APPLICABLE_SHORT if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
         for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
     ]
@@ -382,7 +380,7 @@ class ZoneCard:
 
 def _colonization_words(stage: str, pct: object) -> str:
     value = vocabulary.colonization_value(stage, pct)
-    return vocabulary.colonization_missing_text(stage) if value is None else f"{format_number(value)} %"
+    return vocabulary.colonization_missing_text(stage) if value is None else f"{vocabulary.number_text(value)} %"
 
 
 def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
@@ -402,9 +400,9 @@ def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
                 province=r.province,
                 stage=r.stage,
                 gas=r.gas,
-                gas_capacity=capacity_text(r.gas_mmcfd_available, r.gas_mmcfd_required, "MMCFD"),
+                gas_capacity=vocabulary.capacity_text(r.gas_mmcfd_available, r.gas_mmcfd_required, "MMCFD"),
                 electricity=r.electricity,
-                power_capacity=capacity_text(r.power_mw_available, r.power_mw_required, "MW"),
+                power_capacity=vocabulary.capacity_text(r.power_mw_available, r.power_mw_required, "MW"),
                 colonization_pct=vocabulary.colonization_value(r.stage, r.colonization_pct),
                 colonization_text=_colonization_words(r.stage, r.colonization_pct),
                 enterprises=None if pd.isna(r.enterprises) else int(r.enterprises),

@@ -8,7 +8,6 @@ page ("50 of 160 MW", "35 % (12 of 40 plots)").
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,11 +16,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from sez_metrics.core import schema, vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
-from sez_metrics.core.metrics import capacity_text, format_number
+from sez_metrics.core.stored_csv import read_csv_strings
 from sez_metrics.core.timeline import confidence_text, first_commitments
 from sez_metrics.core.typed import to_typed
 
@@ -31,7 +29,7 @@ def _known(value: object) -> bool:
 
 
 def _num(value: float) -> str:
-    return format_number(value)
+    return vocabulary.number_text(value)
 
 
 def plots_text(allotted: object, total: object) -> str:
@@ -80,7 +78,7 @@ def stage_text(code: str) -> str:
 def utility_text(code: str, available: float | None = None, required: float | None = None, unit: str = "") -> str:
     """Symbol, label and capacity of a utility, e.g. "◕ Interim supply · 50 of 160 MW"."""
     text = vocabulary.coded_text(schema.UTILITY_STAGE, code)
-    capacity = capacity_text(available, required, unit)
+    capacity = vocabulary.capacity_text(available, required, unit)
     return f"{text} · {capacity}" if capacity else text
 
 
@@ -233,26 +231,6 @@ class HistoryExtract:
     due_dates: pa.Array
 
 
-def _read_text(data: bytes, table: schema.Table, columns: Sequence[str] | None = None) -> pa.Table:
-    """``data`` parsed as the store parses it (every cell text, empty cells ""), only ``columns``;
-    a column the file lacks reads as empty cells, as the loader types it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    names = list(columns or table.column_names)
-    parsed = pacsv.read_csv(
-        io.BytesIO(data),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=names,
-            include_missing_columns=True,
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-    )
-    return pa.table({name: pc.fill_null(parsed[name], "") for name in names})
-
-
 def _stripped(column: pa.ChunkedArray) -> pa.Array:
     """The column's values with surrounding whitespace removed exactly as ``str.strip`` does."""
     array = column.combine_chunks()
@@ -269,8 +247,8 @@ def history_extract(info: VersionInfo, files: dict[str, bytes]) -> HistoryExtrac
     edit of an earlier entry breaks the chain without touching this version's files.
     """
     try:
-        status = _read_text(files["status.csv"], schema.STATUS)
-        due = _read_text(files["milestones.csv"], schema.MILESTONES, ("milestone_id", "due_date"))
+        status = read_csv_strings(files["status.csv"], schema.STATUS, schema.STATUS.column_names)
+        due = read_csv_strings(files["milestones.csv"], schema.MILESTONES, ("milestone_id", "due_date"))
     except (KeyError, pa.ArrowInvalid):
         return None
     rows: dict[str, int] = {}

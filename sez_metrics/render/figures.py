@@ -20,7 +20,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sez_metrics.core import palette, schema, vocabulary
-from sez_metrics.core.metrics import capacity_text
 from sez_metrics.core.timeline import SLIP_STATES, confidence_text
 from sez_metrics.render import maplabels
 
@@ -165,7 +164,7 @@ def utility_history(history: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for column, label, avail, req, unit, colour, dash, symbol, offset in UTILITY_SERIES:
         custom = [
-            [plain(schema.UTILITY_STAGE.label(code)), plain(capacity_text(a, r, unit) or "capacity not reported"), *rest]
+            [plain(schema.UTILITY_STAGE.label(code)), plain(vocabulary.capacity_text(a, r, unit) or "capacity not reported"), *rest]
             for code, a, r, rest in zip(history[column], history[avail], history[req], _history_custom(history), strict=True)
         ]
         fig.add_trace(

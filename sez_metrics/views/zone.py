@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics.core import metrics, profile, schema, timeline, vocabulary
+from sez_metrics.core import profile, schema, timeline, vocabulary
 from sez_metrics.core.dataset import Dataset
 from sez_metrics.render import figures
 
@@ -97,15 +97,15 @@ def colonization_delta(status: pd.Series, previous: pd.Series | None) -> str:
 def tiles(status: pd.Series, previous: pd.Series | None) -> tuple[Tile, ...]:
     """Stage, gas, electricity, colonization and enterprises of a zone's status row; ``previous`` is
     the zone's row in its history before this one (for the colonization change), or None."""
-    investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {metrics.format_number(status['investment_usd_m'])} million"
+    investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {vocabulary.number_text(status['investment_usd_m'])} million"
     plots = profile.plots_text(status["plots_allotted"], status["plots_total"])
     return (
         Tile("Stage", profile.stage_text(status["stage"]), "", definition(schema.STAGE, status["stage"])),
         Tile("🔥 Gas", profile.utility_text(status["gas"]),
-             metrics.capacity_text(status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD") or "capacity not reported",
+             vocabulary.capacity_text(status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD") or "capacity not reported",
              definition(schema.UTILITY_STAGE, status["gas"])),
         Tile("⚡ Electricity", profile.utility_text(status["electricity"]),
-             metrics.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
+             vocabulary.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
              definition(schema.UTILITY_STAGE, status["electricity"])),
         Tile("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"], basis=status["colonization_basis"]),
              " · ".join(t for t in (plots, colonization_delta(status, previous)) if t),

@@ -249,7 +249,7 @@ def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFra
 
 
 def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, milestones: list[MilestoneLine], changes: list[ChangeItem]) -> ZoneBrief:
-    fmt = metrics.format_number
+    fmt = vocabulary.number_text
     major = tuple(i.detail for i in changes if i.importance < MINOR_CHANGE_IMPORTANCE)
     minor = sum(1 for i in changes if i.importance >= MINOR_CHANGE_IMPORTANCE)
     district = _text(zone["district"])
@@ -277,7 +277,7 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
             enterprises += f", {fmt(status['enterprises_operating'], 0)} operating"
 
     def utility(stage_column: str, available: str, required: str, unit: str) -> str:
-        capacity = metrics.capacity_text(status[available], status[required], unit)
+        capacity = vocabulary.capacity_text(status[available], status[required], unit)
         return labelled(schema.UTILITY_STAGE, status[stage_column]) + (f" · {capacity}" if capacity else "")
 
     basis = vocabulary.basis_label(status.get("colonization_basis"))
