@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 
 # The browser tests drive Debian's chromium (never a downloaded one); the fonts make screenshots
-# show the page's text and emoji icons; strace watches the server for calls leaving the machine;
+# show the page's text and emoji icons, and Chinese (Noto CJK) and Urdu (Noto Naskh Arabic, Noto
+# Nastaliq Urdu) text; strace watches the server for calls leaving the machine;
 # nginx and openssl run the shipped proxy configuration (deploy/nginx/) in front of a real server,
 # with a self-signed certificate; postgresql's binaries start a throw-away database server for the
 # database store's tests (tests/support/pgserver.py).
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
-  for package in chromium fonts-dejavu-core fonts-noto-color-emoji strace nginx openssl postgresql; do
+  for package in chromium fonts-dejavu-core fonts-noto-color-emoji fonts-noto-cjk fonts-noto-core strace nginx openssl postgresql; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
