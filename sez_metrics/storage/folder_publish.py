@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.fsutil import durable_temp_file, fsync_dir, stale_temp_files, write_file_durably
-from sez_metrics.storage.publish import PublishRefused
+from sez_metrics.storage.publish import PublishRefused, refuse_a_broken_chain
 from sez_metrics.storage.store import (
     MANIFEST_FORMAT,
     ORPHANED_PREFIX,
@@ -95,9 +95,7 @@ def _tidy_and_check_store(store: VersionStore) -> list[dict]:
             "(was its manifest entry deleted?); restore manifest.json from a backup, or move the folder out of "
             f"{VERSIONS_DIR}/ if it is not wanted (run verify)"
         )
-    broken = [p for problems in store.chain_problems(entries).values() for p in problems]
-    if broken:
-        raise PublishRefused(f"the manifest is damaged ({broken[0].format_line()}); run verify and repair it before publishing")
+    refuse_a_broken_chain(store, entries)
     return entries
 
 

@@ -321,7 +321,7 @@ class PgPublishing:
         self._conn: psycopg.Connection | None = None
 
     def __enter__(self) -> PgPublishing:
-        from sez_metrics.storage.publish import PublishRefused
+        from sez_metrics.storage.publish import PublishRefused, refuse_a_broken_chain
 
         try:
             self._conn = psycopg.connect(self.store.url, autocommit=False, connect_timeout=CONNECT_TIMEOUT_S,
@@ -341,9 +341,7 @@ class PgPublishing:
                 self.entries = [json.loads(t) for t in texts]
             except json.JSONDecodeError as exc:
                 raise PublishRefused(f"a manifest entry in {self.store.location} is not valid JSON ({exc}); run verify") from exc
-            broken = [p for problems in self.store.chain_problems(self.entries).values() for p in problems]
-            if broken:
-                raise PublishRefused(f"the manifest is damaged ({broken[0].format_line()}); run verify and repair it before publishing")
+            refuse_a_broken_chain(self.store, self.entries)
         except pgerrors.LockNotAvailable as exc:
             self._close(commit=False)
             raise PublishRefused(f"another publish has held the lock for over {LOCK_TIMEOUT_S} s; try again") from exc

@@ -76,6 +76,14 @@ class PublishRefused(Exception):
         self.latest = latest
 
 
+def refuse_a_broken_chain(store, entries: list[dict]) -> None:
+    """``PublishRefused`` when the manifest's hash chain is broken: nothing is built on a damaged
+    history (both stores check it under their lock, before anything is written)."""
+    broken = [p for problems in store.chain_problems(entries).values() for p in problems]
+    if broken:
+        raise PublishRefused(f"the manifest is damaged ({broken[0].format_line()}); run verify and repair it before publishing")
+
+
 @dataclass
 class Preview:
     """What a publish is about to write: the change against the latest version and the new id.
