@@ -14,6 +14,14 @@ from support.stores import build_mini_store
 from sez_metrics.core.text import MAX_ECHO_CHARS, echo_text, md_escape
 from sez_metrics.storage.folder import VersionStore
 
+
+def _literal(node: ast.AST):
+    """A keyword's constant value; a title marked for translation (``_("Map")``) reads as its English text."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
+        node = node.args[0]
+    return ast.literal_eval(node)
+
+
 PAGES = ["overview", "map", "zone", "timeline", "changes", "data"]
 
 
@@ -27,7 +35,7 @@ def test_pages_have_the_contracted_url_paths_and_emoji_icons():
     calls = [n for n in ast.walk(ast.parse(APP.read_text())) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "Page"]
     pages = {}
     for call in calls:
-        keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        keywords = {k.arg: _literal(k.value) for k in call.keywords}
         pages[ast.literal_eval(call.args[0])] = keywords
     assert {p: k["url_path"] for p, k in pages.items()} == {f"pages/{name}.py": name for name in PAGES}
     assert [p for p, k in pages.items() if k.get("default")] == ["pages/overview.py"]  # served at /
@@ -40,7 +48,7 @@ def test_the_default_page_is_the_overview_of_the_latest_version(mini_store):
     assert [t.value for t in at.title] == ["📊 Overview"]
     line = as_of_line(at)
     assert md_escape("2022-10-15") in line and md_escape("Before JCC-11") in line and "latest" in line
-    assert at.sidebar.selectbox[0].value == "v0002"
+    assert at.sidebar.selectbox(key="_version_picker").value == "v0002"
     assert "version" not in at.query_params  # the latest is not pinned
 
 

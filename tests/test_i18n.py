@@ -23,8 +23,21 @@ def _catalogue(path: Path):
         return read_po(po, abort_invalid=True)
 
 
-def _glossary_ids() -> list[str]:
+def _glossary_ids() -> list[str | tuple[str, str]]:
+    """Every message id of the template: glossary terms and the texts marked in the code (a plural
+    is its (singular, plural) pair)."""
     return [message.id for message in _catalogue(TEMPLATE) if message.id]
+
+
+def _forms(message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def _placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields a text's ``.format`` fills (``{{`` is a literal brace)."""
+    import string
+
+    return {field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field is not None}
 
 
 def _arabic_script(text: str) -> bool:
@@ -47,15 +60,34 @@ def test_the_glossary_holds_every_label_and_fixed_word():
 @pytest.mark.parametrize("code", i18n.TRANSLATED)
 def test_every_glossary_term_has_a_draft_translation(code):
     catalog = _catalogue(i18n.catalogue_path(code))
-    untranslated = [msgid for msgid in _glossary_ids() if msgid not in catalog or not catalog[msgid].string.strip()]
+    untranslated = [msgid for msgid in _glossary_ids()
+                    if catalog.get(msgid) is None or not all(f.strip() for f in _forms(catalog.get(msgid)))]
     assert untranslated == [], f"{code}: no translation for {untranslated}"
     undrafted = [m.id for m in catalog if m.id and i18n.DRAFT_NOTE not in m.user_comments]
     assert undrafted == [], f"{code}: entries not marked as draft translations: {undrafted}"
     assert [m.id for m in catalog if m.id and m.fuzzy] == []
 
 
+@pytest.mark.parametrize("code", i18n.TRANSLATED)
+def test_every_translation_fills_the_same_placeholders(code):
+    """A translation that dropped or renamed a ``{field}`` would fail when the page formats it."""
+    catalog = _catalogue(i18n.catalogue_path(code))
+    wrong = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set().union(*(_placeholders(i) for i in ids))
+        for form in _forms(message):
+            if form and _placeholders(form) != wanted:
+                wrong.append((ids[0], form))
+    assert wrong == [], f"{code}: placeholders differ from the English: {wrong}"
+
+
 def test_translations_are_in_their_own_script():
     for msgid in _glossary_ids():
+        if isinstance(msgid, tuple):
+            msgid = msgid[0]
         zh, ur = i18n.gettext("zh", msgid), i18n.gettext("ur", msgid)
         assert _cjk(zh) and not _arabic_script(zh), (msgid, zh)
         assert _arabic_script(ur) and not _cjk(ur), (msgid, ur)

@@ -21,6 +21,14 @@ from support.stores import REPO
 
 from sez_metrics.cli.main import build_parser
 
+
+def _literal(node: ast.AST):
+    """A keyword's constant value; a title marked for translation (``_("Map")``) reads as its English text."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
+        node = node.args[0]
+    return ast.literal_eval(node)
+
+
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
@@ -95,7 +103,7 @@ def app_pages() -> list[tuple[str, str, str]]:
     pages = []
     for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("title", "url_path", "default")}
+            keywords = {k.arg: _literal(k.value) for k in node.keywords if k.arg in ("title", "url_path", "default")}
             url = "/" if keywords.get("default") else "/" + keywords["url_path"]
             pages.append((ast.literal_eval(node.args[0]), keywords["title"], url))
     assert pages, "app.py has no st.Page"
@@ -111,7 +119,7 @@ def parameters(text: str) -> set[str]:
 
 
 DOCUMENTED = {row[1].strip("`"): parameters(row[2]) for row in URL_ROWS}
-# The parameters the section names outside its table work on every page (`version=ID`, `to=today`).
+# The parameters the section names outside its table work on every page (`version=ID`, `to=today`, `lang=zh`).
 EVERY_PAGE = parameters("\n".join(line for line in URL_SECTION.splitlines() if not line.startswith("|")))
 
 
@@ -120,7 +128,7 @@ def test_the_url_table_lists_exactly_the_pages_with_their_titles_and_urls():
 
 
 def test_the_parameters_said_to_work_on_every_page_are_named():
-    assert EVERY_PAGE == {"version", "to"}  # if the section names another, it must be read everywhere below
+    assert EVERY_PAGE == {"version", "to", "lang"}  # if the section names another, it must be read everywhere below
 
 
 @pytest.fixture

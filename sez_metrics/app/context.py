@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.app import cached
+from sez_metrics.app import cached, language
 from sez_metrics.core import vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
+from sez_metrics.core.i18n import _
 from sez_metrics.core.settings import store_location
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.storage.store import NO_SUCH_VERSION, IntegrityProblem, StoreError, StoreUnavailable, open_store
@@ -149,6 +150,8 @@ def page_context(title: str, icon: str = "") -> PageContext:
     Stops the page with a clear message when the store cannot be read at all.
     """
     _leave_pages_folder_mode()
+    language.apply_language()  # app.py did already; again for a page run on its own (AppTest's reruns)
+    title = _(title)
     set_page_title(title)
     st.title(f"{icon} {title}".strip())
     root = store_location()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sez_metrics.core import schema, vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
+from sez_metrics.core.i18n import MISSING
 
 if TYPE_CHECKING:
     from sez_metrics.core.diff import CellChange, VersionDiff
@@ -43,7 +44,6 @@ IMPORTANCE: dict[str, int] = {
     "confidence": 10,
     "details": 11,
 }
-MISSING = "—"
 
 # Human names of columns in "details" items (enumerations use the schema's labels for values).
 FIELD_LABELS: dict[str, str] = {

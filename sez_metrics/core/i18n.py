@@ -7,6 +7,14 @@
   language and needs no catalogue. ``scripts/update-catalogues.py`` keeps them in step with the
   schema's labels and the vocabulary's fixed words.
 - **Numbers and dates** (``number_text``, ``date_text``) in each locale's own conventions.
+- **The language of the current run** (``current``, ``set_language``, ``use_language``) and the
+  marking functions the code calls: ``_("text")`` translates now, ``N_("text")`` marks a constant
+  for extraction and is translated where it is shown (``_(CONSTANT)``), ``ngettext`` picks a plural.
+  A Streamlit run sets its language once at the top of ``app.py``; the CLI wraps a command in
+  ``use_language``. The language lives in a context variable, so concurrent sessions (threads) never
+  see each other's.
+- **Data text** (``data_text``): a dataset column's translation from its ``<column>_<code>``
+  sibling (``name_zh``) when the row has one, else the column itself.
 
 The Chinese and Urdu translations are drafts to be reviewed by a native speaker before official use.
 
@@ -15,8 +23,11 @@ Pure: no streamlit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -28,11 +39,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from sez_metrics.core.vocabulary import MISSING
-
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "messages"
 DRAFT_NOTE = "draft translation: to be reviewed by a native speaker before official use"
+MISSING = "—"  # a value that is not there, in every language
 
 
 @dataclass(frozen=True)
@@ -111,3 +121,69 @@ def date_text(code: str, value: date | datetime | None, format: str = "medium") 
     if isinstance(value, datetime):
         value = value.date()
     return format_date(value, format=format, locale=language(code).locale)
+
+
+# --- the language of the current run -------------------------------------------------------------
+
+_CURRENT: ContextVar[str] = ContextVar("sez_language", default=SOURCE_LANGUAGE)
+LANG_PARAM = "lang"  # the URL's query parameter: ?lang=zh
+
+
+def current() -> Language:
+    """The language this run (Streamlit script run, CLI command, test) is read in."""
+    return LANGUAGES[_CURRENT.get()]
+
+
+def set_language(code: str) -> Language:
+    """Read the rest of this run in ``code`` (ValueError for an unknown code, nothing changed)."""
+    lang = language(code)
+    _CURRENT.set(lang.code)
+    return lang
+
+
+@contextlib.contextmanager
+def use_language(code: str) -> Iterator[Language]:
+    """Within the block, ``_`` and the formatters speak ``code``; the language before comes back after."""
+    token = _CURRENT.set(language(code).code)
+    try:
+        yield LANGUAGES[_CURRENT.get()]
+    finally:
+        _CURRENT.reset(token)
+
+
+def _(msgid: str) -> str:
+    """``msgid`` in the current language (the English text itself when there is no translation)."""
+    return gettext(_CURRENT.get(), msgid)
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for the catalogues without translating it now: a module-level constant is
+    translated where it is shown, with ``_(CONSTANT)``."""
+    return msgid
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural message for ``n`` in the current language (Chinese has one form)."""
+    return translations(_CURRENT.get()).ngettext(singular, plural, n)
+
+
+def data_text(record: Mapping[str, Any], column: str) -> str:
+    """``record[column]`` in the current language: the ``<column>_<code>`` sibling (``name_zh``)
+    when the record has a non-empty one, else the column itself ("" when missing)."""
+    code = _CURRENT.get()
+    if code != SOURCE_LANGUAGE:
+        translated = record.get(f"{column}_{code}")
+        if isinstance(translated, str) and translated.strip():
+            return translated
+    value = record.get(column)
+    return "" if value is None or value != value else str(value)
+
+
+def number(value: Any, decimals: int = 1) -> str:
+    """``number_text`` in the current language."""
+    return number_text(_CURRENT.get(), value, decimals)
+
+
+def date_of(value: date | datetime | None, format: str = "medium") -> str:
+    """``date_text`` in the current language."""
+    return date_text(_CURRENT.get(), value, format)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sez_metrics.core.i18n import _
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,39}$"
 # Pakistan's bounding box in decimal degrees (latitude, longitude).
 LAT_RANGE = (23.5, 37.2)
@@ -38,9 +40,10 @@ class Enumeration:
         return tuple(c.code for c in self.codes)
 
     def label(self, code: str) -> str:
+        """The code's label in the current language (``i18n``); an unknown code as it is."""
         for c in self.codes:
             if c.code == code:
-                return c.label
+                return _(c.label)
         return code
 
     def symbol(self, code: str) -> str:

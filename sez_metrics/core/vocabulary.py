@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from sez_metrics.core.i18n import MISSING
+
 if TYPE_CHECKING:
     from sez_metrics.core.schema import Column, Enumeration
 
@@ -249,7 +251,6 @@ def movements(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, old_
 
 # --- numbers and capacities ------------------------------------------------------------------
 
-MISSING = "—"
 
 
 def _present(value: object) -> bool:
