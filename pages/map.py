@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
-from sez_metrics.core import geo
+from sez_metrics.core import geo, i18n
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _
 from sez_metrics.core.settings import basemap_dir
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.render import export, mapbasemap, maplayers, mapmarkers, mappoints, mapview
@@ -57,14 +58,15 @@ def _click_to_url() -> None:
 
 requested_measure = st.query_params.get("measure", mapmarkers.DEFAULT_MEASURE)
 if requested_measure not in mapmarkers.MEASURES:
-    st.warning(f"Unknown measure “{md_echo(requested_measure)}”; showing stage. Choose one of: {', '.join(mapmarkers.MEASURES)}.")
+    st.warning(_("Unknown measure “{measure}”; showing stage. Choose one of: {measures}.").format(
+        measure=md_echo(requested_measure), measures=", ".join(mapmarkers.MEASURES)))
     requested_measure = mapmarkers.DEFAULT_MEASURE
 st.session_state[MEASURE_KEY] = requested_measure
 
 zone_ids = list(dataset.zones["zone_id"])
 selected = st.query_params.get("zone")
 if selected and selected not in zone_ids:
-    st.warning(f"There is no zone “{md_echo(selected)}” in this version; nothing is selected.")
+    st.warning(_("There is no zone “{zone}” in this version; nothing is selected.").format(zone=md_echo(selected)))
     selected = None
 if not selected:
     # A selection that reached the chart without its callback (e.g. restored state) still counts.
@@ -77,13 +79,13 @@ if not selected:
 # --- the map ----------------------------------------------------------------------------------
 
 measure_code = st.segmented_control(
-    "Colour zones by",
+    _("Colour zones by"),
     list(mapmarkers.MEASURES),
-    format_func=lambda code: mapmarkers.MEASURES[code].label,
+    format_func=lambda code: _(mapmarkers.MEASURES[code].label),
     key=MEASURE_KEY,
     required=True,
     on_change=_measure_to_url,
-    help="Stage of development, gas or electricity connection, or share of the zone's land allotted (colonization).",
+    help=_("Stage of development, gas or electricity connection, or share of the zone's land allotted (colonization)."),
 )
 measure = mapmarkers.MEASURES[measure_code or mapmarkers.DEFAULT_MEASURE]
 
@@ -93,7 +95,7 @@ online = mapbasemap.online_basemap_requested()
 
 
 def _zone_records(dataset: Dataset, measure_code: str) -> tuple[list[dict], pd.DataFrame]:
-    # Once per version and measure, shared by every session (about 0.5 s at 5,000 zones).
+    # Once per version, measure and language, shared by every session (about 0.5 s at 5,000 zones).
     points = mappoints.zone_points(dataset.zones, dataset.status, mapmarkers.MEASURES[measure_code], dataset.info.as_of)
     return points, mappoints.zone_table(points, mapmarkers.MEASURES[measure_code])
 
@@ -101,7 +103,7 @@ def _zone_records(dataset: Dataset, measure_code: str) -> tuple[list[dict], pd.D
 points, zone_table = cached.shared(_zone_records, dataset, args=(measure.code,))
 dense = mapmarkers.is_dense(len(points))  # many zones: compact markers, the table on request
 deck = cached.zone_deck(dataset.info.id, dataset.info.content_hash, measure.code, selected, online, str(basemap_file),
-                  mapbasemap.file_mtime_ns(basemap_file), points)
+                        mapbasemap.file_mtime_ns(basemap_file), i18n.current().code, points)
 
 
 
@@ -140,18 +142,19 @@ def _detail_card(point: dict | None) -> None:
     """The selected zone's figures in words, with the way to its profile (beside the map: one figure a line)."""
     with st.container(border=True, key=CARD_KEY):
         if point is None:
-            st.caption("👆 Click a zone on the map (or open one from the table below) to see its figures here.")
+            st.caption(_("👆 Click a zone on the map (or open one from the table below) to see its figures here."))
             return
         st.markdown(f"**{md_escape(point['name'])}**")
-        st.caption(md_escape(f"{point['province']} · {point['precision_text']} · {point['area_text']} · confidence {point['confidence_text']}"))
+        st.caption(md_escape(f"{point['province']} · {point['precision_text']} · {point['area_text']} · "
+                             + _("confidence {confidence}").format(confidence=point["confidence_text"])))
         if point.get("stale_text"):
             st.markdown(f":orange-badge[🕰 {md_escape(point['stale_text'])}]")
         st.markdown("  \n".join(
-            f"**{label}:** {md_escape(point[key])}"
+            f"**{_(label)}:** {md_escape(point[key])}"
             for label, key in (("Stage", "stage_text"), ("Gas", "gas_text"), ("Electricity", "electricity_text"),
                                ("Colonization", "colonization_text"))
         ))
-        widgets.zone_link(point["zone_id"], f"Open the profile of {point['short_name']}", ctx.pinned_version)
+        widgets.zone_link(point["zone_id"], _("Open the profile of {zone}").format(zone=point["short_name"]), ctx.pinned_version)
 
 
 # Map | the selected zone's card and the legend: on a 1440 × 900 screen the card shows beside the
@@ -159,30 +162,33 @@ def _detail_card(point: dict | None) -> None:
 map_column, side_column = st.columns([2, 1], gap="medium")
 with map_column:
     if basemap is None:
-        st.warning(f"The province basemap ({basemap_file}) is missing or unreadable; zones are drawn on a blank background.")
+        st.warning(_("The province basemap ({file}) is missing or unreadable; zones are drawn on a blank background.").format(
+            file=basemap_file))
     st.pydeck_chart(
         deck,
         on_select=_click_to_url,
         selection_mode="single-object",
         key=MAP_KEY,
         height=MAP_HEIGHT_PX,
-        alt=f"Map of {len(points):,} zones in Pakistan coloured by {measure.label.lower()}; the same figures are in the table below"
-        + (" (turn it on) and its CSV download." if dense else "."),
+        alt=(_("Map of {n} zones in Pakistan coloured by {measure}; the same figures are in the table below (turn it on) and its "
+               "CSV download.") if dense else
+             _("Map of {n} zones in Pakistan coloured by {measure}; the same figures are in the table below.")).format(
+            n=i18n.number(len(points), 0), measure=_(measure.label).lower()),
     )
 
 with side_column:
     _detail_card(next((p for p in points if p["zone_id"] == selected), None))
     with st.container(border=True):
-        st.html(_legend_html(f"Colour: {measure.label}", mapmarkers.measure_legend(measure)))
-        st.html(_legend_html("Rings: how sure the location is" if not dense else "Edge: how sure the location is",
+        st.html(_legend_html(_("Colour: {measure}").format(measure=_(measure.label)), mapmarkers.measure_legend(measure)))
+        st.html(_legend_html(_("Rings: how sure the location is") if not dense else _("Edge: how sure the location is"),
                              mapmarkers.precision_legend(dense)))
-        st.caption("Marker size: zone area (√ scale). Each label carries the symbol of its colour class.")
+        st.caption(_("Marker size: zone area (√ scale). Each label carries the symbol of its colour class."))
 
-st.caption(mapbasemap.ATTRIBUTION)
+st.caption(_(mapbasemap.ATTRIBUTION))
 if online:
-    st.caption("Online map tiles: © CARTO, © OpenStreetMap contributors (enabled by SEZ_ONLINE_BASEMAP=1).")
+    st.caption(_("Online map tiles: © CARTO, © OpenStreetMap contributors (enabled by SEZ_ONLINE_BASEMAP=1)."))
 else:
-    st.caption("Offline basemap: nothing is loaded from the internet. Set SEZ_ONLINE_BASEMAP=1 to add online map tiles.")
+    st.caption(_("Offline basemap: nothing is loaded from the internet. Set SEZ_ONLINE_BASEMAP=1 to add online map tiles."))
 
 # --- the same data as a table (accessible, sortable) ----------------------------------------
 
@@ -195,42 +201,44 @@ def _profile_url(zone_id: str) -> str:
 
 
 def _zone_table_csv(table: pd.DataFrame) -> bytes:
-    return export.spreadsheet_csv(table.drop(columns="zone_id"))
+    return export.spreadsheet_csv(widgets.shown_columns(table.drop(columns="zone_id")))
 
 
 def _zone_table(listed: pd.DataFrame) -> None:
-    table = listed.drop(columns="zone_id")  # a new frame: the cached one is shared by every session
-    table.insert(1, "Profile", [_profile_url(z) for z in listed["zone_id"]])  # next to the name, visible without scrolling
+    table = widgets.shown_columns(listed.drop(columns="zone_id"))  # a new frame: the cached one is shared by every session
+    profile = _("Profile")
+    table.insert(1, profile, [_profile_url(z) for z in listed["zone_id"]])  # next to the name, visible without scrolling
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={
-            "Profile": st.column_config.LinkColumn("Profile", display_text="Open profile", help="The zone's profile page"),
-            "Confidence": st.column_config.TextColumn("Confidence", help="How official the zone's status figures are."),
+            profile: st.column_config.LinkColumn(profile, display_text=_("Open profile"), help=_("The zone's profile page")),
+            _("Confidence"): st.column_config.TextColumn(_("Confidence"), help=_("How official the zone's status figures are.")),
         },
     )
 
 
-st.subheader("Zones")
+zone_count = i18n.number(len(zone_table), 0)
+st.subheader(_("Zones"))
 if not dense:
     _zone_table(zone_table)
-elif not st.toggle(f"List the {len(zone_table):,} zones in a table", key="map_zone_table",
-                   help="Off by default on a map of this many zones: the table takes the browser a while to set up."):
-    st.caption("Turn the table on to sort and search the zones, or download them as CSV below.")
+elif not st.toggle(_("List the {n} zones in a table").format(n=zone_count), key="map_zone_table",
+                   help=_("Off by default on a map of this many zones: the table takes the browser a while to set up.")):
+    st.caption(_("Turn the table on to sort and search the zones, or download them as CSV below."))
 elif len(zone_table) > TABLE_ROWS and not st.toggle(
-    f"Show all {len(zone_table):,} zones", key="map_all_zones",
-    help="Listing every zone takes longer to load; the download below always has every zone.",
+    _("Show all {n} zones").format(n=zone_count), key="map_all_zones",
+    help=_("Listing every zone takes longer to load; the download below always has every zone."),
 ):
-    st.caption(f"Showing the first {TABLE_ROWS:,} of {len(zone_table):,} zones (in the order of zones.csv). "
-               "Show all to sort and search every zone, or download them as CSV.")
+    st.caption(_("Showing the first {shown} of {n} zones (in the order of zones.csv). "
+                 "Show all to sort and search every zone, or download them as CSV.").format(shown=i18n.number(TABLE_ROWS, 0), n=zone_count))
     _zone_table(zone_table.head(TABLE_ROWS))
 else:
-    st.caption(f"Listing all {len(zone_table):,} zones.")
+    st.caption(_("Listing all {n} zones.").format(n=zone_count))
     _zone_table(zone_table)
 if dense:
     st.download_button(
-        f"⬇️ All {len(zone_table):,} zones as shown on the map (CSV)",
+        _("⬇️ All {n} zones as shown on the map (CSV)").format(n=zone_count),
         functools.partial(_zone_table_csv, zone_table),  # built when clicked
         file_name=f"zones_{measure.code}_{dataset.info.id}.csv",
         mime="text/csv",

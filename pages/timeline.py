@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
-from sez_metrics.core import schema, timeline, vocabulary
+from sez_metrics.core import i18n, schema, timeline, vocabulary
+from sez_metrics.core.i18n import _
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.views import timeline as view_model
 
@@ -25,7 +26,7 @@ FILTER_PARAMS = {"tl_zones": "zone", "tl_categories": "category", "tl_statuses":
 ctx = context.page_context("Timeline", "📅")
 dataset = ctx.dataset
 zones = dataset.zones
-names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+names = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in zones.to_dict("records")), strict=True))
 reference = ctx.reference
 today = pd.Timestamp.today().normalize()
 
@@ -56,26 +57,26 @@ allowed = {
 for key, param in FILTER_PARAMS.items():
     known, unknown = timeline.parse_multi(st.query_params.get_all(param), allowed[key])
     if unknown:
-        st.warning(f"Ignored unknown {param} value(s) in the link: {md_echo(', '.join(unknown))}.")
+        st.warning(_("Ignored unknown {parameter} value(s) in the link: {values}.").format(parameter=param, values=md_echo(", ".join(unknown))))
     st.session_state[key] = known
 st.session_state["tl_programme"] = st.query_params.get("programme", "1") != "0"
 
 columns = st.columns([3, 2, 2])
 columns[0].multiselect(
-    "Zones", allowed["tl_zones"], format_func=names.get, key="tl_zones", on_change=_list_to_url, args=("tl_zones",),
-    placeholder="All zones",
+    _("Zones"), allowed["tl_zones"], format_func=names.get, key="tl_zones", on_change=_list_to_url, args=("tl_zones",),
+    placeholder=_("All zones"),
 )
 columns[1].multiselect(
-    "Category", allowed["tl_categories"], format_func=schema.MILESTONE_CATEGORY.label, key="tl_categories",
-    on_change=_list_to_url, args=("tl_categories",), placeholder="All categories",
+    _("Category"), allowed["tl_categories"], format_func=schema.MILESTONE_CATEGORY.label, key="tl_categories",
+    on_change=_list_to_url, args=("tl_categories",), placeholder=_("All categories"),
 )
 columns[2].multiselect(
-    "Status", allowed["tl_statuses"], format_func=lambda c: vocabulary.coded_text(schema.MILESTONE_STATUS, c),
-    key="tl_statuses", on_change=_list_to_url, args=("tl_statuses",), placeholder="All statuses",
+    _("Status"), allowed["tl_statuses"], format_func=lambda c: vocabulary.coded_text(schema.MILESTONE_STATUS, c),
+    key="tl_statuses", on_change=_list_to_url, args=("tl_statuses",), placeholder=_("All statuses"),
 )
 st.toggle(
-    "Programme events (JCC meetings, agreements)", key="tl_programme", on_change=_programme_to_url,
-    help="Programme-level items have no zone; they stay visible whatever zones are chosen.",
+    _("Programme events (JCC meetings, agreements)"), key="tl_programme", on_change=_programme_to_url,
+    help=_("Programme-level items have no zone; they stay visible whatever zones are chosen."),
 )
 
 chosen = timeline.TimelineFilter(
@@ -110,56 +111,58 @@ shown_count = len(view.positions)
 late_count = view.late
 tiles = st.columns(4)
 tiles[0].metric(*view.shown_tile())
-tiles[1].metric("⚠ Overdue", f"{view.counts.get('overdue', 0):,}",
-                help=f"Open, and the committed date is before {reference.name}.")
-tiles[2].metric("⏱ Done late", f"{view.counts.get('done_late', 0):,}", help="Done after the committed date.")
-st.caption(f"Overdue and days late are counted to {md_escape(reference.name)} (choose the date in the sidebar).")
-tiles[3].metric("⚠ Expected to slip", f"{view.counts.get('expected_late', 0):,}", help="Marked delayed before the committed date.")
+tiles[1].metric(_("⚠ Overdue"), i18n.number(view.counts.get("overdue", 0), 0),
+                help=_("Open, and the committed date is before {reference}.").format(reference=reference.name))
+tiles[2].metric(_("⏱ Done late"), i18n.number(view.counts.get("done_late", 0), 0), help=_("Done after the committed date."))
+st.caption(_("Overdue and days late are counted to {reference} (choose the date in the sidebar).").format(
+    reference=md_escape(reference.name)))
+tiles[3].metric(_("⚠ Expected to slip"), i18n.number(view.counts.get("expected_late", 0), 0),
+                help=_("Marked delayed before the committed date."))
 
 if view.figure is None:
-    st.info("No milestone matches these filters. Clear a filter to see more.")
+    st.info(_("No milestone matches these filters. Clear a filter to see more."))
 else:
     if view.charted_zones is not None:
-        st.info(f"The chart shows the {view.charted_zones} zones with the most late items, of {view.zone_count:,} zones; "
-                "choose zones above to see others. The slippage table below covers every zone.")
+        st.info(_("The chart shows the {charted} zones with the most late items, of {n} zones; choose zones above to see others. "
+                  "The slippage table below covers every zone.").format(charted=view.charted_zones, n=i18n.number(view.zone_count, 0)))
     st.plotly_chart(view.figure, config=PLOTLY_CONFIG, width="stretch",
-                    alt=f"Timeline of {shown_count:,} milestones and phases, {late_count:,} late; every item with its dates "
-                        "and days late is in the Slippage table below.")
-    st.caption(
+                    alt=_("Timeline of {n} milestones and phases, {late} late; every item with its dates and days late is in the "
+                          "Slippage table below.").format(n=i18n.number(shown_count, 0), late=i18n.number(late_count, 0)))
+    st.caption(_(
         "One row per zone, plus the programme row; phases are bars from start to the committed end. Each item has one marker "
         "at its done date (or its committed date while open): ✓ done on time · ⏱ done late · ⚠ overdue / expected to slip · "
         "◑ in progress · ○ planned · ✗ cancelled. ◇ marks the committed date when it differs from the done date; dotted red "
         "lines show the slip. Grey dotted lines are JCC meetings and agreements."
-    )
+    ))
 
 # --- what slipped -----------------------------------------------------------------------------
 
-st.subheader("Slippage")
-st.caption(
-    f"Most days late first: {md_escape(reference.phrase())} for open items (\"Done or reference date\" is the done "
+st.subheader(_("Slippage"))
+st.caption(_(
+    "Most days late first: {days_late_at} for open items (\"Done or reference date\" is the done "
     "date, or that date while open; change it in the sidebar). "
     "\"Rescheduled by\" is how far the committed date has moved from the one first published; the CSV download "
     "also has that first date, and each item's kind and category."
-)
+).format(days_late_at=md_escape(reference.phrase())))
 table = cached.shared(_slippage, dataset, args=(reference_day, cached.version_history(ctx.info).key))
 
 rows = view.positions
 if shown_count > view_model.TABLE_ROWS:
-    if st.toggle(f"Show all {shown_count:,} rows", key="tl_all_rows",
-                 help="Listing every row takes longer to load; the download below always has every row."):
-        st.caption(f"Listing all {shown_count:,} items.")
+    if st.toggle(_("Show all {n} rows").format(n=i18n.number(shown_count, 0)), key="tl_all_rows",
+                 help=_("Listing every row takes longer to load; the download below always has every row.")):
+        st.caption(_("Listing all {n} items.").format(n=i18n.number(shown_count, 0)))
     else:
         rows = rows[:view_model.TABLE_ROWS]
-        st.caption(f"Showing {len(rows):,} of {shown_count:,} items. Narrow them with the filters above, show all, "
-                   "or download every row as CSV.")
+        st.caption(_("Showing {shown} of {n} items. Narrow them with the filters above, show all, or download every row as CSV.").format(
+            shown=i18n.number(len(rows), 0), n=i18n.number(shown_count, 0)))
 listed = table.take(rows).reset_index(drop=True)
 if len(listed) <= view_model.TABLE_ROWS:
     widgets.wrapped_slippage_table(listed, key="slippage")  # long milestone titles wrap, read in full
 else:  # every row asked for: a sortable grid (a wrapped table of thousands of rows takes a browser a minute)
-    st.dataframe(listed, hide_index=True, width="stretch", column_config=widgets.slippage_column_config())
+    st.dataframe(widgets.shown_columns(listed), hide_index=True, width="stretch", column_config=widgets.slippage_column_config())
 if shown_count:
     st.download_button(
-        f"⬇️ Slippage table, all {shown_count:,} rows (CSV)",
+        _("⬇️ Slippage table, all {n} rows (CSV)").format(n=i18n.number(shown_count, 0)),
         # built when clicked: a CSV of tens of thousands of rows on every rerun would slow the page
         functools.partial(view_model.slippage_csv, table, view.positions),
         file_name=f"slippage_{ctx.info.id}.csv",
@@ -167,4 +170,4 @@ if shown_count:
         on_click="ignore",
     )
 if late_count:
-    st.caption(f"⚠ {late_count:,} of {shown_count:,} item(s) shown are late.")
+    st.caption(_("⚠ {late} of {n} item(s) shown are late.").format(late=i18n.number(late_count, 0), n=i18n.number(shown_count, 0)))

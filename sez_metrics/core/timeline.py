@@ -24,12 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sez_metrics.core import palette, schema, vocabulary
+from sez_metrics.core import i18n, palette, schema, vocabulary
+from sez_metrics.core.i18n import N_, _
 
 
 @dataclass(frozen=True)
 class SlipState:
-    """How an item stands against its committed date, as shown in charts and tables."""
+    """How an item stands against its committed date, as shown in charts and tables (``label`` is
+    marked for translation: show it with ``_(state.label)``)."""
 
     code: str
     symbol: str
@@ -41,13 +43,13 @@ class SlipState:
 SLIP_STATES: dict[str, SlipState] = {
     s.code: s
     for s in (
-        SlipState("overdue", "⚠", "Overdue", palette.VERMILLION, True),
-        SlipState("expected_late", "⚠", "Expected to slip", palette.VERMILLION, True),
-        SlipState("done_late", "⏱", "Done late", palette.ORANGE, True),
-        SlipState("in_progress", "◑", "In progress", palette.BLUE, False),
-        SlipState("planned", "○", "Planned", palette.GREY, False),
-        SlipState("done_on_time", "✓", "Done on time", palette.BLUISH_GREEN, False),
-        SlipState("cancelled", "✗", "Cancelled", palette.BLACK, False),
+        SlipState("overdue", "⚠", N_("Overdue"), palette.VERMILLION, True),
+        SlipState("expected_late", "⚠", N_("Expected to slip"), palette.VERMILLION, True),
+        SlipState("done_late", "⏱", N_("Done late"), palette.ORANGE, True),
+        SlipState("in_progress", "◑", N_("In progress"), palette.BLUE, False),
+        SlipState("planned", "○", N_("Planned"), palette.GREY, False),
+        SlipState("done_on_time", "✓", N_("Done on time"), palette.BLUISH_GREEN, False),
+        SlipState("cancelled", "✗", N_("Cancelled"), palette.BLACK, False),
     )
 }
 
@@ -96,14 +98,14 @@ def slip_text(state: str, days_late: int | None, days_to_due: int) -> str:
     """Plain words for a slip state, with its symbol, e.g. "⚠ Overdue by 120 days"."""
     s = SLIP_STATES[state]
     if state == "overdue":
-        return f"{s.symbol} Overdue by {_days(days_late)}"
+        return _("{symbol} Overdue by {days}").format(symbol=s.symbol, days=_days(days_late))
     if state == "done_late":
-        return f"{s.symbol} Done {vocabulary.lateness_text(days_late)}"
+        return _("{symbol} Done {lateness}").format(symbol=s.symbol, lateness=vocabulary.lateness_text(days_late))
     if state == "expected_late":
-        return f"{s.symbol} Expected to slip (due in {_days(days_to_due)})"
+        return _("{symbol} Expected to slip (due in {days})").format(symbol=s.symbol, days=_days(days_to_due))
     if state in ("in_progress", "planned"):
-        return f"{s.symbol} {s.label}, due in {_days(days_to_due)}"
-    return f"{s.symbol} {s.label}"
+        return _("{symbol} {state}, due in {days}").format(symbol=s.symbol, state=_(s.label), days=_days(days_to_due))
+    return f"{s.symbol} {_(s.label)}"
 
 
 def _days(n: int | None) -> str:
@@ -197,10 +199,11 @@ def first_commitments(history: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFra
     )
 
 
-# The figures that answer "what is late, by how much" come first; context after.
+# The figures that answer "what is late, by how much" come first; context after. The names stay
+# English in the frame (the CSV download's header); a page shows each as ``_(column)``.
 SLIPPAGE_COLUMNS = (
-    "Milestone", "Zone", "Days late", "Slip", "Committed (due)", "Done or reference date", "Status",
-    "Rescheduled by (days)", "First committed", "Kind", "Category", "Confidence", "Source",
+    N_("Milestone"), N_("Zone"), N_("Days late"), N_("Slip"), N_("Committed (due)"), N_("Done or reference date"), N_("Status"),
+    N_("Rescheduled by (days)"), N_("First committed"), N_("Kind"), N_("Category"), N_("Confidence"), N_("Source"),
 )
 
 
@@ -224,7 +227,7 @@ def slippage_table(assessed: pd.DataFrame, zones: pd.DataFrame, baseline: pd.Dat
     Rows come in ``slippage_order``: row *k* of the table is row *k* of
     ``slippage_order(assessed)``.
     """
-    short = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+    short = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in zones.to_dict("records")), strict=True))
     frame = slippage_order(assessed).reset_index(drop=True)
     if baseline is not None and len(baseline):
         first_due = frame["milestone_id"].map(baseline["first_due"])
@@ -234,7 +237,7 @@ def slippage_table(assessed: pd.DataFrame, zones: pd.DataFrame, baseline: pd.Dat
     table = pd.DataFrame(
         {
             "Milestone": frame["title"],
-            "Zone": [short.get(z, z) if z else vocabulary.PROGRAMME for z in frame["zone_id"].fillna("")],
+            "Zone": [short.get(z, z) if z else _(vocabulary.PROGRAMME) for z in frame["zone_id"].fillna("")],
             "Kind": _labels(frame["kind"], schema.MILESTONE_KIND.label),
             "Category": _labels(frame["category"], schema.MILESTONE_CATEGORY.label),
             "Committed (due)": frame["due_date"],

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sez_metrics.core.i18n import MISSING
+from sez_metrics.core import i18n
+from sez_metrics.core.i18n import MISSING, _, ngettext
 
 if TYPE_CHECKING:
     from sez_metrics.core.schema import Column, Enumeration
@@ -104,8 +105,9 @@ def days_late_series(milestones: pd.DataFrame, reference: Any) -> pd.Series:
 
 
 def days_text(n: int) -> str:
+    """"1 day", "16 days" (the count without its sign), in the current language."""
     n = abs(int(n))
-    return f"{n:,} day" if n == 1 else f"{n:,} days"
+    return ngettext("{n} day", "{n} days", n).format(n=i18n.number(n, 0))
 
 
 def lateness_text(days: int | None) -> str:
@@ -114,10 +116,10 @@ def lateness_text(days: int | None) -> str:
         return ""
     days = int(days)
     if days > 0:
-        return f"{days_text(days)} late"
+        return _("{days} late").format(days=days_text(days))
     if days < 0:
-        return f"{days_text(days)} early"
-    return "on time"
+        return _("{days} early").format(days=days_text(days))
+    return _("on time")
 
 
 def late_days_or_zero(days: int | None) -> int | None:
@@ -157,17 +159,24 @@ class Reference:
 
     @property
     def name(self) -> str:
-        """"the data's as-of date 2025-09-15" or "today 2026-12-02"."""
-        return f"today {self.iso}" if self.is_today else f"the data's as-of date {self.iso}"
+        """"the data's as-of date 2025-09-15" or "today 2026-12-02" (in the current language)."""
+        return (_("today {date}") if self.is_today else _("the data's as-of date {date}")).format(date=date_words(self.day))
 
     @property
     def line_label(self) -> str:
         """The label of the line a chart draws at the reference date."""
-        return f"Today {self.iso}" if self.is_today else f"As of {self.iso}"
+        return (_("Today {date}") if self.is_today else _("As of {date}")).format(date=date_words(self.day))
 
     def phrase(self) -> str:
         """"days late at the data's as-of date 2025-09-15" (or "… today 2026-12-02")."""
-        return f"days late at {self.name}"
+        return _("days late at {reference}").format(reference=self.name)
+
+
+def date_words(value: Any) -> str:
+    """A date in running text: YYYY-MM-DD in English, as the tables and the as-of stamp write it in every
+    language; the language's own date otherwise (``i18n.date_of``: 2025年9月15日); "" when missing."""
+    day = _day(value)
+    return "" if day is None else f"{day:%Y-%m-%d}" if i18n.current().code == i18n.SOURCE_LANGUAGE else i18n.date_of(day.date())
 
 
 def resolve_reference(as_of: Any, choice: str = AS_OF, today: Any = None) -> Reference:
@@ -268,11 +277,13 @@ def number_text(value: Any, decimals: int = 1) -> str:
     if not _present(value):
         return MISSING
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return pd.Timestamp(value).date().isoformat()
     if not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
         return str(value)
+    if i18n.current().code != i18n.SOURCE_LANGUAGE:  # the language's own digits and grouping
+        return i18n.number(float(value), decimals)
     text = f"{float(value):,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -284,12 +295,12 @@ def capacity_text(available: Any, required: Any, unit: str) -> str:
     "10 MW available", or ""."""
     has_available, has_required = _present(available), _present(required)
     if has_available and has_required:
-        return f"{number_text(available)} of {number_text(required)} {unit}"
+        return _("{available} of {required} {unit}").format(available=number_text(available), required=number_text(required), unit=unit)
     if has_required:
         # "— of 600 MW" read as a broken figure; say plainly what is known and what is not.
-        return f"needs {number_text(required)} {unit} (available not reported)"
+        return _("needs {required} {unit} (available not reported)").format(required=number_text(required), unit=unit)
     if has_available:
-        return f"{number_text(available)} {unit} available"
+        return _("{available} {unit} available").format(available=number_text(available), unit=unit)
     return ""
 
 
@@ -304,9 +315,9 @@ def figure_change_text(name: str, old: Any, new: Any, unit: str = "", decimals: 
         return number_text(value, decimals) + (f" {unit}" if unit else "")
 
     if _present(old) and not _present(new):
-        return f"{name} figure no longer reported (was {words(old)})"
+        return _("{name} figure no longer reported (was {old})").format(name=name, old=words(old))
     if not _present(old) and _present(new):
-        return f"{name} now reported: {words(new)}"
+        return _("{name} now reported: {new}").format(name=name, new=words(new))
     if quantity is not None:
         return f"{name} {words(old)} → {words(new)}"
     return f"{name} {number_text(old, decimals)} → {words(new)}"
@@ -339,13 +350,18 @@ def colonization_series(stage: pd.Series, pct: pd.Series) -> pd.Series:
 
 
 def colonization_missing_text(stage: object) -> str:
-    """What a blank colonization means: "not applicable (no land yet)" or "not reported"."""
-    return NOT_APPLICABLE if not colonization_applies(stage) else NOT_REPORTED
+    """What a blank colonization means: "not applicable (no land yet)" or "not reported" (in the current language)."""
+    return _(NOT_APPLICABLE) if not colonization_applies(stage) else _(NOT_REPORTED)
 
 
-def zones_text(n: int, what: str = "") -> str:
-    """"1 zone", "5 zones with land"."""
-    return f"{n:,} zone{'s' if n != 1 else ''}" + (f" {what}" if what else "")
+def zones_text(n: int) -> str:
+    """"1 zone", "5 zones" (in the current language)."""
+    return ngettext("{n} zone", "{n} zones", n).format(n=i18n.number(n, 0))
+
+
+def zones_with_land_text(n: int) -> str:
+    """"1 zone with land", "5 zones with land"."""
+    return ngettext("{n} zone with land", "{n} zones with land", n).format(n=i18n.number(n, 0))
 
 
 # --- provenance per figure ---------------------------------------------------------------------
@@ -404,23 +420,22 @@ def age_text(days: int) -> str:
         return days_text(days)
     months = round(days / 30.44)
     years, months = divmod(months, 12)
-    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
-    if months:
-        parts.append(f"{months} month{'s' if months != 1 else ''}")
-    return " ".join(parts)
+    year_words = ngettext("{n} year", "{n} years", years).format(n=years)
+    month_words = ngettext("{n} month", "{n} months", months).format(n=months)
+    return " ".join(words for words, count in ((year_words, years), (month_words, months)) if count)
 
 
 def older_text(row_as_of: Any, version_as_of: Any) -> str:
     """"6 months older than this round" for stale figures, else ""."""
     if not is_stale(row_as_of, version_as_of):
         return ""
-    return f"{age_text(staleness_days(row_as_of, version_as_of))} older than this round"
+    return _("{age} older than this round").format(age=age_text(staleness_days(row_as_of, version_as_of)))
 
 
 def stale_text(row_as_of: Any, version_as_of: Any) -> str:
     """"as of 2025-03 — 6 months older than this round" for stale figures, else ""."""
     older = older_text(row_as_of, version_as_of)
-    return f"as of {_day(row_as_of):%Y-%m} — {older}" if older else ""
+    return _("as of {month} — {older}").format(month=f"{_day(row_as_of):%Y-%m}", older=older) if older else ""
 
 
 def stale_mask(status: pd.DataFrame, version_as_of: Any) -> pd.Series:

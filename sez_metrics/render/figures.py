@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics.core import palette, schema, vocabulary
+from sez_metrics.core import i18n, palette, schema, vocabulary
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.timeline import SLIP_STATES, confidence_text
 from sez_metrics.render import maplabels
 
@@ -35,7 +36,7 @@ MARKER_SYMBOLS = {
     "cancelled": "x",
 }
 PHASE_FILL = "#CFE3F1"
-PROGRAMME_ROW = vocabulary.PROGRAMME
+PROGRAMME_ROW = vocabulary.PROGRAMME  # shown as _(PROGRAMME_ROW)
 ROLE_MILESTONE = "milestone"
 
 
@@ -105,7 +106,12 @@ def _history_custom(history: pd.DataFrame) -> list[list[str]]:
     ]
 
 
-HISTORY_HOVER = "Version: %{customdata[0]}<br>Confidence: %{customdata[1]}<br>Source: %{customdata[2]}<extra></extra>"
+def _history_hover(first: int = 0) -> str:
+    """The hover lines every history point ends with: version, confidence and source (customdata
+    from index ``first``)."""
+    return _("Version: {version}<br>Confidence: {confidence}<br>Source: {source}").format(
+        version=f"%{{customdata[{first}]}}", confidence=f"%{{customdata[{first + 1}]}}", source=f"%{{customdata[{first + 2}]}}",
+    ) + "<extra></extra>"
 
 
 def colonization_history(history: pd.DataFrame) -> go.Figure:
@@ -116,21 +122,22 @@ def colonization_history(history: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Scatter(
             x=history["as_of"].tolist(), y=[None if pd.isna(v) else float(v) for v in values], mode="lines+markers+text",
-            name="Colonization", line={"color": palette.BLUE, "width": 3}, marker={"size": 10},
+            name=_("Colonization"), line={"color": palette.BLUE, "width": 3}, marker={"size": 10},
             text=["" if pd.isna(v) else f"{v:g} %" for v in values], textposition="top center",
             customdata=_history_custom(history),
-            hovertemplate="%{x|%Y-%m-%d}: <b>%{y:.0f} %</b> allotted<br>" + HISTORY_HOVER,
+            hovertemplate=_("{date}: <b>{percent} %</b> allotted").format(date="%{x|%Y-%m-%d}", percent="%{y:.0f}") + "<br>"
+            + _history_hover(),
         )
     )
-    fig.update_yaxes(title="Colonization (%)", range=[0, 109], ticksuffix=" %")
+    fig.update_yaxes(title=_("Colonization (%)"), range=[0, 109], ticksuffix=" %")
     fig.update_xaxes(type="date", dtick="M12", tickformat="%Y")
-    return _base_layout(fig, height=340, title="Colonization over time")
+    return _base_layout(fig, height=340, title=_("Colonization over time"))
 
 
 def _ordered_axis(fig: go.Figure, enum: schema.Enumeration, title: str) -> None:
     fig.update_yaxes(
         title=title, range=[-0.5, len(enum.codes) - 0.5], tickmode="array",
-        tickvals=list(range(len(enum.codes))), ticktext=[f"{c.symbol} {c.label}".strip() for c in enum.codes],
+        tickvals=list(range(len(enum.codes))), ticktext=[vocabulary.coded_text(enum, c.code) for c in enum.codes],
         zeroline=False,
     )
 
@@ -141,21 +148,22 @@ def stage_history(history: pd.DataFrame) -> go.Figure:
     custom = [[plain(schema.STAGE.label(s)), *rest] for s, rest in zip(history["stage"], _history_custom(history), strict=True)]
     fig = go.Figure(
         go.Scatter(
-            x=history["as_of"].tolist(), y=ranks, mode="lines+markers", line_shape="hv", name="Stage",
+            x=history["as_of"].tolist(), y=ranks, mode="lines+markers", line_shape="hv", name=_("Stage"),
             line={"color": palette.BLUE, "width": 3}, marker={"size": 10},
             customdata=custom,
-            hovertemplate="%{x|%Y-%m-%d}: <b>%{customdata[0]}</b><br>Version: %{customdata[1]}<br>Confidence: %{customdata[2]}<br>Source: %{customdata[3]}<extra></extra>",
+            hovertemplate="%{x|%Y-%m-%d}: <b>%{customdata[0]}</b><br>" + _history_hover(1),
         )
     )
     _ordered_axis(fig, schema.STAGE, "")
     fig.update_xaxes(type="date", dtick="M12", tickformat="%Y")
-    return _base_layout(fig, height=340, title="Stage over time")
+    return _base_layout(fig, height=340, title=_("Stage over time"))
 
 
 # Gas and electricity share one axis; a small vertical offset keeps both lines visible when equal.
+# Labels shown as _(label).
 UTILITY_SERIES = (
-    ("gas", "Gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD", palette.ORANGE, "dash", "square", -0.08),
-    ("electricity", "Electricity", "power_mw_available", "power_mw_required", "MW", palette.BLUE, "solid", "circle", 0.08),
+    ("gas", N_("Gas"), "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD", palette.ORANGE, "dash", "square", -0.08),
+    ("electricity", N_("Electricity"), "power_mw_available", "power_mw_required", "MW", palette.BLUE, "solid", "circle", 0.08),
 )
 
 
@@ -164,22 +172,21 @@ def utility_history(history: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for column, label, avail, req, unit, colour, dash, symbol, offset in UTILITY_SERIES:
         custom = [
-            [plain(schema.UTILITY_STAGE.label(code)), plain(vocabulary.capacity_text(a, r, unit) or "capacity not reported"), *rest]
+            [plain(schema.UTILITY_STAGE.label(code)), plain(vocabulary.capacity_text(a, r, unit) or _("capacity not reported")), *rest]
             for code, a, r, rest in zip(history[column], history[avail], history[req], _history_custom(history), strict=True)
         ]
         fig.add_trace(
             go.Scatter(
                 x=history["as_of"].tolist(), y=[schema.UTILITY_STAGE.rank(c) + offset for c in history[column]],
-                mode="lines+markers", line_shape="hv", name=label,
+                mode="lines+markers", line_shape="hv", name=_(label),
                 line={"color": colour, "width": 3, "dash": dash}, marker={"size": 10, "symbol": symbol},
                 customdata=custom,
-                hovertemplate=f"{label} %{{x|%Y-%m-%d}}: <b>%{{customdata[0]}}</b> (%{{customdata[1]}})"
-                "<br>Version: %{customdata[2]}<br>Confidence: %{customdata[3]}<br>Source: %{customdata[4]}<extra></extra>",
+                hovertemplate=f"{plain(_(label))} %{{x|%Y-%m-%d}}: <b>%{{customdata[0]}}</b> (%{{customdata[1]}})<br>" + _history_hover(2),
             )
         )
     _ordered_axis(fig, schema.UTILITY_STAGE, "")
     fig.update_xaxes(type="date", dtick="M12", tickformat="%Y")
-    return _base_layout(fig, height=340, title="Gas and electricity over time")
+    return _base_layout(fig, height=340, title=_("Gas and electricity over time"))
 
 
 # --- milestone timelines ----------------------------------------------------------------------
@@ -203,11 +210,12 @@ def _marker_date(row) -> pd.Timestamp:
 def _hover_rows(items: pd.DataFrame, zone_names: dict[str, str]) -> list[list[str]]:
     out = []
     for r in items.itertuples(index=False):
-        zone = zone_names.get(r.zone_id, r.zone_id) if r.zone_id else PROGRAMME_ROW
-        dates = f"start {_day(r.start_date)} · " if not pd.isna(r.start_date) else ""
-        dates += f"committed {_day(r.due_date)}"
+        zone = zone_names.get(r.zone_id, r.zone_id) if r.zone_id else _(PROGRAMME_ROW)
+        parts = [_("start {date}").format(date=_day(r.start_date))] if not pd.isna(r.start_date) else []
+        parts.append(_("committed {date}").format(date=_day(r.due_date)))
         if not pd.isna(r.done_date):
-            dates += f" · done {_day(r.done_date)}"
+            parts.append(_("done {date}").format(date=_day(r.done_date)))
+        dates = " · ".join(parts)
         status = vocabulary.coded_text(schema.MILESTONE_STATUS, r.status)
         kind = f"{schema.MILESTONE_KIND.label(r.kind)} · {schema.MILESTONE_CATEGORY.label(r.category)}"
         out.append([
@@ -217,10 +225,14 @@ def _hover_rows(items: pd.DataFrame, zone_names: dict[str, str]) -> list[list[st
     return out
 
 
-ITEM_HOVER = (
-    "<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}<br>%{customdata[3]}<br>"
-    "Status: %{customdata[4]}<br><b>%{customdata[5]}</b><br>Confidence: %{customdata[6]}<br>Source: %{customdata[7]}<extra></extra>"
-)
+def item_hover() -> str:
+    """The hover of a timeline item (its ``_hover_rows`` customdata), in the current language."""
+    return (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}<br>%{customdata[3]}<br>"
+        + _("Status: {status}").format(status="%{customdata[4]}") + "<br><b>%{customdata[5]}</b><br>"
+        + _("Confidence: {confidence}<br>Source: {source}").format(confidence="%{customdata[6]}", source="%{customdata[7]}")
+        + "<extra></extra>"
+    )
 
 
 def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_names: dict[str, str], bar_width: float = 0.5) -> None:
@@ -228,6 +240,7 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
     items = items.reset_index(drop=True)
     y = list(y)
     custom = _hover_rows(items, zone_names)
+    hover = item_hover()
     phases = [i for i, r in enumerate(items.itertuples(index=False)) if r.kind == "phase" and not pd.isna(r.start_date)]
     if phases:
         starts = items.loc[phases, "start_date"]
@@ -236,8 +249,8 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
             go.Bar(
                 orientation="h", y=[y[i] for i in phases], base=starts, x=(ends - starts).dt.total_seconds() * 1000,
                 width=bar_width, marker={"color": PHASE_FILL, "line": {"color": palette.BLUE, "width": 1}},
-                name="▭ Phase (start → committed end)", customdata=[custom[i] for i in phases],
-                hovertemplate=ITEM_HOVER, meta={"role": "phase"},
+                name=_("▭ Phase (start → committed end)"), customdata=[custom[i] for i in phases],
+                hovertemplate=hover, meta={"role": "phase"},
             )
         )
     # Connect the committed date to the actual date (or to today while overdue) when they differ:
@@ -263,10 +276,11 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
         if r.late:
             label_x.append(r.done_date if r.status == "done" else (end if r.slip == "overdue" else r.due_date))
             label_y.append(y[i])
-            label_text.append("  ⚠ expected to slip" if r.slip == "expected_late" else f"  {SLIP_STATES[r.slip].symbol} {int(r.days_late):,} d late")
+            label_text.append("  " + (_("⚠ expected to slip") if r.slip == "expected_late" else _("{symbol} {days} d late").format(
+                symbol=SLIP_STATES[r.slip].symbol, days=i18n.number(int(r.days_late), 0))))
     for role, name, colour in (
-        ("slip", "Slip: committed → actual / reference date", palette.VERMILLION),
-        ("early", "Done before the committed date", palette.BLUISH_GREEN),
+        ("slip", _("Slip: committed → actual / reference date"), palette.VERMILLION),
+        ("early", _("Done before the committed date"), palette.BLUISH_GREEN),
     ):
         xs, ys = joins[role]
         if xs:
@@ -279,9 +293,9 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
     if committed_x:
         fig.add_trace(
             go.Scatter(
-                x=committed_x, y=committed_y, mode="markers", name="◇ Committed date",
+                x=committed_x, y=committed_y, mode="markers", name=_("◇ Committed date"),
                 marker={"symbol": "diamond-open", "size": 12, "color": palette.BLACK, "line": {"width": 2}},
-                customdata=committed_custom, hovertemplate="Committed date %{x|%Y-%m-%d}<br>" + ITEM_HOVER,
+                customdata=committed_custom, hovertemplate=_("Committed date {date}").format(date="%{x|%Y-%m-%d}") + "<br>" + hover,
                 meta={"role": "committed"},
             )
         )
@@ -292,9 +306,9 @@ def _add_items(fig: go.Figure, items: pd.DataFrame, y: Sequence[float], zone_nam
         fig.add_trace(
             go.Scatter(
                 x=[_marker_date(records[i]) for i in rows], y=[y[i] for i in rows], mode="markers",
-                name=f"{state.symbol} {state.label}",
+                name=f"{state.symbol} {_(state.label)}",
                 marker={"symbol": MARKER_SYMBOLS[code], "size": 15, "color": state.colour, "line": {"width": 2, "color": state.colour}},
-                customdata=[custom[i] for i in rows], hovertemplate=ITEM_HOVER,
+                customdata=[custom[i] for i in rows], hovertemplate=hover,
                 meta={"role": ROLE_MILESTONE, "slip": code, "milestone_ids": [str(records[i].milestone_id) for i in rows]},
             )
         )
@@ -322,11 +336,13 @@ def _reference_lines(overlay: Overlay, today: pd.Timestamp, as_of: pd.Timestamp 
     when it differs, the version's as-of line; pinned to the as-of date, that line alone (a "Today"
     line would suggest days late were counted to it)."""
     if not today_chosen and as_of is not None:
-        overlay.date_line(pd.Timestamp(as_of), f"Data as of {_day(as_of)}", colour=palette.VERMILLION, dash="solid", level=level)
+        overlay.date_line(pd.Timestamp(as_of), _("Data as of {date}").format(date=_day(as_of)), colour=palette.VERMILLION, dash="solid",
+                          level=level)
         return
-    overlay.date_line(today, f"Today {_day(today)}", colour=palette.VERMILLION, dash="solid", level=level)
+    overlay.date_line(today, _("Today {date}").format(date=_day(today)), colour=palette.VERMILLION, dash="solid", level=level)
     if as_of is not None and pd.Timestamp(as_of).normalize() != pd.Timestamp(today).normalize():
-        overlay.date_line(pd.Timestamp(as_of), f"Data as of {_day(as_of)}", colour=palette.BLACK, dash="dash", level=level + 1)
+        overlay.date_line(pd.Timestamp(as_of), _("Data as of {date}").format(date=_day(as_of)), colour=palette.BLACK, dash="dash",
+                          level=level + 1)
 
 
 def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None, zone_names: dict[str, str] | None = None,
@@ -343,7 +359,7 @@ def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timesta
     order = order.drop(columns="_first").reset_index(drop=True)
     fig = go.Figure()
     if order.empty:
-        return _base_layout(fig, height=200, title="No milestones recorded for this zone")
+        return _base_layout(fig, height=200, title=_("No milestones recorded for this zone"))
     _add_items(fig, order, range(len(order)), zone_names)
     titles = [plain(t if len(t) <= 42 else t[:41] + "…") for t in order["title"]]
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(order))), ticktext=titles, autorange="reversed", zeroline=False, showgrid=True)
@@ -375,8 +391,8 @@ def _lanes(intervals: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> list[int]:
 def programme_rows(items: pd.DataFrame, zones: pd.DataFrame) -> list[tuple[str, str]]:
     """(zone_id, row label) of the timeline's rows, top to bottom: "Programme", then zones in file order."""
     present = set(items["zone_id"].fillna(""))
-    rows = [("", PROGRAMME_ROW)] if "" in present else []
-    rows += [(z, s) for z, s in zip(zones["zone_id"], zones["short_name"], strict=True) if z in present]
+    rows = [("", _(PROGRAMME_ROW))] if "" in present else []
+    rows += [(z["zone_id"], i18n.data_text(z, "short_name")) for z in zones.to_dict("records") if z["zone_id"] in present]
     rows += [(z, z) for z in sorted(present - {""} - set(zones["zone_id"]))]  # a milestone of an unknown zone stays visible
     return rows
 
@@ -412,7 +428,7 @@ def lane_layout(items: pd.DataFrame, rows: Sequence[tuple[str, str]], span_days:
     ticks: list[float] = []
     bands: list[tuple[float, float]] = []
     top = 0.0
-    for zid, _ in rows:
+    for zid, _label in rows:
         members = members_of.get(zid, [])
         lanes = _lanes([_item_span(records[i], span_days) for i in members])
         for i, lane in zip(members, lanes, strict=True):
@@ -432,11 +448,11 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     (programme-level ``meeting`` items) are also drawn as labelled vertical lines.
     """
     items = items.reset_index(drop=True)
-    zone_names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+    zone_names = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in zones.to_dict("records")), strict=True))
     rows = programme_rows(items, zones)
     fig = go.Figure()
     if items.empty:
-        return _base_layout(fig, height=220, title="No milestone matches the filters")
+        return _base_layout(fig, height=220, title=_("No milestone matches the filters"))
     x_range = _x_range(items, *((today, as_of) if today_chosen or as_of is None else (as_of,)))
     span_days = max((x_range[1] - x_range[0]).days, 1)
     y, ticks, bands = lane_layout(items, rows, span_days)

@@ -28,11 +28,12 @@ from shapely.geometry import shape
 from shapely.ops import polylabel
 
 from sez_metrics.core import geo
+from sez_metrics.core.i18n import N_
 from sez_metrics.render import maplabels
 from sez_metrics.render.mapview import LABEL_FONT, PIXELS, fit_view, world_xy
 
 ONLINE_BASEMAP_ENV = "SEZ_ONLINE_BASEMAP"
-ATTRIBUTION = (
+ATTRIBUTION = N_(  # shown as _(ATTRIBUTION)
     "Boundaries: Natural Earth (public domain), simplified; not authoritative. "
     "Zone points may be approximate; no position is implied on disputed territory."
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sez_metrics.core import palette, schema
+from sez_metrics.core.i18n import N_, _
 
 MIN_RADIUS_PX = 8.0
 MAX_RADIUS_PX = 22.0
@@ -41,7 +42,7 @@ MAX_LABELLED_ZONES = 60
 
 @dataclass(frozen=True)
 class Measure:
-    """What the marker colour shows."""
+    """What the marker colour shows (``label``: shown as ``_(measure.label)``)."""
 
     code: str
     label: str
@@ -52,10 +53,10 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.code: m
     for m in (
-        Measure("stage", "Stage", "stage", schema.STAGE),
-        Measure("gas", "Gas", "gas", schema.UTILITY_STAGE),
-        Measure("electricity", "Electricity", "electricity", schema.UTILITY_STAGE),
-        Measure("colonization", "Colonization", "colonization_pct", None),
+        Measure("stage", N_("Stage"), "stage", schema.STAGE),
+        Measure("gas", N_("Gas"), "gas", schema.UTILITY_STAGE),
+        Measure("electricity", N_("Electricity"), "electricity", schema.UTILITY_STAGE),
+        Measure("colonization", N_("Colonization"), "colonization_pct", None),
     )
 }
 DEFAULT_MEASURE = "stage"
@@ -91,7 +92,7 @@ def measure_legend(measure: Measure) -> list[LegendEntry]:
             LegendEntry(palette.COLONIZATION_SYMBOLS[i], palette.colonization_class_label(i), colour, "disk")
             for i, colour in enumerate(palette.COLONIZATION_RAMP)
         ]
-    return [LegendEntry(c.symbol, c.label, _category_colour(measure, c.code), "disk") for c in measure.enum.codes]
+    return [LegendEntry(c.symbol, measure.enum.label(c.code), _category_colour(measure, c.code), "disk") for c in measure.enum.codes]
 
 
 def precision_legend(dense: bool = False) -> list[LegendEntry]:
@@ -99,14 +100,14 @@ def precision_legend(dense: bool = False) -> list[LegendEntry]:
     symbol = schema.LOCATION_PRECISION.symbol
     if dense:
         return [
-            LegendEntry(symbol("site"), "Surveyed site — dark edge", palette.GREY, "edge-dark"),
-            LegendEntry(symbol("approximate"), "Approximate (a few km) — white edge", palette.GREY, "edge-white"),
-            LegendEntry(symbol("town"), "Nearest town only (10–20 km) — wide white edge", palette.GREY, "edge-white-wide"),
+            LegendEntry(symbol("site"), _("Surveyed site — dark edge"), palette.GREY, "edge-dark"),
+            LegendEntry(symbol("approximate"), _("Approximate (a few km) — white edge"), palette.GREY, "edge-white"),
+            LegendEntry(symbol("town"), _("Nearest town only (10–20 km) — wide white edge"), palette.GREY, "edge-white-wide"),
         ]
     return [
-        LegendEntry(symbol("site"), "Surveyed site — plain disk", palette.GREY, "disk"),
-        LegendEntry(symbol("approximate"), "Approximate (a few km) — one ring", palette.GREY, "ring"),
-        LegendEntry(symbol("town"), "Nearest town only (10–20 km) — two rings", palette.GREY, "two-rings"),
+        LegendEntry(symbol("site"), _("Surveyed site — plain disk"), palette.GREY, "disk"),
+        LegendEntry(symbol("approximate"), _("Approximate (a few km) — one ring"), palette.GREY, "ring"),
+        LegendEntry(symbol("town"), _("Nearest town only (10–20 km) — two rings"), palette.GREY, "two-rings"),
     ]
 
 

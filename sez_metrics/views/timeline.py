@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics.core import profile, timeline
+from sez_metrics.core import i18n, profile, timeline
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _
 from sez_metrics.render import export, figures
 
 # Without a zone filter, the chart draws at most this many zones (those with the most late items):
@@ -39,7 +40,7 @@ def slippage(ds: Dataset, items: pd.DataFrame, extracts: Sequence[profile.Histor
     "First committed" dates come from ``extracts``, the verified history up to the version (a
     version that fails its integrity check is left out, as everywhere else).
     """
-    baseline, _ = profile.first_commitments_from_extracts(extracts, ds.milestones["milestone_id"].tolist())
+    baseline, _unreadable = profile.first_commitments_from_extracts(extracts, ds.milestones["milestone_id"].tolist())
     return timeline.slippage_table(items, ds.zones, baseline)
 
 
@@ -61,10 +62,11 @@ class View:
 
     def shown_tile(self) -> tuple[str, str]:
         """The "Items shown" tile's label and value: "12 of 40", or the total in the label when that is too long."""
-        value = f"{len(self.positions):,} of {self.total:,}"
+        shown, total = i18n.number(len(self.positions), 0), i18n.number(self.total, 0)
+        value = _("{count} of {total}").format(count=shown, total=total)
         if len(value) <= TILE_VALUE_CHARS:
-            return "Items shown", value
-        return f"Items shown (of {self.total:,})", f"{len(self.positions):,}"
+            return _("Items shown"), value
+        return _("Items shown (of {total})").format(total=total), shown
 
 
 def timeline_view(ds: Dataset, items: pd.DataFrame, chosen: timeline.TimelineFilter, today_day: str,
@@ -89,5 +91,7 @@ def timeline_view(ds: Dataset, items: pd.DataFrame, chosen: timeline.TimelineFil
 
 
 def slippage_csv(table: pd.DataFrame, positions: np.ndarray) -> bytes:
-    """The rows at ``positions`` of the slippage table, as a spreadsheet-safe CSV."""
-    return export.spreadsheet_csv(table.take(positions))
+    """The rows at ``positions`` of the slippage table, as a spreadsheet-safe CSV (its header in the
+    current language)."""
+    rows = table.take(positions)
+    return export.spreadsheet_csv(rows.rename(columns={column: _(column) for column in rows.columns}))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from sez_metrics.core import profile, schema, timeline, vocabulary
+from sez_metrics.core import i18n, profile, schema, timeline, vocabulary
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _
 from sez_metrics.render import figures
 
 
@@ -38,7 +39,8 @@ class ZoneView:
 def zone_view(extracts: Sequence[profile.HistoryExtract], damaged: Sequence[str], dataset: Dataset, zone_id: str,
               day: str, today_day: str, today_chosen: bool) -> ZoneView:
     """The zone's history over ``extracts`` (the verified versions up to ``dataset``; ``damaged`` the
-    ones left out), its milestones assessed to ``day``, and their charts and tables."""
+    ones left out), its milestones assessed to ``day``, and their charts and tables, in the current
+    language (a cache of it is kept per language)."""
     history, unreadable = profile.history_from_extracts(extracts, zone_id)
     milestones = dataset.milestones
     items = timeline.assess(milestones[milestones["zone_id"] == zone_id], pd.Timestamp(day))
@@ -47,7 +49,7 @@ def zone_view(extracts: Sequence[profile.HistoryExtract], damaged: Sequence[str]
         baseline, unreadable_dates = profile.first_commitments_from_extracts(extracts, items["milestone_id"].tolist())
         unreadable = sorted(set(unreadable) | set(unreadable_dates))
         zones = dataset.zones
-        names = dict(zip(zones["zone_id"], zones["short_name"], strict=True))
+        names = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in zones.to_dict("records")), strict=True))
         timeline_figure = figures.zone_timeline(items, today=pd.Timestamp(today_day), as_of=pd.Timestamp(dataset.info.as_of),
                                                 zone_names=names, today_chosen=today_chosen)
         slippage = timeline.slippage_table(items, zones, baseline).drop(columns=["Zone"])
@@ -68,8 +70,14 @@ def zone_view(extracts: Sequence[profile.HistoryExtract], damaged: Sequence[str]
 
 
 def definition(enum: schema.Enumeration, code: str) -> str:
-    """The schema's definition of ``code`` in ``enum`` (empty when it has none)."""
-    return next((c.definition for c in enum.codes if c.code == code), "")
+    """The schema's definition of ``code`` in ``enum`` (empty when it has none), in the current language
+    when the catalogue has it."""
+    found = next((c.definition for c in enum.codes if c.code == code), "")
+    if not found:
+        return ""
+    translated = _(found)
+    # a definition the catalogue does not have yet is left out rather than shown in English
+    return "" if translated == found and i18n.current().code != i18n.SOURCE_LANGUAGE else translated
 
 
 @dataclass(frozen=True)
@@ -91,27 +99,30 @@ def colonization_delta(status: pd.Series, previous: pd.Series | None) -> str:
     change = now_pct - before_pct
     if not change:
         return ""
-    return f"{'▲' if change > 0 else '▼'} {change:+.1f} pp since {previous['version_label']}"
+    return _("{arrow} {change} pp since {version}").format(arrow="▲" if change > 0 else "▼", change=f"{change:+.1f}",
+                                                          version=previous["version_label"])
 
 
 def tiles(status: pd.Series, previous: pd.Series | None) -> tuple[Tile, ...]:
     """Stage, gas, electricity, colonization and enterprises of a zone's status row; ``previous`` is
     the zone's row in its history before this one (for the colonization change), or None."""
-    investment = "" if pd.isna(status["investment_usd_m"]) else f"Investment: USD {vocabulary.number_text(status['investment_usd_m'])} million"
+    investment = "" if pd.isna(status["investment_usd_m"]) else _("Investment: USD {amount} million").format(
+        amount=vocabulary.number_text(status["investment_usd_m"]))
     plots = profile.plots_text(status["plots_allotted"], status["plots_total"])
+    not_reported = _("capacity not reported")
     return (
-        Tile("Stage", profile.stage_text(status["stage"]), "", definition(schema.STAGE, status["stage"])),
-        Tile("🔥 Gas", profile.utility_text(status["gas"]),
-             vocabulary.capacity_text(status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD") or "capacity not reported",
+        Tile(_("Stage"), profile.stage_text(status["stage"]), "", definition(schema.STAGE, status["stage"])),
+        Tile(_("🔥 Gas"), profile.utility_text(status["gas"]),
+             vocabulary.capacity_text(status["gas_mmcfd_available"], status["gas_mmcfd_required"], "MMCFD") or not_reported,
              definition(schema.UTILITY_STAGE, status["gas"])),
-        Tile("⚡ Electricity", profile.utility_text(status["electricity"]),
-             vocabulary.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or "capacity not reported",
+        Tile(_("⚡ Electricity"), profile.utility_text(status["electricity"]),
+             vocabulary.capacity_text(status["power_mw_available"], status["power_mw_required"], "MW") or not_reported,
              definition(schema.UTILITY_STAGE, status["electricity"])),
-        Tile("Colonization", profile.colonization_text(status["colonization_pct"], stage=status["stage"], basis=status["colonization_basis"]),
+        Tile(_("Colonization"), profile.colonization_text(status["colonization_pct"], stage=status["stage"], basis=status["colonization_basis"]),
              " · ".join(t for t in (plots, colonization_delta(status, previous)) if t),
-             "Share of saleable land or plots allotted to enterprises."),
-        Tile("Enterprises", profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or "not reported",
-             investment, "Enterprises admitted to the zone, and how many produce."),
+             _("Share of saleable land or plots allotted to enterprises.")),
+        Tile(_("Enterprises"), profile.enterprises_text(status["enterprises_operating"], status["enterprises"]) or _(vocabulary.NOT_REPORTED),
+             investment, _("Enterprises admitted to the zone, and how many produce.")),
     )
 
 
