@@ -49,7 +49,8 @@ def test_version_picker_pins_the_url(app_page, browser_data_dir):
     page = app_page.page
     app_page.open("/")
     expect(as_of_stamp(page)).to_contain_text(versions[-1].as_of)
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    # the sidebar's selects: the language switch and the version picker
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Dataset version").click()
     page.get_by_role("option").filter(has_text=first.id).filter(has_text=first.as_of).click()
     expect(as_of_stamp(page)).to_contain_text(first.as_of)
     expect(page).to_have_url(f"{app_page.base_url}/?version={first.id}")
