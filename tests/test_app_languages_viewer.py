@@ -217,3 +217,23 @@ def test_english_pages_still_read_in_english(mini_store):
     at = run_page("overview")
     assert untranslated(page_texts(at), _store_data(mini_store))
 
+
+
+def test_running_text_speaks_the_language_and_english_is_unchanged():
+    """Dates in sentences follow the language (English keeps YYYY-MM-DD, as the tables do); counts
+    and lateness are worded in it; a zone name comes from its translated column when there is one."""
+    from sez_metrics.core import i18n, vocabulary
+
+    reference = vocabulary.resolve_reference("2025-09-15")
+    with i18n.use_language("en"):
+        assert reference.phrase() == "days late at the data's as-of date 2025-09-15"
+        assert vocabulary.lateness_text(-1) == "1 day early"
+        assert vocabulary.capacity_text(10, 160, "MW") == "10 of 160 MW"
+    with i18n.use_language("zh"):
+        assert "2025年9月15日" in reference.phrase() and "2025-09-15" not in reference.phrase()
+        assert vocabulary.lateness_text(1234) == "延误 1,234 天"
+        assert i18n.data_text({"name": "Rashakai SEZ", "name_zh": "拉沙卡伊经济特区"}, "name") == "拉沙卡伊经济特区"
+    with i18n.use_language("ur"):
+        assert _arabic_script(reference.phrase()) and "2025" in reference.phrase()
+        assert untranslated([vocabulary.age_text(400), vocabulary.zones_text(2), vocabulary.lateness_text(0)]) == []
+        assert i18n.data_text({"name": "Rashakai SEZ", "name_zh": "拉沙卡伊经济特区"}, "name") == "Rashakai SEZ"
