@@ -237,3 +237,16 @@ def test_running_text_speaks_the_language_and_english_is_unchanged():
         assert _arabic_script(reference.phrase()) and "2025" in reference.phrase()
         assert untranslated([vocabulary.age_text(400), vocabulary.zones_text(2), vocabulary.lateness_text(0)]) == []
         assert i18n.data_text({"name": "Rashakai SEZ", "name_zh": "拉沙卡伊经济特区"}, "name") == "Rashakai SEZ"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("page", ["overview", "map", "timeline"])
+def test_pages_of_a_thousand_zones_are_translated(page, lang, scale_store):
+    """The states only many zones reach: the map's table behind a toggle, the download, "showing N of M"."""
+    at = run_page(page, lang=lang)
+    if page == "map":
+        at.toggle(key="map_zone_table").set_value(True).run()
+        assert not at.exception
+    elsewhere = _elsewhere(at)
+    left = untranslated([t for t in page_texts(at) if t not in elsewhere], _store_data(scale_store))
+    assert left == [], f"{page} (1,000 zones) in {lang}: untranslated English: {left}"
