@@ -65,6 +65,29 @@ def bench_pages(location: str, repeats: int, pages: str | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def data_alone_rounds(results: dict, folder: str, url: str, args) -> None:
+    """The Data page as the first page of a fresh process, ``args.data_alone`` rounds on each store,
+    alternating (a noisy machine then moves both alike); medians and the ratio."""
+    import os
+
+    rounds: dict[str, list[float]] = {"folder": [], "postgres": []}
+    order = [("folder", folder), ("postgres", url)]
+    for _ in range(args.data_alone):
+        for kind, location in (order[::-1] if args.database_first else order):
+            found = bench_pages(location, args.repeats, "data")
+            if "data" not in found:
+                raise SystemExit(f"{kind}: {found}")
+            rounds[kind].append(found["data"]["first_s"])
+    results["data_alone_first_s"] = rounds
+    results["load_average"] = os.getloadavg()
+    print(json.dumps(results, indent=2))
+    f, d = statistics.median(rounds["folder"]), statistics.median(rounds["postgres"])
+    print(f"\ndata page, first page of a fresh process: folder {f:.3f} s, database {d:.3f} s, ratio {d / f:.2f} "
+          f"(medians of {args.data_alone})")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zones", type=int, default=5000)
@@ -73,6 +96,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument("--database-first", action="store_true", help="measure the database store first (order effects)")
+    parser.add_argument("--data-alone", type=int, metavar="ROUNDS",
+                        help="measure only the Data page as the first page of a fresh process, ROUNDS times on each "
+                             "store (alternating), and report the medians")
     args = parser.parse_args()
 
     from support.pgserver import PgServer, require_postgres
@@ -95,6 +121,8 @@ def main() -> None:
         copy_store(open_store(folder), open_store(url))
         copy_s = time.perf_counter() - started
         results = {"folder": str(folder), "copy_folder_to_database_s": copy_s, "stores": {}}
+        if args.data_alone:
+            return data_alone_rounds(results, str(folder), url, args)
         order = [("folder", str(folder)), ("postgres", url)]
         for kind, location in (order[::-1] if args.database_first else order):
             results["stores"][kind] = {"store": bench_store(location, args.repeats),
