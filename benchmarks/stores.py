@@ -66,24 +66,37 @@ def bench_pages(location: str, repeats: int, pages: str | None = None) -> dict:
 
 
 def data_alone_rounds(results: dict, folder: str, url: str, args) -> None:
-    """The Data page as the first page of a fresh process, ``args.data_alone`` rounds on each store,
-    alternating (a noisy machine then moves both alike); medians and the ratio."""
+    """The Data page as the first page of a fresh process, ``args.data_alone`` rounds; each round
+    visits the folder store, then the database store twice: with no verdict in the database (as
+    on the first replica to start, or ten minutes after the last check: ``sez_verdicts`` emptied)
+    and then with the verdicts the first visit left there (a replica started after another one has
+    checked the store). Medians and ratios to the folder."""
     import os
 
-    rounds: dict[str, list[float]] = {"folder": [], "postgres": []}
-    order = [("folder", folder), ("postgres", url)]
+    import psycopg
+
+    rounds: dict[str, list[float]] = {"folder": [], "postgres_no_verdicts": [], "postgres_shared_verdicts": []}
+
+    def visit(kind: str, location: str) -> None:
+        found = bench_pages(location, args.repeats, "data")
+        if "data" not in found or found["data"]["errors"]:
+            raise SystemExit(f"{kind}: {found}")
+        rounds[kind].append(found["data"]["first_s"])
+
     for _ in range(args.data_alone):
-        for kind, location in (order[::-1] if args.database_first else order):
-            found = bench_pages(location, args.repeats, "data")
-            if "data" not in found:
-                raise SystemExit(f"{kind}: {found}")
-            rounds[kind].append(found["data"]["first_s"])
+        visit("folder", folder)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("TRUNCATE sez_verdicts")
+        visit("postgres_no_verdicts", url)
+        visit("postgres_shared_verdicts", url)
     results["data_alone_first_s"] = rounds
     results["load_average"] = os.getloadavg()
     print(json.dumps(results, indent=2))
-    f, d = statistics.median(rounds["folder"]), statistics.median(rounds["postgres"])
-    print(f"\ndata page, first page of a fresh process: folder {f:.3f} s, database {d:.3f} s, ratio {d / f:.2f} "
-          f"(medians of {args.data_alone})")
+    f = statistics.median(rounds["folder"])
+    print(f"\ndata page, first page of a fresh process (medians of {args.data_alone}): folder {f:.3f} s")
+    for kind in ("postgres_no_verdicts", "postgres_shared_verdicts"):
+        d = statistics.median(rounds[kind])
+        print(f"  {kind:26} {d:.3f} s, ratio {d / f:.2f}")
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
 
@@ -97,8 +110,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument("--database-first", action="store_true", help="measure the database store first (order effects)")
     parser.add_argument("--data-alone", type=int, metavar="ROUNDS",
-                        help="measure only the Data page as the first page of a fresh process, ROUNDS times on each "
-                             "store (alternating), and report the medians")
+                        help="measure only the Data page as the first page of a fresh process, ROUNDS rounds of "
+                             "folder, database without shared verdicts, database with them; report the medians")
     args = parser.parse_args()
 
     from support.pgserver import PgServer, require_postgres
@@ -113,6 +126,13 @@ def main() -> None:
             folder.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run([sys.executable, "-m", "sez_metrics", "synth", "--zones", str(args.zones),
                             "--versions", str(args.versions), "--out", str(folder)], cwd=REPO, check=True)
+    import os
+    import secrets
+
+    from sez_metrics.storage import verdicts
+
+    # The replicas' key that seals the verdicts they share (docs/deployment.md); one per run.
+    os.environ.setdefault(verdicts.VERDICT_KEY_ENV, secrets.token_hex(32))
     server = PgServer(require_postgres())
     server.start()
     try:

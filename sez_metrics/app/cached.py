@@ -35,6 +35,7 @@ from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import (
     IntegrityProblem,
     LoadResult,
+    SharesVerdicts,
     Store,
     StoreError,
     StoreUnavailable,
@@ -88,8 +89,14 @@ def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
 
 @st.cache_resource(max_entries=8, ttl=VERIFY_TTL, show_spinner=False)
 def _verified(address: str, store_digest: str) -> tuple:
+    store = open_store(address)
     try:
-        return tuple(open_store(address).verify()), None
+        if isinstance(store, SharesVerdicts):
+            store.adopt_verdicts()  # what other replicas checked lately is not fetched again
+        problems = tuple(store.verify())
+        if isinstance(store, SharesVerdicts):
+            store.share_verdicts()
+        return problems, None
     except StoreUnavailable:
         raise  # not kept: the next run checks again
     except StoreError as exc:
@@ -101,7 +108,9 @@ def verified(store: Store) -> tuple[tuple[IntegrityProblem, ...], StoreError | N
 
     Kept per fingerprint of the store and redone at least every ``VERIFY_TTL`` seconds. A file
     already found intact with the stamp it still has is not hashed again (``storage.verdicts``):
-    40 versions of 5,000 zones are 440 MB, most of it read by the history views already.
+    40 versions of 5,000 zones are 440 MB, most of it read by the history views already. On a
+    database store, the verdicts other replicas sealed and left in the database within that time
+    count too (``storage.pgverdicts``), and this one's are left there for them.
     """
     return _verified(store.address, store.fingerprint().digest)
 
