@@ -133,7 +133,7 @@ def test_a_fresh_replica_takes_over_the_verdicts_another_one_shared(pg_server, p
     store = open_store(pg_url)
     assert isinstance(store, SharesVerdicts) and not isinstance(open_store(Path("data")), SharesVerdicts)
     assert store.verify() == []
-    assert store.share_verdicts() == 6 and shared_rows(pg_server, pg_url) == 6  # 2 versions × 3 files
+    assert shared_rows(pg_server, pg_url) == 6  # the verify left them: 2 versions × 3 files
     assert store.share_verdicts() == 0  # nothing newer
     fresh_process()
     assert all_known(store) == {"v0001": False, "v0002": False}
@@ -147,7 +147,7 @@ def test_a_row_altered_by_hand_after_its_verdict_was_shared_is_named(pg_server, 
     monkeypatch.setenv(verdicts.VERDICT_KEY_ENV, KEY)
     two_versions(pg_url)
     store = open_store(pg_url)
-    assert store.verify() == [] and store.share_verdicts() == 6
+    assert store.verify() == [] and shared_rows(pg_server, pg_url) == 6
     pg_server.psql(pg_url, ALTER_BY_HAND)
     fresh_process()
     assert store.adopt_verdicts() == 6  # sealed and recent: taken, but for the row as it was
@@ -163,7 +163,7 @@ def test_a_verdict_written_without_the_key_is_refused(pg_server, pg_url, monkeyp
     monkeypatch.setenv(verdicts.VERDICT_KEY_ENV, KEY)
     two_versions(pg_url)
     store = open_store(pg_url)
-    assert store.verify() == [] and store.share_verdicts() == 6
+    assert store.verify() == [] and shared_rows(pg_server, pg_url) == 6
     pg_server.psql(pg_url, ALTER_BY_HAND)
     pg_server.psql(pg_url, "UPDATE sez_verdicts SET stamp = f.xmin::text || ':' || f.ctid::text, checked_ms = "
                            f"{int(time.time() * 1000)} FROM sez_files f WHERE (f.version_id, f.name) = "
@@ -181,11 +181,11 @@ def test_a_verdict_written_without_the_key_is_refused(pg_server, pg_url, monkeyp
     assert [p.version_id for p in store.verify()] == ["v0002"]
 
 
-def test_an_old_verdict_is_not_taken_over(pg_url, monkeypatch):
+def test_an_old_verdict_is_not_taken_over(pg_server, pg_url, monkeypatch):
     monkeypatch.setenv(verdicts.VERDICT_KEY_ENV, KEY)
     two_versions(pg_url)
     store = open_store(pg_url)
-    assert store.verify() == [] and store.share_verdicts() == 6
+    assert store.verify() == [] and shared_rows(pg_server, pg_url) == 6
     fresh_process()
     monkeypatch.setattr(verdicts, "VERDICT_TTL_S", 0.001)  # every shared verdict is now too old
     time.sleep(0.01)
@@ -230,11 +230,24 @@ def test_the_verify_command_never_takes_a_shared_verdict(pg_server, pg_url, monk
     assert run.stdout.splitlines() == ["sez_files v0002/status.csv: v0002: sha256 mismatch: the file was altered after publishing"]
 
 
+def test_the_verify_command_leaves_its_verdicts_for_the_replicas(pg_server, pg_url, monkeypatch):
+    """A verify run by hand or by a timer hashes every file, and its verdicts spare the replicas
+    started within the next ten minutes from fetching them again."""
+    two_versions(pg_url)
+    run = subprocess.run([sys.executable, "-m", "sez_metrics", "verify"], cwd=Path(__file__).parents[1],
+                         env={**store_env(pg_url), verdicts.VERDICT_KEY_ENV: KEY}, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.startswith("ok: 2 version(s) intact"), run.stdout + run.stderr
+    assert shared_rows(pg_server, pg_url) == 6
+    monkeypatch.setenv(verdicts.VERDICT_KEY_ENV, KEY)
+    store = open_store(pg_url)
+    assert store.adopt_verdicts() == 6 and all_known(store) == {"v0001": True, "v0002": True}
+
+
 def test_a_viewer_role_takes_verdicts_over_and_shares_none(pg_server, pg_url, monkeypatch):
     monkeypatch.setenv(verdicts.VERDICT_KEY_ENV, KEY)
     two_versions(pg_url)
     owner = open_store(pg_url)
-    assert owner.verify() == [] and owner.share_verdicts() == 6
+    assert owner.verify() == [] and shared_rows(pg_server, pg_url) == 6
     viewer = open_store(_role(pg_server, pg_url, "sez_viewer_v", "SELECT"))
     pg_server.psql(pg_url, "GRANT SELECT ON sez_verdicts TO sez_viewer_v")
     fresh_process()
@@ -254,7 +267,7 @@ def test_a_store_made_before_shared_verdicts_gets_their_table_from_its_owner(pg_
     fresh_process()
     assert store.adopt_verdicts() == 0
     publish(pg_url, {"status.csv": edit_cell(fixture_files("base")["status.csv"], "bostan", "jobs", "11")}, author="A", note="n")
-    assert store.verify() == [] and store.share_verdicts() == 9 and shared_rows(pg_server, pg_url) == 9
+    assert store.verify() == [] and shared_rows(pg_server, pg_url) == 9
 
 
 def test_the_data_page_of_a_fresh_replica_names_a_row_altered_after_verdicts_were_shared(pg_server, pg_url, monkeypatch):

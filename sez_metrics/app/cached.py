@@ -92,11 +92,8 @@ def _verified(address: str, store_digest: str) -> tuple:
     store = open_store(address)
     try:
         if isinstance(store, SharesVerdicts):
-            store.adopt_verdicts()  # what other replicas checked lately is not fetched again
-        problems = tuple(store.verify())
-        if isinstance(store, SharesVerdicts):
-            store.share_verdicts()
-        return problems, None
+            store.adopt_verdicts()  # what other processes checked lately is not fetched again
+        return tuple(store.verify()), None  # a database store's verify leaves its own verdicts for them
     except StoreUnavailable:
         raise  # not kept: the next run checks again
     except StoreError as exc:
@@ -109,7 +106,7 @@ def verified(store: Store) -> tuple[tuple[IntegrityProblem, ...], StoreError | N
     Kept per fingerprint of the store and redone at least every ``VERIFY_TTL`` seconds. A file
     already found intact with the stamp it still has is not hashed again (``storage.verdicts``):
     40 versions of 5,000 zones are 440 MB, most of it read by the history views already. On a
-    database store, the verdicts other replicas sealed and left in the database within that time
+    database store, the verdicts other processes sealed and left in the database within that time
     count too (``storage.pgverdicts``), and this one's are left there for them.
     """
     return _verified(store.address, store.fingerprint().digest)

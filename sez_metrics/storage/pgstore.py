@@ -18,9 +18,10 @@ built and validated against the latest, inserted, committed. A publisher that wa
 sees the version published meanwhile and is refused or merges exactly as on a folder.
 
 A third table, ``sez_verdicts``, holds the latest sealed verdict of each file found intact by a
-replica (``storage.verdicts``): a replica started after another one has checked the store takes them
-over instead of fetching every byte again. They are only a cache of checks: deleting them costs
-time, never correctness, and ``verify`` (the command) never reads them.
+full verify (a replica's or the ``verify`` command's; ``storage.pgverdicts``): a replica started
+after another process has checked the store takes them over instead of fetching every byte again.
+They are only a cache of checks: deleting them costs time, never correctness, and ``verify`` (the
+command) never reads them.
 
 The database being unreachable is ``StoreUnavailable``: every page says so, and the next request
 after it is back connects again (connections are pooled per process, and a broken one is replaced).
@@ -301,6 +302,15 @@ class PgStore(VersionStore):
         return StoreFingerprint(digest_of((versions, files)), tuple((vid, digest_of(rows)) for vid, rows in by_version.items()))
 
     # --- verdicts shared between replicas (``pgverdicts``) ----------------------------------
+
+    def verify(self) -> list:
+        """The folder store's full verify (every file hashed unless this process itself found it
+        intact with the stamp it still has), then this process's verdicts are left in the database,
+        sealed, for the others to take over (``pgverdicts``; nothing when no key is set or the role
+        may not write them). A verify never takes over another process's verdicts."""
+        problems = super().verify()
+        self.share_verdicts()
+        return problems
 
     def adopt_verdicts(self) -> int:
         """Take over the sealed verdicts other processes left in the database; how many."""

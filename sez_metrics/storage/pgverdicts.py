@@ -1,11 +1,11 @@
 """Verdicts shared between the processes of a database store, in table ``sez_verdicts``.
 
-A replica (or any process) that found a file intact leaves its verdict there, sealed with
-``SEZ_VERDICT_KEY`` (``storage.verdicts``: what a seal covers, and why a row altered by hand cannot
-be given one); another process takes the verdicts whose seal and age it accepts before its full
-verify, and reads and hashes only the files no verdict covers with the stamp they have now. The
-table is a cache of checks: emptying it costs time, never correctness. The ``verify`` command
-never reads it.
+Every full verify (a replica's Data page, the ``verify`` command) leaves the verdicts of the files
+it found intact there, sealed with ``SEZ_VERDICT_KEY`` (``storage.verdicts``: what a seal covers,
+and why a row altered by hand cannot be given one). A replica takes over the verdicts whose seal
+and age it accepts before its own full verify, and then reads and hashes only the files no
+verdict covers with the stamp they have now. The table is a cache of checks: emptying it costs
+time, never correctness. The ``verify`` command never reads it: it hashes every file.
 """
 
 from __future__ import annotations
