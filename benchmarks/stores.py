@@ -3,6 +3,10 @@ first view and warm rerun (AppTest), on the same versions; then the Data page al
 page of a fresh process (its full verify reads every version). Prints numbers; asserts nothing.
 
     .venv/bin/python -m benchmarks.stores --zones 5000 --versions 40
+    .venv/bin/python -m benchmarks.stores --folder /tmp/sez-5000 --data-alone 3   # the Data page only
+
+The database store's replicas share sealed verdicts when ``SEZ_VERDICT_KEY`` is set (a random one
+is set for the run when it is not): the measures say whether a run had verdicts in the database.
 
 Builds the synthetic store (``python -m sez_metrics synth``) once into ``benchmarks/.cache/`` unless
 ``--folder`` names one already built, starts a throw-away PostgreSQL cluster (Debian's binaries, as the tests do:
