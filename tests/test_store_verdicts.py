@@ -289,3 +289,17 @@ def test_the_data_page_of_a_fresh_replica_names_a_row_altered_after_verdicts_wer
     at = run_page("data")
     history = next(f.value for f in at.dataframe if "integrity" in f.value.columns)
     assert dict(zip(history["version"], history["integrity"], strict=True)) == {"v0002": "✗ damaged", "v0001": "✓ intact"}
+
+
+def test_a_verdict_taken_over_keeps_the_time_of_its_check(monkeypatch):
+    """A verdict made elsewhere expires here when it would have there; one dated ahead of this
+    clock by more than clocks drift is not believed."""
+    monkeypatch.setattr(verdicts, "VERDICT_TTL_S", 1.0)
+    now_ms = int(time.time() * 1000)
+    made = lambda age_ms, name="status.csv": verdicts.Verdict("v0001", name, "ab" * 32, 10, "7:(0,1)", now_ms - age_ms)  # noqa: E731
+    assert verdicts.adopt("db", made(700))
+    assert [v.checked_ms for v in verdicts.recent("db")] == [now_ms - 700]  # shared on with its own time
+    assert not verdicts.adopt("db", made(1500, "zones.csv"))  # older than the trust time
+    assert not verdicts.adopt("db", made(-(verdicts.CLOCK_SKEW_S + 5) * 1000, "zones.csv"))  # from the future
+    time.sleep(0.4)
+    assert verdicts.recent("db") == []  # 0.7 s old when taken over, 1.1 s now: expired

@@ -39,7 +39,8 @@ _SEAL_DOMAIN = "sez-verdict-1"
 # About 40 bytes of key per file: room for 1,000 versions of three files in well under 1 MB.
 _MAX_FILES = 3 * 1000
 
-_INTACT: OrderedDict[tuple, float] = OrderedDict()
+# key → (time.monotonic() of the check, its wall-clock time in ms: what a shared verdict carries)
+_INTACT: OrderedDict[tuple, tuple[float, int]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
@@ -59,7 +60,7 @@ def _key(address: str, version_id: str, name: str, record, stamp: str) -> tuple:
 def remember_intact(address: str, info, stamps: Mapping[str, str | None]) -> None:
     """Record that each file named in ``stamps`` hashed to its entry's sha256 (as it was read
     with that stamp). Only call it for files whose hash matched."""
-    now = time.monotonic()
+    now = (time.monotonic(), int(time.time() * 1000))
     with _LOCK:
         for name, stamp in stamps.items():
             record = info.files.get(name)
@@ -82,7 +83,7 @@ def known_intact(address: str, info, stamps: Mapping[str, str | None]) -> bool:
         for name, record in info.files.items():
             stamp = stamps[name]
             found = _INTACT.get(_key(address, info.id, name, record, stamp)) if stamp is not None else None
-            if found is None or found < oldest:
+            if found is None or found[0] < oldest:
                 return False
     return True
 
@@ -120,11 +121,10 @@ def sealed_by(key: bytes, verdict: Verdict, found_seal: str) -> bool:
 
 def recent(address: str) -> list[Verdict]:
     """Every verdict this process holds for the store at ``address`` that is still trusted."""
-    now_mono, now_ms = time.monotonic(), time.time() * 1000
-    oldest = now_mono - VERDICT_TTL_S
+    oldest = time.monotonic() - VERDICT_TTL_S
     with _LOCK:
-        found = [(key, at) for key, at in _INTACT.items() if key[0] == address and at >= oldest]
-    return [Verdict(vid, name, sha, size, stamp, int(now_ms - (now_mono - at) * 1000)) for (_, vid, name, sha, size, stamp), at in found]
+        found = [(key, at_ms) for key, (at, at_ms) in _INTACT.items() if key[0] == address and at >= oldest]
+    return [Verdict(vid, name, sha, size, stamp, at_ms) for (_, vid, name, sha, size, stamp), at_ms in found]
 
 
 def adopt(address: str, verdict: Verdict) -> bool:
@@ -138,8 +138,8 @@ def adopt(address: str, verdict: Verdict) -> bool:
     at = now_mono - max(age_s, 0.0)
     key = (address, verdict.version_id, verdict.name, verdict.sha256, verdict.bytes, verdict.stamp)
     with _LOCK:
-        if _INTACT.get(key, float("-inf")) < at:
-            _INTACT[key] = at
+        if _INTACT.get(key, (float("-inf"), 0))[0] < at:
+            _INTACT[key] = (at, int(verdict.checked_ms))
             _INTACT.move_to_end(key)
         while len(_INTACT) > _MAX_FILES:
             _INTACT.popitem(last=False)
