@@ -3,6 +3,10 @@ first view and warm rerun (AppTest), on the same versions; then the Data page al
 page of a fresh process (its full verify reads every version). Prints numbers; asserts nothing.
 
     .venv/bin/python -m benchmarks.stores --zones 5000 --versions 40
+    .venv/bin/python -m benchmarks.stores --folder /tmp/sez-5000 --data-alone 3   # the Data page only
+
+The database store's replicas share sealed verdicts when ``SEZ_VERDICT_KEY`` is set (a random one
+is set for the run when it is not): the measures say whether a run had verdicts in the database.
 
 Builds the synthetic store (``python -m sez_metrics synth``) once into ``benchmarks/.cache/`` unless
 ``--folder`` names one already built, starts a throw-away PostgreSQL cluster (Debian's binaries, as the tests do:
@@ -65,6 +69,42 @@ def bench_pages(location: str, repeats: int, pages: str | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def data_alone_rounds(results: dict, folder: str, url: str, args) -> None:
+    """The Data page as the first page of a fresh process, ``args.data_alone`` rounds; each round
+    visits the folder store, then the database store twice: with no verdict in the database (as
+    on the first replica to start, or ten minutes after the last check: ``sez_verdicts`` emptied)
+    and then with the verdicts the first visit left there (a replica started after another one has
+    checked the store). Medians and ratios to the folder."""
+    import os
+
+    import psycopg
+
+    rounds: dict[str, list[float]] = {"folder": [], "postgres_no_verdicts": [], "postgres_shared_verdicts": []}
+
+    def visit(kind: str, location: str) -> None:
+        found = bench_pages(location, args.repeats, "data")
+        if "data" not in found or found["data"]["errors"]:
+            raise SystemExit(f"{kind}: {found}")
+        rounds[kind].append(found["data"]["first_s"])
+
+    for _ in range(args.data_alone):
+        visit("folder", folder)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("TRUNCATE sez_verdicts")
+        visit("postgres_no_verdicts", url)
+        visit("postgres_shared_verdicts", url)
+    results["data_alone_first_s"] = rounds
+    results["load_average"] = os.getloadavg()
+    print(json.dumps(results, indent=2))
+    f = statistics.median(rounds["folder"])
+    print(f"\ndata page, first page of a fresh process (medians of {args.data_alone}): folder {f:.3f} s")
+    for kind in ("postgres_no_verdicts", "postgres_shared_verdicts"):
+        d = statistics.median(rounds[kind])
+        print(f"  {kind:26} {d:.3f} s, ratio {d / f:.2f}")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zones", type=int, default=5000)
@@ -73,6 +113,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument("--database-first", action="store_true", help="measure the database store first (order effects)")
+    parser.add_argument("--data-alone", type=int, metavar="ROUNDS",
+                        help="measure only the Data page as the first page of a fresh process, ROUNDS rounds of "
+                             "folder, database without shared verdicts, database with them; report the medians")
     args = parser.parse_args()
 
     from support.pgserver import PgServer, require_postgres
@@ -87,6 +130,13 @@ def main() -> None:
             folder.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run([sys.executable, "-m", "sez_metrics", "synth", "--zones", str(args.zones),
                             "--versions", str(args.versions), "--out", str(folder)], cwd=REPO, check=True)
+    import os
+    import secrets
+
+    from sez_metrics.storage import verdicts
+
+    # The replicas' key that seals the verdicts they share (docs/deployment.md); one per run.
+    os.environ.setdefault(verdicts.VERDICT_KEY_ENV, secrets.token_hex(32))
     server = PgServer(require_postgres())
     server.start()
     try:
@@ -95,6 +145,8 @@ def main() -> None:
         copy_store(open_store(folder), open_store(url))
         copy_s = time.perf_counter() - started
         results = {"folder": str(folder), "copy_folder_to_database_s": copy_s, "stores": {}}
+        if args.data_alone:
+            return data_alone_rounds(results, str(folder), url, args)
         order = [("folder", str(folder)), ("postgres", url)]
         for kind, location in (order[::-1] if args.database_first else order):
             results["stores"][kind] = {"store": bench_store(location, args.repeats),

@@ -37,6 +37,7 @@ from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import (
     IntegrityProblem,
     LoadResult,
+    SharesVerdicts,
     Store,
     StoreError,
     StoreUnavailable,
@@ -90,8 +91,11 @@ def load_exact(version_id: str, root: Path | None = None) -> Dataset | None:
 
 @st.cache_resource(max_entries=8, ttl=VERIFY_TTL, show_spinner=False)
 def _verified(address: str, store_digest: str) -> tuple:
+    store = open_store(address)
     try:
-        return tuple(open_store(address).verify()), None
+        if isinstance(store, SharesVerdicts):
+            store.adopt_verdicts()  # what other processes checked lately is not fetched again
+        return tuple(store.verify()), None  # a database store's verify leaves its own verdicts for them
     except StoreUnavailable:
         raise  # not kept: the next run checks again
     except StoreError as exc:
@@ -103,7 +107,9 @@ def verified(store: Store) -> tuple[tuple[IntegrityProblem, ...], StoreError | N
 
     Kept per fingerprint of the store and redone at least every ``VERIFY_TTL`` seconds. A file
     already found intact with the stamp it still has is not hashed again (``storage.verdicts``):
-    40 versions of 5,000 zones are 440 MB, most of it read by the history views already.
+    40 versions of 5,000 zones are 440 MB, most of it read by the history views already. On a
+    database store, the verdicts other processes sealed and left in the database within that time
+    count too (``storage.pgverdicts``), and this one's are left there for them.
     """
     return _verified(store.address, store.fingerprint().digest)
 

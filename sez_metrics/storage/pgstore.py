@@ -17,6 +17,12 @@ process and host using the database), the entries read and their chain checked, 
 built and validated against the latest, inserted, committed. A publisher that waited for the lock
 sees the version published meanwhile and is refused or merges exactly as on a folder.
 
+A third table, ``sez_verdicts``, holds the latest sealed verdict of each file found intact by a
+full verify (a replica's or the ``verify`` command's; ``storage.pgverdicts``): a replica started
+after another process has checked the store takes them over instead of fetching every byte again.
+They are only a cache of checks: deleting them costs time, never correctness, and ``verify`` (the
+command) never reads them.
+
 The database being unreachable is ``StoreUnavailable``: every page says so, and the next request
 after it is back connects again (connections are pooled per process, and a broken one is replaced).
 """
@@ -35,6 +41,7 @@ import pyarrow as pa
 from psycopg import errors as pgerrors
 
 from sez_metrics.core.dataset import VersionInfo
+from sez_metrics.storage import pgverdicts
 from sez_metrics.storage.folder import VersionStore
 from sez_metrics.storage.store import (
     MANIFEST_FORMAT,
@@ -87,7 +94,7 @@ CREATE OR REPLACE TRIGGER sez_files_immutable BEFORE UPDATE OR DELETE ON sez_fil
     FOR EACH ROW EXECUTE FUNCTION sez_refuse_change();
 CREATE OR REPLACE TRIGGER sez_files_no_truncate BEFORE TRUNCATE ON sez_files
     FOR EACH STATEMENT EXECUTE FUNCTION sez_refuse_change();
-"""
+""" + pgverdicts.VERDICTS_SQL
 
 
 def redact(url: str) -> str:
@@ -294,6 +301,25 @@ class PgStore(VersionStore):
             by_version.setdefault(row[0], []).append(row)
         return StoreFingerprint(digest_of((versions, files)), tuple((vid, digest_of(rows)) for vid, rows in by_version.items()))
 
+    # --- verdicts shared between replicas (``pgverdicts``) ----------------------------------
+
+    def verify(self) -> list:
+        """The folder store's full verify (every file hashed unless this process itself found it
+        intact with the stamp it still has), then this process's verdicts are left in the database,
+        sealed, for the others to take over (``pgverdicts``; nothing when no key is set or the role
+        may not write them). A verify never takes over another process's verdicts."""
+        problems = super().verify()
+        self.share_verdicts()
+        return problems
+
+    def adopt_verdicts(self) -> int:
+        """Take over the sealed verdicts other processes left in the database; how many."""
+        return pgverdicts.adopt(self)
+
+    def share_verdicts(self) -> int:
+        """Leave this process's newer verdicts in the database, sealed; how many."""
+        return pgverdicts.share(self)
+
     # --- publishing ---------------------------------------------------------------------
 
     def publishing(self) -> PgPublishing:
@@ -335,6 +361,8 @@ class PgPublishing:
                 cur.execute("SELECT to_regclass(%s)", (VERSIONS_TABLE,))
                 if cur.fetchone()[0] is None:
                     cur.execute(SCHEMA_SQL)
+                else:
+                    pgverdicts.add_table(self._conn)
                 cur.execute("SELECT entry FROM sez_versions ORDER BY seq")
                 texts = [row[0] for row in cur.fetchall()]
             try:

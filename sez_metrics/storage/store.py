@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sez_metrics.core import schema
 from sez_metrics.core.dataset import Dataset, FileRecord, VersionInfo
@@ -232,6 +232,16 @@ class Store(Protocol):
     def fingerprint(self) -> StoreFingerprint: ...
 
     def publishing(self): ...
+
+
+@runtime_checkable
+class SharesVerdicts(Protocol):
+    """A store whose processes hand one another their verdicts (``storage.verdicts``): a database
+    store, whose replicas are separate processes, often on separate hosts."""
+
+    def adopt_verdicts(self) -> int: ...
+
+    def share_verdicts(self) -> int: ...
 
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
