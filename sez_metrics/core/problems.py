@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sez_metrics.core import schema
 from sez_metrics.core.chars import terminal_safe
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.report import Problem, Severity
 
 if TYPE_CHECKING:  # the reader imports the codes; its findings are only annotated here
@@ -96,7 +97,7 @@ class ProblemCode(StrEnum):
     ZONE_REMOVED = "zone-removed"
 
 
-SAVE_AS_UTF8 = "save as CSV UTF-8: in Excel, File › Save As › \"CSV UTF-8 (Comma delimited) (*.csv)\""
+SAVE_AS_UTF8 = N_("save as CSV UTF-8: in Excel, File › Save As › \"CSV UTF-8 (Comma delimited) (*.csv)\"")
 
 
 @dataclass(frozen=True)
@@ -122,11 +123,13 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
         ProblemType(ProblemCode.FILE_TOO_LARGE, "error", Group.FILE, "File too large",
                     "the file is larger than the limit of {limit:,} bytes; it was not read",
                     "remove what is not data (other sheets, images), or split the update"),
-        ProblemType(ProblemCode.EMPTY_FILE, "error", Group.FILE, "Empty file", "the file is empty",
-                    "export the table again: a header line, then one line per record"),
+        ProblemType(ProblemCode.EMPTY_FILE, "error", Group.FILE, "Empty file",
+                    N_("the file is empty"),
+                    N_("export the table again: a header line, then one line per record")),
         ProblemType(ProblemCode.BINARY_FILE, "error", Group.FILE, "Not a text file", "this is not a CSV text file: it looks like {what}",
                     SAVE_AS_UTF8),
-        ProblemType(ProblemCode.ENCODING_ERROR, "error", Group.FILE, "Not UTF-8", "the file is not UTF-8 text: {reason}; save as CSV UTF-8",
+        ProblemType(ProblemCode.ENCODING_ERROR, "error", Group.FILE, "Not UTF-8",
+                    N_("the file is not UTF-8 text: {reason}; save as CSV UTF-8"),
                     SAVE_AS_UTF8),
         ProblemType(ProblemCode.DELIMITER_ERROR, "error", Group.FILE, "Wrong delimiter",
                     "the header is separated by {delimiters}, not commas; the file would be misread",
@@ -139,11 +142,12 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
         ProblemType(ProblemCode.DUPLICATE_HEADER, "error", Group.FILE, "Duplicate column",
                     "column {value} appears more than once (again at position {position})",
                     "keep one column named {value}; delete or rename the other"),
-        ProblemType(ProblemCode.MISSING_HEADER, "error", Group.FILE, "Missing column", "the header has no column {column}",
-                    "add the column {column} (an optional column may be left empty); the {table} columns are: {columns}"),
+        ProblemType(ProblemCode.MISSING_HEADER, "error", Group.FILE, "Missing column",
+                    N_("the header has no column {column}"),
+                    N_("add the column {column} (an optional column may be left empty); the {table} columns are: {columns}")),
         ProblemType(ProblemCode.UNKNOWN_HEADER, "error", Group.FILE, "Unknown column",
-                    "{value} (position {position}) is not a column of {table}{suggestion}",
-                    "rename it to one of {columns}, or delete the column"),
+                    N_("{value} (position {position}) is not a column of {table}{suggestion}"),
+                    N_("rename it to one of {columns}, or delete the column")),
         ProblemType(ProblemCode.BLANK_HEADER, "error", Group.FILE, "Column without a name",
                     "column {position} has no name{detail}",
                     "delete the nameless column, or name it after a column of {table}"),
@@ -156,57 +160,61 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
         ProblemType(ProblemCode.STORE_MISMATCH, "error", Group.FILE, "Read differently by the store",
                     "the dataset store would read this file differently from the validator ({reason})",
                     "open the file in Excel or LibreOffice and save it again as CSV UTF-8 (Comma delimited)"),
-        ProblemType(ProblemCode.NO_ROWS, "error", Group.FILE, "No records", "the file has a header but no records",
-                    "add one line per record below the header"),
+        ProblemType(ProblemCode.NO_ROWS, "error", Group.FILE, "No records",
+                    N_("the file has a header but no records"),
+                    N_("add one line per record below the header")),
         ProblemType(ProblemCode.TOO_MANY_COLUMNS, "error", Group.FILE, "Too many columns",
                     "this record has {cells:,} cells, more than the limit of {limit} columns (column {first} onward); "
                     "the file was not checked further",
                     "delete the columns beyond the table's own (select them in Excel and delete; "
                     "columns that were only formatted count too), then save as CSV UTF-8 again"),
         ProblemType(ProblemCode.RAGGED_ROW, "error", Group.ROW, "Wrong number of cells",
-                    "the record has {cells} cells but the header has {width}; its cells were not checked",
-                    "a cell holding a comma must be wrapped in double quotes; remove stray commas or add the missing cells"),
+                    N_("the record has {cells} cells but the header has {width}; its cells were not checked"),
+                    N_("a cell holding a comma must be wrapped in double quotes; remove stray commas or add the missing cells")),
         # --- cells ------------------------------------------------------------------------------
-        ProblemType(ProblemCode.REQUIRED, "error", Group.CELL, "Required value missing", "{column} is required but empty",
-                    "fill in {column}: {description}"),
-        ProblemType(ProblemCode.TYPE_ERROR, "error", Group.CELL, "Wrong type", "{value} is not {expected}", "{hint}"),
+        ProblemType(ProblemCode.REQUIRED, "error", Group.CELL, "Required value missing",
+                    N_("{column} is required but empty"),
+                    N_("fill in {column}: {description}")),
+        ProblemType(ProblemCode.TYPE_ERROR, "error", Group.CELL, "Wrong type",
+                    N_("{value} is not {expected}"),
+                    "{hint}"),
         ProblemType(ProblemCode.DECIMAL_COMMA, "error", Group.CELL, "Comma in a number",
-                    "{value} has a comma in a number (decimal comma or thousands separator) and would be misread",
-                    "write numbers with a dot as the decimal mark and no thousands separator, e.g. 1234.5"),
-        ProblemType(ProblemCode.OUT_OF_RANGE, "error", Group.CELL, "Out of range", "{value} is out of range: {column} must be {bounds}",
-                    "check the figure and its unit ({unit}); {column} must be {bounds}"),
+                    N_("{value} has a comma in a number (decimal comma or thousands separator) and would be misread"),
+                    N_("write numbers with a dot as the decimal mark and no thousands separator, e.g. 1234.5")),
+        ProblemType(ProblemCode.OUT_OF_RANGE, "error", Group.CELL, "Out of range",
+                    N_("{value} is out of range: {column} must be {bounds}"),
+                    N_("check the figure and its unit ({unit}); {column} must be {bounds}")),
         ProblemType(ProblemCode.ENUM_ERROR, "error", Group.CELL, "Not a valid code",
-                    "{value} is not a {enum} code{suggestion}; valid codes: {codes}",
-                    "write one of the codes exactly: {codes}"),
+                    N_("{value} is not a {enum} code{suggestion}; valid codes: {codes}"),
+                    N_("write one of the codes exactly: {codes}")),
         ProblemType(ProblemCode.SLUG_ERROR, "error", Group.CELL, "Not a valid identifier",
-                    "{value} is not a valid {column}: 2–40 characters, lower-case letters, digits, _ and -, "
-                    "starting with a letter or digit",
-                    "use an identifier like dhabeji or aiic_phase_2{suggestion}"),
-        ProblemType(ProblemCode.TOO_LONG, "error", Group.CELL, "Too long", "{value} has {length} characters; {column} allows at most {limit}",
-                    "shorten {column} to {limit} characters (it labels the map and slides)"),
+                    N_("{value} is not a valid {column}: 2–40 characters, lower-case letters, digits, _ and -, starting with a letter or digit"),
+                    N_("use an identifier like dhabeji or aiic_phase_2{suggestion}")),
+        ProblemType(ProblemCode.TOO_LONG, "error", Group.CELL, "Too long",
+                    N_("{value} has {length} characters; {column} allows at most {limit}"),
+                    N_("shorten {column} to {limit} characters (it labels the map and slides)")),
         ProblemType(ProblemCode.CELL_TOO_LONG, "error", Group.CELL, "Cell too long",
                     "the cell has {length:,} characters, over the limit of {limit:,}",
                     "shorten the text; a cell this long usually means a quote was not closed"),
         ProblemType(ProblemCode.HIDDEN_CHARACTER, "error", Group.CELL, "Invisible or control character",
-                    "{value} contains {character}; an invisible, control or text-direction character "
-                    "makes text display differently from what it holds",
-                    "remove it (retype the text, or paste it as plain text); line breaks and tabs are fine"),
+                    N_("{value} contains {character}; an invisible, control or text-direction character makes text display differently from what it holds"),
+                    N_("remove it (retype the text, or paste it as plain text); line breaks and tabs are fine")),
         ProblemType(ProblemCode.DUPLICATE_KEY, "error", Group.TABLE, "Duplicate identifier",
-                    "{column} {value} appears more than once (first at line {first})",
-                    "each {column} may appear once in {table}; merge or remove the repeated record"),
+                    N_("{column} {value} appears more than once (first at line {first})"),
+                    N_("each {column} may appear once in {table}; merge or remove the repeated record")),
         # --- rules across columns ----------------------------------------------------------------
         ProblemType(ProblemCode.LOOK_ALIKE_NAME, "warning", Group.TABLE, "Name looks like another zone's",
                     "{value} looks like {other_zone}'s name {other_name} but is spelt with {characters}",
                     "retype the name in one alphabet, or confirm it is a different zone and make its name distinct"),
         ProblemType(ProblemCode.EXCEEDS_TOTAL, "error", Group.ROW, "More than the total",
-                    "{column} {value} is more than {other} {other_value}",
-                    "{column} counts part of {other}: it cannot exceed it; correct one of the two"),
+                    N_("{column} {value} is more than {other} {other_value}"),
+                    N_("{column} counts part of {other}: it cannot exceed it; correct one of the two")),
         ProblemType(ProblemCode.DONE_WITHOUT_DATE, "error", Group.ROW, "Done without a date",
-                    "status is done but done_date is empty",
-                    "give the date it happened in done_date (YYYY-MM-DD), or change the status"),
+                    N_("status is done but done_date is empty"),
+                    N_("give the date it happened in done_date (YYYY-MM-DD), or change the status")),
         ProblemType(ProblemCode.DATE_WITHOUT_DONE, "error", Group.ROW, "Date but not done",
-                    "done_date is {done_date} but status is {value}",
-                    "set status to done, or clear done_date if it has not happened"),
+                    N_("done_date is {done_date} but status is {value}"),
+                    N_("set status to done, or clear done_date if it has not happened")),
         ProblemType(ProblemCode.PHASE_WITHOUT_START, "error", Group.ROW, "Phase without a start",
                     "a phase needs a start_date",
                     "give the phase's start_date (YYYY-MM-DD), or change kind to milestone"),
@@ -217,21 +225,19 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
                     "start_date {value} is after due_date {due_date}",
                     "correct start_date or due_date: a phase starts on or before its committed end"),
         ProblemType(ProblemCode.COLONIZATION_MISMATCH, "warning", Group.ROW, "Colonization disagrees with plots",
-                    "colonization_pct {value} disagrees with plots_allotted/plots_total = {allotted}/{total} = {ratio:.1f}% "
-                    "(tolerance {tolerance:g} percentage points)",
-                    "check the three figures; colonization_pct may count land rather than plots — say so in note"),
+                    N_("colonization_pct {value} disagrees with plots_allotted/plots_total = {allotted}/{total} = {ratio:.1f}% (tolerance {tolerance:g} percentage points)"),
+                    N_("check the three figures; colonization_pct may count land rather than plots — say so in note")),
         ProblemType(ProblemCode.COLONIZATION_WITHOUT_LAND, "warning", Group.ROW, "Colonization before land",
                     "colonization_pct {value} is given but stage is {stage}: a zone without land has nothing to "
                     "colonize, so the dashboard shows colonization as not applicable",
                     "leave colonization_pct empty until land is acquired, or correct stage if the land is acquired"),
         # --- dates against the version's reporting date -------------------------------------------
         ProblemType(ProblemCode.DONE_AFTER_AS_OF, "error", Group.VERSION, "Done in the future",
-                    "done_date {value} is after {as_of_label}",
-                    "a milestone cannot be done after the version's reporting date: correct done_date, or set status "
-                    "to in_progress and clear done_date"),
+                    N_("done_date {value} is after {as_of_label}"),
+                    N_("a milestone cannot be done after the version's reporting date: correct done_date, or set status to in_progress and clear done_date")),
         ProblemType(ProblemCode.AS_OF_AFTER_VERSION, "error", Group.VERSION, "Figures dated after the version",
-                    "as_of {value} is after the version's as_of {as_of}",
-                    "the figures cannot describe a date after the version's reporting date: correct as_of"),
+                    N_("as_of {value} is after the version's as_of {as_of}"),
+                    N_("the figures cannot describe a date after the version's reporting date: correct as_of")),
         ProblemType(ProblemCode.AS_OF_AFTER_ROWS, "warning", Group.VERSION, "Version dated after its figures",
                     "the version's as_of {day} is later than every row's as_of (the newest is {newest}): the dashboard "
                     "would present figures of {newest} as of {day}, {days} days later, and overdue counts move with that date",
@@ -262,10 +268,11 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
                     "the version's as_of {value} is not a date in YYYY-MM-DD form", "give the reporting date as YYYY-MM-DD"),
         # --- rules across tables ---------------------------------------------------------------
         ProblemType(ProblemCode.UNKNOWN_ZONE, "error", Group.TABLE, "Unknown zone",
-                    "zone_id {value} is not in {zones_source}{suggestion}",
-                    "use the zone_id of a zone in zones.csv, or add the zone there first"),
+                    N_("zone_id {value} is not in {zones_source}{suggestion}"),
+                    N_("use the zone_id of a zone in zones.csv, or add the zone there first")),
         ProblemType(ProblemCode.MISSING_STATUS, "warning", Group.TABLE, "Zone without status",
-                    "zone {value} has no row in status.csv", "add a status row for {value} (where it stands)"),
+                    N_("zone {value} has no row in status.csv"),
+                    N_("add a status row for {value} (where it stands)")),
         ProblemType(ProblemCode.ZONES_UNCHECKED, "warning", Group.TABLE, "Zones not checked",
                     "zone_ids were not checked: {reason}",
                     "validate this file together with zones.csv (same command line or same folder)"),
@@ -280,11 +287,11 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
                     "restore data/basemap/pakistan_admin1.geojson from the repository"),
         # --- against the previous version ------------------------------------------------------
         ProblemType(ProblemCode.STAGE_REGRESSED, "warning", Group.VERSION, "Moved backwards",
-                    "{column} went back from \"{old}\" to {value} since version {previous}",
-                    "confirm the setback is real and say why in note; otherwise restore \"{old}\""),
+                    N_("{column} went back from \"{old}\" to {value} since version {previous}"),
+                    N_("confirm the setback is real and say why in note; otherwise restore \"{old}\"")),
         ProblemType(ProblemCode.ZONE_REMOVED, "warning", Group.VERSION, "Zone removed",
-                    "zone {value} of version {previous} is no longer in zones.csv",
-                    "zones are rarely removed: confirm, or restore its row"),
+                    N_("zone {value} of version {previous} is no longer in zones.csv"),
+                    N_("zones are rarely removed: confirm, or restore its row")),
     )
 }
 if set(CATALOGUE) != set(ProblemCode):  # pragma: no cover - a code without its entry fails at import
@@ -323,6 +330,7 @@ def make_problem(finding: Finding, table: schema.Table, file: str) -> Problem:
         line=int(finding.line),
         column=_one_line(finding.column),
         value=str(finding.value),
-        message=kind.message.format(**fields),
-        fix=kind.fix.format(**fields),
+        # In the language of the run (the command line's is English): the marked templates are translated.
+        message=_(kind.message).format(**fields),
+        fix=_(kind.fix).format(**fields),
     )
