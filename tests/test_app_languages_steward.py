@@ -115,7 +115,7 @@ def assert_translated(at: AppTest, lang: str, frames: list[pd.DataFrame]) -> Non
         texts = [pattern.sub(" ", t) for t in texts]
     data = data_strings(frames)
     # Data shown in markdown is escaped there ("JCC\-11"): take it out in both forms.
-    data = sorted({*data, *(md_escape(v) for v in data), *IDENTIFIERS, *STEWARD}, key=len, reverse=True)
+    data = sorted({*data, *(md_escape(v) for v in data), *IDENTIFIERS, *(md_escape(v) for v in IDENTIFIERS), *STEWARD}, key=len, reverse=True)
     left = untranslated(texts, data)
     assert not left, "untranslated:\n" + "\n".join(f"{words}: {text!r}" for text, words in left)
     assert any(SCRIPTS[lang].search(t) for t in texts), f"no {lang} script on the page"
@@ -205,3 +205,19 @@ def test_workspace_clean_upload_previews_the_change(mini_store, password_hash, l
     at, upload = uploaded(signed_in(lang, password_hash), "valid")
     assert at.expander, "every changed cell is offered"
     assert_translated(at, lang, [*store_frames(mini_store), upload])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sign_in_refused_and_a_file_rejected(mini_store, password_hash, lang):
+    at = data_page(lang, steward_secrets(password_hash))
+    at.text_input(key="sign_in_name").set_value("ayesha")
+    at.text_input(key="sign_in_password").set_value("wrong horse")
+    [submit] = [b for b in at.button if b.proto.is_form_submitter]
+    at = submit.click().run()
+    assert at.error, "the refusal is shown"
+    assert_translated(at, lang, store_frames(mini_store))
+    at = signed_in(lang, password_hash)
+    at.file_uploader[0].set_value([("Zones.csv", b"zone_id\n", "text/csv")])
+    at = at.run()
+    assert any(md_escape("Zones.csv") in e.value for e in at.error), "the rejected file is named"
+    assert_translated(at, lang, [*store_frames(mini_store), pd.DataFrame({"file": ["Zones.csv"]})])
