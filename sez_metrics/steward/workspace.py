@@ -235,7 +235,8 @@ def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> 
     missing = [n for n in VERSION_FILES if n not in files]
     if missing:
         for name in missing:
-            report.add(_problem(name, f"{name} is missing: the first version needs all three files", f"upload {name} too"))
+            report.add(_problem(name, _("{file} is missing: the first version needs all three files").format(file=name),
+                                _("upload {file} too").format(file=name)))
         return Review(upload, base_info, files, tuple(carried), report)
     # Carried-over files are named as publish names them, so that their problems are told apart.
     names = {n: f"versions/{base_info.id}/{n} (carried over)" for n in carried} if base_info is not None else {}
@@ -249,7 +250,8 @@ def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> 
         candidate = dataset_from_files(would_be_info(files, base=base_info), files)
     except (ValueError, KeyError, pa.ArrowInvalid) as exc:
         # The validator passed something the loader cannot type: refuse rather than guess.
-        report.add(_problem("status.csv", f"the files passed validation but cannot be loaded: {exc}", "report this to the maintainers"))
+        report.add(_problem("status.csv", _("the files passed validation but cannot be loaded: {error}").format(error=exc),
+                            _("report this to the maintainers")))
         return review
     review.diff = diff_versions(base if base is not None else _empty_dataset(), candidate)
     _preview_publish(root, review, onto)
