@@ -15,8 +15,10 @@ from __future__ import annotations
 import streamlit as st
 
 from sez_metrics.app import cached, context, widgets
-from sez_metrics.core import schema
+from sez_metrics.core import i18n, schema
+from sez_metrics.core.change_summary import TABLE_NAMES
 from sez_metrics.core.dataset import Dataset, VersionInfo
+from sez_metrics.core.i18n import N_, _, ngettext
 from sez_metrics.core.text import md_echo, md_escape
 from sez_metrics.views import changes as view
 from sez_metrics.views.changes import ChangeViews, Filters, describe
@@ -27,10 +29,11 @@ ZONE_LIMIT_KEY = "_changes_zone_limit"
 FILTER_KEYS = {"zone": "_changes_zone", "provinces": "_changes_provinces", "kinds": "_changes_kinds"}
 
 
-def changes_page_views(old: Dataset, new: Dataset) -> ChangeViews | None:
-    """Everything the page draws for ``old`` → ``new``; None when either version fails verification."""
+def changes_page_views(old: Dataset, new: Dataset, lang: str) -> ChangeViews | None:
+    """Everything the page draws for ``old`` → ``new`` in language ``lang`` (the current one); None when either
+    version fails verification."""
     diff = cached.version_diff(old.info, new.info)
-    return None if diff is None else view.change_views(old, new, diff)
+    return None if diff is None else view.change_views(old, new, diff)  # in the language of the first run asking: keyed by it
 
 
 def version_pickers(ctx: context.PageContext, older: VersionInfo | None) -> None:
@@ -50,8 +53,8 @@ def version_pickers(ctx: context.PageContext, older: VersionInfo | None) -> None
     st.session_state["_changes_from"] = older.id if older else ctx.info.id
     st.session_state["_changes_to"] = ctx.info.id
     left, right = st.columns(2)
-    left.selectbox("Compare from (older version)", options, format_func=labels.get, key="_changes_from", on_change=on_from)
-    right.selectbox("to (newer version)", options, format_func=labels.get, key="_changes_to", on_change=on_to)
+    left.selectbox(_("Compare from (older version)"), options, format_func=labels.get, key="_changes_from", on_change=on_from)
+    right.selectbox(_("to (newer version)"), options, format_func=labels.get, key="_changes_to", on_change=on_to)
 
 
 def downloads(diff, views: ChangeViews) -> None:
@@ -72,14 +75,14 @@ def filters(views: ChangeViews) -> Filters:
         if key in st.session_state:
             st.session_state[key] = [v for v in st.session_state[key] if v in options]
     left, middle, right = st.columns([2, 2, 3])
-    text = left.text_input("Zone", key=FILTER_KEYS["zone"], placeholder="name or id contains …",
-                           help="Shows the zones whose name or id contains this text.")
-    chosen_provinces = middle.multiselect("Province", provinces, key=FILTER_KEYS["provinces"], placeholder="every province")
-    chosen_kinds = right.multiselect("Kind of change", kinds, key=FILTER_KEYS["kinds"], placeholder="every kind",
+    text = left.text_input(_("Zone"), key=FILTER_KEYS["zone"], placeholder=_("name or id contains …"),
+                           help=_("Shows the zones whose name or id contains this text."))
+    chosen_provinces = middle.multiselect(_("Province"), provinces, key=FILTER_KEYS["provinces"], placeholder=_("every province"))
+    chosen_kinds = right.multiselect(_("Kind of change"), kinds, key=FILTER_KEYS["kinds"], placeholder=_("every kind"),
                                      format_func=lambda k: view.kind_option(views, k))
     chosen = view.choose(views, text, chosen_provinces, chosen_kinds)
     if chosen.active:
-        st.caption("Zone and province narrow every section below; the kind of change narrows the summary.")
+        st.caption(_("Zone and province narrow every section below; the kind of change narrows the summary."))
     return chosen
 
 
@@ -102,7 +105,7 @@ def zone_sections(diff, views: ChangeViews, chosen: Filters, version: str | None
     limit = _zone_limit((diff.old.id, diff.new.id, chosen.text, chosen.provinces, chosen.kinds))
     shown = view.summary(diff, views, chosen, limit)
     if shown is None:
-        st.info("No change matches the filters.", icon="🔎")
+        st.info(_("No change matches the filters."), icon="🔎")
         return
     if shown.caption:
         st.caption(shown.caption)
@@ -110,33 +113,47 @@ def zone_sections(diff, views: ChangeViews, chosen: Filters, version: str | None
         with st.expander(section.title, expanded=section.expanded):
             st.markdown(section.markdown)
             if section.more:
-                st.caption(f"… and {section.more:,} more changes of this zone: in the download (CSV).")
+                st.caption(_("… and {n} more changes of this zone: in the download (CSV).").format(n=i18n.number(section.more, 0)))
             if section.link:
-                widgets.zone_link(section.group, f"Open {section.zone}", version)
+                widgets.zone_link(section.group, _("Open {zone}").format(zone=section.zone), version)
     if shown.remaining:
         more = shown.more
-        st.button(f"Show {more} more zone{'s' if more != 1 else ''}", on_click=_show_more, key="_changes_more", icon="⏬")
+        st.button(ngettext("Show {n} more zone", "Show {n} more zones", more).format(n=i18n.number(more, 0)),
+                  on_click=_show_more, key="_changes_more", icon="⏬")
 
 
 def movements_table(views: ChangeViews, chosen: Filters) -> None:
     moves = view.movements(views, chosen)
     if moves.empty:
-        st.caption("No milestone of the zones chosen was completed, cancelled, moved or fell overdue.")
+        st.caption(_("No milestone of the zones chosen was completed, cancelled, moved or fell overdue."))
         return
     if len(moves) > view.MOVEMENT_ROWS:
-        st.caption(f"Showing the first {view.MOVEMENT_ROWS:,} of {len(moves):,}: completed first, then the largest moves. "
-                   "Filter by zone or province, or download them all.")
+        st.caption(_("Showing the first {shown} of {total}: completed first, then the largest moves. "
+                     "Filter by zone or province, or download them all.").format(
+            shown=i18n.number(view.MOVEMENT_ROWS, 0), total=i18n.number(len(moves), 0)))
     st.dataframe(
         moves.head(view.MOVEMENT_ROWS).drop(columns=["zone_id", "milestone_id"]),
         hide_index=True,
         width="stretch",
         column_config={
-            "Moved by": st.column_config.TextColumn(help="How far the due date moved, later or earlier."),
-            "Timing": st.column_config.TextColumn(
-                help="Completed: done date against the date committed before (late, early or on time). Now overdue: "
-                     "days late at the newer version's as-of date."),
+            _(view.MOVED_BY): st.column_config.TextColumn(help=_("How far the due date moved, later or earlier.")),
+            _(view.TIMING): st.column_config.TextColumn(
+                help=_("Completed: done date against the date committed before (late, early or on time). Now overdue: "
+                       "days late at the newer version's as-of date.")),
         },
     )
+
+
+# Headers of the cell-level tables, in the words of the page (the CSV download keeps the column names).
+CELL_HEADERS = {"table": N_("table"), "key": N_("key"), "zone": N_("zone"), "column": N_("column"), "old": N_("old"),
+                "new": N_("new"), "row": N_("row"), "change": N_("change")}
+
+
+def cell_frame(frame):
+    """A cell-level table with its headers and table names in the current language."""
+    if "table" in frame.columns:
+        frame = frame.assign(table=frame["table"].map(lambda t: _(TABLE_NAMES.get(t, t))))
+    return frame.rename(columns={c: _(CELL_HEADERS[c]) for c in frame.columns if c in CELL_HEADERS})
 
 
 def cell_tables(views: ChangeViews, chosen: Filters) -> None:
@@ -148,66 +165,73 @@ def cell_tables(views: ChangeViews, chosen: Filters) -> None:
             frame = table.cells
             file_name = schema.TABLES[table.name].file_name
             if frame.empty:
-                st.caption(f"No cell of {file_name} changed" + (" in the zones chosen." if chosen.zone_ids is not None else "."))
+                if chosen.zone_ids is not None:
+                    st.caption(_("No cell of {file} changed in the zones chosen.").format(file=file_name))
+                else:
+                    st.caption(_("No cell of {file} changed.").format(file=file_name))
             else:
                 if len(frame) > limit:
-                    st.caption(f"Showing the first {limit:,} of {len(frame):,} changed cells of {file_name}. "
-                               "Filter by zone or province, or download every changed cell.")
-                st.dataframe(frame.head(limit).drop(columns="zone_id"), hide_index=True, width="stretch")
+                    st.caption(_("Showing the first {shown} of {total} changed cells of {file}. "
+                                 "Filter by zone or province, or download every changed cell.").format(
+                        shown=i18n.number(limit, 0), total=i18n.number(len(frame), 0), file=file_name))
+                st.dataframe(cell_frame(frame.head(limit).drop(columns="zone_id")), hide_index=True, width="stretch")
             added_removed = table.rows
             if not added_removed.empty:
                 if len(added_removed) > limit:
-                    st.caption(f"Showing the first {limit:,} of {len(added_removed):,} rows added or removed; "
-                               "the JSON download lists them all.")
-                st.dataframe(added_removed.head(limit).drop(columns="zone_id"), hide_index=True)
+                    st.caption(_("Showing the first {shown} of {total} rows added or removed; "
+                                 "the JSON download lists them all.").format(
+                        shown=i18n.number(limit, 0), total=i18n.number(len(added_removed), 0)))
+                st.dataframe(cell_frame(added_removed.head(limit).drop(columns="zone_id")), hide_index=True)
 
 
 def comparison(ctx: context.PageContext, older: VersionInfo) -> None:
     """Everything that changed from ``older`` to the version shown."""
     newer = ctx.info
-    st.markdown(f"#### From {describe(older)} to {describe(newer)}")
+    st.markdown("#### " + _("From {older} to {newer}").format(older=describe(older), newer=describe(newer)))
     order = [v.id for v in ctx.versions]
     if order.index(older.id) > order.index(newer.id):
-        st.info("“Compare from” is newer than “to”: the changes below run backwards in time.", icon="↩️")
+        st.info(_("“Compare from” is newer than “to”: the changes below run backwards in time."), icon="↩️")
     diff = cached.version_diff(older, newer)
     old_dataset = cached.load_exact(older.id)
-    views = cached.shared(changes_page_views, old_dataset, ctx.dataset) if diff is not None and old_dataset is not None else None
+    views = cached.shared(changes_page_views, old_dataset, ctx.dataset, args=(i18n.current().code,)) if diff is not None and old_dataset is not None else None
     if views is None:
-        st.error(f"Version {md_escape(older.id)} fails verification, so it cannot be compared. Run `verify` on the store.", icon="🚫")
+        st.error(_("Version {version} fails verification, so it cannot be compared. Run `verify` on the store.").format(
+            version=md_escape(older.id)), icon="🚫")
         return
     st.markdown(view.counts_line(diff, views))
     if diff.is_empty:
-        st.info("Nothing changed between these versions.", icon="ℹ️")
+        st.info(_("Nothing changed between these versions."), icon="ℹ️")
         return
     downloads(diff, views)
     chosen = filters(views)
 
-    st.subheader("Summary by zone")
+    st.subheader(_("Summary by zone"))
     if not diff.summary:
-        st.info("No change to summarise: only the as-of dates of the figures moved (see the cell-level changes).", icon="ℹ️")
+        st.info(_("No change to summarise: only the as-of dates of the figures moved (see the cell-level changes)."), icon="ℹ️")
     else:
-        st.caption("Most important change first: zones added or removed, stage, utilities, colonization, then milestones.")
+        st.caption(_("Most important change first: zones added or removed, stage, utilities, colonization, then milestones."))
         zone_sections(diff, views, chosen, ctx.pinned_version)
 
-    st.subheader("Milestones completed, slipped or newly overdue")
+    st.subheader(_("Milestones completed, slipped or newly overdue"))
     if views.movements.empty:
-        st.caption("No milestone was completed, cancelled, moved or fell overdue between these versions.")
+        st.caption(_("No milestone was completed, cancelled, moved or fell overdue between these versions."))
     else:
         movements_table(views, chosen)
 
-    st.subheader("Cell-level changes")
-    st.caption("Every changed cell, keyed by zone_id or milestone_id; values as stored in the CSV files.")
+    st.subheader(_("Cell-level changes"))
+    st.caption(_("Every changed cell, keyed by zone_id or milestone_id; values as stored in the CSV files."))
     cell_tables(views, chosen)
 
 
-ctx = context.page_context("Changes", "🔁")
+ctx = context.page_context(N_("Changes"), "🔁")
 newer = ctx.info
 requested = st.query_params.get("compare")
 # A "compare" the page chose itself for another version follows the version now shown.
 honoured = view.compare_request(requested, st.session_state.get(AUTO_COMPARE_KEY), newer.id)
 older = ctx.version_info(honoured) if honoured else None
 if honoured and older is None:
-    st.warning(f"There is no version {md_echo(honoured)}; comparing with the version before instead.", icon="⚠️")
+    st.warning(_("There is no version {version}; comparing with the version before instead.").format(version=md_echo(honoured)),
+               icon="⚠️")
 if older is None:
     older = ctx.previous_of(newer.id)
     st.session_state[AUTO_COMPARE_KEY] = (newer.id, older.id if older else None)
@@ -217,14 +241,14 @@ if older is not None:
 version_pickers(ctx, older)
 if older is None:
     st.info(
-        f"{describe(newer)} is the first version: there is nothing earlier to compare it with. "
-        "Choose a later version under “to”.",
+        _("{version} is the first version: there is nothing earlier to compare it with. "
+          "Choose a later version under “to”.").format(version=describe(newer)),
         icon="ℹ️",
     )
 elif older.id == newer.id:
     st.info(
-        f"Both sides are the same version, {describe(newer)}: nothing to compare. "
-        "Choose an earlier version under “Compare from”.",
+        _("Both sides are the same version, {version}: nothing to compare. "
+          "Choose an earlier version under “Compare from”.").format(version=describe(newer)),
         icon="ℹ️",
     )
 else:

@@ -15,7 +15,9 @@ from datetime import date, datetime
 import streamlit as st
 
 from sez_metrics.app import cached, context, serverguard
+from sez_metrics.core import i18n
 from sez_metrics.core.dataset import VersionInfo
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.report import Report
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES, store_location
 from sez_metrics.core.text import md_echo, md_escape
@@ -33,7 +35,8 @@ OIDC_ENDED_KEY = serverguard.OIDC_ENDED_KEY  # why an OIDC sign-in ended; kept u
 ENDED_KEY = "steward_session_ended"  # why the sign-in just ended, shown once
 UPLOAD_GEN_KEY = "ws_upload_generation"  # bumped to empty the uploader for a new update
 BASES_KEY = "ws_based_on"  # upload fingerprint → latest version id when it was uploaded
-REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload or its base changes)
+REVIEW_KEY = "ws_review"  # the last Review (recomputed only when the upload, its base or the language changes)
+REVIEW_LANG_KEY = "ws_review_language"  # the language the last Review's messages are in
 PUBLISHED_KEY = "ws_published"  # upload fingerprint → VersionInfo it made: one update, one version
 MEANWHILE_KEY = "ws_meanwhile"  # upload fingerprint → VersionInfo someone else published meanwhile
 ONTO_KEY = "ws_onto"  # upload fingerprint → the latest version the steward chose to merge onto
@@ -46,8 +49,8 @@ def read_secrets() -> dict:
         return st.secrets.to_dict()
     except FileNotFoundError as exc:  # Streamlit's "no secrets" and "cannot parse" both derive from it
         if isinstance(exc.__cause__, tomllib.TOMLDecodeError):
-            st.warning("🔐 The server's secrets file is not valid TOML, so no steward can sign in. "
-                       "An operator must fix it.")
+            st.warning(_("🔐 The server's secrets file is not valid TOML, so no steward can sign in. "
+                         "An operator must fix it."))
         return {}
 
 
@@ -56,47 +59,49 @@ def read_secrets() -> dict:
 
 def version_history(store: Store, versions: list[VersionInfo]) -> dict[str, list[str]]:
     """The table of every version, newest first, with ✓/✗ from a full verify; returns problems by version."""
-    st.header("📜 Version history")
+    st.header(_("📜 Version history"))
     problems, error = cached.verified(store)
     if error is not None:
-        st.error(f"The manifest cannot be checked: {md_escape(error)}")
+        st.error(_("The manifest cannot be checked: {error}").format(error=md_escape(error)))
         return {}
     by_version = view.problems_by_version(problems)
     history = view.history_table(versions, by_version)
-    st.dataframe(history, hide_index=True, width="stretch", key="version_history")
-    st.download_button("⬇️ Version history (CSV)", data=export.spreadsheet_csv(history), file_name="version-history.csv",
-                       mime="text/csv", on_click="ignore", help=view.CSV_HELP, key="version_history_csv")
-    st.caption("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken "
-               f"(checked again whenever a file of the store changes, and at least every {cached.VERIFY_TTL // 60} minutes).")
+    st.dataframe(view.shown(history), hide_index=True, width="stretch", key="version_history")
+    st.download_button(_("⬇️ Version history (CSV)"), data=export.spreadsheet_csv(history), file_name="version-history.csv",
+                       mime="text/csv", on_click="ignore", help=_(view.CSV_HELP), key="version_history_csv")
+    st.caption(_("✓ intact: every file matches the sha256 in the manifest and the manifest's hash chain is unbroken "
+                 "(checked again whenever a file of the store changes, and at least every {minutes} minutes).").format(
+        minutes=i18n.number(cached.VERIFY_TTL // 60, 0)))
     if problems:
-        st.warning(f"⚠️ {len(problems)} integrity problem(s): damaged versions are never shown as if they were good.")
+        st.warning(_("⚠️ {n} integrity problem(s): damaged versions are never shown as if they were good.").format(
+            n=i18n.number(len(problems), 0)))
         st.text("\n".join(p.format_line() for p in problems))
     return by_version
 
 
 def downloads(store: Store, ctx: context.PageContext, damaged: dict[str, list[str]]) -> None:
     """Download any intact version as a zip, and the empty templates."""
-    st.header("⬇️ Downloads")
+    st.header(_("⬇️ Downloads"))
     left, right = st.columns(2)
     with left:
         ids, labels = view.version_options(ctx.versions)
-        chosen = st.selectbox("Version", ids, index=ids.index(ctx.info.id) if ctx.info.id in ids else 0,
+        chosen = st.selectbox(_("Version"), ids, index=ids.index(ctx.info.id) if ctx.info.id in ids else 0,
                               format_func=lambda vid: labels.get(vid, vid),
                               key=f"download_version_{ctx.info.id}")  # follows the version shown when it changes
         if chosen in damaged:
-            st.warning(f"{md_escape(chosen)} failed its integrity check and cannot be downloaded.")
+            st.warning(_("{version} failed its integrity check and cannot be downloaded.").format(version=md_escape(chosen)))
         else:
             st.download_button(
-                f"📦 Download {chosen} (zip)", data=lambda: export.version_zip(store, chosen),
+                _("📦 Download {version} (zip)").format(version=chosen), data=lambda: export.version_zip(store, chosen),
                 file_name=export.version_zip_name(chosen), mime="application/zip", on_click="ignore",
-                help=view.ZIP_HELP, key="download_version_zip",
+                help=_(view.ZIP_HELP), key="download_version_zip",
             )
-            st.caption("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies: "
-                       "hover over the button for details.")
+            st.caption(_("Originals exactly as published (hash-verifiable) plus spreadsheet-safe copies: "
+                         "hover over the button for details."))
     with right:
         st.download_button(
-            "📄 Download empty templates (zip)", data=export.templates_zip, file_name=export.TEMPLATES_ZIP_NAME,
-            mime="application/zip", on_click="ignore", help=view.TEMPLATES_HELP, key="download_templates",
+            _("📄 Download empty templates (zip)"), data=export.templates_zip, file_name=export.TEMPLATES_ZIP_NAME,
+            mime="application/zip", on_click="ignore", help=_(view.TEMPLATES_HELP), key="download_templates",
         )
 
 
@@ -132,7 +137,7 @@ def _forget_steward() -> None:
 def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
     """How to become a steward here: the password form, the identity provider, or how to add one."""
     if mode == "none":
-        st.info(view.NO_STEWARD)
+        st.info(view.no_steward())
         broken = view.broken_accounts(secrets)
         if broken:
             st.warning(broken)
@@ -143,23 +148,23 @@ def sign_in_panel(mode: auth.Mode, secrets: dict) -> None:
         decision = auth.steward_from_oidc(user, secrets)
         if ended and decision.steward is not None:
             st.warning(f"⏱️ {md_escape(ended)}")
-            st.button("Sign in again", on_click=st.logout, key="oidc_sign_in_again")
+            st.button(_("Sign in again"), on_click=st.logout, key="oidc_sign_in_again")
             return
         if user.get("is_logged_in"):
-            st.warning(f"🔒 Signed in, but not as a steward: {md_escape(decision.reason)}.")
-            st.button("Sign out", on_click=st.logout, key="oidc_sign_out")
+            st.warning(_("🔒 Signed in, but not as a steward: {reason}.").format(reason=md_escape(decision.reason)))
+            st.button(_("Sign out"), on_click=st.logout, key="oidc_sign_out")
         else:
-            st.caption("Stewards sign in with their organisation account.")
+            st.caption(_("Stewards sign in with their organisation account."))
             provider = auth.oidc_provider(secrets)
-            st.button("🔑 Sign in", on_click=st.login, args=(provider,) if provider else (), key="oidc_sign_in")
+            st.button(_("🔑 Sign in"), on_click=st.login, args=(provider,) if provider else (), key="oidc_sign_in")
         return
     if ended:
         st.info(f"⏱️ {md_escape(ended)}")
     with st.form("steward_sign_in", clear_on_submit=True):
-        st.caption("Data stewards sign in to upload and publish an update.")
-        name = st.text_input("Steward name", key="sign_in_name", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in")
+        st.caption(_("Data stewards sign in to upload and publish an update."))
+        name = st.text_input(_("Steward name"), key="sign_in_name", autocomplete="username")
+        password = st.text_input(_("Password"), type="password", key="sign_in_password", autocomplete="current-password")
+        submitted = st.form_submit_button(_("Sign in"))
     if submitted:
         result = passwords.sign_in(auth.password_accounts(secrets), name, password, client=client())
         if result.steward is None:
@@ -192,11 +197,11 @@ def report_table(report: Report, key: str) -> None:
     """Counts per severity, the problems as a table, and the report as a (neutralised) CSV."""
     st.markdown(view.report_counts(report))
     if not report.problems:
-        st.success("✅ No problem found.")
+        st.success(_("✅ No problem found."))
         return
-    st.dataframe(view.report_frame(report), hide_index=True, width="stretch", key=f"{key}_table")
-    st.download_button("⬇️ Validation report (CSV)", data=export.report_csv(report), file_name="validation-report.csv",
-                       mime="text/csv", on_click="ignore", help=view.CSV_HELP, key=f"{key}_csv")
+    st.dataframe(view.shown(view.report_frame(report)), hide_index=True, width="stretch", key=f"{key}_table")
+    st.download_button(_("⬇️ Validation report (CSV)"), data=export.report_csv(report), file_name="validation-report.csv",
+                       mime="text/csv", on_click="ignore", help=_(view.CSV_HELP), key=f"{key}_csv")
 
 
 def change_preview(review: workspace.Review) -> None:
@@ -210,7 +215,7 @@ def change_preview(review: workspace.Review) -> None:
         st.caption(preview.carried_over)
     if not preview.heading:
         if preview.layout_only:
-            st.info("No value changes: the files differ from the latest version only in layout or row order.")
+            st.info(_("No value changes: the files differ from the latest version only in layout or row order."))
         return
     st.text(preview.heading)
     for block in preview.zones:
@@ -220,13 +225,13 @@ def change_preview(review: workspace.Review) -> None:
     st.text(preview.counts)
     if preview.cells is not None:
         cells = preview.cells
-        with st.expander(f"Every changed cell ({len(cells)})", expanded=len(cells) <= 20):
-            st.dataframe(cells, hide_index=True, width="stretch", key="ws_cell_changes")
-            st.download_button("⬇️ Changed cells (CSV)", data=export.spreadsheet_csv(review.diff.cell_changes_frame()),
-                               file_name="changed-cells.csv", mime="text/csv", on_click="ignore", help=view.CSV_HELP,
+        with st.expander(_("Every changed cell ({n})").format(n=i18n.number(len(cells), 0)), expanded=len(cells) <= 20):
+            st.dataframe(view.shown(cells), hide_index=True, width="stretch", key="ws_cell_changes")
+            st.download_button(_("⬇️ Changed cells (CSV)"), data=export.spreadsheet_csv(review.diff.cell_changes_frame()),
+                               file_name="changed-cells.csv", mime="text/csv", on_click="ignore", help=_(view.CSV_HELP),
                                key="ws_cell_changes_csv")
     if preview.new_id:
-        st.text(f"publishing as {preview.new_id}")
+        st.text(_("publishing as {version}").format(version=preview.new_id))
 
 
 def conflicts_panel(review: workspace.Review) -> None:
@@ -244,27 +249,27 @@ def _files_table(review: workspace.Review) -> None:
 
     files = view.files_table(review, when)
     if not files.empty:
-        st.dataframe(files, hide_index=True, width="stretch", key="ws_files")
+        st.dataframe(view.shown(files), hide_index=True, width="stretch", key="ws_files")
 
 
 def upload_and_review(root, ctx: context.PageContext) -> tuple[workspace.Review, str] | None:
     """The uploader; returns the review of what is uploaded (and its fingerprint), or None."""
     if not serverguard.uploads_guarded():
-        st.error("🚫 Uploads are switched off on this server: its upload guard could not be installed "
-                 "(see the server log). An operator must check the Streamlit version.")
+        st.error(_("🚫 Uploads are switched off on this server: its upload guard could not be installed "
+                   "(see the server log). An operator must check the Streamlit version."))
         return None
     generation = st.session_state.setdefault(UPLOAD_GEN_KEY, 0)
     uploaded = st.file_uploader(
-        "Upload one or more of zones.csv, status.csv, milestones.csv",
+        _("Upload one or more of zones.csv, status.csv, milestones.csv"),
         # No type=: Streamlit would answer a .zip, .exe or odd name with its own exception box; every
         # name is checked by workspace.receive_upload, which says what is wrong and what to upload.
         accept_multiple_files=True, key=f"ws_upload_{generation}",
         max_upload_size=MAX_UPLOAD_BYTES // 2**20,
-        help="Name each file exactly zones.csv, status.csv or milestones.csv. A table you do not upload is "
-             "carried over unchanged from the latest version.",
+        help=_("Name each file exactly zones.csv, status.csv or milestones.csv. A table you do not upload is "
+               "carried over unchanged from the latest version."),
     )
     if not uploaded:
-        st.caption("Start from the empty templates or from a downloaded version's original files.")
+        st.caption(_("Start from the empty templates or from a downloaded version's original files."))
         return None
     named = [(f.name, f.getvalue()) for f in uploaded]
     fingerprint = workspace.receive_upload(named, None).fingerprint
@@ -275,26 +280,28 @@ def upload_and_review(root, ctx: context.PageContext) -> tuple[workspace.Review,
     onto = st.session_state.setdefault(ONTO_KEY, {}).get(fingerprint)
     upload = workspace.receive_upload(named, based_on)
     for name in upload.replaced:
-        st.info(f"ℹ️ {md_escape(name)} was uploaded again: the newest one is used (the list below says when it "
-                "arrived). Remove the older one with ✕ to tidy the uploader.")
+        st.info(_("ℹ️ {file} was uploaded again: the newest one is used (the list below says when it "
+                  "arrived). Remove the older one with ✕ to tidy the uploader.").format(file=md_escape(name)))
     for rejected in upload.rejected:
         st.error(f"🚫 “{md_echo(rejected.name)}”: {md_escape(rejected.reason)}")
     review = st.session_state.get(REVIEW_KEY)
+    lang = i18n.current().code  # the report's messages are in the language it was made in
     if (review is None or review.upload.fingerprint != fingerprint or review.upload.based_on != based_on
-            or (review.onto.id if review.onto else None) != onto):
+            or (review.onto.id if review.onto else None) != onto or st.session_state.get(REVIEW_LANG_KEY) != lang):
         try:
-            with st.spinner("Validating…"):
+            with st.spinner(_("Validating…")):
                 review = workspace.review_upload(root, upload, onto=onto)
         except StoreError as exc:
-            st.error(f"The update cannot be reviewed: {md_escape(exc)}")
+            st.error(_("The update cannot be reviewed: {reason}").format(reason=md_escape(exc)))
             return None
         st.session_state[REVIEW_KEY] = review
+        st.session_state[REVIEW_LANG_KEY] = lang
     return review, fingerprint
 
 
 def published_panel(info: VersionInfo, ctx: context.PageContext) -> None:
     st.success(view.published_message(info, ctx.info))
-    st.button("Start a new update", on_click=_new_update, key="ws_new_update")
+    st.button(_("Start a new update"), on_click=_new_update, key="ws_new_update")
 
 
 def _new_update() -> None:
@@ -311,7 +318,7 @@ def meanwhile_panel(latest: VersionInfo, fingerprint: str) -> None:
         st.session_state[MEANWHILE_KEY].pop(fingerprint, None)
         st.session_state.pop(REVIEW_KEY, None)
 
-    st.button(f"🔁 Merge my changes onto {md_escape(latest.id)}", on_click=merge_onto, key="ws_rebase")
+    st.button(_("🔁 Merge my changes onto {version}").format(version=md_escape(latest.id)), on_click=merge_onto, key="ws_rebase")
 
 
 def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerprint: str, ctx: context.PageContext) -> None:
@@ -322,29 +329,29 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
         (st.error if kind == "error" else st.info)(message)
     newest = workspace.status_as_of(review.files["status.csv"]) if "status.csv" in review.files else ""
     with st.form("ws_publish"):
-        label = st.text_input("Label (optional)", placeholder="e.g. Update before JCC-15 · empty: “Update of <as of>”",
+        label = st.text_input(_("Label (optional)"), placeholder=_("e.g. Update before JCC-15 · empty: “Update of <as of>”"),
                               max_chars=120, key="ws_label")
         # Keyed by the upload, so that another upload brings its own default.
-        as_of = st.date_input("Data as of", value=date.fromisoformat(newest) if newest else None,
+        as_of = st.date_input(_("Data as of"), value=date.fromisoformat(newest) if newest else None,
                               format="YYYY-MM-DD", key=f"ws_as_of_{fingerprint[:16]}",
-                              help="The reporting date of this version, pre-filled with the newest as_of in status.csv. "
-                                   "A later date makes every figure look more recent and can turn milestones overdue.")
-        note = st.text_area("Note: what changed and why", max_chars=2000, key="ws_note")
+                              help=_("The reporting date of this version, pre-filled with the newest as_of in status.csv. "
+                                     "A later date makes every figure look more recent and can turn milestones overdue."))
+        note = st.text_area(_("Note: what changed and why"), max_chars=2000, key="ws_note")
         confirmed = False
         if review.reverts:
-            st.warning(f"⚠️ This update would undo {len(review.reverts)} change(s) published after "
-                       f"{md_escape(review.derived_from or 'the version your files were built from')}:")
+            st.warning(_("⚠️ This update would undo {n} change(s) published after {version}:").format(
+                n=len(review.reverts), version=md_escape(review.derived_from or _("the version your files were built from"))))
             st.text("\n".join(review.reverts))
-            confirmed = st.checkbox("I mean to undo these changes (the version's note records them)", key="ws_allow_revert")
-        submitted = st.form_submit_button("🚀 Publish", type="primary", disabled=not review.can_publish)
+            confirmed = st.checkbox(_("I mean to undo these changes (the version's note records them)"), key="ws_allow_revert")
+        submitted = st.form_submit_button(_("🚀 Publish"), type="primary", disabled=not review.can_publish)
     if not submitted or not review.can_publish:
         return
     if not note.strip():
-        st.error("Write a note saying what changed and why: it is kept with the version.")
+        st.error(_("Write a note saying what changed and why: it is kept with the version."))
         return
     if review.reverts and not confirmed:
-        st.error("Not published: tick “I mean to undo these changes” if you do; otherwise upload files built from the "
-                 "latest version.")
+        st.error(_("Not published: tick “I mean to undo these changes” if you do; otherwise upload files built from the "
+                   "latest version."))
         return
     dating = view.dating_warning(as_of.isoformat() if as_of is not None else "", newest)
     if dating is not None:
@@ -356,16 +363,16 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
                                        onto=review.onto.id if review.onto else None, allow_revert=bool(review.reverts),
                                        published_files=review.files)
     except workspace.PermissionDenied:
-        st.error("Only a signed-in data steward can publish. Sign in again.")
+        st.error(_("Only a signed-in data steward can publish. Sign in again."))
         return
     except workspace.PublishedMeanwhile as exc:
         st.session_state.setdefault(MEANWHILE_KEY, {})[fingerprint] = exc.latest
         st.rerun()
     except OSError as exc:  # a full or read-only disk: publish has undone its own writes
-        st.error(f"Not published: {md_escape(publish_failure(exc))}")
+        st.error(_("Not published: {reason}").format(reason=md_escape(publish_failure(exc))))
         return
     except PublishRefused as exc:
-        st.error(f"Not published: {md_escape(exc.reason)}")
+        st.error(_("Not published: {reason}").format(reason=md_escape(exc.reason)))
         if exc.details:
             st.text("\n".join(exc.details))
         if exc.report is not None:
@@ -379,7 +386,7 @@ def publish_form(root, steward: auth.Steward, review: workspace.Review, fingerpr
 
 
 def steward_workspace(root, ctx: context.PageContext) -> None:
-    st.header("✍️ Steward workspace")
+    st.header(_("✍️ Steward workspace"))
     secrets = read_secrets()
     mode = auth.sign_in_mode(secrets)
     steward = current_steward(mode, secrets)
@@ -389,8 +396,8 @@ def steward_workspace(root, ctx: context.PageContext) -> None:
     who, out = st.columns([4, 1])
     who.markdown(view.signed_in_as(steward))
     if not steward.display_name:
-        who.info(view.NO_DISPLAY_NAME)
-    out.button("Sign out", on_click=sign_out, args=(steward,), key="steward_sign_out")
+        who.info(view.no_display_name())
+    out.button(_("Sign out"), on_click=sign_out, args=(steward,), key="steward_sign_out")
     reviewed = upload_and_review(root, ctx)
     if reviewed is None:
         return
@@ -414,7 +421,7 @@ def steward_workspace(root, ctx: context.PageContext) -> None:
     publish_form(root, steward, review, fingerprint, ctx)
 
 
-ctx = context.page_context("Data", "🗂️")
+ctx = context.page_context(N_("Data"), "🗂️")
 root = store_location()
 store = open_store(root)
 try:

@@ -118,8 +118,8 @@ def test_a_version_dated_after_its_rows_is_warned_about():
 def test_steward_texts_name_the_command_and_escape_what_they_quote(mini_store):
     from sez_metrics.steward.auth import DEFAULT_AUTHOR, Steward
 
-    assert "add-steward NAME --display-name" in view.NO_STEWARD and "secrets.toml" in view.NO_STEWARD
-    assert f"“{DEFAULT_AUTHOR}”" in view.NO_DISPLAY_NAME
+    assert "add-steward NAME --display-name" in view.no_steward() and "secrets.toml" in view.no_steward()
+    assert f"“{DEFAULT_AUTHOR}”" in view.no_display_name()
     assert view.broken_accounts({}) == ""
     assert view.broken_accounts({"stewards": {"a": {"password": "plain"}}}).startswith("1 steward entry in the secrets")
     assert view.broken_accounts({"stewards": {"a": {}, "b": {"password_hash": "x"}}}).startswith("2 steward entries")

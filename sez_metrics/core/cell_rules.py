@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from sez_metrics.core import chars, csvio, schema, settings, vocabulary
 from sez_metrics.core.csvio import Finding
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.problems import CATALOGUE, ProblemCode
 from sez_metrics.core.stored_csv import parse_csv_bytes
 
@@ -30,11 +31,11 @@ DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # Larger figures are typos here (and 20-digit integers would not fit the store's Int64 columns).
 MAX_MAGNITUDE = 1e15
 TYPE_EXPECTED = {
-    "number": ("a number", "write a plain number with a dot as decimal mark, without units, % or spaces, e.g. 12.5"),
-    "integer": ("a whole number", "write a whole number without decimals, units or separators, e.g. 120"),
-    "date": ("a date in YYYY-MM-DD form",
-             "write dates as YYYY-MM-DD, e.g. 2023-07-21 (in Excel, format the column as yyyy-mm-dd before saving)"),
-    "boolean": ("true or false", "write true or false"),
+    "number": (N_("a number"), N_("write a plain number with a dot as decimal mark, without units, % or spaces, e.g. 12.5")),
+    "integer": (N_("a whole number"), N_("write a whole number without decimals, units or separators, e.g. 120")),
+    "date": (N_("a date in YYYY-MM-DD form"),
+             N_("write dates as YYYY-MM-DD, e.g. 2023-07-21 (in Excel, format the column as yyyy-mm-dd before saving)")),
+    "boolean": (N_("true or false"), N_("write true or false")),
 }
 
 
@@ -60,7 +61,7 @@ def closest(value: str, candidates) -> str | None:
 
 
 def did_you_mean(code: str | None) -> str:
-    return f' (did you mean "{code}"?)' if code else ""
+    return _(' (did you mean "{code}"?)').format(code=code) if code else ""
 
 
 @dataclass
@@ -109,15 +110,15 @@ def _check_column(checked: CheckedTable, column: schema.Column) -> pd.Series:
         shaped = raw.str.fullmatch(DATE_RE).to_numpy()
         parsed = pd.to_datetime(raw.where(shaped, None), format="%Y-%m-%d", errors="coerce")
         expected, hint = TYPE_EXPECTED["date"]
-        checked.cell_findings(~empty & ~shaped, ProblemCode.TYPE_ERROR, column.name, expected=expected, hint=hint)
+        checked.cell_findings(~empty & ~shaped, ProblemCode.TYPE_ERROR, column.name, expected=_(expected), hint=_(hint))
         checked.cell_findings(shaped & parsed.isna().to_numpy(), ProblemCode.TYPE_ERROR, column.name,
-                              expected="a real calendar date", hint="check the month (01–12) and the day of the month")
+                              expected=_("a real calendar date"), hint=_("check the month (01–12) and the day of the month"))
         return parsed
     if column.type == "boolean":
         lowered = raw.str.lower()
         valid = isin(lowered, schema.BOOLEAN_TRUE + schema.BOOLEAN_FALSE)
         expected, hint = TYPE_EXPECTED["boolean"]
-        checked.cell_findings(~empty & ~valid, ProblemCode.TYPE_ERROR, column.name, expected=expected, hint=hint)
+        checked.cell_findings(~empty & ~valid, ProblemCode.TYPE_ERROR, column.name, expected=_(expected), hint=_(hint))
         return lowered.where(valid, None)
     if column.type == "enum":
         return _check_enum(checked, column, raw, empty)
@@ -165,14 +166,14 @@ def _check_numbers(checked: CheckedTable, column: schema.Column, raw: pd.Series,
     bad = ~empty & ~valid
     expected, hint = TYPE_EXPECTED[column.type]
     checked.cell_findings(bad & comma, ProblemCode.DECIMAL_COMMA, column.name)
-    checked.cell_findings(bad & ~comma, ProblemCode.TYPE_ERROR, column.name, expected=expected, hint=hint)
+    checked.cell_findings(bad & ~comma, ProblemCode.TYPE_ERROR, column.name, expected=_(expected), hint=_(hint))
     values = _to_float(raw, valid)
     numbers = values.to_numpy()
     with np.errstate(invalid="ignore"):
         # 1e999 casts to infinity and a 20-digit integer overflows the store's Int64 columns
         huge = valid & ~(np.abs(numbers) < MAX_MAGNITUDE)
-    checked.cell_findings(huge, ProblemCode.TYPE_ERROR, column.name, expected="a number of at most 15 digits",
-                          hint="check the figure and its unit; write it in full without exponent, e.g. 1250")
+    checked.cell_findings(huge, ProblemCode.TYPE_ERROR, column.name, expected=_("a number of at most 15 digits"),
+                          hint=_("check the figure and its unit; write it in full without exponent, e.g. 1250"))
     values = values.where(~huge)
     numbers = values.to_numpy()
     out_of_range = np.zeros(len(values), dtype=bool)

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from sez_metrics.core import schema
-from sez_metrics.core.change_summary import ChangeItem, plain_value, summarise
+from sez_metrics.core.change_sentences import summarise
+from sez_metrics.core.change_summary import ChangeItem, plain_value
 from sez_metrics.core.dataset import Dataset, VersionInfo
 
 

@@ -20,6 +20,7 @@ from sez_metrics.core import chars, geo, schema, settings
 from sez_metrics.core.cell_rules import DATE_RE, CheckedTable, check_table, closest, did_you_mean, isin
 from sez_metrics.core.csvio import Finding
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _
 from sez_metrics.core.problems import ProblemCode, make_problem, quote
 from sez_metrics.core.report import Report
 from sez_metrics.core.row_rules import check_milestone_rules, check_provenance, check_status_rules
@@ -53,7 +54,7 @@ def _check_look_alike_names(zones: CheckedTable, previous: Dataset | None) -> No
                 continue
             zones.findings.append(Finding(ProblemCode.LOOK_ALIKE_NAME, int(zones.lines[i]), column, name, {
                 "other_zone": match[0], "other_name": quote(match[1]),
-                "characters": ", ".join(chars.look_alike_characters(name)[:3]) or "other letters",
+                "characters": ", ".join(chars.look_alike_characters(name)[:3]) or _("other letters"),
             }))
 
 
@@ -123,7 +124,7 @@ def _check_geography(zones: CheckedTable) -> None:
         tolerance = settings.LOCATION_TOLERANCE_KM.get(stated, min(settings.LOCATION_TOLERANCE_KM.values()))
         if m.distance_km <= tolerance:
             continue
-        where = f"in {m.found}" if m.found else "in no province polygon"
+        where = _("in {province}").format(province=m.found) if m.found else _("in no province polygon")
         zones.findings.append(Finding(ProblemCode.POINT_OUTSIDE_PROVINCE, int(zones.lines[i]), "province", m.declared,
                                       {"lat": zones.raw["latitude"].iat[i], "lon": zones.raw["longitude"].iat[i],
                                        "where": where, "distance": _distance_text(m.distance_km),
@@ -211,7 +212,7 @@ def validate_version(
             today = pd.Timestamp(date.today())
             check_milestone_rules(milestones, today, f"today ({today.date().isoformat()})")
         else:
-            check_milestone_rules(milestones, version_as_of, f"the version's as_of ({version_as_of.date().isoformat()})")
+            check_milestone_rules(milestones, version_as_of, _("the version's as_of ({day})").format(day=version_as_of.date().isoformat()))
 
     zone_ids, zones_source = None, ""
     if zones is not None:
@@ -221,14 +222,14 @@ def validate_version(
             _check_geography(zones)
     elif reference_zones is not None:
         zone_ids = set(reference_zones["zone_id"].dropna().astype(str))
-        zones_source = names.get("zones.csv", "the published zones.csv")
+        zones_source = names.get("zones.csv", _("the published zones.csv"))
     for referring in (status, milestones):
         if referring is None or not referring.readable:
             continue
         if zone_ids is not None:
             _check_zone_refs(referring, zone_ids, zones_source)
         elif zones is None:
-            referring.findings.append(Finding(ProblemCode.ZONES_UNCHECKED, 0, "zone_id", params={"reason": "no zones.csv and no published version to compare with"}))
+            referring.findings.append(Finding(ProblemCode.ZONES_UNCHECKED, 0, "zone_id", params={"reason": _("no zones.csv and no published version to compare with")}))
     if zones is not None and zones.readable and status is not None and status.readable:
         with_status = set(status.typed["zone_id"].dropna())
         missing = zones.typed["zone_id"].notna().to_numpy() & ~isin(zones.typed["zone_id"], with_status)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sez_metrics.core import chars
+from sez_metrics.core.i18n import _
 from sez_metrics.core.settings import STEWARD_IDLE_MINUTES, STEWARD_MAX_HOURS
 
 STEWARDS_SECTION = "stewards"
@@ -180,22 +181,22 @@ def steward_from_oidc(user: Mapping, secrets: Mapping) -> OidcDecision:
     letters, hidden characters) are refused outright.
     """
     if not user or user.get("is_logged_in") is not True:
-        return OidcDecision(None, "not signed in")
+        return OidcDecision(None, _("not signed in"))
     raw = user.get("email")
     email = raw.strip() if isinstance(raw, str) else ""
     if not email:
-        return OidcDecision(None, "the identity provider gave no e-mail address")
+        return OidcDecision(None, _("the identity provider gave no e-mail address"))
     shown = chars.terminal_safe(email)
     if user.get("email_verified") is not True:
-        return OidcDecision(None, f"the identity provider has not verified {shown}")
+        return OidcDecision(None, _("the identity provider has not verified {address}").format(address=shown))
     problem = email_problem(email)
     if problem:
-        return OidcDecision(None, f"{shown} is refused: {problem}")
+        return OidcDecision(None, _("{address} is refused: {problem}").format(address=shown, problem=problem))
     if normalise_email(email) not in allowlisted_emails(secrets):
-        return OidcDecision(None, f"{shown} is not on the steward allowlist")
+        return OidcDecision(None, _("{address} is not on the steward allowlist").format(address=shown))
     name = user.get("name")
     display = name.strip() if isinstance(name, str) and display_name_problem(name) is None else ""
-    return OidcDecision(Steward(normalise_email(email), "oidc", display), "on the steward allowlist")
+    return OidcDecision(Steward(normalise_email(email), "oidc", display), _("on the steward allowlist"))
 
 
 # --- how long a sign-in lasts ----------------------------------------------------------------------
@@ -210,7 +211,8 @@ def session_end_reason(signed_in_at: float, last_seen: float, now: float, *,
     a way to publish.
     """
     if now - signed_in_at >= max_hours * 3600:
-        return f"Your steward sign-in ended: it lasts at most {max_hours:g} hours. Sign in again to publish."
+        return _("Your steward sign-in ended: it lasts at most {hours} hours. Sign in again to publish.").format(hours=f"{max_hours:g}")
     if now - last_seen >= idle_minutes * 60:
-        return f"Your steward sign-in ended after {idle_minutes:g} minutes without activity. Sign in again to publish."
+        return _("Your steward sign-in ended after {minutes} minutes without activity. Sign in again to publish.").format(
+            minutes=f"{idle_minutes:g}")
     return None

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.settings import MAX_CONCURRENT_PASSWORD_CHECKS, TRUSTED_PROXIES
 from sez_metrics.steward.auth import Steward
 
@@ -28,7 +29,7 @@ MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024
 
 # One message for an unknown name and a wrong password: the form must not reveal who exists.
-SIGN_IN_FAILED = "Unknown steward name or wrong password."
+SIGN_IN_FAILED = N_("Unknown steward name or wrong password.")
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -72,9 +73,9 @@ def _hash_for_unknown_user() -> str:
 
 # The client a sign-in comes from when the server cannot tell (no address known).
 UNKNOWN_CLIENT = "unknown"
-THROTTLED = "Too many failed sign-ins. Try again in {wait}."
-BUSY = ("The server is checking other sign-ins right now. Try again in a few seconds "
-        "(your attempt was not counted as a failure).")
+THROTTLED = N_("Too many failed sign-ins. Try again in {wait}.")
+BUSY = N_("The server is checking other sign-ins right now. Try again in a few seconds "
+          "(your attempt was not counted as a failure).")
 
 
 @dataclass
@@ -172,12 +173,12 @@ class SignInThrottle:
                 self._forget_old(now)
                 wait = self._wait_locked(key, client, now)
                 if wait > 0:
-                    return Attempt(key, client, now, THROTTLED.format(wait=_duration(wait)), wait)
+                    return Attempt(key, client, now, _(THROTTLED).format(wait=_duration(wait)), wait)
                 if self._slot_free(key, client):
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    return Attempt(key, client, now, BUSY, 1.0)
+                    return Attempt(key, client, now, _(BUSY), 1.0)
                 self._cond.wait(remaining)
             self._in_flight += 1
             self._in_flight_by_name[key] = self._in_flight_by_name.get(key, 0) + 1
@@ -297,10 +298,10 @@ def sign_in(accounts: Mapping[str, str], name: str, password: str, throttle: Sig
     finally:
         throttle.finish(attempt, succeeded)
     if succeeded:
-        return SignInResult(Steward(name, "password"), f"Signed in as {name}.")
-    return SignInResult(None, SIGN_IN_FAILED)
+        return SignInResult(Steward(name, "password"), _("Signed in as {name}.").format(name=name))
+    return SignInResult(None, _(SIGN_IN_FAILED))
 
 
 def _duration(seconds: float) -> str:
     seconds = int(seconds + 0.999)
-    return f"{seconds} s" if seconds < 120 else f"{(seconds + 59) // 60} min"
+    return _("{n} s").format(n=seconds) if seconds < 120 else _("{n} min").format(n=(seconds + 59) // 60)

@@ -35,6 +35,7 @@ import pyarrow as pa
 from sez_metrics.core import chars, schema
 from sez_metrics.core.dataset import Dataset, FileRecord, VersionInfo, dataset_from_files
 from sez_metrics.core.diff import VersionDiff, diff_versions, empty_dataset
+from sez_metrics.core.i18n import _
 from sez_metrics.core.report import Problem, Report
 from sez_metrics.core.settings import MAX_UPLOAD_BYTES
 from sez_metrics.core.stored_csv import parse_csv_bytes
@@ -102,14 +103,14 @@ def _name_hint(name: str) -> str:
     visible = "".join(ch for ch in name if not chars.is_hidden(ch)).strip()
     suffix = Path(visible).suffix.lower()
     if suffix == ".zip":
-        return " (a zip cannot be uploaded: unzip it and upload the CSV files inside)"
+        return _(" (a zip cannot be uploaded: unzip it and upload the CSV files inside)")
     if suffix not in (".csv", ""):
-        return f" (a {chars.terminal_safe(suffix[:12])} file is not a CSV table)"
+        return _(" (a {suffix} file is not a CSV table)").format(suffix=chars.terminal_safe(suffix[:12]))
     stem = Path(visible).stem.strip().lower()
     stem = _COPY_SUFFIX.sub("", stem)
     for file_name in VERSION_FILES:
         if stem == Path(file_name).stem:
-            return f" (did you mean {file_name}?)"
+            return _(" (did you mean {file}?)").format(file=file_name)
     return ""
 
 
@@ -125,7 +126,8 @@ def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | Non
     seen: set[str] = set()
     for name, data in named_files:
         if name not in VERSION_FILES:
-            rejected.append(RejectedFile(name, f"not a dataset file: name it exactly {', '.join(VERSION_FILES)}{_name_hint(name)}"))
+            rejected.append(RejectedFile(name, _("not a dataset file: name it exactly {files}{hint}").format(
+                files=", ".join(VERSION_FILES), hint=_name_hint(name))))
         else:
             # A later file of the same name replaces the earlier one (a corrected file dropped again).
             accepted.pop(name, None)
@@ -133,11 +135,12 @@ def receive_upload(named_files: Iterable[tuple[str, bytes]], based_on: str | Non
             if name in seen:
                 replaced.append(name)
             if len(data) > MAX_UPLOAD_BYTES:
-                rejected.append(RejectedFile(name, f"{len(data):,} bytes: larger than the limit of {MAX_UPLOAD_BYTES // 2**20} MB; "
-                                                   "remove what is not data (other sheets, images) or split the update"))
+                rejected.append(RejectedFile(name, _("{size} bytes: larger than the limit of {limit} MB; remove what is not data "
+                                                     "(other sheets, images) or split the update").format(
+                    size=f"{len(data):,}", limit=MAX_UPLOAD_BYTES // 2**20)))
             elif not data.strip():
-                rejected.append(RejectedFile(name, "line 1: the file is empty; export the table again: a header line, then "
-                                                   "one line per record"))
+                rejected.append(RejectedFile(name, _("line 1: the file is empty; export the table again: a header line, then "
+                                                     "one line per record")))
             else:
                 accepted[name] = data
         seen.add(name)
@@ -232,7 +235,8 @@ def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> 
     missing = [n for n in VERSION_FILES if n not in files]
     if missing:
         for name in missing:
-            report.add(_problem(name, f"{name} is missing: the first version needs all three files", f"upload {name} too"))
+            report.add(_problem(name, _("{file} is missing: the first version needs all three files").format(file=name),
+                                _("upload {file} too").format(file=name)))
         return Review(upload, base_info, files, tuple(carried), report)
     # Carried-over files are named as publish names them, so that their problems are told apart.
     names = {n: f"versions/{base_info.id}/{n} (carried over)" for n in carried} if base_info is not None else {}
@@ -246,7 +250,8 @@ def review_upload(root: Path | str, upload: Upload, onto: str | None = None) -> 
         candidate = dataset_from_files(would_be_info(files, base=base_info), files)
     except (ValueError, KeyError, pa.ArrowInvalid) as exc:
         # The validator passed something the loader cannot type: refuse rather than guess.
-        report.add(_problem("status.csv", f"the files passed validation but cannot be loaded: {exc}", "report this to the maintainers"))
+        report.add(_problem("status.csv", _("the files passed validation but cannot be loaded: {error}").format(error=exc),
+                            _("report this to the maintainers")))
         return review
     review.diff = diff_versions(base if base is not None else _empty_dataset(), candidate)
     _preview_publish(root, review, onto)

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sez_metrics.core import milestone_tables, schema, vocabulary
-from sez_metrics.core.change_summary import IMPORTANCE
+from sez_metrics.core import i18n, milestone_tables, schema, vocabulary
+from sez_metrics.core.change_summary import IMPORTANCE, sentence_date
 from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff
+from sez_metrics.core.i18n import N_, _, ngettext
 from sez_metrics.core.text import md_escape
 from sez_metrics.render import export
 
@@ -44,28 +45,30 @@ KIND_SYMBOLS = {
     "details": "✏️",
 }
 KIND_LABELS = {
-    "zone_added": "Zone added",
-    "zone_removed": "Zone removed",
-    "stage": "Stage",
-    "utility": "Gas or power",
-    "colonization": "Colonization and plots",
-    "enterprises": "Enterprises",
-    "investment": "Investment",
-    "jobs": "Jobs",
-    "milestone_done": "Milestone done",
-    "milestone_slipped": "Milestone slipped",
-    "milestone_overdue": "Milestone now overdue",
-    "milestone_cancelled": "Milestone cancelled",
-    "milestone_added": "Milestone added",
-    "milestone_removed": "Milestone removed",
-    "milestone_rescheduled": "Milestone brought forward",
-    "milestone_status": "Milestone status",
-    "confidence": "Confidence of the figures",
-    "details": "Other details",
+    "zone_added": N_("Zone added"),
+    "zone_removed": N_("Zone removed"),
+    "stage": N_("Stage"),
+    "utility": N_("Gas or power"),
+    "colonization": N_("Colonization and plots"),
+    "enterprises": N_("Enterprises"),
+    "investment": N_("Investment"),
+    "jobs": N_("Jobs"),
+    "milestone_done": N_("Milestone done"),
+    "milestone_slipped": N_("Milestone slipped"),
+    "milestone_overdue": N_("Milestone now overdue"),
+    "milestone_cancelled": N_("Milestone cancelled"),
+    "milestone_added": N_("Milestone added"),
+    "milestone_removed": N_("Milestone removed"),
+    "milestone_rescheduled": N_("Milestone brought forward"),
+    "milestone_status": N_("Milestone status"),
+    "confidence": N_("Confidence of the figures"),
+    "details": N_("Other details"),
 }
 # Zones whose most important change ranks at least this high are opened by default.
 EXPAND_IMPORTANCE = 3
-TABLE_TITLES = {"status": "Status", "milestones": "Milestones", "zones": "Zones"}
+TABLE_TITLES = {"status": N_("Status"), "milestones": N_("Milestones"), "zones": N_("Zones")}
+# Column headers of the milestone moves (the page gives two of them a help text).
+MOVED_BY, TIMING = N_("Moved by"), N_("Timing")
 # How much is drawn at once: thousands of expanders or a 30,000-row table take seconds to send and
 # draw and nobody reads them; filters, "Show more" and the downloads reach the rest.
 ZONES_SHOWN = 25  # zones in the summary, and how many more "Show more" adds
@@ -115,15 +118,16 @@ class ChangeViews:
 
 
 def change_views(old: Dataset, new: Dataset, diff: VersionDiff) -> ChangeViews:
-    """Everything the page draws for ``old`` → ``new``, whose diff is ``diff``."""
+    """Everything the page draws for ``old`` → ``new``, whose diff is ``diff``, in the current
+    language (the summary's words, the labels and the moves' headers: one result per language)."""
     lookup = pd.concat([old.zones, new.zones])[["zone_id", "short_name", "name", "province"]]
     lookup = lookup.drop_duplicates("zone_id", keep="last").set_index("zone_id")  # the newer names win
     province = lookup["province"].to_dict()
     lookup["search"] = (lookup.index + "\n" + lookup["short_name"].fillna("") + "\n" + lookup["name"].fillna("")).str.lower()
 
     items = pd.DataFrame(
-        [(i.zone_id or PROGRAMME_GROUP, i.zone_id, i.zone_name, province.get(i.zone_id, ""), i.kind, i.importance, i.detail,
-          i.milestone_id) for i in diff.summary],
+        [(i.zone_id or PROGRAMME_GROUP, i.zone_id, i.zone_label(), province.get(i.zone_id, ""), i.kind, i.importance,
+          i.in_language(), i.milestone_id) for i in diff.summary],
         columns=["group", "zone_id", "zone", "province", "kind", "importance", "detail", "milestone_id"],
     )
     milestone_zone = {
@@ -139,27 +143,27 @@ def change_views(old: Dataset, new: Dataset, diff: VersionDiff) -> ChangeViews:
         zone_of = milestone_zone if name == "milestones" else None
         zone_ids = frame["key"].map(lambda k, z=zone_of: z.get(k, "") if z is not None else k)
         cells[name] = pd.DataFrame({
-            "table": frame["table"], "key": frame["key"], "zone": zone_ids.map(lambda z: names.get(z, vocabulary.PROGRAMME if not z else z)),
+            "table": frame["table"], "key": frame["key"], "zone": zone_ids.map(lambda z: names.get(z, _(vocabulary.PROGRAMME) if not z else z)),
             "column": frame["column"], "old": frame["old"].map(_cell_text), "new": frame["new"].map(_cell_text),
             "zone_id": zone_ids,
         })
         added, removed = diff.rows_added[name], diff.rows_removed[name]
         keys = [*added, *removed]
         rows[name] = pd.DataFrame({
-            "row": keys, "change": ["added"] * len(added) + ["removed"] * len(removed),
+            "row": keys, "change": [_("added")] * len(added) + [_("removed")] * len(removed),
             "zone_id": [(zone_of.get(k, "") if zone_of is not None else k) for k in keys],
         })
     moves = milestone_tables.milestone_movements(old, new)
     movements = pd.DataFrame({
-        "Change": moves["movement"].map(milestone_tables.MOVEMENTS),
-        "Zone": moves["zone"],
-        "Milestone": moves["title"],
-        "Timing": moves["days"].map(lambda d: vocabulary.lateness_text(None if pd.isna(d) else int(d))).where(
+        _("Change"): moves["movement"].map(lambda m: _(milestone_tables.MOVEMENTS[m])),
+        _("Zone"): moves["zone"],
+        _("Milestone"): moves["title"],
+        _(TIMING): moves["days"].map(lambda d: vocabulary.lateness_text(None if pd.isna(d) else int(d))).where(
             moves["movement"].isin([*vocabulary.COMPLETED, vocabulary.NEWLY_OVERDUE]), "—"),
-        "Due before": moves["old_due"].map(_date_text),
-        "Due now": moves["new_due"].map(_date_text),
-        "Moved by": moves["shift_days"].map(_days_text),
-        "Done on": moves["done_date"].map(_date_text),
+        _("Due before"): moves["old_due"].map(_date_text),
+        _("Due now"): moves["new_due"].map(_date_text),
+        _(MOVED_BY): moves["shift_days"].map(_days_text),
+        _("Done on"): moves["done_date"].map(_date_text),
         "zone_id": moves["zone_id"].fillna("").astype(str),
         "milestone_id": moves["milestone_id"],
     })
@@ -219,7 +223,8 @@ def _days_text(days: object) -> str:
     """How far a due date moved: "30 days later", "30 days earlier", or "—"."""
     if pd.isna(days):
         return "—"
-    return f"{vocabulary.days_text(int(days))} {'later' if int(days) > 0 else 'earlier'}"
+    text = _("{days} later") if int(days) > 0 else _("{days} earlier")
+    return text.format(days=vocabulary.days_text(int(days)))
 
 
 def _date_text(date: object) -> str:
@@ -248,22 +253,27 @@ def compare_request(requested: str | None, defaulted: tuple[str, str | None] | N
 
 def describe(info: VersionInfo) -> str:
     """A version in markdown: its label in bold, then its id and as-of date."""
-    return f"**{md_escape(info.label)}** \\({md_escape(info.id)}, as of {md_escape(info.as_of)}\\)"
+    return _("**{label}** \\({version}, as of {as_of}\\)").format(
+        label=md_escape(info.label), version=md_escape(info.id), as_of=md_escape(sentence_date(info.as_of)))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"**{n:,}** {word}{'s' if n != 1 else ''}"
+def _n(value: int) -> str:
+    return i18n.number(value, 0)
 
 
 def counts_line(diff: VersionDiff, views: ChangeViews) -> str:
     """The size of the change in one markdown line (a row of tiles would truncate its labels on a projector)."""
     moves = views.moves_counts
-    return (
-        f"{_plural(views.zones_changed, 'zone')} changed · **{len(diff.cell_changes):,}** cells changed · "
-        f"**{len(diff.zones_added):,}** zones added, **{len(diff.zones_removed):,}** removed · "
-        f"{_plural(moves['completed'], 'milestone')} completed, **{moves['slipped']:,}** slipped, "
-        f"**{moves['newly_overdue']:,}** newly overdue, **{moves['cancelled']:,}** cancelled"
-    )
+    zones = views.zones_changed
+    return " · ".join([
+        ngettext("**{n}** zone changed", "**{n}** zones changed", zones).format(n=_n(zones)),
+        _("**{n}** cells changed").format(n=_n(len(diff.cell_changes))),
+        _("**{added}** zones added, **{removed}** removed").format(added=_n(len(diff.zones_added)), removed=_n(len(diff.zones_removed))),
+        ngettext("**{completed}** milestone completed, **{slipped}** slipped, **{overdue}** newly overdue, **{cancelled}** cancelled",
+                 "**{completed}** milestones completed, **{slipped}** slipped, **{overdue}** newly overdue, **{cancelled}** cancelled",
+                 moves["completed"]).format(completed=_n(moves["completed"]), slipped=_n(moves["slipped"]),
+                                            overdue=_n(moves["newly_overdue"]), cancelled=_n(moves["cancelled"])),
+    ])
 
 
 @dataclass(frozen=True)
@@ -279,20 +289,25 @@ def downloads(diff: VersionDiff, views: ChangeViews) -> list[Download]:
     """The download buttons: every change, whatever the page shows."""
     pair = f"{diff.old.id}_{diff.new.id}"
     return [
-        Download("⬇️ Changes (CSV)", "summary", f"changes_{pair}.csv", "text/csv",
-                 f"All {len(diff.summary):,} lines of the summary: zone, province, kind of change and the change in words."),
-        Download("⬇️ Changed cells (CSV)", "cells", f"changed-cells_{pair}.csv", "text/csv",
-                 f"All {len(diff.cell_changes):,} changed cells: table, key, column, value before and after, and the zone."),
-        Download("⬇️ Milestone moves (CSV)", "moves", f"milestone-moves_{pair}.csv", "text/csv",
-                 f"All {len(views.movements):,} milestones completed, slipped, newly overdue, brought forward or cancelled."),
-        Download("⬇️ Everything (JSON)", "json", f"changes_{pair}.json", "application/json",
-                 "The summary, every changed cell and the rows added or removed, as the command `sez_metrics diff --json` gives them."),
+        Download(_("⬇️ Changes (CSV)"), "summary", f"changes_{pair}.csv", "text/csv",
+                 _("All {n} lines of the summary: zone, province, kind of change and the change in words.").format(
+                     n=_n(len(diff.summary)))),
+        Download(_("⬇️ Changed cells (CSV)"), "cells", f"changed-cells_{pair}.csv", "text/csv",
+                 _("All {n} changed cells: table, key, column, value before and after, and the zone.").format(
+                     n=_n(len(diff.cell_changes)))),
+        Download(_("⬇️ Milestone moves (CSV)"), "moves", f"milestone-moves_{pair}.csv", "text/csv",
+                 _("All {n} milestones completed, slipped, newly overdue, brought forward or cancelled.").format(
+                     n=_n(len(views.movements)))),
+        Download(_("⬇️ Everything (JSON)"), "json", f"changes_{pair}.json", "application/json",
+                 _("The summary, every changed cell and the rows added or removed, as the command `sez_metrics diff --json` "
+                   "gives them.")),
     ]
 
 
 def kind_option(views: ChangeViews, kind: str) -> str:
     """A kind of change as the filter lists it: symbol, label and how many lines have it."""
-    return f"{KIND_SYMBOLS.get(kind, '•')} {KIND_LABELS.get(kind, kind)} ({views.kinds[kind]:,})"
+    label = _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+    return f"{KIND_SYMBOLS.get(kind, '•')} {label} ({_n(views.kinds[kind])})"
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -331,7 +346,7 @@ def choose(views: ChangeViews, text: str, provinces: list[str] | tuple[str, ...]
         if provinces:
             mask &= zones["province"].isin(provinces)
         zone_ids = frozenset(zones.index[mask])
-        if query and not provinces and query in vocabulary.PROGRAMME.lower():
+        if query and not provinces and (query in vocabulary.PROGRAMME.lower() or query in _(vocabulary.PROGRAMME).lower()):
             zone_ids |= {PROGRAMME_GROUP}
     return Filters(text.strip(), tuple(provinces), tuple(kinds), zone_ids)
 
@@ -378,20 +393,32 @@ def summary(diff: VersionDiff, views: ChangeViews, chosen: Filters, limit: int) 
     zones_total, lines_total = int((order.index != PROGRAMME_GROUP).sum()), len(items)
     caption = ""
     if len(shown) < len(order) or chosen.active:
-        zones = f"{zones_total:,} zone{'s' if zones_total != 1 else ''}" + (" and the programme" if PROGRAMME_GROUP in order.index else "")
-        caption = (
-            f"Showing {len(shown):,} of {zones} {'matching the filters' if chosen.active else 'changed'} · "
-            f"{int(shown['n'].sum()):,} of {lines_total:,} changes"
-            + (f" ({len(diff.summary):,} in all)" if chosen.active else "")
-            + (". Narrow them with the filters above, show more below, or download them all." if len(shown) < len(order) else ".")
-        )
+        if PROGRAMME_GROUP in order.index:
+            zones = ngettext("{n} zone and the programme", "{n} zones and the programme", zones_total)
+        else:
+            zones = ngettext("{n} zone", "{n} zones", zones_total)
+        zones = zones.format(n=_n(zones_total))
+        more = len(shown) < len(order)
+        if chosen.active:
+            showing = _("Showing {shown} of {zones} matching the filters").format(shown=_n(len(shown)), zones=zones)
+            caption = (_("{showing} · {shown} of {total} changes ({all} in all). Narrow them with the filters above, show "
+                         "more below, or download them all.") if more
+                       else _("{showing} · {shown} of {total} changes ({all} in all)."))
+        else:
+            showing = _("Showing {shown} of {zones} changed").format(shown=_n(len(shown)), zones=zones)
+            caption = (_("{showing} · {shown} of {total} changes. Narrow them with the filters above, show more below, "
+                         "or download them all.") if more
+                       else _("{showing} · {shown} of {total} changes."))
+        caption = caption.format(showing=showing, shown=_n(int(shown["n"].sum())), total=_n(lines_total),
+                                 all=_n(len(diff.summary)))
     lines: dict[str, list[tuple[str, str]]] = {}
     for group, kind, detail in items.loc[items["group"].isin(shown.index), ["group", "kind", "detail"]].itertuples(index=False):
         lines.setdefault(group, []).append((kind, detail))
     sections = []
     for group, row in shown.iterrows():
         zone_lines = lines[group]
-        title = f"{row['zone']} — {len(zone_lines)} change{'s' if len(zone_lines) != 1 else ''}"
+        title = ngettext("{zone} — {n} change", "{zone} — {n} changes", len(zone_lines)).format(
+            zone=row["zone"], n=_n(len(zone_lines)))
         sections.append(ZoneSection(
             group=group, title=md_escape(title), expanded=bool(row["top"] <= EXPAND_IMPORTANCE),
             markdown="\n".join(bullet(kind, detail) for kind, detail in zone_lines[:LINES_PER_ZONE]),
@@ -433,6 +460,9 @@ def cell_tables(views: ChangeViews, chosen: Filters) -> list[CellTable]:
             cells = cells[chosen.zone_mask(cells["zone_id"])]
             rows = rows[chosen.zone_mask(rows["zone_id"])]
         total = len(views.cells[name])
-        title = f"{heading} ({len(cells):,}" + (f" of {total:,})" if len(cells) != total else ")")
+        if len(cells) != total:
+            title = _("{table} ({shown} of {total})").format(table=_(heading), shown=_n(len(cells)), total=_n(total))
+        else:
+            title = f"{_(heading)} ({_n(len(cells))})"
         tables.append(CellTable(name, title, cells, rows))
     return tables
