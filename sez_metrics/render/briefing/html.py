@@ -16,7 +16,7 @@ from sez_metrics.core.i18n import _
 from sez_metrics.render.briefing import htmlfonts
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, Fact, ZoneBrief, labelled
-from sez_metrics.render.fonts import fonts_for
+from sez_metrics.render.fonts import fonts_for, with_lookalikes
 from sez_metrics.render.static_map import MAP_CREDIT
 
 _CSS = """
@@ -45,7 +45,7 @@ img.figure { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(with_lookalikes("" if value is None else str(value)), quote=True)
 
 
 def _data_uri(mime: str, data: bytes) -> str:

@@ -29,7 +29,7 @@ MAP_SIZE_PX = (1000, 900)
 # The PDF's charts span the page's width (269 mm on A4 landscape with its margins): drawn this many
 # pixels wide, their smallest labels (11 px: the timeline's date-line labels) print at 8 pt or more.
 PDF_FIGURE_WIDTH_PX = 1040
-PDF_MAP_SIZE_PX = (PDF_FIGURE_WIDTH_PX, 600)
+PDF_MAP_SIZE_PX = (PDF_FIGURE_WIDTH_PX, 540)  # at the page's width, as tall as a page holds under its heading
 
 
 @dataclass

@@ -22,12 +22,11 @@ from sez_metrics.core.i18n import _
 from sez_metrics.render.briefing import pdffonts
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, BriefingError, ZoneBrief, labelled
+from sez_metrics.render.fonts import LOOKALIKES
 from sez_metrics.render.static_map import MAP_CREDIT
 
 MISSING_GLYPH = "□"
 MIN_TEXT_PT = 8  # the smallest text the pack prints, pictures' labels included
-# Symbols of the dashboard that DejaVu Sans lacks, drawn with a look-alike it has.
-PDF_SUBSTITUTES = {"⏱": "◷", "⏩": "»"}
 
 INK, MUTED, ACCENT, FLAG = (17, 24, 39), (75, 85, 99), (0, 114, 178), (213, 94, 0)
 PANEL, RULE = (238, 242, 246), (209, 213, 219)
@@ -49,7 +48,7 @@ def pdf_safe(text: object, code: str | None = None) -> str:
         elif ord(ch) < 32:
             out.append(" ")
         else:
-            ch = PDF_SUBSTITUTES.get(ch, ch)
+            ch = LOOKALIKES.get(ch, ch)
             out.append(ch if ord(ch) in glyphs else MISSING_GLYPH)
     return "".join(out)
 
@@ -151,9 +150,13 @@ class PackPdf(FPDF):
 
     def picture_across(self, data: bytes, what: str, max_h: float) -> None:
         """A chart across the page's width (rendered ``PDF_FIGURE_WIDTH_PX`` wide), at most ``max_h`` mm tall."""
+        from PIL import Image
+
         top = self.get_y()
-        self.image(io.BytesIO(data), x=self.l_margin, y=top, w=self.epw, h=max_h, keep_aspect_ratio=True, alt_text=what)
-        self.set_y(top + max_h)
+        width_px, height_px = Image.open(io.BytesIO(data)).size
+        height = min(self.epw * height_px / width_px, max_h)
+        self.image(io.BytesIO(data), x=self.l_margin, y=top, w=self.epw, h=height, keep_aspect_ratio=True, alt_text=what)
+        self.set_y(top + height)
 
 
 @lru_cache(maxsize=8)

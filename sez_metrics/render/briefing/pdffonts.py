@@ -40,6 +40,8 @@ class _WordMeasuredFont(TTFFont):
     __slots__ = ()
 
     def get_text_width(self, text, font_size_pt, text_shaping_params):
+        if not text_shaping_params:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
         if font_size_pt > self.biggest_size_pt:
             self.biggest_size_pt = font_size_pt
         params = text_shaping_params or {}
@@ -61,18 +63,23 @@ class _WordMeasuredFont(TTFFont):
 
 
 def _line_width(self) -> float:
-    """fpdf2's ``CurrentLine.width`` (the sum of its fragments' widths) with every fragment but the
-    growing last one measured once: the same number, without re-measuring the whole line per character."""
+    """fpdf2's ``CurrentLine.width`` (the sum of its fragments' widths) remembered per fragment and
+    length: a fragment grown by one character adds that character's width (text set without shaping
+    is measured character by character anyway); a shaped one is measured again, word by word."""
     known = self.__dict__.setdefault("_known_widths", {})
     width = 0.0
-    last = len(self.fragments) - 1
     for i, fragment in enumerate(self.fragments):
-        key = (id(fragment), len(fragment.characters), i > 0)
-        found = known.get(key) if i < last else None
+        length = len(fragment.characters)
+        key = (id(fragment), length, i > 0)
+        found = known.get(key)
         if found is None:
-            found = fragment.get_width(initial_cs=i > 0)
-            if i < last:
-                known[key] = found
+            before = known.get((id(fragment), length - 1, i > 0)) if length > 1 else None
+            if before is not None and not fragment.text_shaping_parameters and not fragment.char_spacing \
+                    and fragment.font_stretching == 100:
+                found = before + fragment.get_width(chars=fragment.characters[-1])
+            else:
+                found = fragment.get_width(initial_cs=i > 0)
+            known[key] = found
         width += found
     return width
 
