@@ -312,7 +312,7 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
         Fact(_("Stage"), own("stage", labelled(schema.STAGE, status["stage"]))),
         Fact(_("Gas"), own("gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD"))),
         Fact(_("Electricity"), own("electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW"))),
-        Fact(_("Colonization"), own("colonization", _("{pct} %").format(pct=fmt(status["colonization_pct"])) + (f" {basis}" if basis else "") + plots)
+        Fact(_("Colonization"), own("colonization", f"{fmt(status['colonization_pct'])} %" + (f" {basis}" if basis else "") + plots)
              if vocabulary.colonization_value(status["stage"], status["colonization_pct"]) is not None
              else vocabulary.colonization_missing_text(status["stage"])),
         Fact(_("Enterprises"), own("enterprises", enterprises)),
