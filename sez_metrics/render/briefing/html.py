@@ -39,6 +39,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 6px 0 1
 th { background: var(--panel); text-align: start; } th, td { padding: 5px 7px; border-bottom: 1px solid #E5E7EB; vertical-align: top; }
 img.figure { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 .late { color: var(--flag); font-weight: bold; }
+td, dd, li { unicode-bidi: plaintext; } /* English data in an Urdu pack keeps its own word order */
 @page { size: A4 landscape; margin: 12mm; }
 @media print { section { border: none; padding: 0; } }
 """
