@@ -16,7 +16,10 @@ HarfBuzz for Chinese and Urdu, and text widths measured a word at a time.
 
 from __future__ import annotations
 
+import copy
+import threading
 from functools import lru_cache
+from pathlib import Path
 
 from fpdf import FPDF, line_break
 from fpdf.fonts import TTFFont
@@ -111,13 +114,42 @@ def glyphs_of(code: str) -> frozenset[int]:
     return frozenset(out)
 
 
+_prototypes: dict[tuple, TTFFont] = {}
+_prototypes_lock = threading.Lock()
+
+
+def _add_font(pdf: FPDF, fontkey: str, style: str, path: Path, index: int) -> None:
+    """``pdf.add_font`` with the font's metrics read once per process: reading the character widths
+    of a CJK face (65,000 glyphs) takes longer than setting a page. Each document gets its own
+    copy with its own glyph subset and its own fontTools font (fpdf2 cuts that one down in place
+    when it writes the file)."""
+    from fontTools.ttLib import TTFont
+    from fpdf.fonts import SubsetMap
+
+    key = (str(path), index, style)
+    with _prototypes_lock:
+        prototype = _prototypes.get(key)
+        if prototype is None:
+            prototype = _prototypes[key] = TTFFont(pdf, path, fontkey, style, collection_font_number=index)
+    font = copy.copy(prototype)
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = fontkey
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.ttfont = TTFont(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+    font.subset = SubsetMap(font)
+    pdf.fonts[fontkey] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")
+
+
 def set_up(pdf: FPDF, code: str) -> str:
     """Register language ``code``'s faces (regular and bold) with ``pdf`` and turn on shaping where
     the script needs it; returns the family to ``set_font`` with."""
     faces = pdf_faces(code)
     for i, face in enumerate(faces):
         for style, path in (("", face.regular), ("B", face.bold)):
-            pdf.add_font(f"pack{i}", style, str(path), collection_font_number=face.collection_index)
+            _add_font(pdf, f"pack{i}{style}", style, path, face.collection_index)
     if len(faces) > 1:
         pdf.set_fallback_fonts([f"pack{i}" for i in range(1, len(faces))], exact_match=False)
     if code in SHAPED:
