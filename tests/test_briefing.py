@@ -56,7 +56,7 @@ def mini_pack(mini_root):
     """Storyline, images (PNG and SVG), PDF bytes and HTML text of the mini store's latest version."""
     inputs = pack_files.load_pack_inputs(mini_root)
     story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, generated_on=GENERATED)
-    images = pack_images.render_images(story)
+    images = pack_images.render_images(story, ("png", "svg"), ("map", "timeline", "map_page", "timeline_page"))
     return story, images, pack_pdf.render_pdf(story, images), pack_html.render_html(story, images)
 
 
@@ -175,25 +175,26 @@ def test_compare_with_a_chosen_version(mini_root):
 def test_pdf_has_one_page_per_section_and_zone(mini_pack):
     story, _, pdf, _ = mini_pack
     pages = pdf_text(pdf)
-    # cover, overview, map, 3 zones, timeline, changes, appendix
-    assert len(pages) == 9
+    # cover, overview, map (across the page), the zones' stage and location, 3 zones, timeline, changes, appendix
+    assert len(pages) == 10
     assert "CPEC Special Economic Zones — progress" in pages[0] and "Before JCC-11 (v0002)" in pages[0]
     assert "Data as of 2022-10-15" in pages[0] and "Generated on 2026-01-15" in pages[0]
-    for zone, page in zip(story.zones, pages[3:6], strict=True):
+    assert "Zone Stage Location" in pages[3]
+    for zone, page in zip(story.zones, pages[4:7], strict=True):
         assert zone.name in page
-    assert "Rashakai Special Economic Zone, Nowshera" in pages[3] and "50 of 160 MW" in pages[3]
+    assert "Rashakai Special Economic Zone, Nowshera" in pages[4] and "50 of 160 MW" in pages[4]
     for number, page in enumerate(pages[1:], start=2):
         assert "version Before JCC-11 (v0002)" in page, f"page {number} lacks the as-of stamp"
-        assert f"page {number} of 9" in page
-    assert "Changes since Before JCC-10" in pages[7]
-    assert "Appendix: sources and confidence" in pages[8] and "cpecinfo 2022-04-27" in pages[8]
+        assert f"page {number} of 10" in page
+    assert "Changes since Before JCC-10" in pages[8]
+    assert "Appendix: sources and confidence" in pages[9] and "cpecinfo 2022-04-27" in pages[9]
 
 
 def test_pdf_holds_the_map_and_the_timeline_images(mini_pack):
     _, images, pdf, _ = mini_pack
     assert images.problems == []
     reader = PdfReader(io.BytesIO(pdf))
-    map_page, timeline_page = reader.pages[2], reader.pages[6]
+    map_page, timeline_page = reader.pages[2], reader.pages[7]
     assert "Where the zones are" in map_page.extract_text()
     assert "Programme timeline" in timeline_page.extract_text()
     for page in (map_page, timeline_page):

@@ -37,6 +37,14 @@ SHORT_STEP_S = "3"
 UNDER_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+@pytest.fixture(autouse=True)
+def fresh_pictures():
+    """Pictures are kept per process by pack: every case here must render (and fail) for real."""
+    pack_images.forget_images()
+    yield
+    pack_images.forget_images()
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     return build_mini_store(tmp_path_factory.mktemp("failsafe") / "store")

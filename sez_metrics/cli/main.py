@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", metavar="ID", help="show changes since this version (default: the one before)")
     p.add_argument("--to", choices=["asof", "today"], default="asof",
                    help="count overdue and days late to the version's as-of date (default) or to today")
+    from sez_metrics.core.i18n import LANGUAGES, SOURCE_LANGUAGE
+
+    p.add_argument("--lang", choices=list(LANGUAGES), default=SOURCE_LANGUAGE,
+                   help="the language of the pack: en (English, default), zh (Simplified Chinese) or ur (Urdu)")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
 
     p = sub.add_parser("add-steward", help="create or update a steward account (argon2 hash in the secrets file)")

@@ -69,3 +69,16 @@ def missing_files() -> list[Path]:
     """Font files the table names that this machine lacks (the setup installs them)."""
     return sorted({p for lang in FONTS.values() for face in lang.faces for p in (face.regular, face.bold)
                    if not p.exists()})
+
+
+# Symbols of the dashboard that none of the faces above has, and the look-alike they do have that a
+# document (the PDF, the HTML pack) prints instead.
+LOOKALIKES = {"⏱": "◷", "⏩": "»"}
+
+
+def with_lookalikes(text: str) -> str:
+    """``text`` with every symbol no face has replaced by its look-alike (``LOOKALIKES``)."""
+    return text.translate(_LOOKALIKE_TABLE)
+
+
+_LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)

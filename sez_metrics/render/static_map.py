@@ -27,10 +27,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from sez_metrics.core import geo, palette, schema, vocabulary
+from sez_metrics.core import geo, i18n, palette, schema, vocabulary
+from sez_metrics.core.i18n import N_, _
 from sez_metrics.render import maplabels
 
-MAP_CREDIT = "Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory."
+MAP_CREDIT = N_("Boundaries: Natural Earth (public domain), simplified; approximate, no position on disputed territory.")
 LAND_FILL, LAND_LINE, PROVINCE_TEXT = "#E5E9EF", "#FFFFFF", "#6B7280"
 LABEL_FONT_PX = 15
 # A zone label: an annotation with a 2-px pad inside a 1-px border (Plotly's defaults).
@@ -39,7 +40,8 @@ PROVINCE_FONT_PX = 13
 PROVINCE_STYLE = maplabels.LabelStyle(PROVINCE_FONT_PX, pad_x=0, pad_y=0)
 MARKER_PX = 18
 # An uncertain point gets rings around its marker (palette.PRECISION_RINGS_PX, as on the dashboard).
-PRECISION_LEGEND = {"site": "Surveyed site (no ring)", "approximate": "Approximate (one ring)", "town": "Nearest town only (two rings)"}
+PRECISION_LEGEND = {"site": N_("Surveyed site (no ring)"), "approximate": N_("Approximate (one ring)"),
+                    "town": N_("Nearest town only (two rings)")}
 RING_COLOUR = "#1F2933"
 
 
@@ -146,7 +148,7 @@ def zone_map_figure(
     merged["stage"] = merged["stage"].fillna("identified")
     # Priority zones are labelled first so they get the best spots.
     merged = merged.sort_values(["priority", "short_name"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    texts = [f"{schema.STAGE.symbol(r.stage)} {r.short_name}" for r in merged.itertuples()]
+    texts = [f"{schema.STAGE.symbol(r['stage'])} {i18n.data_text(r, 'short_name')}" for r in merged.to_dict("records")]
     markers = [maplabels.Marker(*frame.to_px(float(r.longitude), float(r.latitude)), _outer_radius(r.location_precision), text)
                for r, text in zip(merged.itertuples(), texts, strict=True)]
     spots = maplabels.place_labels(markers, frame.width_px, frame.height_px, LABEL_STYLE)
@@ -173,7 +175,7 @@ def zone_map_figure(
                     x=x if offset else [None], y=y if offset else [None], mode="markers",
                     marker={"symbol": "circle-open" if offset else "circle", "size": MARKER_PX + 2 * offset if offset else 10,
                             "color": RING_COLOUR, "line": {"width": palette.PRECISION_RING_LINE_PX, "color": RING_COLOUR}},
-                    name=PRECISION_LEGEND[code], legendgroup="precision", legendgrouptitle_text="Location",
+                    name=_(PRECISION_LEGEND[code]), legendgroup="precision", legendgrouptitle_text=_("Location"),
                     legendrank=2000, hoverinfo="skip", showlegend=i == len(rings or (None,)) - 1,
                 )
             )
@@ -187,7 +189,7 @@ def zone_map_figure(
                 x=x, y=y, mode="markers",
                 marker={"color": palette.STAGE_COLOURS[stage], "size": MARKER_PX, "line": {"color": "#1F2937", "width": 1.5}},
                 name=vocabulary.coded_text(schema.STAGE, stage), legendgroup="stage",
-                legendgrouptitle_text="Stage", legendrank=1000,
+                legendgrouptitle_text=_("Stage"), legendrank=1000,
             )
         )
     for r, marker, spot in zip(merged.itertuples(), markers, spots, strict=True):
@@ -206,7 +208,7 @@ def zone_map_figure(
         )
     if credit:
         fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yshift=-margin["b"] + 6, xanchor="left", yanchor="bottom",
-                           text=html.escape(MAP_CREDIT), showarrow=False, font={"size": 11, "color": PROVINCE_TEXT})
+                           text=html.escape(_(MAP_CREDIT)), showarrow=False, font={"size": 11, "color": PROVINCE_TEXT})
     fig.update_layout(
         width=width, height=height, margin=margin, plot_bgcolor="#FFFFFF", paper_bgcolor="#FFFFFF",
         title={"text": html.escape(title), "x": 0.01, "font": {"size": 22}} if title else None,

@@ -1,8 +1,8 @@
 """The pack as a file: the pinned versions loaded and verified from a store, rendered, written.
 
 ``load_pack_inputs`` refuses an unknown or damaged version (``BriefingError`` with the command's exit
-code); ``make_pack`` builds the storyline and renders its images once; ``write_briefing`` writes the
-file atomically.
+code); ``make_pack`` builds the storyline in the pack's language and renders its images once (kept
+for the process: ``images``); ``write_briefing`` writes the file atomically.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sez_metrics.core import vocabulary
+from sez_metrics.core import i18n, vocabulary
 from sez_metrics.core.dataset import Dataset
 from sez_metrics.render.briefing.html import render_html
 from sez_metrics.render.briefing.images import BriefingImages, render_images
@@ -81,26 +81,38 @@ def pack_format(path: Path | str) -> str:
     return FORMATS[suffix]
 
 
-def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None, generated_on: date | None = None,
-              reference: str = vocabulary.AS_OF) -> tuple[bytes, Briefing, BriefingImages]:
-    """Build the storyline, render its images once, and return the pack's bytes in ``fmt``."""
-    briefing = build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zone_ids, generated_on=generated_on,
-                              reference=reference)
-    images = render_images(briefing, ("png",) if fmt == "pdf" else ("svg",))
-    if fmt == "pdf":
-        from sez_metrics.render.briefing.pdf import render_pdf  # fpdf loads only when a PDF is made
+def pack_pictures(fmt: str, code: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The figures and formats a pack renders: the PDF's page-wide PNGs; the HTML's SVGs in English,
+    and in Chinese and Urdu the PDF's PNGs (an SVG in an ``<img>`` cannot use the page's embedded
+    fonts, a PNG carries its glyphs; the same pictures then serve both formats)."""
+    if fmt == "pdf" or code != i18n.SOURCE_LANGUAGE:
+        return ("map_page", "timeline_page"), ("png",)
+    return ("map", "timeline"), ("svg",)
 
-        return render_pdf(briefing, images), briefing, images
-    return render_html(briefing, images).encode("utf-8"), briefing, images
+
+def make_pack(inputs: PackInputs, fmt: str, *, zone_ids: list[str] | None = None, generated_on: date | None = None,
+              reference: str = vocabulary.AS_OF, lang: str | None = None) -> tuple[bytes, Briefing, BriefingImages]:
+    """Build the storyline in ``lang`` (default: the current language), render its images once, and
+    return the pack's bytes in ``fmt``."""
+    with i18n.use_language(lang or i18n.current().code) as language:
+        briefing = build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=zone_ids, generated_on=generated_on,
+                                  reference=reference)
+        names, formats = pack_pictures(fmt, language.code)
+        images = render_images(briefing, formats, names)
+        if fmt == "pdf":
+            from sez_metrics.render.briefing.pdf import render_pdf  # fpdf loads only when a PDF is made
+
+            return render_pdf(briefing, images), briefing, images
+        return render_html(briefing, images).encode("utf-8"), briefing, images
 
 
 def write_briefing(root: Path | str | Store, out: Path, version_id: str | None = None, compare_id: str | None = None,
-                   reference: str = vocabulary.AS_OF) -> tuple[Briefing, BriefingImages]:
-    """Write the pack for ``version_id`` to ``out`` (.pdf or .html), atomically, with the user's umask
-    (a pack is meant to be shared)."""
+                   reference: str = vocabulary.AS_OF, lang: str | None = None) -> tuple[Briefing, BriefingImages]:
+    """Write the pack for ``version_id`` to ``out`` (.pdf or .html) in ``lang``, atomically, with the
+    user's umask (a pack is meant to be shared)."""
     from sez_metrics.storage.fsutil import USER_UMASK, replace_atomically
 
     fmt = pack_format(out)
-    data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt, reference=reference)
+    data, briefing, images = make_pack(load_pack_inputs(root, version_id, compare_id), fmt, reference=reference, lang=lang)
     replace_atomically(out, data, mode=USER_UMASK)
     return briefing, images

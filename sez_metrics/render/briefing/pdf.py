@@ -1,9 +1,11 @@
-"""The pack as PDF: A4 landscape pages with fpdf2 and DejaVu Sans, one function per section.
+"""The pack as PDF: A4 landscape pages with fpdf2, one function per section, in the pack's language.
 
-DejaVu Sans (Debian ``fonts-dejavu-core``) prints any Unicode text; characters the font lacks (CJK,
-emoji) print as "□". Urdu letters print but are not shaped (joined) — shaping needs HarfBuzz and is
-out of scope. Every page after the cover carries the pack's title and the pinned version's stamp;
-every page's foot the stamp, the generation date and the page number.
+Fonts (``pdffonts``): DejaVu Sans for English, Noto Sans CJK SC for Chinese, Noto Naskh Arabic for
+Urdu (right to left, shaped by HarfBuzz), embedded as subsets; a character no face of the language
+has prints as "□". Every page after the cover carries the pack's title and the pinned version's
+stamp; every page's foot the stamp, the generation date and the page number. No text is smaller
+than 8 pt, and every chart spans the page's width, its pictures rendered at a pixel size whose
+smallest label still prints at 8 pt or more (a tall timeline continues on the next pages).
 """
 
 from __future__ import annotations
@@ -11,39 +13,34 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from sez_metrics.core import schema, vocabulary
-from sez_metrics.render.briefing.images import MAP_SIZE_PX, BriefingImages
+from sez_metrics.core import i18n, schema, vocabulary
+from sez_metrics.core.i18n import _
+from sez_metrics.render.briefing import pdffonts
+from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, BriefingError, ZoneBrief, labelled
+from sez_metrics.render.fonts import LOOKALIKES
 from sez_metrics.render.static_map import MAP_CREDIT
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 MISSING_GLYPH = "□"
-# Symbols of the dashboard that DejaVu Sans lacks, drawn with a look-alike it has.
-PDF_SUBSTITUTES = {"⏱": "◷", "⏩": "»"}
+MIN_TEXT_PT = 8  # the smallest text the pack prints, pictures' labels included
 
 INK, MUTED, ACCENT, FLAG = (17, 24, 39), (75, 85, 99), (0, 114, 178), (213, 94, 0)
 PANEL, RULE = (238, 242, 246), (209, 213, 219)
 OVERDUE_ROWS_PDF = 7  # what fits under the headline figures on one page
-MAP_ASPECT = MAP_SIZE_PX[1] / MAP_SIZE_PX[0]
-SOURCE_COLUMNS = ["Figure", "Zone", "As of / date", "Confidence", "Source"]
 
 
-@lru_cache(maxsize=1)
-def _font_glyphs() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    return frozenset(TTFont(FONT_DIR / FONT_FILES[""]).getBestCmap())
+def source_columns() -> list[str]:
+    return [_("Figure"), _("Zone"), _("As of / date"), _("Confidence"), _("Source")]
 
 
-def pdf_safe(text: object) -> str:
-    """``text`` with characters DejaVu Sans cannot draw replaced by "□" (and controls by spaces)."""
-    glyphs = _font_glyphs()
+def pdf_safe(text: object, code: str | None = None) -> str:
+    """``text`` with characters no face of the language (default: the current one) can draw
+    replaced by "□", and controls by spaces."""
+    glyphs = pdffonts.glyphs_of(code or i18n.current().code)
     out = []
     for ch in str(text):
         if ch in "\n":
@@ -51,94 +48,141 @@ def pdf_safe(text: object) -> str:
         elif ord(ch) < 32:
             out.append(" ")
         else:
-            ch = PDF_SUBSTITUTES.get(ch, ch)
+            ch = LOOKALIKES.get(ch, ch)
             out.append(ch if ord(ch) in glyphs else MISSING_GLYPH)
     return "".join(out)
 
 
-def _fonts_present() -> None:
-    missing = [name for name in FONT_FILES.values() if not (FONT_DIR / name).is_file()]
+def _fonts_present(code: str) -> None:
+    missing = pdffonts.missing_fonts(code)
     if missing:
-        raise BriefingError(f"font {', '.join(missing)} not found in {FONT_DIR}: install the Debian package fonts-dejavu-core")
+        raise BriefingError(f"font {', '.join(missing)} not found: install the Debian packages fonts-dejavu-core, "
+                            "fonts-noto-cjk and fonts-noto-core")
 
 
 class PackPdf(FPDF):
-    """The pack's pages: A4 landscape, DejaVu Sans, every page but the cover stamped with the version;
-    the text helpers every section uses (headings, paragraphs, tables, pictures)."""
+    """The pack's pages: A4 landscape in the pack's language (right to left for Urdu), every page but
+    the cover stamped with the version; the text helpers every section uses."""
 
     def __init__(self, briefing: Briefing, images: BriefingImages):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.briefing = briefing
         self.images = images
+        self.code = briefing.language or i18n.current().code
+        self.rtl = i18n.language(self.code).direction == "rtl"
+        self.start, self.end = ("R", "L") if self.rtl else ("L", "R")
         self.set_margins(14, 12, 14)
         self.set_auto_page_break(True, margin=16)
-        for style, file_name in FONT_FILES.items():
-            self.add_font("DejaVu", style, str(FONT_DIR / file_name))
-        self.set_title(pdf_safe(f"{briefing.title} — {briefing.info.label}"))
+        self.family = pdffonts.set_up(self, self.code)
+        self.line_factor = pdffonts.line_height(self.code)
+        self.set_title(self.safe(f"{briefing.title} — {briefing.info.label}"))
         self.set_author("SEZ progress dashboard")
-        self.set_subject(pdf_safe(briefing.stamp))
+        self.set_subject(self.safe(briefing.stamp))
+        self.set_lang({"zh": "zh-CN", "ur": "ur-PK"}.get(self.code, self.code))
         self.set_creation_date(datetime.combine(briefing.generated_on, datetime.min.time(), tzinfo=UTC))
+
+    def safe(self, text: object) -> str:
+        return pdf_safe(text, self.code)
+
+    def use(self, style: str, size: float) -> None:
+        self.set_font(self.family, style, max(size, MIN_TEXT_PT))
 
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self.set_font("DejaVu", "", 9)
+        self.use("", 9)
         self.set_text_color(*MUTED)
-        self.cell(0, 6, pdf_safe(self.briefing.title), align="L")
+        self.cell(0, 6, self.safe(self.briefing.title), align=self.start)
         self.set_x(self.l_margin)
-        self.set_font("DejaVu", "B", 9)
+        self.use("B", 9)
         self.set_text_color(*ACCENT)
-        self.cell(0, 6, pdf_safe(self.briefing.stamp), align="R", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.safe(self.briefing.stamp), align=self.end, new_x="LMARGIN", new_y="NEXT")
         self.set_draw_color(*RULE)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(3)
 
     def footer(self) -> None:
         self.set_y(-11)
-        self.set_font("DejaVu", "", 8)
+        self.use("", 8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, pdf_safe(f"{self.briefing.stamp} · generated {self.briefing.generated_on.isoformat()}"), align="L")
+        b = self.briefing
+        self.cell(0, 5, self.safe(_("{stamp} · generated {date}").format(stamp=b.stamp, date=b.generated_on.isoformat())), align=self.start)
         self.set_x(self.l_margin)
-        self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, 5, self.safe(_("page {page} of {pages}").format(page=self.page_no(), pages=self.pages_total)), align=self.end)
+
+    pages_total = "{nb}"
 
     def heading(self, text: str, size: int = 20) -> None:
-        self.set_font("DejaVu", "B", size)
+        self.use("B", size)
         self.set_text_color(*INK)
-        self.multi_cell(0, size * 0.5, pdf_safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * self.line_factor, self.safe(text), align=self.start, new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
     def para(self, text: str, size: float = 11, colour: tuple[int, int, int] = INK, bold: bool = False) -> None:
-        self.set_font("DejaVu", "B" if bold else "", size)
+        self.use("B" if bold else "", size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, pdf_safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, max(size, MIN_TEXT_PT) * self.line_factor, self.safe(text), align=self.start, new_x="LMARGIN", new_y="NEXT")
 
     def rows_table(self, rows: list[list[str]], widths: tuple[float, ...], size: float = 9, width: float | None = None,
                    align: str = "CENTER", padding: float = 1.2) -> None:
-        """A table whose first row is its heading, rows shaded alternately."""
-        self.set_font("DejaVu", "", size)
+        """A table whose first row is its heading, rows shaded alternately; columns run right to left in Urdu."""
+        if self.rtl:
+            rows, widths = [list(reversed(r)) for r in rows], tuple(reversed(widths))
+        self.use("", size)
         self.set_text_color(*INK)
-        with self.table(col_widths=widths, text_align="LEFT", headings_style=FontFace(emphasis="BOLD", fill_color=PANEL, color=INK),
-                        line_height=size * 0.46, padding=padding, borders_layout="HORIZONTAL_LINES", width=width, align=align,
-                        cell_fill_color=(247, 248, 250), cell_fill_mode="ROWS") as t:
+        with self.table(col_widths=widths, text_align="RIGHT" if self.rtl else "LEFT",
+                        headings_style=FontFace(emphasis="BOLD", fill_color=PANEL, color=INK),
+                        line_height=max(size, MIN_TEXT_PT) * self.line_factor * 0.92, padding=padding, borders_layout="HORIZONTAL_LINES",
+                        width=width, align=align, cell_fill_color=(247, 248, 250), cell_fill_mode="ROWS") as t:
             for cells in rows:
                 row = t.row()
                 for cell in cells:
-                    row.cell(pdf_safe(cell))
+                    row.cell(self.safe(cell))
 
     def keep_room(self, mm: float) -> None:
         """Start a new page rather than leave a heading alone at the foot of this one."""
         if self.get_y() + mm > self.page_break_trigger:
             self.add_page()
 
-    def picture(self, data: bytes | None, what: str, max_w: float, max_h: float) -> None:
-        """The image fitted in ``max_w`` × ``max_h`` at the left margin, or a line saying why it is missing."""
-        if data is None:
-            why = "; ".join(self.images.problems) or "not rendered"
-            self.para(f"[{what} not available: {why}]", 10, FLAG)
-            return
+    def missing_picture(self, what: str) -> None:
+        why = "; ".join(self.images.problems) or _("not rendered")
+        self.para(_("[{what} not available: {why}]").format(what=what, why=why), 10, FLAG)
+
+    def picture_across(self, data: bytes, what: str, max_h: float) -> None:
+        """A chart across the page's width (rendered ``PDF_FIGURE_WIDTH_PX`` wide), at most ``max_h`` mm tall."""
+        from PIL import Image
+
         top = self.get_y()
-        self.image(io.BytesIO(data), x=self.l_margin, y=top, w=max_w, h=max_h, keep_aspect_ratio=True, alt_text=what)
-        self.set_y(top + max_h)
+        width_px, height_px = Image.open(io.BytesIO(data)).size
+        height = min(self.epw * height_px / width_px, max_h)
+        self.image(io.BytesIO(data), x=self.l_margin, y=top, w=self.epw, h=height, keep_aspect_ratio=True, alt_text=what)
+        self.set_y(top + height)
+
+
+@lru_cache(maxsize=8)
+def strips(png: bytes, max_height_px: int) -> tuple[bytes, ...]:
+    """A tall picture cut into pieces at most ``max_height_px`` high, each cut along the emptiest
+    pixel row near the bottom of its piece (between rows of the chart, not through a label)."""
+    import numpy as np
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(png))
+    height = picture.height
+    if height <= max_height_px:
+        return (png,)
+    ink = (np.asarray(picture.convert("L")) < 200).sum(axis=1)
+    cuts = [0]
+    while height - cuts[-1] > max_height_px:
+        low, high = cuts[-1] + int(max_height_px * 0.6), cuts[-1] + max_height_px
+        window = ink[low:high][::-1]
+        cuts.append(high - int(np.argmin(window)))
+    cuts.append(height)
+    out = []
+    for top, bottom in zip(cuts, cuts[1:], strict=False):
+        buffer = io.BytesIO()
+        picture.crop((0, top, picture.width, bottom)).save(buffer, format="PNG")
+        out.append(buffer.getvalue())
+    return tuple(out)
 
 
 def _zone_precision(briefing: Briefing, zone_id: str) -> str:
@@ -152,31 +196,36 @@ def cover_page(pdf: PackPdf) -> None:
     pdf.ln(28)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(1.2)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 40, pdf.get_y())
+    x0 = pdf.w - pdf.r_margin - 40 if pdf.rtl else pdf.l_margin
+    pdf.line(x0, pdf.get_y(), x0 + 40, pdf.get_y())
     pdf.set_line_width(0.2)
     pdf.set_draw_color(*RULE)
     pdf.ln(8)
     pdf.heading(b.title, 28)
     pdf.ln(4)
-    pdf.para(f"Version: {b.info.label} ({b.info.id})", 16, ACCENT, bold=True)
-    pdf.para(f"Data as of {b.info.as_of}", 16, INK, bold=True)
+    pdf.para(_("Version: {label} ({id})").format(label=b.info.label, id=b.info.id), 16, ACCENT, bold=True)
+    pdf.para(_("Data as of {date}").format(date=b.info.as_of), 16, INK, bold=True)
     pdf.ln(3)
-    pdf.para(f"Generated on {b.generated_on.isoformat()} from the pinned dataset version; published {b.info.published_at} by {b.info.author}.",
-             11, MUTED)
-    pdf.para(b.compare_text + ".", 11, MUTED)
+    pdf.para(_("Generated on {date} from the pinned dataset version; published {published} by {author}.").format(
+        date=b.generated_on.isoformat(), published=b.info.published_at, author=b.info.author), 11, MUTED)
+    pdf.para(b.compare_text, 11, MUTED)
     pdf.ln(8)
-    pdf.para("Contents: headline figures · map · one page per zone (priority zones first) · programme timeline · "
-             "changes since the earlier version · sources and confidence.", 11, MUTED)
+    pdf.para(_("Contents: headline figures · map · one page per zone (priority zones first) · programme timeline · "
+               "changes since the earlier version · sources and confidence."), 11, MUTED)
     legend = " · ".join(labelled(schema.CONFIDENCE, c) for c in schema.CONFIDENCE.values)
-    pdf.para(f"Every figure carries its confidence: {legend}. Estimated and illustrative figures are flagged ⚠.", 11, MUTED)
+    pdf.para(_("Every figure carries its confidence: {legend}. Estimated and illustrative figures are flagged ⚠.").format(legend=legend),
+             11, MUTED)
+    if pdf.code != i18n.SOURCE_LANGUAGE:
+        pdf.para(_("Notes and sources are printed as their stewards wrote them, in the language they were written in."), 11, MUTED)
 
 
 def _headline_tiles(pdf: PackPdf) -> None:
     """The headline tiles, four to a row: label, value, change and flag."""
-    tile_w, tile_h, gap = (pdf.epw - 3 * 5) / 4, 29, 4
+    tile_w, tile_h, gap = (pdf.epw - 3 * 5) / 4, 31, 4
     top = pdf.get_y()
     for i, tile in enumerate(pdf.briefing.tiles):
-        x = pdf.l_margin + (i % 4) * (tile_w + gap)
+        column = 3 - i % 4 if pdf.rtl else i % 4
+        x = pdf.l_margin + column * (tile_w + gap)
         y = top + (i // 4) * (tile_h + gap)
         pdf.set_fill_color(*PANEL)
         pdf.rect(x, y, tile_w, tile_h, style="F")
@@ -186,13 +235,14 @@ def _headline_tiles(pdf: PackPdf) -> None:
             (18, 5, "", 9, MUTED, tile.delta_text),
         ):
             pdf.set_xy(x + 3, y + dy)
-            pdf.set_font("DejaVu", style, size)
+            pdf.use(style, size)
             pdf.set_text_color(*colour)
-            pdf.cell(tile_w - 6, height, pdf_safe(text))
+            pdf.cell(tile_w - 6, height, pdf.safe(text), align=pdf.start)
         if tile.flag_text:
-            pdf.set_xy(x + 3, y + 23)
+            pdf.set_xy(x + 3, y + 24)
+            pdf.use("", 9)
             pdf.set_text_color(*FLAG)
-            pdf.cell(tile_w - 6, 5, pdf_safe(tile.flag_text))
+            pdf.cell(tile_w - 6, 5, pdf.safe(tile.flag_text), align=pdf.start)
     pdf.set_y(top + 2 * (tile_h + gap) + 2)
 
 
@@ -200,44 +250,45 @@ def overview_page(pdf: PackPdf) -> None:
     """Headline figures, zones by stage and the overdue milestones (the first few; the zone pages list them all)."""
     b = pdf.briefing
     pdf.add_page()
-    pdf.heading("Programme overview")
+    pdf.heading(_("Programme overview"))
     _headline_tiles(pdf)
-    pdf.para("Zones by stage: " + " · ".join(f"{s.symbol} {s.label} {s.count}" for s in b.stages), 11)
+    stages = " · ".join(f"{s.symbol} {s.label} {i18n.number(s.count, 0)}" for s in b.stages)
+    pdf.para(_("Zones by stage: {stages}").format(stages=stages), 11)
     if b.flagged_note:
-        pdf.para(f"⚠ {b.flagged_note}: those zones' figures are flagged wherever they appear.", 10, FLAG)
+        pdf.para(_("⚠ {note}: those zones' figures are flagged wherever they appear.").format(note=b.flagged_note), 10, FLAG)
     pdf.ln(3)
     if not b.overdue:
-        pdf.para(f"No milestone is overdue at {b.reference.name}.", 11)
+        pdf.para(_("No milestone is overdue at {reference}.").format(reference=b.reference.name), 11)
         return
-    pdf.para(f"Overdue milestones at {b.reference.name} ({len(b.overdue)})", 12, INK, bold=True)
+    pdf.para(_("Overdue milestones at {reference} ({count})").format(reference=b.reference.name, count=len(b.overdue)), 12, INK, bold=True)
     pdf.ln(1)
-    rows = [["Milestone", "Zone", "Committed", "Slippage", "Confidence"]]
+    rows = [[_("Milestone"), _("Zone"), _("Committed"), _("Slippage"), _("Confidence")]]
     names = {z.zone_id: z.short_name for z in b.zones}
-    rows += [[m.title, names.get(m.zone_id, vocabulary.PROGRAMME), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)]
+    rows += [[m.title, names.get(m.zone_id, _(vocabulary.PROGRAMME)), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)]
              for m in b.overdue[:OVERDUE_ROWS_PDF]]
     pdf.rows_table(rows, (5, 2, 1.4, 2.4, 1.4), 8.5, padding=0.9)
     if len(b.overdue) > OVERDUE_ROWS_PDF:
-        pdf.para(f"… and {len(b.overdue) - OVERDUE_ROWS_PDF} more (see the zone pages).", 9, MUTED)
+        pdf.para(_("… and {count} more (see the zone pages).").format(count=len(b.overdue) - OVERDUE_ROWS_PDF), 9, MUTED)
 
 
 def map_page(pdf: PackPdf) -> None:
-    """The map, with the zones' stage and location precision listed beside it."""
+    """The map across the page, then the zones' stage and location precision."""
     b = pdf.briefing
     pdf.add_page()
-    pdf.heading("Where the zones are")
-    top = pdf.get_y()
-    map_h = pdf.h - top - 26
-    map_w = min(map_h / MAP_ASPECT, pdf.epw * 0.66)
-    pdf.picture(pdf.images.get("map", "png"), "Map of the zones", map_w, map_h)
-    bottom = pdf.get_y()
-    pdf.set_y(top)
-    rows = [["Zone", "Stage", "Location"]]
+    pdf.heading(_("Where the zones are"))
+    data = pdf.images.get("map_page", "png") or pdf.images.get("map", "png")
+    if data is None:
+        pdf.missing_picture(_("Map of the zones"))
+    else:
+        pdf.picture_across(data, _("Map of the zones"), pdf.h - pdf.get_y() - 24)
+    pdf.para(_("Colour and circled number: stage. A ring around a point: its location is approximate (wider: nearest town only).")
+             + f" {_(MAP_CREDIT)}", 8, MUTED)
+    pdf.ln(2)
+    pdf.keep_room(40)
+    rows = [[_("Zone"), _("Stage"), _("Location")]]
     rows += [[z.short_name, labelled(schema.STAGE, z.stage) if z.stage else NO_VALUE,
               schema.LOCATION_PRECISION.label(_zone_precision(b, z.zone_id))] for z in b.zones]
-    pdf.rows_table(rows, (1.3, 1.5, 1.1), 9, width=pdf.epw - map_w - 6, align="RIGHT")
-    pdf.set_y(max(bottom, pdf.get_y()) + 1)
-    pdf.para(f"Colour and circled number: stage. A ring around a point: its location is approximate (wider: nearest town only). {MAP_CREDIT}",
-             8, MUTED)
+    pdf.rows_table(rows, (1.3, 1.5, 1.1), 9)
 
 
 ZONE_COLUMN_GAP = 6
@@ -247,17 +298,23 @@ FACT_LABEL_W = 25
 def _zone_facts_column(pdf: PackPdf, zone: ZoneBrief, x: float, top: float, width: float, title: str, facts, bold: bool) -> float:
     """One column of labelled facts under its title; returns where it ends."""
     pdf.set_xy(x, top)
-    pdf.set_font("DejaVu", "B", 11)
+    pdf.use("B", 11)
     pdf.set_text_color(*ACCENT)
-    pdf.multi_cell(width, 6, pdf_safe(title), new_x="LEFT", new_y="NEXT")  # a stale heading takes two lines
+    pdf.multi_cell(width, 11 * pdf.line_factor + 0.5, pdf.safe(title), align=pdf.start, new_x="LEFT", new_y="NEXT")
+    label_x, value_x = (x + width - FACT_LABEL_W, x) if pdf.rtl else (x, x + FACT_LABEL_W)
+    line = 9 * pdf.line_factor + 0.3
     for fact in facts:
-        pdf.set_x(x)
-        pdf.set_font("DejaVu", "", 9)
+        y = pdf.get_y()
+        pdf.set_xy(label_x, y)
+        pdf.use("", 9)
         pdf.set_text_color(*MUTED)
-        pdf.cell(FACT_LABEL_W, 4.8, pdf_safe(fact.label))
-        pdf.set_font("DejaVu", "B" if bold else "", 9)
-        pdf.set_text_color(*(FLAG if fact.label == "Confidence" and zone.flagged else INK))
-        pdf.multi_cell(width - FACT_LABEL_W, 4.8, pdf_safe(fact.value), align="L", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(FACT_LABEL_W, line, pdf.safe(fact.label), align=pdf.start, new_x="LEFT", new_y="NEXT")
+        label_end = pdf.get_y()
+        pdf.set_xy(value_x, y)
+        pdf.use("B" if bold else "", 9)
+        pdf.set_text_color(*(FLAG if fact.label == _("Confidence") and zone.flagged else INK))
+        pdf.multi_cell(width - FACT_LABEL_W, line, pdf.safe(fact.value), align=pdf.start, new_x="LEFT", new_y="NEXT")
+        pdf.set_y(max(label_end, pdf.get_y()))
     return pdf.get_y()
 
 
@@ -265,15 +322,16 @@ def _zone_changes_column(pdf: PackPdf, zone: ZoneBrief, x: float, top: float, wi
     """The zone's changes since the compared version (minor edits counted); returns where it ends."""
     b = pdf.briefing
     pdf.set_xy(x, top)
-    pdf.set_font("DejaVu", "B", 11)
+    pdf.use("B", 11)
     pdf.set_text_color(*ACCENT)
-    pdf.cell(width, 6, pdf_safe(f"Changes since {b.compare.label}" if b.compare else "Changes"), new_x="LEFT", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
+    title = _("Changes since {label}").format(label=b.compare.label) if b.compare else _("Changes")
+    pdf.multi_cell(width, 11 * pdf.line_factor + 0.5, pdf.safe(title), align=pdf.start, new_x="LEFT", new_y="NEXT")
+    pdf.use("", 9)
     pdf.set_text_color(*INK)
-    lines = [f"• {c}" for c in zone.changes] if b.compare else ["No earlier version to compare with."]
+    lines = [f"• {c}" for c in zone.changes] if b.compare else [_("No earlier version to compare with.")]
     if b.compare and zone.minor_changes:
-        lines.append(f"• and {zone.minor_changes} edit(s) of sources, notes or details (see the change summary)")
-    pdf.multi_cell(width, 4.6, pdf_safe("\n".join(lines) or "No change."), align="L", new_x="LEFT", new_y="NEXT")
+        lines.append("• " + _("and {count} edit(s) of sources, notes or details (see the change summary)").format(count=zone.minor_changes))
+    pdf.multi_cell(width, 9 * pdf.line_factor + 0.1, pdf.safe("\n".join(lines) or _("No change.")), align=pdf.start, new_x="LEFT", new_y="NEXT")
     return pdf.get_y()
 
 
@@ -281,35 +339,52 @@ def zone_page(pdf: PackPdf, zone: ZoneBrief) -> None:
     """A zone: status, profile and changes side by side, then the source, then the milestones."""
     b = pdf.briefing
     pdf.add_page()
-    pdf.heading(zone.heading + ("  · priority zone" if zone.priority else ""), 16)
+    pdf.heading(zone.heading + ("  · " + _("priority zone") if zone.priority else ""), 16)
     top = pdf.get_y()
     col_w = (pdf.epw - 2 * ZONE_COLUMN_GAP) / 3
     x_of = [pdf.l_margin + column * (col_w + ZONE_COLUMN_GAP) for column in range(3)]
+    if pdf.rtl:
+        x_of.reverse()
     bottoms = [
         _zone_facts_column(pdf, zone, x_of[0], top, col_w, zone.status_heading(b.info.as_of), zone.status, bold=True),
-        _zone_facts_column(pdf, zone, x_of[1], top, col_w, "Profile", zone.profile, bold=False),
+        _zone_facts_column(pdf, zone, x_of[1], top, col_w, _("Profile"), zone.profile, bold=False),
         _zone_changes_column(pdf, zone, x_of[2], top, col_w),
     ]
     pdf.set_xy(pdf.l_margin, max(bottoms) + 2)
     if zone.source:
-        pdf.para(f"Source: {zone.source}" + (f" · Note: {zone.note}" if zone.note else ""), 7, MUTED)
+        source = _("Source: {source}").format(source=zone.source)
+        if zone.note:
+            source = _("Source: {source} · Note: {note}").format(source=zone.source, note=zone.note)
+        pdf.para(source, 8, MUTED)
     pdf.ln(2)
     pdf.keep_room(30)
-    pdf.para("Milestones", 11, INK, bold=True)
+    pdf.para(_("Milestones"), 11, INK, bold=True)
     if not zone.milestones:
-        pdf.para("No milestone recorded.", 9, MUTED)
+        pdf.para(_("No milestone recorded."), 9, MUTED)
         return
-    rows = [["Milestone", "Category", "Committed", "Done", "Slippage", "Confidence"]]
+    rows = [[_("Milestone"), _("Category"), _("Committed"), _("Done"), _("Slippage"), _("Confidence")]]
     rows += [[m.title, m.category, m.due, m.done or NO_VALUE,
-              m.slip + (f"; rescheduled {m.rescheduled}" if m.rescheduled else ""),
+              m.slip + ("; " + _("rescheduled {change}").format(change=m.rescheduled) if m.rescheduled else ""),
               labelled(schema.CONFIDENCE, m.confidence)] for m in zone.milestones]
-    pdf.rows_table(rows, (4.4, 1.4, 1.2, 1.2, 3.4, 1.3), 7.5, padding=0.8)
+    pdf.rows_table(rows, (4.4, 1.4, 1.2, 1.2, 3.4, 1.3), 8, padding=0.8)
 
 
 def timeline_page(pdf: PackPdf) -> None:
+    """The programme timeline across the page; a tall one goes on over the next pages."""
     pdf.add_page()
-    pdf.heading("Programme timeline")
-    pdf.picture(pdf.images.get("timeline", "png"), "Programme timeline", pdf.epw, pdf.h - pdf.get_y() - 20)
+    pdf.heading(_("Programme timeline"))
+    data = pdf.images.get("timeline_page", "png") or pdf.images.get("timeline", "png")
+    if data is None:
+        pdf.missing_picture(_("Programme timeline"))
+        return
+    from PIL import Image
+
+    mm_per_png_px = pdf.epw / Image.open(io.BytesIO(data)).width
+    for i, piece in enumerate(strips(data, int((pdf.h - pdf.get_y() - 20) / mm_per_png_px))):
+        if i:
+            pdf.add_page()
+            pdf.heading(_("Programme timeline (continued)"), 14)
+        pdf.picture_across(piece, _("Programme timeline"), Image.open(io.BytesIO(piece)).height * mm_per_png_px)
 
 
 def changes_pages(pdf: PackPdf) -> None:
@@ -318,7 +393,7 @@ def changes_pages(pdf: PackPdf) -> None:
     pdf.add_page()
     pdf.heading(b.compare_text)
     if b.changes is not None and not b.changes:
-        pdf.para("No change between the two versions.", 11)
+        pdf.para(_("No change between the two versions."), 11)
     for zone, items in b.changes or []:
         pdf.keep_room(16)
         pdf.para(zone, 11, ACCENT, bold=True)
@@ -330,27 +405,31 @@ def appendix_pages(pdf: PackPdf) -> None:
     """The version's provenance and the source and confidence of every figure shown."""
     b = pdf.briefing
     pdf.add_page()
-    pdf.heading("Appendix: sources and confidence")
-    pdf.para(f"Dataset version {b.info.id} “{b.info.label}”, as of {b.info.as_of}, published {b.info.published_at} by {b.info.author}. "
-             f"Note: {b.info.note}", 9, MUTED)
-    pdf.para("File fingerprints (sha256): " + "; ".join(f"{n} {r.sha256[:16]}…" for n, r in sorted(b.info.files.items())), 8, MUTED)
-    pdf.para("Headline figures are computed from the zones' status rows below; sums count only the zones that report a figure. "
-             f"Map: {MAP_CREDIT}", 9, MUTED)
+    pdf.heading(_("Appendix: sources and confidence"))
+    pdf.para(_("Dataset version {id} “{label}”, as of {date}, published {published} by {author}. Note: {note}").format(
+        id=b.info.id, label=b.info.label, date=b.info.as_of, published=b.info.published_at, author=b.info.author, note=b.info.note), 9, MUTED)
+    pdf.para(_("File fingerprints (sha256): {fingerprints}").format(
+        fingerprints="; ".join(f"{n} {r.sha256[:16]}…" for n, r in sorted(b.info.files.items()))), 8, MUTED)
+    pdf.para(_("Headline figures are computed from the zones' status rows below; sums count only the zones that report a figure.")
+             + " " + _("Map: {credit}").format(credit=_(MAP_CREDIT)), 9, MUTED)
     pdf.ln(2)
-    rows = [SOURCE_COLUMNS] + [[s.subject, s.zone, s.as_of, labelled(schema.CONFIDENCE, s.confidence), s.source] for s in b.sources]
-    pdf.rows_table(rows, (2.8, 1.1, 1.2, 1.0, 5.0), 7, padding=0.8)
+    rows = [source_columns()] + [[s.subject, s.zone, s.as_of, labelled(schema.CONFIDENCE, s.confidence), s.source] for s in b.sources]
+    pdf.rows_table(rows, (2.8, 1.1, 1.2, 1.0, 5.0), 8, padding=0.8)
 
 
 def render_pdf(briefing: Briefing, images: BriefingImages | None = None) -> bytes:
-    """The pack as PDF bytes (A4 landscape, every page stamped with the version and its date)."""
-    _fonts_present()
-    pdf = PackPdf(briefing, images or BriefingImages())
-    cover_page(pdf)
-    overview_page(pdf)
-    map_page(pdf)
-    for zone in briefing.zones:
-        zone_page(pdf, zone)
-    timeline_page(pdf)
-    changes_pages(pdf)
-    appendix_pages(pdf)
-    return bytes(pdf.output())
+    """The pack as PDF bytes (A4 landscape, every page stamped with the version and its date), in
+    the language the storyline was built in."""
+    code = briefing.language or i18n.current().code
+    _fonts_present(code)
+    with i18n.use_language(code):
+        pdf = PackPdf(briefing, images or BriefingImages())
+        cover_page(pdf)
+        overview_page(pdf)
+        map_page(pdf)
+        for zone in briefing.zones:
+            zone_page(pdf, zone)
+        timeline_page(pdf)
+        changes_pages(pdf)
+        appendix_pages(pdf)
+        return bytes(pdf.output())

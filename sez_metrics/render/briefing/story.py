@@ -14,16 +14,20 @@ from datetime import date
 
 import pandas as pd
 
-from sez_metrics.core import metrics, schema, timeline, vocabulary
+from sez_metrics.core import i18n, metrics, schema, timeline, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff, diff_versions
+from sez_metrics.core.i18n import N_, _, ngettext
 
-PACK_TITLE = "CPEC Special Economic Zones — progress briefing"
+PACK_TITLE = N_("CPEC Special Economic Zones — progress briefing")
 NO_VALUE = "—"
 # Change items less important than this (diff.IMPORTANCE: source/note/detail edits) are only
 # counted on a zone's page; the change summary section lists them all.
 MINOR_CHANGE_IMPORTANCE = 11
+# The zone figures (``vocabulary.FIGURES``) as the appendix names them.
+FIGURE_NAMES = {"stage": N_("stage"), "gas": N_("gas"), "electricity": N_("electricity"), "colonization": N_("colonization"),
+                "enterprises": N_("enterprises"), "jobs": N_("jobs"), "investment": N_("investment")}
 
 
 class BriefingError(Exception):
@@ -90,7 +94,10 @@ class ZoneBrief:
 
     def status_heading(self, version_as_of: str) -> str:
         """"Status as of 2025-03-31", with "— 6 months older than this round" when the figures are stale."""
-        return f"Status as of {self.status_as_of or version_as_of}" + (f" — {self.stale}" if self.stale else "")
+        when = self.status_as_of or version_as_of
+        if self.stale:
+            return _("Status as of {date} — {older}").format(date=when, older=self.stale)
+        return _("Status as of {date}").format(date=when)
 
     @property
     def heading(self) -> str:
@@ -126,14 +133,15 @@ class HeadlineTile:
         """"+2 since Before JCC-13", or "" when there is nothing to compare with."""
         if self.compare_label is None or self.figure.direction == "none":
             return ""
-        return f"{self.figure.delta} since {self.compare_label}"
+        return _("{delta} since {version}").format(delta=self.figure.delta, version=self.compare_label)
 
     @property
     def flag_text(self) -> str:
         """"⚠ estimated: 3 of 7 zones" when some of the zones behind the figure are estimated, else ""."""
         if not self.figure.flagged:
             return ""
-        return f"⚠ estimated: {self.figure.flagged:,} of {self.figure.basis:,} zones"
+        return _("⚠ estimated: {flagged} of {basis} zones").format(flagged=i18n.number(self.figure.flagged, 0),
+                                                                  basis=i18n.number(self.figure.basis, 0))
 
 
 @dataclass(frozen=True)
@@ -163,23 +171,28 @@ class Briefing:
     changes: list[tuple[str, list[ChangeItem]]] | None  # by zone, most important first; None: nothing to compare with
     sources: list[SourceLine]
     dataset: Dataset = field(repr=False)
-    title: str = PACK_TITLE
+    title: str = ""  # the pack's title in the language it was built in (default: PACK_TITLE translated)
     reference: vocabulary.Reference | None = None  # the date days late are counted to (default: the as-of date)
+    language: str = ""  # the i18n code the storyline's words are in (default: the current language)
 
     def __post_init__(self) -> None:
         if self.reference is None:
             self.reference = vocabulary.resolve_reference(self.info.as_of, vocabulary.AS_OF)
+        if not self.title:
+            self.title = _(PACK_TITLE)
+        if not self.language:
+            self.language = i18n.current().code
 
     @property
     def stamp(self) -> str:
         """The "as of" line printed on every page and slide."""
-        return f"Data as of {self.info.as_of} · version {self.info.label} ({self.info.id})"
+        return _("Data as of {date} · version {label} ({id})").format(date=self.info.as_of, label=self.info.label, id=self.info.id)
 
     @property
     def compare_text(self) -> str:
         if self.compare is None:
-            return "No earlier version to compare with."
-        return f"Changes since {self.compare.label} ({self.compare.id}, as of {self.compare.as_of})"
+            return _("No earlier version to compare with.")
+        return _("Changes since {label} ({id}, as of {date})").format(label=self.compare.label, id=self.compare.id, date=self.compare.as_of)
 
 
 def labelled(enum: schema.Enumeration, code: object) -> str:
@@ -193,6 +206,11 @@ def _date_text(value: object) -> str:
     if value is None or pd.isna(value):
         return ""
     return pd.Timestamp(value).date().isoformat()
+
+
+def _number(value: object, decimals: int = 1) -> str:
+    """A figure in the current language's digits and grouping; "—" when missing (NA included)."""
+    return i18n.MISSING if value is None or pd.isna(value) else i18n.number(value, decimals)
 
 
 def _text(value: object) -> str:
@@ -225,7 +243,8 @@ def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFra
         if baseline is not None and r.milestone_id in baseline.index and not pd.isna(r.due_date):
             days = (r.due_date - baseline.loc[r.milestone_id, "first_due"]).days
             if days:
-                rescheduled = f"{days:+,} days since {baseline.loc[r.milestone_id, 'first_version']}"
+                rescheduled = _("{days} days since {version}").format(days=("+" if days > 0 else "") + i18n.number(days, 0),
+                                                                      version=baseline.loc[r.milestone_id, "first_version"])
         lines.append(
             MilestoneLine(
                 milestone_id=r.milestone_id,
@@ -249,32 +268,35 @@ def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFra
 
 
 def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, milestones: list[MilestoneLine], changes: list[ChangeItem]) -> ZoneBrief:
-    fmt = vocabulary.number_text
+    fmt = _number
     major = tuple(i.detail for i in changes if i.importance < MINOR_CHANGE_IMPORTANCE)
     minor = sum(1 for i in changes if i.importance >= MINOR_CHANGE_IMPORTANCE)
     district = _text(zone["district"])
     profile = [
-        Fact("Province", f"{zone['province']}" + (f" · {district} district" if district else "")),
-        Fact("Developer", _text(zone["developer"]) or NO_VALUE),
-        Fact("Area", f"{fmt(zone['area_acres'], 0)} acres"),
-        Fact("Programme", _text(zone["programme"]) or NO_VALUE),
-        Fact("Priority zone", "Yes" if zone["priority"] else "No"),
-        Fact("Notified", _date_text(zone["notified_on"]) or "Not yet notified"),
-        Fact("Location", f"{labelled(schema.LOCATION_PRECISION, zone['location_precision'])} "
-                         f"({fmt(zone['latitude'], 3)} N, {fmt(zone['longitude'], 3)} E)"),
+        Fact(_("Province"), _("{province} · {district} district").format(province=zone["province"], district=district)
+             if district else str(zone["province"])),
+        Fact(_("Developer"), _text(zone["developer"]) or NO_VALUE),
+        Fact(_("Area"), _("{area} acres").format(area=fmt(zone["area_acres"], 0))),
+        Fact(_("Programme"), _text(zone["programme"]) or NO_VALUE),
+        Fact(_("Priority zone"), _("Yes") if zone["priority"] else _("No")),
+        Fact(_("Notified"), _date_text(zone["notified_on"]) or _("Not yet notified")),
+        Fact(_("Location"), _("{precision} ({lat} N, {lon} E)").format(precision=labelled(schema.LOCATION_PRECISION, zone["location_precision"]),
+                                                                     lat=fmt(zone["latitude"], 3), lon=fmt(zone["longitude"], 3))),
     ]
     if status is None:
-        return ZoneBrief(zone["zone_id"], zone["name"], zone["short_name"], bool(zone["priority"]), "", tuple(profile),
-                         (Fact("Status", "No status reported in this version"),), "", "", "", "", tuple(milestones), major, minor)
+        return ZoneBrief(zone["zone_id"], i18n.data_text(zone, "name"), i18n.data_text(zone, "short_name"), bool(zone["priority"]), "",
+                         tuple(profile), (Fact(_("Status"), _("No status reported in this version")),), "", "", "", "",
+                         tuple(milestones), major, minor)
     plots = ""
     if not pd.isna(status["plots_total"]):
         allotted = NO_VALUE if pd.isna(status["plots_allotted"]) else fmt(status["plots_allotted"], 0)
-        plots = f" · {allotted} of {fmt(status['plots_total'], 0)} plots allotted"
+        plots = " · " + _("{allotted} of {total} plots allotted").format(allotted=allotted, total=fmt(status["plots_total"], 0))
     enterprises = NO_VALUE
     if not pd.isna(status["enterprises"]):
-        enterprises = f"{fmt(status['enterprises'], 0)} admitted"
+        enterprises = _("{admitted} admitted").format(admitted=fmt(status["enterprises"], 0))
         if not pd.isna(status["enterprises_operating"]):
-            enterprises += f", {fmt(status['enterprises_operating'], 0)} operating"
+            enterprises = _("{admitted} admitted, {operating} operating").format(admitted=fmt(status["enterprises"], 0),
+                                                                                 operating=fmt(status["enterprises_operating"], 0))
 
     def utility(stage_column: str, available: str, required: str, unit: str) -> str:
         capacity = vocabulary.capacity_text(status[available], status[required], unit)
@@ -287,20 +309,20 @@ def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, mil
         return f"{value} ({labelled(schema.CONFIDENCE, vocabulary.provenance(status, figure)[0])})" if value != NO_VALUE else value
 
     facts = [
-        Fact("Stage", own("stage", labelled(schema.STAGE, status["stage"]))),
-        Fact("Gas", own("gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD"))),
-        Fact("Electricity", own("electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW"))),
-        Fact("Colonization", own("colonization", f"{fmt(status['colonization_pct'])} %{' ' + basis if basis else ''}{plots}")
+        Fact(_("Stage"), own("stage", labelled(schema.STAGE, status["stage"]))),
+        Fact(_("Gas"), own("gas", utility("gas", "gas_mmcfd_available", "gas_mmcfd_required", "MMCFD"))),
+        Fact(_("Electricity"), own("electricity", utility("electricity", "power_mw_available", "power_mw_required", "MW"))),
+        Fact(_("Colonization"), own("colonization", f"{fmt(status['colonization_pct'])} %" + (f" {basis}" if basis else "") + plots)
              if vocabulary.colonization_value(status["stage"], status["colonization_pct"]) is not None
              else vocabulary.colonization_missing_text(status["stage"])),
-        Fact("Enterprises", own("enterprises", enterprises)),
-        Fact("Jobs", own("jobs", fmt(status["jobs"], 0))),
-        Fact("Investment", NO_VALUE if pd.isna(status["investment_usd_m"])
-             else own("investment", f"USD {fmt(status['investment_usd_m'])} million")),
-        Fact("Confidence", labelled(schema.CONFIDENCE, status["confidence"])),  # the row's: each figure's own is beside it
+        Fact(_("Enterprises"), own("enterprises", enterprises)),
+        Fact(_("Jobs"), own("jobs", fmt(status["jobs"], 0))),
+        Fact(_("Investment"), NO_VALUE if pd.isna(status["investment_usd_m"])
+             else own("investment", _("USD {amount} million").format(amount=fmt(status["investment_usd_m"])))),
+        Fact(_("Confidence"), labelled(schema.CONFIDENCE, status["confidence"])),  # the row's: each figure's own is beside it
     ]
     return ZoneBrief(
-        zone_id=zone["zone_id"], name=zone["name"], short_name=zone["short_name"], priority=bool(zone["priority"]),
+        zone_id=zone["zone_id"], name=i18n.data_text(zone, "name"), short_name=i18n.data_text(zone, "short_name"), priority=bool(zone["priority"]),
         stage=status["stage"], profile=tuple(profile), status=tuple(facts), confidence=status["confidence"],
         source=_text(status["source"]), status_as_of=_date_text(status["as_of"]), note=_text(status["note"]),
         milestones=tuple(milestones), changes=major, minor_changes=minor,
@@ -355,7 +377,7 @@ def build_briefing(
     changes = None
     if diff is not None:
         changes = [(items[0].zone_name, list(items)) for items in by_zone.values()]
-    names = dict(zip(dataset.zones["zone_id"], dataset.zones["short_name"], strict=True))
+    names = {row["zone_id"]: i18n.data_text(row, "short_name") for row in dataset.zones.to_dict("records")}
     # The zone's figures grouped by their own confidence and source (most rows: one group, the row's).
     sources = []
     for b in briefs:
@@ -365,16 +387,21 @@ def build_briefing(
         for figure in vocabulary.FIGURES:
             groups.setdefault(vocabulary.provenance(status.loc[b.zone_id], figure), []).append(figure)
         for (confidence, source), figures_of in groups.items():
-            sources.append(SourceLine(", ".join(figures_of).capitalize(), b.short_name, b.status_as_of, confidence, source))
+            subject = ", ".join(_(FIGURE_NAMES[f]) for f in figures_of)
+            sources.append(SourceLine(subject[:1].upper() + subject[1:], b.short_name, b.status_as_of, confidence, source))
     # Milestones sharing a zone, a source and a confidence level share one appendix row.
     grouped: dict[tuple[str, str, str], list[MilestoneLine]] = {}
     for m in every_line:
         grouped.setdefault((m.zone_id, m.confidence, m.source), []).append(m)
     for (zone_id, confidence, source), group in grouped.items():
-        label = "Milestone" if len(group) == 1 else f"{len(group)} milestones"
-        dates = group[0].due if len(group) == 1 else f"{min(m.due for m in group)} to {max(m.due for m in group)}"
-        sources.append(SourceLine(f"{label}: " + "; ".join(m.title for m in group),
-                                  names.get(zone_id, zone_id) if zone_id else vocabulary.PROGRAMME, dates, confidence, source))
+        titles = "; ".join(m.title for m in group)
+        if len(group) == 1:
+            subject, dates = _("Milestone: {titles}").format(titles=titles), group[0].due
+        else:
+            subject = ngettext("{n} milestone: {titles}", "{n} milestones: {titles}", len(group)).format(n=len(group), titles=titles)
+            dates = _("{first} to {last}").format(first=min(m.due for m in group), last=max(m.due for m in group))
+        sources.append(SourceLine(subject,
+                                  names.get(zone_id, zone_id) if zone_id else _(vocabulary.PROGRAMME), dates, confidence, source))
     return Briefing(
         info=dataset.info,
         compare=compare.info if compare is not None else None,

@@ -1,0 +1,165 @@
+"""The PDF's fonts: each language's faces (``fonts.fonts_for``) registered with fpdf2, shaped by
+HarfBuzz for Chinese and Urdu, and text widths measured a word at a time.
+
+- English is set in DejaVu Sans without shaping (Latin needs none).
+- Chinese in Noto Sans CJK SC (its face in the ``.ttc`` collection); DejaVu Sans draws what it
+  lacks (symbols).
+- Urdu in Noto Naskh Arabic (the table's fallback face for Urdu), shaped by HarfBuzz
+  (``uharfbuzz``): its letters join and take their contextual forms, and its paragraphs run right
+  to left. Not in Nastaliq: fpdf2 writes the text layer of Nastaliq's many positioned glyph parts
+  wrongly (copying or searching the PDF gives stray letters), while Naskh's text reads back exactly.
+  The HTML pack and the pictures, drawn by a browser, are in Nastaliq.
+- fpdf2 measures a line again after every character it adds (shaping it again, with shaping on),
+  which costs seconds. Shaping does not cross a space, so a text's width is the sum of its words'
+  widths and its spaces': each word is measured once and remembered for the process.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from fpdf import FPDF, line_break
+from fpdf.fonts import TTFFont
+
+from sez_metrics.core import i18n
+from sez_metrics.render.fonts import NOTO_NASKH, Face, fonts_for
+
+# The families fpdf2 knows the faces by: "pack0" the language's first choice, the others its fallbacks.
+FAMILY = "pack0"
+# The languages whose script needs HarfBuzz: Urdu's letters join and change form by position. Han
+# characters have no contextual forms, and Chinese text set without shaping prints the same glyphs
+# at a quarter of the cost (and extracts as a run of characters, not one glyph at a time).
+SHAPED = frozenset({"ur"})
+_WIDTH_MEMO_LIMIT = 200_000
+_widths: dict[tuple, tuple[int, float]] = {}
+
+
+class _WordMeasuredFont(TTFFont):
+    """A TrueType/OpenType font whose shaped width is the sum of its words' (remembered) widths."""
+
+    __slots__ = ()
+
+    def get_text_width(self, text, font_size_pt, text_shaping_params):
+        if not text_shaping_params:
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        if font_size_pt > self.biggest_size_pt:
+            self.biggest_size_pt = font_size_pt
+        params = text_shaping_params or {}
+        context = (str(self.ttffile), self.collection_font_number, font_size_pt, bool(text_shaping_params),
+                   params.get("direction"), params.get("fragment_direction"), params.get("script"), params.get("language"))
+        if len(_widths) > _WIDTH_MEMO_LIMIT:
+            _widths.clear()
+        total = 0.0
+        words = text.split(" ")
+        for word in [*words, *([" "] * (len(words) - 1))]:
+            if not word:
+                continue
+            key = (*context, word)
+            found = _widths.get(key)
+            if found is None:
+                found = _widths[key] = super().get_text_width(word, font_size_pt, text_shaping_params)
+            total += found[1]
+        return len(text), total
+
+
+def _line_width(self) -> float:
+    """fpdf2's ``CurrentLine.width`` (the sum of its fragments' widths) remembered per fragment and
+    length: a fragment grown by one character adds that character's width (text set without shaping
+    is measured character by character anyway); a shaped one is measured again, word by word."""
+    known = self.__dict__.setdefault("_known_widths", {})
+    width = 0.0
+    for i, fragment in enumerate(self.fragments):
+        length = len(fragment.characters)
+        key = (id(fragment), length, i > 0)
+        found = known.get(key)
+        if found is None:
+            before = known.get((id(fragment), length - 1, i > 0)) if length > 1 else None
+            if before is not None and not fragment.text_shaping_parameters and not fragment.char_spacing \
+                    and fragment.font_stretching == 100:
+                found = before + fragment.get_width(chars=fragment.characters[-1])
+            else:
+                found = fragment.get_width(initial_cs=i > 0)
+            known[key] = found
+        width += found
+    return width
+
+
+line_break.CurrentLine.width = property(_line_width)
+
+
+def pdf_faces(code: str) -> tuple[Face, ...]:
+    """The faces the PDF sets language ``code`` in, first choice first (Urdu: Naskh, see above)."""
+    faces = fonts_for(code).faces
+    if code == "ur":
+        faces = (NOTO_NASKH, *(f for f in faces if f not in (NOTO_NASKH,) and "Nastaliq" not in f.family))
+    return faces
+
+
+def line_height(code: str) -> float:
+    """The PDF's line height for language ``code``, in mm per pt of type (Naskh's marks need a taller line)."""
+    return {"ur": 0.62, "zh": 0.53}.get(code, 0.5)
+
+
+@lru_cache(maxsize=8)
+def glyphs_of(code: str) -> frozenset[int]:
+    """Every character some face of language ``code`` can draw."""
+    from fontTools.ttLib import TTFont
+
+    out: set[int] = set()
+    for face in pdf_faces(code):
+        out |= set(TTFont(face.regular, fontNumber=face.collection_index, lazy=True).getBestCmap())
+    return frozenset(out)
+
+
+_prototypes: dict[tuple, TTFFont] = {}
+_prototypes_lock = threading.Lock()
+
+
+def _add_font(pdf: FPDF, fontkey: str, style: str, path: Path, index: int) -> None:
+    """``pdf.add_font`` with the font's metrics read once per process: reading the character widths
+    of a CJK face (65,000 glyphs) takes longer than setting a page. Each document gets its own
+    copy with its own glyph subset and its own fontTools font (fpdf2 cuts that one down in place
+    when it writes the file)."""
+    from fontTools.ttLib import TTFont
+    from fpdf.fonts import SubsetMap
+
+    key = (str(path), index, style)
+    with _prototypes_lock:
+        prototype = _prototypes.get(key)
+        if prototype is None:
+            prototype = _prototypes[key] = TTFFont(pdf, path, fontkey, style, collection_font_number=index)
+    font = copy.copy(prototype)
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = fontkey
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.ttfont = TTFont(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+    font.subset = SubsetMap(font)
+    pdf.fonts[fontkey] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")
+
+
+def set_up(pdf: FPDF, code: str) -> str:
+    """Register language ``code``'s faces (regular and bold) with ``pdf`` and turn on shaping where
+    the script needs it; returns the family to ``set_font`` with."""
+    faces = pdf_faces(code)
+    for i, face in enumerate(faces):
+        for style, path in (("", face.regular), ("B", face.bold)):
+            _add_font(pdf, f"pack{i}{style}", style, path, face.collection_index)
+    if len(faces) > 1:
+        pdf.set_fallback_fonts([f"pack{i}" for i in range(1, len(faces))], exact_match=False)
+    if code in SHAPED:
+        pdf.set_text_shaping(True, direction=i18n.language(code).direction)
+    for font in pdf.fonts.values():
+        if type(font) is TTFFont:
+            font.__class__ = _WordMeasuredFont
+    return FAMILY
+
+
+def missing_fonts(code: str) -> list[str]:
+    """The font files language ``code`` needs that this machine lacks."""
+    return [str(p) for face in pdf_faces(code) for p in (face.regular, face.bold) if not p.is_file()]
