@@ -214,3 +214,21 @@ def test_chart_text_is_set_in_the_language_fonts(code):
     fig = pack_images.in_language_fonts(figures.go.Figure(), code)
     assert fig.layout.font.family == fonts_for(code).css_families
     assert fonts_for(code).primary.family in fig.layout.font.family
+
+
+def test_the_app_keeps_one_pack_per_language(mini_store):
+    """Presenter mode's storyline and download are cached per request: a Chinese reader and an English
+    reader of the same version never share one."""
+    from sez_metrics.app import cached
+    from sez_metrics.storage.store import open_store
+
+    versions = [v.id for v in open_store(mini_store).versions()]
+    requests = {}
+    for code in ("en", "zh"):
+        with i18n.use_language(code):
+            requests[code] = cached.pack_request(versions[-1], None, root=mini_store)
+    assert requests["en"] != requests["zh"]
+    assert [requests[c].lang for c in ("en", "zh")] == ["en", "zh"]
+    story = {code: cached.briefing_story(requests[code]) for code in ("en", "zh")}
+    assert (story["en"].language, story["zh"].language) == ("en", "zh")
+    assert story["zh"].title != story["en"].title and re.search(r"[\u4e00-\u9fff]", story["zh"].title)

@@ -271,7 +271,7 @@ def zone_deck(version_id: str, content_hash: str, measure_code: str, selected: s
 @dataclass(frozen=True)
 class PackRequest:
     """One briefing: which versions and zones, the store as it stood (its fingerprint's digest),
-    the day it is made on and the reference date of days late."""
+    the day it is made on, the reference date of days late and the language it is read in."""
 
     address: str
     version_id: str
@@ -280,21 +280,24 @@ class PackRequest:
     store_digest: str
     today: date
     reference: str = vocabulary.AS_OF
+    lang: str = i18n.SOURCE_LANGUAGE
 
 
 def pack_request(version_id: str, compare_id: str | None, zones: tuple[str, ...] = (), reference: str = vocabulary.AS_OF,
                  root: Path | None = None) -> PackRequest:
-    """The request for a briefing of the store as it is now, made today."""
+    """The request for a briefing of the store as it is now, made today, in the session's language."""
     store = _store(root)
-    return PackRequest(store.address, version_id, compare_id, tuple(zones), store.fingerprint().digest, date.today(), reference)
+    return PackRequest(store.address, version_id, compare_id, tuple(zones), store.fingerprint().digest, date.today(), reference,
+                       i18n.current().code)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def briefing_story(request: PackRequest) -> storyline.Briefing:
     """The storyline of a briefing (presenter mode's slides, a pack's pages)."""
     inputs = pack_files.load_pack_inputs(request.address, request.version_id, request.compare_id)
-    return storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(request.zones) or None,
-                                   generated_on=request.today, reference=request.reference)
+    with i18n.use_language(request.lang):
+        return storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, zone_ids=list(request.zones) or None,
+                                       generated_on=request.today, reference=request.reference)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
@@ -318,7 +321,7 @@ def _cached_pack(request: PackRequest, fmt: str) -> bytes:
     inputs = pack_files.load_pack_inputs(request.address, request.version_id, request.compare_id)
     with serverguard.costly():
         data, _, images = pack_files.make_pack(inputs, fmt, zone_ids=list(request.zones) or None, generated_on=request.today,
-                                             reference=request.reference)
+                                             reference=request.reference, lang=request.lang)
     if images.problems:
         raise _WithoutPictures(data)  # st.cache_data keeps no result of a call that raised
     return data
