@@ -10,7 +10,7 @@ import pandas as pd
 
 from sez_metrics.core import i18n, vocabulary
 from sez_metrics.core.dataset import Dataset
-from sez_metrics.core.i18n import _
+from sez_metrics.core.i18n import N_, _
 
 
 def _zone_names(dataset: Dataset) -> dict[str, str]:
@@ -58,14 +58,15 @@ MOVEMENT_COLUMNS = [
     "movement", "zone_id", "zone", "milestone_id", "title", "old_due", "new_due", "shift_days", "done_date", "days",
 ]
 # Each movement code as a table shows it, in the order a reader wants them.
+# Marked with N_ and translated where shown (``_(MOVEMENTS[code])``).
 MOVEMENTS = {
-    vocabulary.COMPLETED_LATE: "⏱ Completed late",
-    vocabulary.COMPLETED_ON_TIME: "✓ Completed on time",
-    vocabulary.COMPLETED_EARLY: "✓ Completed early",
-    vocabulary.SLIPPED: "⚠ Slipped",
-    vocabulary.NEWLY_OVERDUE: "⏰ Now overdue",
-    vocabulary.BROUGHT_FORWARD: "⏩ Brought forward",
-    vocabulary.CANCELLED: "✗ Cancelled",
+    vocabulary.COMPLETED_LATE: N_("⏱ Completed late"),
+    vocabulary.COMPLETED_ON_TIME: N_("✓ Completed on time"),
+    vocabulary.COMPLETED_EARLY: N_("✓ Completed early"),
+    vocabulary.SLIPPED: N_("⚠ Slipped"),
+    vocabulary.NEWLY_OVERDUE: N_("⏰ Now overdue"),
+    vocabulary.BROUGHT_FORWARD: N_("⏩ Brought forward"),
+    vocabulary.CANCELLED: N_("✗ Cancelled"),
 }
 
 

@@ -473,10 +473,10 @@ def bounds_text(column: Column, style: str = "guide") -> str:
     if style == "range":
         return f"{low:g} – {high:g}" if above and below else above or below or ""
     if low is not None and high is not None:
-        return f"between {low:g} and {high:g}"
+        return _("between {low} and {high}").format(low=f"{low:g}", high=f"{high:g}")
     if low is not None:
-        return f"greater than {low:g}" if column.exclusive_minimum else f"{low:g} or more"
-    return "" if high is None else f"{high:g} or less"
+        return (_("greater than {low}") if column.exclusive_minimum else _("{low} or more")).format(low=f"{low:g}")
+    return "" if high is None else _("{high} or less").format(high=f"{high:g}")
 
 
 def column_rule(column: Column, *, unique: bool = False, markdown: bool = False) -> str:
