@@ -12,7 +12,7 @@ from support.pages import run_page
 def slide_html(at) -> str:
     bodies = [h.proto.body for h in at.get("html") if 'data-testid="sez-slide"' in h.proto.body]
     assert len(bodies) == 1, "exactly one slide is drawn"
-    return bodies[0]
+    return re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", bodies[0])  # values isolated for right-to-left reading
 
 
 def slide_number(at) -> int:
