@@ -145,7 +145,8 @@ def test_slides_speak_the_language_of_the_run(mini_store, code):
         html_out = "".join(present.stamp_html(story, s, n, len(deck)) + present.slide_body_html(story, s, pack_images.BriefingImages())
                            for n, s in enumerate(deck, start=1))
     for english in ("Programme overview", "Where the zones are", "Milestone timeline", "What changed", "Zones by stage",
-                    "Slippage", "Since ", "As of ", "on the changes slides", "the full timeline is in the briefing pack"):
+                    "Slippage", "Since ", "As of ", "on the changes slides", "the full timeline is in the briefing pack",
+                    ">Milestones<", "<th>Milestone</th>", "<th>Zone</th>", "<th>Stage</th>", "Priority zone", "Source: ", "<th>Date</th>"):
         assert english not in html_out, english
     script = r"[\u4e00-\u9fff]" if code == "zh" else r"[\u0600-\u06ff]"
     assert re.search(script, html_out)

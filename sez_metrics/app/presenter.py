@@ -23,7 +23,7 @@ from sez_metrics.app.context import (
     log_store_unavailable,
     set_page_title,
 )
-from sez_metrics.app.language import language_switch
+from sez_metrics.app.language import apply_language, language_switch
 from sez_metrics.core import i18n, vocabulary
 from sez_metrics.core.i18n import _
 from sez_metrics.core.settings import store_location
@@ -144,6 +144,7 @@ def _fail(message: str, latest_id: str | None) -> None:
 
 def render_presenter() -> None:
     """Draw the slide the URL asks for, with the presenter's controls; never returns to the page."""
+    apply_language()  # again, as page_context does: a rerun of the page alone (tests) keeps the language too
     root = store_location()
     try:
         versions = open_store(root).versions()

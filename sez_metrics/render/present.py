@@ -44,7 +44,7 @@ MILESTONE_ROW_LINES = 2  # a milestone's row: at least its date and how it stand
 # storyline's ``profile`` facts 1–3 and 5) fills the column.
 ZONE_PROFILE_LINES = 6
 OVERVIEW_OVERDUE_LINES = 2
-ZONE_SOURCE_CHARS = 70  # the source in brief under a zone's facts: two lines at most
+ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts: one line
 LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
 ZONE_TITLE_MAX_CHARS = 40  # beyond this a zone slide is headed by the zone's short name
 # "What changed": three columns of printed lines (a zone's heading counts 2); a zone's group that runs
@@ -52,7 +52,7 @@ ZONE_TITLE_MAX_CHARS = 40  # beyond this a zone slide is headed by the zone's sh
 CHANGE_COLUMNS = 3
 # The type sizes (``present_style``): characters per line and lines per column of each.
 CHANGE_TYPES = {"normal": (35, 18), "large": (29, 15)}
-CHANGE_HEADING_LINES = 2
+CHANGE_HEADING_LINES = 2  # a zone's heading, in lines of change text
 
 
 @dataclass(frozen=True)
@@ -241,10 +241,11 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
         f"<tr><td>{_e(z.short_name)}</td><td>{_e(labelled(schema.STAGE, z.stage) if z.stage else NO_VALUE)}</td></tr>"
         for z in briefing.zones
     )
+    head = (_e(_("Zone")), _e(_("Stage")))
     key = _("Colour and circled number: stage · a ring: approximate location (wider: nearest town only) · "
             "Boundaries: Natural Earth, approximate.")
     return (f'<div class="sez-map"><div class="sez-map-figure">{figure_html(images.get("map", "svg"), figure_alt(briefing, "map"))}</div>'
-            f'<table class="sez-table sez-map-list"><thead><tr><th>{_e(_("Zone"))}</th><th>{_e(_("Stage"))}</th></tr></thead>'
+            f'<table class="sez-table sez-map-list"><thead><tr><th>{head[0]}</th><th>{head[1]}</th></tr></thead>'
             f'<tbody>{rows}</tbody></table></div><p class="sez-note">{_e(key)}</p>')
 
 
@@ -282,10 +283,11 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         for f in zone.status
     )
     changes = list(zone.changes)
-    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, line_budget(ZONE_CHANGE_MAX_LINES) - 1)
+    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, line_budget(ZONE_CHANGE_MAX_LINES, headed=True) - 1)
     change_lines = sum(wrapped_lines(c, CHANGE_CHARS_PER_LINE) for c in shown) + 1  # and its "… and N more" line
     if briefing.compare is None:
-        change_items = f"<li>{_e(_('No earlier version to compare with.'))}</li>"
+        nothing = _e(_("No earlier version to compare with."))
+        change_items = f"<li>{nothing}</li>"
     else:
         change_items = "".join(f"<li>{_e(c)}</li>" for c in shown)
         rest, minor = len(changes) - len(shown), zone.minor_changes
@@ -301,33 +303,37 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
             more = ngettext("{m} edit of sources or notes", "{m} edits of sources or notes", minor)
         if more:
             change_items += f'<li class="sez-muted">{_e(more.format(n=i18n.number(rest, 0), m=i18n.number(minor, 0)))}</li>'
-        change_items = change_items or f"<li>{_e(_('No change.'))}</li>"
-    budget = line_budget(ZONE_RIGHT_COLUMN_LINES) - change_lines
+        no_change = _e(_("No change."))
+        change_items = change_items or f"<li>{no_change}</li>"
+    budget = line_budget(ZONE_RIGHT_COLUMN_LINES, headed=True) - change_lines
     chosen = _milestones_for_slide(zone, budget)
     room = budget - sum(max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)) for m in chosen)
-    about = ""
+    about, about_heading = "", _("About the zone")
     if room >= ZONE_PROFILE_LINES:  # a zone with little to report: who develops it, how big, since when
         facts_of = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value)}</dd>" for f in zone.profile[1:4] + zone.profile[5:6])
-        about = f'<h3>{_e(_("About the zone"))}</h3><dl class="sez-facts">{facts_of}</dl>'
+        about = f'<h3>{_e(about_heading)}</h3><dl class="sez-facts">{facts_of}</dl>'
+    none_recorded, milestones_heading = _("No milestone recorded."), _("Milestones")
     milestones = "".join(
         f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td>'
         f'<td class="sez-slip">{_e(slip_text(m))}</td></tr>'
         for m in chosen
-    ) or f'<tr><td colspan="3">{_e(_("No milestone recorded."))}</td></tr>'
-    priority = f'<span class="sez-badge">{_e(_("Priority zone"))}</span>' if zone.priority else ""
+    ) or f'<tr><td colspan="3">{_e(none_recorded)}</td></tr>'
+    badge = _("Priority zone")
+    priority = f'<span class="sez-badge">{_e(badge)}</span>' if zone.priority else ""
     province = zone.profile[0].value if zone.profile else ""  # the storyline puts the province first
     if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
         province = f"{zone.name} · {province}"
     source = metrics.source_brief(zone.source, ZONE_SOURCE_CHARS) if zone.source else ""
     changes_title = _t(_("Since {label}"), label=briefing.compare.label) if briefing.compare else _e(_("Changes"))
-    source_line = f'<p class="sez-note sez-source">{_t(_("Source: {source}"), source=source)}</p>' if source else ""
+    source_text = _t(_("Source: {source}"), source=source)
+    source_line = f'<p class="sez-note sez-source">{source_text}</p>' if source else ""
     head = "".join(f"<th>{_e(t)}</th>" for t in (_("Milestone"), _("Date"), _("Slippage")))
     return (
         f'<p class="sez-subtitle">{priority}{_e(province)}</p>'
         '<div class="sez-zone">'
         f'<div><h3>{_e(zone.status_heading(briefing.info.as_of))}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
         f'<div><h3>{changes_title}</h3><ul class="sez-changes">{change_items}</ul>'
-        f'<h3>{_e(_("Milestones"))}</h3><table class="sez-table"><thead><tr>{head}</tr></thead>'
+        f'<h3>{_e(milestones_heading)}</h3><table class="sez-table"><thead><tr>{head}</tr></thead>'
         f"<tbody>{milestones}</tbody></table>{about}</div></div>"
     )
 
@@ -336,14 +342,16 @@ def changes_html(briefing: Briefing, part: int = 0) -> str:
     """One slide of the change summary: each zone's changes under its heading, in columns, never split
     from it (a zone continued from the slide before says so)."""
     if briefing.changes is None:
-        return f'<p class="sez-line">{_e(_("This is the first version: there is nothing earlier to compare with."))}</p>'
+        first = _("This is the first version: there is nothing earlier to compare with.")
+        return f'<p class="sez-line">{_e(first)}</p>'
     pages = change_pages(briefing)
     minor = minor_change_count(briefing)
     compare = briefing.compare
     since = _t(_("Since {label} ({id}, as of {date})"), label=compare.label, id=compare.id, date=compare.as_of)
     since = f'<p class="sez-subtitle">{since}</p>'
     if not briefing.changes:
-        return since + f'<p class="sez-line">{_e(_("Nothing changed between these versions."))}</p>'
+        unchanged = _("Nothing changed between these versions.")
+        return since + f'<p class="sez-line">{_e(unchanged)}</p>'
     part = min(part, len(pages) - 1)
     seen = {zone for page in pages[:part] for column in page for zone, _items in column}
     columns = []

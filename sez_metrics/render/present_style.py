@@ -38,7 +38,9 @@ _CSS = """
 /* Data runs in the direction of its own first letter (an English source in an Urdu slide stays readable). */
 .sez-slide dd, .sez-slide li, .sez-slide td, .sez-tl-label, .sez-tl-when, .sez-tile-delta, .sez-slide-title, .sez-change-zone h3 {
   unicode-bidi: plaintext; }
-.sez-slide dd, .sez-slide li, .sez-slide td, .sez-tl-label, .sez-tl-when, .sez-source { line-height: var(--sez-data-line) !important; }
+/* Data and one-line labels beside it (a fact's name, a zone's heading) take the data's line height. */
+.sez-slide dd, .sez-slide dt, .sez-slide li, .sez-slide td, .sez-tl-label, .sez-tl-when, .sez-source, .sez-subtitle,
+.sez-change-zone h3 { line-height: var(--sez-data-line) !important; }
 .sez-v { unicode-bidi: isolate; }
 .sez-slide-bar { display: flex; justify-content: space-between; align-items: flex-end; gap: 2vw;
   border-bottom: 3px solid #0072B2; padding-bottom: calc(var(--sez-unit) * 0.5); margin-bottom: calc(var(--sez-unit) * 1); }

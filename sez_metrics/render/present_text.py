@@ -12,6 +12,7 @@ from sez_metrics.core import i18n, timeline
 from sez_metrics.core.i18n import N_, _, ngettext
 from sez_metrics.render import present_style
 from sez_metrics.render.briefing.story import MilestoneLine
+from sez_metrics.render.fonts import fonts_for
 
 # A right-to-left slide sets its data lines taller (``present_style.DATA_LINE_HEIGHT``): fewer fit.
 BASE_LINE_HEIGHT = present_style.SLIDE_LINE_HEIGHT
@@ -29,9 +30,11 @@ def sentence(template: str, **values: object) -> str:
     return escape(template).format(**{name: f'<span class="sez-v" dir="auto">{escape(value)}</span>' for name, value in values.items()})
 
 
-def line_budget(lines: int) -> int:
-    """``lines`` of the slide's type, as many as fit in the current language's line height."""
-    height = present_style.DATA_LINE_HEIGHT[i18n.current().direction]
+def line_budget(lines: int, *, headed: bool = False) -> int:
+    """``lines`` of the slide's type, as many as fit in the current language's line height of data
+    (``headed``: in a column whose headings and labels are in the language's own, taller, lines)."""
+    lang = i18n.current()
+    height = fonts_for(lang.code).line_height if headed and lang.direction == "rtl" else present_style.DATA_LINE_HEIGHT[lang.direction]
     return max(1, int(lines * BASE_LINE_HEIGHT / max(height, BASE_LINE_HEIGHT)))
 
 

@@ -59,14 +59,16 @@ def timeline_html(briefing: Briefing, part: int = 0) -> str:
     pages = timeline_pages(briefing)
     rows = pages[min(part, len(pages) - 1)]
     if not rows:
-        return f'<p class="sez-line">{_e(_("No milestone to show for the zones chosen."))}</p>'
+        nothing = _("No milestone to show for the zones chosen.")
+        return f'<p class="sez-line">{_e(nothing)}</p>'
     reference = pd.Timestamp(briefing.reference.day)
     start, end, ticks = _years(timeline_rows(briefing), reference)
     grid = "".join(f'<span class="sez-tl-grid" style="left:{_at(pd.Timestamp(y, 1, 1), start, end)}"></span>' for y in ticks)
     ref_line = f'<span class="sez-tl-ref" style="left:{_at(reference, start, end)}"></span>'
     axis = "".join(f'<span class="sez-tl-tick" style="left:{_at(pd.Timestamp(y, 1, 1), start, end)}">{y}</span>' for y in ticks)
-    cells = [f'<div class="sez-tl-head">{_e(_("Milestone"))}</div><div class="sez-tl-head sez-tl-axis" dir="ltr">{axis}</div>'
-             f'<div class="sez-tl-head">{_e(_("Date"))}</div>']
+    what, when = _("Milestone"), _("Date")
+    cells = [f'<div class="sez-tl-head">{_e(what)}</div><div class="sez-tl-head sez-tl-axis" dir="ltr">{axis}</div>'
+             f'<div class="sez-tl-head">{_e(when)}</div>']
     states = {}
     for who, m in rows:
         state = timeline.SLIP_STATES.get(m.state) or timeline.SLIP_STATES["planned"]
