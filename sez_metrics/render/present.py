@@ -216,7 +216,7 @@ def overview_html(briefing: Briefing) -> str:
         f"<li><b>{_e(names.get(m.zone_id, _(vocabulary.PROGRAMME)))}</b>: {_e(m.title)} — {_e(slip_text(m))}</li>" for m in worst
     )
     worst_list = f'<ul class="sez-overdue">{worst_items}</ul>' if worst_items else ""
-    note = f'<p class="sez-note">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
+    note = f'<p class="sez-note" dir="auto">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
     by_stage = _e(_("Zones by stage:"))
     return (f'<div class="sez-tiles">{"".join(tiles)}</div>'
             f'<p class="sez-line">{by_stage} {stages}</p><p class="sez-line">{_overdue_line(briefing)}</p>{worst_list}{note}')

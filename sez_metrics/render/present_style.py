@@ -36,11 +36,15 @@ _CSS = """
   font-size: inherit !important; line-height: inherit; }
 .sez-slide ul, .sez-slide ol { padding-inline-start: 1.2em; padding-inline-end: 0; margin-inline: 0; }
 /* Data runs in the direction of its own first letter (an English source in an Urdu slide stays readable). */
-.sez-slide dd, .sez-slide li, .sez-slide td, .sez-tl-label, .sez-tl-when, .sez-tile-delta, .sez-slide-title, .sez-change-zone h3 {
+.sez-slide dd, .sez-slide li, .sez-slide td, .sez-tl-label, .sez-tl-when span, .sez-tile > div, .sez-slide-title, .sez-change-zone h3 {
   unicode-bidi: plaintext; }
 /* Data and one-line labels beside it (a fact's name, a zone's heading) take the data's line height. */
-.sez-slide dd, .sez-slide dt, .sez-slide li, .sez-slide td, .sez-tl-label, .sez-tl-when, .sez-source, .sez-subtitle,
+.sez-slide li, .sez-slide td, .sez-tl-label, .sez-source, .sez-subtitle,
 .sez-change-zone h3 { line-height: var(--sez-data-line) !important; }
+/* How a milestone stands is the slide's own words: when it wraps, two lines of Nastaliq must not touch;
+   the timeline's date and state are one line each, kept apart by a gap instead. */
+.sez-slide td.sez-slip { line-height: var(--sez-line) !important; }
+.sez-tl-when { line-height: var(--sez-data-line) !important; row-gap: calc((var(--sez-line) - var(--sez-data-line)) * 0.5em); }
 .sez-v { unicode-bidi: isolate; }
 .sez-slide-bar { display: flex; justify-content: space-between; align-items: flex-end; gap: 2vw;
   border-bottom: 3px solid #0072B2; padding-bottom: calc(var(--sez-unit) * 0.5); margin-bottom: calc(var(--sez-unit) * 1); }
@@ -124,4 +128,6 @@ def presenter_css(code: str | None = None) -> str:
     if lang.direction == "rtl":
         # The controls move to the reading start of the line (bottom left for Urdu).
         own += ".st-key-sez_present_nav { right: auto; left: calc(var(--sez-unit) * 2.4); direction: rtl; }\n"
+        # A zone's facts (labels in the schema's words) keep Nastaliq's line height: they get the wider column.
+        own += ".sez-zone { grid-template-columns: 1.15fr 1fr; }\n"
     return f"<style>{_CSS}{own}</style>"
