@@ -110,7 +110,8 @@ _CSS = """
    a faded bar is unreadable on a projector. */
 .st-key-sez_present_nav { position: fixed; right: calc(var(--sez-unit) * 2.4); bottom: calc(var(--sez-unit) * 0.6); width: auto !important;
   z-index: 1000; background: #fff; border: 1px solid #6B7280; border-radius: 8px; padding: 4px 6px; opacity: 1 !important; }
-.st-key-sez_present_nav *, [data-testid="stPopoverBody"] * { font-size: max(18px, var(--sez-small)) !important; }
+/* The presenter's own controls: 18.5 px at every size (the slide list keeps its width and every name whole). */
+.st-key-sez_present_nav *, [data-testid="stPopoverBody"] * { font-size: 18.5px !important; }
 .st-key-sez_present_nav button { min-height: 0; padding-top: 0.15em; padding-bottom: 0.15em; }
 [data-testid="stMainBlockContainer"], .stMainBlockContainer { padding-bottom: calc(var(--sez-unit) * 5) !important; }
 .st-key-sez_present_page_down, .st-key-sez_present_page_up { display: none !important; }
