@@ -12,7 +12,7 @@ from support.pages import run_page
 def slide_html(at) -> str:
     bodies = [h.proto.body for h in at.get("html") if 'data-testid="sez-slide"' in h.proto.body]
     assert len(bodies) == 1, "exactly one slide is drawn"
-    return bodies[0]
+    return re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", bodies[0])  # values isolated for right-to-left reading
 
 
 def slide_number(at) -> int:
@@ -148,3 +148,31 @@ def test_changes_since_follows_the_url(mini_store):
     assert at.selectbox(key="sez_present_compare").value == "v0001"
     at = run_page(present="1", version="v0001")  # the first version: nothing earlier, nothing chosen
     assert at.selectbox(key="sez_present_compare").value is None
+
+
+def test_presenter_speaks_the_language_of_the_link(mini_store):
+    """`lang=ur`: the slide is marked Urdu and right to left, set in Nastaliq, and every control is in
+    Urdu (the language switch in the set-up names each language in itself)."""
+    from support.translated import untranslated
+
+    from sez_metrics.render.fonts import fonts_for
+
+    at = run_page(present="1", slide="2", lang="ur")
+    assert not at.exception, at.exception
+    assert 'lang="ur" dir="rtl"' in slide_html(at)
+    assert fonts_for("ur").css_families in stylesheet(at) and "direction: rtl" in stylesheet(at)
+    controls = [b.proto.label for b in at.button] + [s.proto.label for s in at.selectbox if s.key != "sez_present_lang"]
+    controls += [m.proto.label for m in at.multiselect] + [d.proto.label for d in at.get("download_button")]
+    assert controls and not untranslated(controls), untranslated(controls)
+    switch = next(s for s in at.selectbox if s.key == "sez_present_lang")
+    assert switch.value == "ur" and switch.options == ["English", "中文", "اردو"]
+    assert at.query_params["lang"] == "ur"
+
+
+def test_the_set_up_switch_changes_the_slides_language_and_keeps_the_slide(mini_store):
+    at = run_page(present="1", slide="3")
+    assert 'lang="en" dir="ltr"' in slide_html(at)
+    next(s for s in at.selectbox if s.key == "sez_present_lang").set_value("zh").run()
+    assert not at.exception, at.exception
+    assert at.query_params["lang"] == "zh" and at.query_params["slide"] == "3"
+    assert 'lang="zh" dir="ltr"' in slide_html(at) and "里程碑" in slide_html(at)

@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 from support.pages import run_page
 
-from sez_metrics.core import vocabulary
+from sez_metrics.core import i18n, vocabulary
 from sez_metrics.render.briefing import html as pack_html
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
@@ -102,7 +102,9 @@ def test_overdue_and_days_late_agree_on_every_page_slide_pack_and_command(shippe
     at = run_page(present="1", slide="1", **params)
     body = next(h.proto.body for h in at.get("html") if 'data-testid="sez-slide"' in h.proto.body)
     if late:
-        assert f"{len(late)} milestone{'s' if len(late) != 1 else ''} overdue</span> at {reference.name}" in body.replace("&#x27;", "'")
+        when = f"today ({i18n.date_text('en', reference.day)})" if choice == vocabulary.TODAY else \
+            f"at the data's as-of date ({i18n.date_text('en', reference.day)})"
+        assert f"⚠ {len(late)} milestone{'s' if len(late) != 1 else ''} overdue {when}" in re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", body).replace("&#x27;", "'")
     else:
         assert "No milestone overdue" in body
 

@@ -30,7 +30,7 @@ from sez_metrics.core import i18n, profile, vocabulary
 from sez_metrics.core.dataset import Dataset, VersionInfo
 from sez_metrics.core.diff import VersionDiff, diff_versions
 from sez_metrics.core.settings import store_location
-from sez_metrics.render import mapbasemap, maplayers
+from sez_metrics.render import mapbasemap, maplayers, present_map
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
@@ -300,12 +300,12 @@ def briefing_story(request: PackRequest) -> storyline.Briefing:
                                        generated_on=request.today, reference=request.reference)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Drawing the map and the timeline…")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def briefing_images(request: PackRequest) -> pack_images.BriefingImages:
-    """The map and timeline pictures of a briefing, drawn by chromium."""
+    """The map slide's picture of a briefing in the request's language, drawn by chromium."""
     story = briefing_story(request)
     with serverguard.costly():  # one chromium render at a time, however many selections are asked for
-        return pack_images.render_images(story, ("svg",), ("map", "timeline_focus"))
+        return present_map.render_slide_images(story)
 
 
 class _WithoutPictures(Exception):

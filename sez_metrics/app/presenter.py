@@ -23,10 +23,12 @@ from sez_metrics.app.context import (
     log_store_unavailable,
     set_page_title,
 )
-from sez_metrics.core import vocabulary
+from sez_metrics.app.language import apply_language, language_switch
+from sez_metrics.core import i18n, vocabulary
+from sez_metrics.core.i18n import _
 from sez_metrics.core.settings import store_location
 from sez_metrics.core.text import md_echo, md_escape
-from sez_metrics.render import present, static_map
+from sez_metrics.render import present, present_map, present_style, static_map
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import story as storyline
 from sez_metrics.storage.store import VERSION_ID_PATTERN, StoreError, StoreUnavailable, open_store
@@ -68,7 +70,7 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
     except StoreError:
         return
     reference = request.reference
-    for fmt, label in (("pdf", "⬇️ Briefing pack (PDF)"), ("html", "⬇️ Briefing pack (HTML, offline)")):
+    for fmt, label in (("pdf", _("⬇️ Briefing pack (PDF)")), ("html", _("⬇️ Briefing pack (HTML, offline)"))):
         st.download_button(
             label,
             data=lambda fmt=fmt: cached.briefing_pack(request, fmt),
@@ -76,12 +78,12 @@ def pack_download_buttons(version_id: str, compare_id: str | None = None, zone_i
             mime=MIME[fmt],
             on_click="ignore",
             key=f"sez_briefing_{fmt}_{version_id}",
-            help="The storyline of presenter mode as a document to send out: cover, headline figures, map, "
-                 "one page per zone, timeline, changes and sources. Made on demand (a few seconds).",
+            help=_("The storyline of presenter mode as a document to send out: cover, headline figures, map, "
+                   "one page per zone, timeline, changes and sources. Made on demand (a few seconds)."),
         )
     missing = static_map.missing_browser()
     if missing:
-        st.caption(f"Packs are made without pictures: {md_escape(missing)}.")
+        st.caption(_("Packs are made without pictures: {reason}.").format(reason=md_escape(missing)))
 
 
 # --- presenter --------------------------------------------------------------------------------
@@ -97,8 +99,8 @@ def start_presenting(version_id: str | None = None) -> None:
 
 def presenter_button(ctx: PageContext) -> None:
     """The "Present" button of a page: opens presenter mode pinned to the version the page shows."""
-    st.button("🎥 Present", on_click=start_presenting, args=(ctx.info.id,), key="sez_present_start",
-              help="Full-screen slides for a meeting: large type, the version pinned, one slide per zone.")
+    st.button(_("🎥 Present"), on_click=start_presenting, args=(ctx.info.id,), key="sez_present_start",
+              help=_("Full-screen slides for a meeting: large type, the version pinned, one slide per zone."))
 
 
 def _stop_presenting(latest_id: str | None) -> None:
@@ -133,15 +135,16 @@ def _compare_chosen() -> None:
 
 
 def _fail(message: str, latest_id: str | None) -> None:
-    set_page_title("Presenter mode")
-    st.html(present.PRESENTER_CSS)
+    set_page_title(_("Presenter mode"))
+    st.html(present_style.presenter_css())
     st.error(message, icon="🚫")
-    st.button("✕ Leave presenter mode", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit_error")
+    st.button(_("✕ Leave presenter mode"), on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit_error")
     st.stop()
 
 
 def render_presenter() -> None:
     """Draw the slide the URL asks for, with the presenter's controls; never returns to the page."""
+    apply_language()  # again, as page_context does: a rerun of the page alone (tests) keeps the language too
     root = store_location()
     try:
         versions = open_store(root).versions()
@@ -149,22 +152,23 @@ def render_presenter() -> None:
         log_store_unavailable(exc)
         _fail(STORE_UNAVAILABLE_TEXT, None)
     except StoreError as exc:
-        _fail(f"The dataset cannot be read: {md_escape(exc)}", None)
+        _fail(_("The dataset cannot be read: {problem}").format(problem=md_escape(exc)), None)
     if not versions:
-        _fail("The dataset holds no version yet.", None)
+        _fail(_("The dataset holds no version yet."), None)
     ids = [v.id for v in versions]
     latest_id = ids[-1]
     version_id = st.query_params.get("version") or latest_id
     if version_id not in ids:
         # a version id is echoed as it is; anything else in the link could be markdown
-        asked = repr(version_id) if VERSION_ID_PATTERN.fullmatch(version_id) else "in the link"
-        _fail(f"There is no version {asked}. Valid versions: {', '.join(ids)}.", latest_id)
+        if VERSION_ID_PATTERN.fullmatch(version_id):
+            _fail(_("There is no version {asked}. Valid versions: {valid}.").format(asked=repr(version_id), valid=", ".join(ids)), latest_id)
+        _fail(_("There is no version in the link. Valid versions: {valid}.").format(valid=", ".join(ids)), latest_id)
     # Pin the version in the URL: a reload mid-meeting keeps showing the same data.
     st.query_params["version"] = version_id
     position = ids.index(version_id)
     compare_id = st.query_params.get("compare")
     if compare_id and compare_id not in ids:
-        st.toast(f"No version “{md_echo(compare_id)}” to compare with; using the one before.", icon="⚠️")
+        st.toast(_("No version “{version}” to compare with; using the one before.").format(version=md_echo(compare_id)), icon="⚠️")
         compare_id = None
     compare_id = compare_id or (ids[position - 1] if position > 0 else None)
 
@@ -175,7 +179,7 @@ def render_presenter() -> None:
         dataset_zones = story.dataset
         zones, unknown = present.requested_zones(st.query_params.get("zones"), dataset_zones)
         if unknown:
-            st.toast(f"Unknown zone(s) left out: {md_echo(', '.join(unknown))}", icon="⚠️")
+            st.toast(_("Unknown zone(s) left out: {zones}").format(zones=md_echo(", ".join(unknown))), icon="⚠️")
         if zones:
             request = dataclasses.replace(request, zones=tuple(zones))
             story = cached.briefing_story(request)
@@ -188,24 +192,22 @@ def render_presenter() -> None:
         st.query_params["slide"] = str(number)
     slide = deck[number - 1]
 
-    set_page_title(present.slide_heading(story, slide), f"Presenting {number}/{len(deck)}")
-    st.html(present.PRESENTER_CSS)
+    set_page_title(present.slide_heading(story, slide), _("Presenting {number}/{count}").format(number=number, count=len(deck)))
+    lang = i18n.current()
+    st.html(present_style.presenter_css(lang.code))
     images = pack_images.BriefingImages()
     # Each new (version, comparison, zones) costs a chromium render: past the hourly budget of
     # distinct ones, the viewer's browser draws the figure instead (below).
-    if slide.kind in ("map", "timeline") and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones))):
+    if slide.kind == "map" and serverguard.PRESENTER_RENDERS.allow((version_id, compare_id, tuple(zones), lang.code)):
         images = cached.briefing_images(request)
     body = present.slide_body_html(story, slide, images)
     st.html(
-        f'<div class="sez-slide" data-testid="sez-slide" data-slide="{number}" data-kind="{slide.kind}">'
-        f"{present.stamp_html(story, slide, number, len(deck))}{body}</div>"
+        f'<div class="sez-slide" data-testid="sez-slide" data-slide="{number}" data-kind="{slide.kind}" '
+        f'lang="{lang.code}" dir="{lang.direction}">{present.stamp_html(story, slide, number, len(deck))}{body}</div>'
     )
-    figure_name = {"map": "map", "timeline": "timeline_focus"}.get(slide.kind)
-    if figure_name and images.get(figure_name, "svg") is None:
-        # No browser to draw a static image: let Plotly draw the same figure in the page.
-        figure = pack_images.FIGURES[figure_name][0](story)
-        figure.update_layout(height=520)
-        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
+    if slide.kind == "map" and images.get("map", "svg") is None:
+        # No browser to draw a static image: let Plotly draw the same figure in the page, at its own size.
+        st.plotly_chart(present_map.slide_map_figure(story), width="content", config={"displaylogo": False, "displayModeBar": False},
                         alt=present.figure_alt(story, slide.kind))
     _controls(story, deck, number, ids, compare_id, latest_id)
 
@@ -213,29 +215,30 @@ def render_presenter() -> None:
 def _controls(story: storyline.Briefing, deck: list[present.Slide], number: int, ids: list[str], compare_id: str | None, latest_id: str) -> None:
     count = len(deck)
     with st.container(horizontal=True, key="sez_present_nav", vertical_alignment="center", gap="small"):
-        st.button("◀ Previous", on_click=_go_to, args=(max(number - 1, 1),), disabled=number <= 1, key="sez_present_prev", shortcut="Left")
+        st.button(_("◀ Previous"), on_click=_go_to, args=(max(number - 1, 1),), disabled=number <= 1, key="sez_present_prev", shortcut="Left")
         st.session_state["sez_present_jump"] = number
         st.selectbox(
-            "Slide", list(range(1, count + 1)), key="sez_present_jump", on_change=_jumped, label_visibility="collapsed",
-            format_func=lambda n: f"{n}. {present.slide_heading(story, deck[n - 1])}", width=360,
+            _("Slide"), list(range(1, count + 1)), key="sez_present_jump", on_change=_jumped, label_visibility="collapsed",
+            format_func=lambda n: f"{n}. {deck[n - 1].title}", width=380,
         )
-        st.button("Next ▶", on_click=_go_to, args=(min(number + 1, count),), disabled=number >= count, key="sez_present_next",
+        st.button(_("Next ▶"), on_click=_go_to, args=(min(number + 1, count),), disabled=number >= count, key="sez_present_next",
                   shortcut="Right", type="primary")
         # Presentation clickers send PageDown / PageUp: hidden twins of Next and Previous.
-        st.button("next", on_click=_go_to, args=(min(number + 1, count),), key="sez_present_page_down", shortcut="PageDown")
-        st.button("previous", on_click=_go_to, args=(max(number - 1, 1),), key="sez_present_page_up", shortcut="PageUp")
-        with st.popover("⚙ Set up"):
-            zone_names = dict(zip(story.dataset.zones["zone_id"], story.dataset.zones["short_name"], strict=True))
+        st.button(_("next"), on_click=_go_to, args=(min(number + 1, count),), key="sez_present_page_down", shortcut="PageDown")
+        st.button(_("previous"), on_click=_go_to, args=(max(number - 1, 1),), key="sez_present_page_up", shortcut="PageUp")
+        with st.popover(_("⚙ Set up")):
+            language_switch(st, key="sez_present_lang")
+            zone_names = {row["zone_id"]: i18n.data_text(row, "short_name") for row in story.dataset.zones.to_dict("records")}
             st.session_state["sez_present_zones"] = [z.zone_id for z in story.zones]
             st.multiselect(
-                "Zone slides, in this order", list(zone_names), key="sez_present_zones", on_change=_zones_chosen,
-                format_func=lambda z: zone_names.get(z, z), help="Leave empty for every zone, priority zones first.",
+                _("Zone slides, in this order"), list(zone_names), key="sez_present_zones", on_change=_zones_chosen,
+                format_func=lambda z: zone_names.get(z, z), help=_("Leave empty for every zone, priority zones first."),
             )
             earlier = [v for v in ids if v != story.info.id]
             if earlier:
                 # The widget follows the URL through its state alone: a default index as well makes
                 # Streamlit warn that the value was set twice.
                 st.session_state["sez_present_compare"] = compare_id if compare_id in earlier else None
-                st.selectbox("Changes since", earlier, key="sez_present_compare", on_change=_compare_chosen)
+                st.selectbox(_("Changes since"), earlier, key="sez_present_compare", on_change=_compare_chosen)
             pack_download_buttons(story.info.id, compare_id, [z.zone_id for z in story.zones])
-        st.button("✕ Exit", on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit", shortcut="Esc")
+        st.button(_("✕ Exit"), on_click=_stop_presenting, args=(latest_id,), key="sez_present_exit", shortcut="Esc")

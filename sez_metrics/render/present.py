@@ -15,29 +15,44 @@ changes are measured from (default: the one before); ``version=ID`` pins the dat
 from __future__ import annotations
 
 import base64
-import html
+import math
 from dataclasses import dataclass
 
-from sez_metrics.core import metrics, schema, vocabulary
+from sez_metrics.core import i18n, metrics, schema, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.dataset import Dataset
+from sez_metrics.core.i18n import _, ngettext
 from sez_metrics.core.timeline import parse_multi
+from sez_metrics.render import present_timeline
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, ZoneBrief, labelled
+from sez_metrics.render.present_text import escape as _e
+from sez_metrics.render.present_text import line_budget, slip_text
+from sez_metrics.render.present_text import sentence as _t
 
 # What a zone slide's right-hand column has room for at 1280×720 (and, scaled, at 1920×1080) before
-# the slide would scroll: at most 5 changes and 5 milestones, and in all 12 printed lines, each item
-# counted as the lines it wraps to (a change's line holds ~72 characters, a milestone title's ~44).
-ZONE_CHANGE_LINES = 5
-ZONE_MILESTONE_LINES = 5
-ZONE_RIGHT_COLUMN_LINES = 12
+# the slide would scroll: at most 4 changes and 4 milestones, and in all 14 printed lines, each item
+# counted as the lines it wraps to (a change's line holds ~55 characters, a milestone title's ~28).
+ZONE_CHANGE_LINES = 4
+ZONE_MILESTONE_LINES = 4
+ZONE_RIGHT_COLUMN_LINES = 14
 ZONE_CHANGE_MAX_LINES = 6  # of those, at most this many for the changes and their "… and N more"
-CHANGE_CHARS_PER_LINE = 72
-MILESTONE_TITLE_CHARS_PER_LINE = 44
-OVERVIEW_OVERDUE_LINES = 3
+CHANGE_CHARS_PER_LINE = 55
+MILESTONE_TITLE_CHARS_PER_LINE = 28
+MILESTONE_ROW_LINES = 2  # a milestone's row: at least its date and how it stands, on two lines
+# Room for this many more lines: the zone's profile (developer, area, programme, notified; the
+# storyline's ``profile`` facts 1–3 and 5) fills the column.
+ZONE_PROFILE_LINES = 6
+OVERVIEW_OVERDUE_LINES = 2
+ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts: one line
 LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
-ZONE_TITLE_MAX_CHARS = 44  # beyond this a zone slide is headed by the zone's short name
-CHANGES_PER_SLIDE = 15
+ZONE_TITLE_MAX_CHARS = 40  # beyond this a zone slide is headed by the zone's short name
+# "What changed": three columns of printed lines (a zone's heading counts 2); a zone's group that runs
+# on is continued under its heading again. Set large when that takes no more slides.
+CHANGE_COLUMNS = 3
+# The type sizes (``present_style``): characters per line and lines per column of each.
+CHANGE_TYPES = {"normal": (35, 18), "large": (29, 15)}
+CHANGE_HEADING_LINES = 2  # a zone's heading, in lines of change text
 
 
 @dataclass(frozen=True)
@@ -66,44 +81,82 @@ def slide_number(value: str | None, count: int) -> int:
     return min(max(number, 1), max(count, 1))
 
 
+def _numbered(title: str, part: int, count: int) -> str:
+    """A slide title, with "(2/3)" when its content takes several slides (digits: the same in every language)."""
+    return title if count <= 1 else f"{title} ({part + 1}/{count})"
+
+
 def build_deck(briefing: Briefing) -> list[Slide]:
-    """The slides of the presentation, in order."""
-    slides = [Slide("overview", "Programme overview"), Slide("map", "Where the zones are")]
+    """The slides of the presentation, in order (titles in the current language)."""
+    slides = [Slide("overview", _("Programme overview")), Slide("map", _("Where the zones are"))]
     slides += [Slide("zone", z.short_name, z.zone_id) for z in briefing.zones]
-    slides.append(Slide("timeline", "Milestone timeline"))
+    rows = present_timeline.timeline_pages(briefing)
+    slides += [Slide("timeline", _numbered(_("Milestone timeline"), part, len(rows)), part=part) for part in range(len(rows))]
     pages = change_pages(briefing)
-    for part in range(len(pages)):
-        slides.append(Slide("changes", "What changed" + (f" ({part + 1}/{len(pages)})" if len(pages) > 1 else ""), part=part))
+    slides += [Slide("changes", _numbered(_("What changed"), part, len(pages)), part=part) for part in range(len(pages))]
     return slides
 
 
-def change_pages(briefing: Briefing) -> list[list[tuple[str, list[ChangeItem]]]]:
-    """The change summary cut into slides of at most ``CHANGES_PER_SLIDE`` lines, zone groups kept whole
-    where they fit. Edits of sources, notes and details are left to the briefing pack (counted on the
-    last slide). Always at least one (possibly empty) page."""
-    pages: list[list[tuple[str, list[ChangeItem]]]] = [[]]
+ChangeGroup = tuple[str, list[ChangeItem]]
+
+
+def _columns_of(items: list[tuple[str, ChangeItem, int]], target: int, most: int) -> list[list[list[ChangeGroup]]]:
+    """Changes (zone, item, lines) in order into columns of about ``target`` lines (up to ``most`` to
+    finish a zone's group), ``CHANGE_COLUMNS`` to a slide; a column that starts inside a zone's group
+    repeats its heading (2 lines)."""
+    pages: list[list[list[ChangeGroup]]] = [[[]]]
     used = 0
-    for zone, items in briefing.changes or []:
-        major = [i for i in items if i.importance < MINOR_CHANGE_IMPORTANCE]
-        while major:
-            if used and used + min(len(major), CHANGES_PER_SLIDE) > CHANGES_PER_SLIDE:
-                pages.append([])
-                used = 0
-            chunk, major = major[:CHANGES_PER_SLIDE], major[CHANGES_PER_SLIDE:]
-            pages[-1].append((zone, chunk))
-            used += len(chunk)
+    for zone, item, lines in items:
+        column = pages[-1][-1]
+        heading = 0 if column and column[-1][0] == zone else CHANGE_HEADING_LINES
+        if column and used + heading + lines > (most if not heading else target):
+            if len(pages[-1]) == CHANGE_COLUMNS:
+                pages.append([[]])
+            else:
+                pages[-1].append([])
+            column, used, heading = pages[-1][-1], 0, CHANGE_HEADING_LINES
+        if heading:
+            column.append((zone, []))
+        column[-1][1].append(item)
+        used += heading + lines
     return pages
+
+
+def change_pages(briefing: Briefing) -> list[list[list[ChangeGroup]]]:
+    """The change summary cut into slides of ``CHANGE_COLUMNS`` columns, each change under its zone's
+    heading (a zone continued in the next column or slide is headed again), columns and slides
+    filled evenly. Edits of sources, notes and details are left to the briefing pack (counted on the
+    last slide). Always at least one (possibly empty) page."""
+    return _change_layout(briefing)[1]
+
+
+def change_type(briefing: Briefing) -> str:
+    """The type the change slides are set in: "large" when the changes fill as few slides in it."""
+    return _change_layout(briefing)[0]
+
+
+def _change_layout(briefing: Briefing) -> tuple[str, list[list[list[ChangeGroup]]]]:
+    changes = [(zone, i) for zone, group in briefing.changes or [] for i in group if i.importance < MINOR_CHANGE_IMPORTANCE]
+    if not changes:
+        return "normal", [[[]]]
+    layouts = []
+    for size, (chars, column_lines) in CHANGE_TYPES.items():
+        most = line_budget(column_lines)
+        items = [(zone, i, wrapped_lines(i.detail, chars)) for zone, i in changes]
+        fewest = len(_columns_of(items, most, most))
+        total = sum(lines for _, _, lines in items) + CHANGE_HEADING_LINES * len({zone for zone, _ in changes})
+        pages = next((p for target in range(math.ceil(total / (CHANGE_COLUMNS * fewest)), most + 1)
+                      if len(p := _columns_of(items, target, most)) <= fewest), _columns_of(items, most, most))
+        layouts.append((len(pages), -len(layouts), size, pages))
+    _count, _order, size, pages = min(layouts)  # the fewest slides; the large type when it takes no more
+    return size, pages
 
 
 def minor_change_count(briefing: Briefing) -> int:
     return sum(1 for _, items in briefing.changes or [] for i in items if i.importance >= MINOR_CHANGE_IMPORTANCE)
 
 
-# --- slide bodies (HTML; every value escaped) -------------------------------------------------
-
-
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+# --- slide bodies (HTML; every value escaped: ``present_text``) ---------------------------------
 
 
 def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str:
@@ -111,10 +164,11 @@ def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str
     info = briefing.info
     heading = slide_heading(briefing, slide)
     size = " sez-long" if len(heading) > LONG_TITLE_CHARS else ""
+    stamp = _t(_("As of {date} · {label} ({id})"), date=info.as_of, label=info.label, id=info.id)
     return (
         '<div class="sez-slide-bar">'
         f'<div class="sez-slide-title{size}">{_e(heading)}</div>'
-        f'<div class="sez-stamp" data-testid="sez-as-of-stamp">As of {_e(info.as_of)} · {_e(info.label)} ({_e(info.id)})'
+        f'<div class="sez-stamp" data-testid="sez-as-of-stamp">{stamp}'
         f'<span class="sez-counter">{number} / {count}</span></div></div>'
     )
 
@@ -133,6 +187,20 @@ def zone_of(briefing: Briefing, zone_id: str | None) -> ZoneBrief | None:
     return next((z for z in briefing.zones if z.zone_id == zone_id), None)
 
 
+def _overdue_line(briefing: Briefing) -> str:
+    """"⚠ 7 milestones overdue at the data's as-of date (15 Sept 2025)", as HTML."""
+    late, ref = len(briefing.overdue), briefing.reference
+    when = i18n.date_of(ref.day)
+    if not late:
+        text = (_("No milestone overdue today ({date})") if ref.is_today
+                else _("No milestone overdue at the data's as-of date ({date})")).format(date=when)
+        return _e(text)
+    text = (ngettext("⚠ {n} milestone overdue today ({date})", "⚠ {n} milestones overdue today ({date})", late) if ref.is_today
+            else ngettext("⚠ {n} milestone overdue at the data's as-of date ({date})",
+                          "⚠ {n} milestones overdue at the data's as-of date ({date})", late))
+    return f'<span class="sez-flag">{_e(text.format(n=i18n.number(late, 0), date=when))}</span>'
+
+
 def overview_html(briefing: Briefing) -> str:
     """Headline figures as tiles, zones by stage, and what is overdue."""
     tiles = [
@@ -141,28 +209,22 @@ def overview_html(briefing: Briefing) -> str:
         + (f'<div class="sez-flag">{_e(tile.flag_text)}</div>' if tile.flag_text else "") + "</div>"
         for tile in briefing.tiles
     ]
-    stages = " · ".join(f"{s.symbol} {s.label} <b>{s.count}</b>" for s in briefing.stages if s.count)
-    late = len(briefing.overdue)
-    late_text = (f'<span class="sez-flag">⚠ {late} milestone{"s" if late != 1 else ""} overdue</span> at {_e(briefing.reference.name)}'
-                 if late else f"No milestone overdue at {_e(briefing.reference.name)}")
+    stages = " · ".join(f"{_e(s.symbol)} {_e(s.label)} <b>{_e(i18n.number(s.count, 0))}</b>" for s in briefing.stages if s.count)
     names = {z.zone_id: z.short_name for z in briefing.zones}
     worst = sorted(briefing.overdue, key=lambda m: m.due)[:OVERVIEW_OVERDUE_LINES]
     worst_items = "".join(
-        f"<li><b>{_e(names.get(m.zone_id, vocabulary.PROGRAMME))}</b>: {_e(m.title)} — {_e(m.slip)}</li>" for m in worst
+        f"<li><b>{_e(names.get(m.zone_id, _(vocabulary.PROGRAMME)))}</b>: {_e(m.title)} — {_e(slip_text(m))}</li>" for m in worst
     )
     worst_list = f'<ul class="sez-overdue">{worst_items}</ul>' if worst_items else ""
-    note = f'<p class="sez-note">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
+    note = f'<p class="sez-note" dir="auto">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
+    by_stage = _e(_("Zones by stage:"))
     return (f'<div class="sez-tiles">{"".join(tiles)}</div>'
-            f'<p class="sez-line">Zones by stage: {stages}</p><p class="sez-line">{late_text}</p>{worst_list}{note}')
+            f'<p class="sez-line">{by_stage} {stages}</p><p class="sez-line">{_overdue_line(briefing)}</p>{worst_list}{note}')
 
 
 def figure_alt(briefing: Briefing, kind: str) -> str:
     """The text alternative of a slide's figure (plain text: escape it for HTML), naming where its figures are in words."""
-    if kind == "map":
-        return "Map of the zones, coloured by stage; the table beside it lists each zone with its stage."
-    late = len(briefing.overdue)
-    return (f"Milestone timeline of the zones shown: {late} milestone{'s' if late != 1 else ''} overdue at "
-            f"{briefing.reference.name}. Each zone's slide lists its milestones; the briefing pack has the full table.")
+    return _("Map of the zones, coloured by stage; the table beside it lists each zone with its stage.")
 
 
 def figure_html(svg: bytes | None, what: str) -> str:
@@ -179,10 +241,12 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
         f"<tr><td>{_e(z.short_name)}</td><td>{_e(labelled(schema.STAGE, z.stage) if z.stage else NO_VALUE)}</td></tr>"
         for z in briefing.zones
     )
+    head = (_e(_("Zone")), _e(_("Stage")))
+    key = _("Colour and circled number: stage · a ring: approximate location (wider: nearest town only) · "
+            "Boundaries: Natural Earth, approximate.")
     return (f'<div class="sez-map"><div class="sez-map-figure">{figure_html(images.get("map", "svg"), figure_alt(briefing, "map"))}</div>'
-            f'<table class="sez-table sez-map-list"><thead><tr><th>Zone</th><th>Stage</th></tr></thead><tbody>{rows}</tbody></table></div>'
-            '<p class="sez-note">Colour and circled number: stage · a ring: approximate location (wider: nearest town only) · '
-            "Boundaries: Natural Earth, approximate.</p>")
+            f'<table class="sez-table sez-map-list"><thead><tr><th>{head[0]}</th><th>{head[1]}</th></tr></thead>'
+            f'<tbody>{rows}</tbody></table></div><p class="sez-note">{_e(key)}</p>')
 
 
 def wrapped_lines(text: str, chars_per_line: int) -> int:
@@ -207,78 +271,104 @@ def _milestones_for_slide(zone: ZoneBrief, budget: int = ZONE_RIGHT_COLUMN_LINES
     late = [m for m in zone.milestones if m.late and not m.done]
     upcoming = [m for m in zone.milestones if not m.done and not m.late and m.state != "cancelled"]
     done = [m for m in reversed(zone.milestones) if m.done]
-    return _fitting(late + upcoming + done, lambda m: wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE),
+    return _fitting(late + upcoming + done, lambda m: max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)),
                     ZONE_MILESTONE_LINES, budget)
 
 
 def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     """A zone's slide: where it stands, what changed, its milestones, and the source in brief."""
+    confidence = _("Confidence")
     facts = "".join(
-        f'<dt>{_e(f.label)}</dt><dd class="{"sez-flag" if f.label == "Confidence" and zone.flagged else ""}">{_e(f.value)}</dd>'
+        f'<dt>{_e(f.label)}</dt><dd class="{"sez-flag" if f.label == confidence and zone.flagged else ""}">{_e(f.value)}</dd>'
         for f in zone.status
     )
     changes = list(zone.changes)
-    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, ZONE_CHANGE_MAX_LINES - 1)
+    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, line_budget(ZONE_CHANGE_MAX_LINES, headed=True) - 1)
     change_lines = sum(wrapped_lines(c, CHANGE_CHARS_PER_LINE) for c in shown) + 1  # and its "… and N more" line
     if briefing.compare is None:
-        change_items = "<li>No earlier version to compare with.</li>"
+        nothing = _e(_("No earlier version to compare with."))
+        change_items = f"<li>{nothing}</li>"
     else:
         change_items = "".join(f"<li>{_e(c)}</li>" for c in shown)
-        more = []
-        if len(changes) > len(shown):
-            more.append(f"{len(changes) - len(shown)} more on the changes slides")
-        if zone.minor_changes:
-            more.append(f"{zone.minor_changes} edit(s) of sources or notes")
+        rest, minor = len(changes) - len(shown), zone.minor_changes
+        more = ""
+        if rest and minor:
+            more = ngettext("… and {n} more on the changes slides; {m} edit(s) of sources or notes",
+                            "… and {n} more on the changes slides; {m} edit(s) of sources or notes", rest)
+        elif rest:
+            more = ngettext("… and {n} more on the changes slides", "… and {n} more on the changes slides", rest)
+        elif minor and changes:
+            more = ngettext("… and {m} edit of sources or notes", "… and {m} edits of sources or notes", minor)
+        elif minor:
+            more = ngettext("{m} edit of sources or notes", "{m} edits of sources or notes", minor)
         if more:
-            change_items += f'<li class="sez-muted">{"… and " if changes else ""}{"; ".join(more)}</li>'
-        change_items = change_items or "<li>No change.</li>"
+            change_items += f'<li class="sez-muted">{_e(more.format(n=i18n.number(rest, 0), m=i18n.number(minor, 0)))}</li>'
+        no_change = _e(_("No change."))
+        change_items = change_items or f"<li>{no_change}</li>"
+    budget = line_budget(ZONE_RIGHT_COLUMN_LINES, headed=True) - change_lines
+    chosen = _milestones_for_slide(zone, budget)
+    room = budget - sum(max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)) for m in chosen)
+    about, about_heading = "", _("About the zone")
+    if room >= ZONE_PROFILE_LINES:  # a zone with little to report: who develops it, how big, since when
+        facts_of = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value)}</dd>" for f in zone.profile[1:4] + zone.profile[5:6])
+        about = f'<h3>{_e(about_heading)}</h3><dl class="sez-facts">{facts_of}</dl>'
+    none_recorded, milestones_heading = _("No milestone recorded."), _("Milestones")
     milestones = "".join(
-        f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td><td class="sez-slip">{_e(m.slip)}</td></tr>'
-        for m in _milestones_for_slide(zone, ZONE_RIGHT_COLUMN_LINES - change_lines)
-    ) or '<tr><td colspan="3">No milestone recorded.</td></tr>'
-    priority = '<span class="sez-badge">Priority zone</span>' if zone.priority else ""
-    province = next((f.value for f in zone.profile if f.label == "Province"), "")
+        f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td>'
+        f'<td class="sez-slip">{_e(slip_text(m))}</td></tr>'
+        for m in chosen
+    ) or f'<tr><td colspan="3">{_e(none_recorded)}</td></tr>'
+    badge = _("Priority zone")
+    priority = f'<span class="sez-badge">{_e(badge)}</span>' if zone.priority else ""
+    province = zone.profile[0].value if zone.profile else ""  # the storyline puts the province first
     if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
         province = f"{zone.name} · {province}"
-    source = metrics.source_brief(zone.source) if zone.source else ""
-    changes_title = f"Since {briefing.compare.label}" if briefing.compare else "Changes"
-    source_line = f'<p class="sez-note">Source: {_e(source)}</p>' if source else ""
+    source = metrics.source_brief(zone.source, ZONE_SOURCE_CHARS) if zone.source else ""
+    changes_title = _t(_("Since {label}"), label=briefing.compare.label) if briefing.compare else _e(_("Changes"))
+    source_text = _t(_("Source: {source}"), source=source)
+    source_line = f'<p class="sez-note sez-source">{source_text}</p>' if source else ""
+    head = "".join(f"<th>{_e(t)}</th>" for t in (_("Milestone"), _("Date"), _("Slippage")))
     return (
         f'<p class="sez-subtitle">{priority}{_e(province)}</p>'
         '<div class="sez-zone">'
         f'<div><h3>{_e(zone.status_heading(briefing.info.as_of))}</h3><dl class="sez-facts">{facts}</dl>{source_line}</div>'
-        f'<div><h3>{_e(changes_title)}</h3><ul class="sez-changes">{change_items}</ul>'
-        '<h3>Milestones</h3><table class="sez-table"><thead><tr><th>Milestone</th><th>Date</th><th>Slippage</th></tr></thead>'
-        f"<tbody>{milestones}</tbody></table></div></div>"
+        f'<div><h3>{changes_title}</h3><ul class="sez-changes">{change_items}</ul>'
+        f'<h3>{_e(milestones_heading)}</h3><table class="sez-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{milestones}</tbody></table>{about}</div></div>"
     )
 
 
-def timeline_html(briefing: Briefing, images: BriefingImages) -> str:
-    """What is open or was done since the compared version, on the timeline (slippage to the version's date)."""
-    scope = (f"Open milestones, those done since {briefing.compare.label} and the programme's meetings."
-             if briefing.compare else "Every milestone of the zones shown.")
-    return (f'<div class="sez-timeline">{figure_html(images.get("timeline_focus", "svg"), figure_alt(briefing, "timeline"))}</div>'
-            f'<p class="sez-note">{_e(scope)} The full timeline is in the briefing pack.</p>')
-
-
 def changes_html(briefing: Briefing, part: int = 0) -> str:
-    """One slide of the change summary, grouped by zone, in columns."""
+    """One slide of the change summary: each zone's changes under its heading, in columns, never split
+    from it (a zone continued from the slide before says so)."""
     if briefing.changes is None:
-        return '<p class="sez-line">This is the first version: there is nothing earlier to compare with.</p>'
+        first = _("This is the first version: there is nothing earlier to compare with.")
+        return f'<p class="sez-line">{_e(first)}</p>'
     pages = change_pages(briefing)
     minor = minor_change_count(briefing)
     compare = briefing.compare
-    since = f'<p class="sez-subtitle">Since {_e(compare.label)} ({_e(compare.id)}, as of {_e(compare.as_of)})</p>'
+    since = _t(_("Since {label} ({id}, as of {date})"), label=compare.label, id=compare.id, date=compare.as_of)
+    since = f'<p class="sez-subtitle">{since}</p>'
     if not briefing.changes:
-        return since + '<p class="sez-line">Nothing changed between these versions.</p>'
-    blocks = [
-        f'<div class="sez-change-zone"><h3>{_e(zone)}</h3><ul>' + "".join(f"<li>{_e(i.detail)}</li>" for i in items) + "</ul></div>"
-        for zone, items in pages[min(part, len(pages) - 1)]
-    ]
+        unchanged = _("Nothing changed between these versions.")
+        return since + f'<p class="sez-line">{_e(unchanged)}</p>'
+    part = min(part, len(pages) - 1)
+    seen = {zone for page in pages[:part] for column in page for zone, _items in column}
+    columns = []
+    for column in pages[part]:
+        blocks = []
+        for zone, items in column:
+            heading = _t(_("{zone} (continued)"), zone=zone) if zone in seen else _e(zone)
+            seen.add(zone)
+            blocks.append(f'<div class="sez-change-zone"><h3>{heading}</h3><ul>'
+                          + "".join(f"<li>{_e(i.detail)}</li>" for i in items) + "</ul></div>")
+        columns.append(f'<div class="sez-change-column">{"".join(blocks)}</div>')
     tail = ""
     if minor and part >= len(pages) - 1:
-        tail = f'<p class="sez-note">Also {minor} edit(s) of sources, notes and other details: listed in the briefing pack.</p>'
-    return f'{since}<div class="sez-change-columns">{"".join(blocks)}</div>{tail}'
+        tail = ngettext("Also {n} edit of sources, notes and other details: listed in the briefing pack.",
+                        "Also {n} edits of sources, notes and other details: listed in the briefing pack.", minor)
+        tail = f'<p class="sez-note">{_e(tail.format(n=i18n.number(minor, 0)))}</p>'
+    return f'{since}<div class="sez-change-columns sez-type-{change_type(briefing)}">{"".join(columns)}</div>{tail}'
 
 
 def slide_body_html(briefing: Briefing, slide: Slide, images: BriefingImages) -> str:
@@ -291,70 +381,7 @@ def slide_body_html(briefing: Briefing, slide: Slide, images: BriefingImages) ->
         zone = zone_of(briefing, slide.zone_id)
         return zone_html(briefing, zone) if zone else ""
     if slide.kind == "timeline":
-        return timeline_html(briefing, images)
+        return present_timeline.timeline_html(briefing, slide.part)
     if slide.kind == "changes":
         return changes_html(briefing, slide.part)
     raise ValueError(f"unknown slide kind {slide.kind!r}")
-
-
-# The presenter's stylesheet. A fixed string: no data ever goes into it. Sizes follow the
-# viewport (the smaller of width and height), so one layout fits 1920×1080 and 1280×720.
-PRESENTER_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
-[data-testid="stHeader"], header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-[data-testid="stStatusWidget"], [data-testid="stAppDeployButton"], [data-testid="stMainMenu"], #MainMenu, footer,
-[data-testid="stBottom"] { display: none !important; }
-.stApp { --sez-unit: min(1vw, 1.78vh); }
-[data-testid="stMain"] { margin-left: 0 !important; }
-[data-testid="stMainBlockContainer"], .stMainBlockContainer, .block-container {
-  padding: calc(var(--sez-unit) * 1.2) calc(var(--sez-unit) * 2.4) calc(var(--sez-unit) * 0.8) !important; max-width: 100% !important; }
-[data-testid="stAppViewContainer"] { padding-top: 0 !important; }
-.sez-slide { font-size: calc(var(--sez-unit) * 1.55); line-height: 1.35; color: #111827; }
-/* Streamlit sets its own size on list items and definitions: the slide's scale wins. */
-.sez-slide li, .sez-slide dt, .sez-slide dd, .sez-slide ul, .sez-slide dl { font-size: inherit !important; line-height: inherit; }
-.sez-slide-bar { display: flex; justify-content: space-between; align-items: flex-end; gap: 2vw;
-  border-bottom: 3px solid #0072B2; padding-bottom: calc(var(--sez-unit) * 0.5); margin-bottom: calc(var(--sez-unit) * 1); }
-.sez-slide-title { font-size: calc(var(--sez-unit) * 3.1); font-weight: 700; line-height: 1.1; }
-.sez-slide-title.sez-long { font-size: calc(var(--sez-unit) * 2.3); }
-.sez-stamp { font-size: calc(var(--sez-unit) * 1.45); font-weight: 700; color: #fff; background: #0072B2;
-  padding: calc(var(--sez-unit) * 0.35) calc(var(--sez-unit) * 0.9); border-radius: 6px; white-space: nowrap; }
-.sez-counter { margin-left: calc(var(--sez-unit) * 1); font-weight: 400; }
-.sez-subtitle { font-size: calc(var(--sez-unit) * 1.6); color: #4B5563; margin: 0 0 calc(var(--sez-unit) * 0.8); }
-.sez-badge { background: #E69F00; color: #111827; font-weight: 700; padding: 0.1em 0.5em; border-radius: 4px; margin-right: 0.6em; }
-.sez-tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: calc(var(--sez-unit) * 1); }
-.sez-tile { background: #EEF2F6; border-radius: 8px; padding: calc(var(--sez-unit) * 0.8) calc(var(--sez-unit) * 1); }
-.sez-tile-label { color: #374151; font-size: calc(var(--sez-unit) * 1.45); }
-.sez-tile-value { font-size: calc(var(--sez-unit) * 3.2); font-weight: 700; line-height: 1.15; }
-.sez-tile-delta { color: #4B5563; font-size: calc(var(--sez-unit) * 1.25); min-height: 1.3em; }
-.sez-flag { color: #B54700; font-weight: 700; }
-.sez-muted { color: #6B7280; }
-.sez-line { font-size: calc(var(--sez-unit) * 1.7); margin: calc(var(--sez-unit) * 1) 0 0; }
-.sez-overdue { margin: calc(var(--sez-unit) * 0.3) 0 0; padding-left: 1.2em; font-size: calc(var(--sez-unit) * 1.35); }
-.sez-note { font-size: calc(var(--sez-unit) * 1.15); color: #4B5563; margin: calc(var(--sez-unit) * 0.6) 0 0; }
-.sez-zone { display: grid; grid-template-columns: 1fr 1.45fr; gap: calc(var(--sez-unit) * 2.5); }
-.sez-zone h3, .sez-change-zone h3 { font-size: calc(var(--sez-unit) * 1.75); color: #0072B2; margin: 0 0 calc(var(--sez-unit) * 0.4); padding: 0; }
-.sez-facts { display: grid; grid-template-columns: auto 1fr; gap: calc(var(--sez-unit) * 0.35) calc(var(--sez-unit) * 1.2); margin: 0; padding: 0 !important; }
-.sez-facts dt { color: #4B5563; margin: 0; padding: 0; } .sez-facts dd { margin: 0; padding: 0; font-weight: 700; }
-.sez-date, .sez-slip { white-space: nowrap; }
-.sez-changes { margin: 0 0 calc(var(--sez-unit) * 0.8); padding-left: 1.2em; font-size: calc(var(--sez-unit) * 1.4) !important; }
-.sez-table { border-collapse: collapse; width: 100%; font-size: calc(var(--sez-unit) * 1.25); }
-.sez-table th { text-align: left; background: #EEF2F6; } .sez-table th, .sez-table td { padding: 0.25em 0.5em; border-bottom: 1px solid #E5E7EB; vertical-align: top; }
-.sez-late td { color: #B54700; font-weight: 700; }
-.sez-map { display: grid; grid-template-columns: auto minmax(18vw, 1fr); gap: calc(var(--sez-unit) * 2); align-items: start; }
-.sez-figure { display: block; max-width: 100%; height: auto; margin: 0 auto; }
-.sez-map .sez-figure { max-height: calc(100vh - var(--sez-unit) * 19); width: auto; }
-.sez-timeline .sez-figure { max-height: calc(100vh - var(--sez-unit) * 15); width: auto; }
-.sez-change-columns { column-count: 3; column-gap: calc(var(--sez-unit) * 2.5); font-size: calc(var(--sez-unit) * 1.35); }
-.sez-change-zone { margin-bottom: calc(var(--sez-unit) * 0.8); }
-.sez-change-zone h3 { break-after: avoid; }
-.sez-change-zone li { break-inside: avoid; }
-.sez-change-zone ul { margin: 0; padding-left: 1.1em; }
-/* The controls sit in the bottom right corner, small but at full contrast (WCAG 1.4.3): a faded bar
-   is unreadable on a projector. */
-.st-key-sez_present_nav { position: fixed; right: calc(var(--sez-unit) * 2.4); bottom: calc(var(--sez-unit) * 0.8); width: auto !important;
-  z-index: 1000; background: #fff; border: 1px solid #D1D5DB; border-radius: 8px; padding: 4px 6px; }
-[data-testid="stMainBlockContainer"], .stMainBlockContainer { padding-bottom: calc(var(--sez-unit) * 4.5) !important; }
-.st-key-sez_present_page_down, .st-key-sez_present_page_up { display: none !important; }
-</style>
-"""

@@ -1,70 +1,20 @@
-"""Presenter mode in a real chromium at projector sizes: every slide fits the screen, shows no app
-chrome, carries the as-of stamp, and steps with the keyboard. Screenshots of every slide at
-1920×1080 and 1280×720 go to test-artifacts/screenshots/present/ (look at them)."""
+"""Presenter mode in a real chromium: it steps with the keyboard and the controls, leaves for the dashboard,
+and hands out the pack. (Every slide at projector sizes, in every language: test_present_languages.py.)"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from browsing import SCREENSHOTS, expect, settle
+from browsing import expect
 
 from sez_metrics.storage.folder import VersionStore
 
 pytestmark = pytest.mark.browser
 
-SCREENS = [(1920, 1080), (1280, 720)]
 SLIDE = '[data-testid="sez-slide"]'
-NAV = ".st-key-sez_present_nav"
-CHROME = ['[data-testid="stSidebar"]', '[data-testid="stHeader"]', '[data-testid="stToolbar"]',
-          '[data-testid="stAppDeployButton"]', '[data-testid="stMainMenu"]', '[data-testid="stSidebarCollapsedControl"]']
-
-_GEOMETRY_JS = """
-() => {
-  const slide = document.querySelector('[data-testid="sez-slide"]').getBoundingClientRect();
-  const stamp = document.querySelector('[data-testid="sez-as-of-stamp"]').getBoundingClientRect();
-  const nav = document.querySelector('.st-key-sez_present_nav').getBoundingClientRect();
-  const scrollers = [document.scrollingElement, ...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')];
-  const overflow = Math.max(...scrollers.filter(Boolean).map(e => e.scrollHeight - e.clientHeight));
-  const images = [...document.querySelectorAll('[data-testid="sez-slide"] img')].map(i => ({w: i.naturalWidth, shown: i.getBoundingClientRect().width}));
-  return {slideBottom: slide.bottom, slideRight: slide.right, stampTop: stamp.top, stampRight: stamp.right,
-          navTop: nav.top, navLeft: nav.left, overflow, images, width: innerWidth, height: innerHeight};
-}
-"""
-
-
-@pytest.mark.parametrize(("width", "height"), SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
-def test_every_slide_fits_the_screen_without_chrome(app_page, browser_data_dir, slides, width, height):
-    page = app_page.page
-    page.set_viewport_size({"width": width, "height": height})
-    latest = VersionStore(browser_data_dir).versions()[-1]
-    folder = SCREENSHOTS / "present"
-    folder.mkdir(parents=True, exist_ok=True)
-    for number in range(1, slides + 1):
-        app_page.open(f"/?present=1&slide={number}")
-        slide = page.locator(SLIDE)
-        expect(slide).to_be_visible()
-        expect(slide).to_have_attribute("data-slide", str(number))
-        kind = slide.get_attribute("data-kind")
-        if kind in ("map", "timeline"):
-            expect(slide.locator("img")).to_be_visible()
-        settle(page)
-        page.screenshot(path=str(folder / f"{width}x{height}-{number:02d}-{kind}.png"))
-        for chrome in CHROME:
-            assert not page.locator(chrome).first.is_visible(), f"{chrome} shows on slide {number}"
-        stamp = page.get_by_test_id("sez-as-of-stamp")
-        expect(stamp).to_contain_text(f"As of {latest.as_of}")
-        expect(stamp).to_contain_text(f"({latest.id})")
-        box = page.evaluate(_GEOMETRY_JS)
-        where = f"slide {number} ({kind}) at {width}x{height}"
-        assert box["overflow"] <= 2, f"{where} scrolls by {box['overflow']} px"
-        assert box["stampTop"] >= 0 and box["stampRight"] <= width, f"{where}: the stamp is off screen"
-        assert box["slideRight"] <= width + 1, f"{where} is wider than the screen"
-        # The controls float in the bottom right corner: the slide must end above them.
-        assert box["slideBottom"] <= box["navTop"] + 2, f"{where} runs under the controls"
-        for image in box["images"]:
-            assert image["shown"] >= width * 0.35, f"{where}: figure shown only {image['shown']} px wide"
-    app_page.assert_clean()
+# Every slide fits the screen at 1920×1080 and 1280×720, in every language, with its stamp and no
+# app chrome: test_present_languages.py (one pass through the deck per language).
 
 
 def test_keyboard_and_controls_step_through_slides(app_page):
