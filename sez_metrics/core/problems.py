@@ -69,6 +69,7 @@ class ProblemCode(StrEnum):
     TOO_LONG = "too-long"
     CELL_TOO_LONG = "cell-too-long"
     HIDDEN_CHARACTER = "hidden-character"
+    WRONG_SCRIPT = "wrong-script"
     DUPLICATE_KEY = "duplicate-key"
     LOOK_ALIKE_NAME = "look-alike-name"
     EXCEEDS_TOTAL = "exceeds-total"
@@ -191,6 +192,9 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
                     "{value} contains {character}; an invisible, control or text-direction character "
                     "makes text display differently from what it holds",
                     "remove it (retype the text, or paste it as plain text); line breaks and tabs are fine"),
+        ProblemType(ProblemCode.WRONG_SCRIPT, "error", Group.CELL, "Written in the wrong script",
+                    "{value} {reason}; {column} holds the zone's name in {script}",
+                    "write the name in {script} (e.g. {example}), or leave {column} empty to show the English name"),
         ProblemType(ProblemCode.DUPLICATE_KEY, "error", Group.TABLE, "Duplicate identifier",
                     "{column} {value} appears more than once (first at line {first})",
                     "each {column} may appear once in {table}; merge or remove the repeated record"),
