@@ -33,7 +33,7 @@ FONT_DIR = STATIC_DIR / "fonts"
 STATIC_URL = "app/static/fonts"
 STAMP = FONT_DIR / "built.json"
 LICENCE_SOURCES = (Path("/usr/share/doc/fonts-noto-cjk/copyright"), Path("/usr/share/doc/fonts-noto-core/copyright"))
-BUILD_VERSION = 1  # bump when the character sets or options change
+BUILD_VERSION = 2  # bump when the character sets or options change
 
 
 @dataclass(frozen=True)
@@ -114,18 +114,23 @@ def missing() -> list[WebFace]:
     return [w for w in WEB_FACES if not w.path.is_file()]
 
 
-def is_current() -> bool:
+def _stamped_fingerprint() -> str | None:
     try:
-        return not missing() and json.loads(STAMP.read_text())["fingerprint"] == _fingerprint()
+        return json.loads(STAMP.read_text())["fingerprint"]
     except (OSError, ValueError, KeyError):
-        return False
+        return None
+
+
+def is_current() -> bool:
+    return not missing() and _stamped_fingerprint() == _fingerprint()
 
 
 def _subset(web: WebFace) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(web.source, fontNumber=web.face.collection_index, lazy=False)
+    # the head table keeps the source's dates: the same sources always give the same bytes
+    font = TTFont(web.source, fontNumber=web.face.collection_index, lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = ["*"]  # joining, ligatures, Nastaliq's stacking, vertical forms
@@ -147,26 +152,30 @@ def _subset(web: WebFace) -> None:
 
 
 def build(force: bool = False) -> list[Path]:
-    """Build the served fonts that are missing or stale; return the files written."""
-    if not force and is_current():
+    """Build the served fonts that are missing or stale (all of them when a source font, the
+    character sets or the options changed); return the files written."""
+    fingerprint = _fingerprint()
+    if force or _stamped_fingerprint() != fingerprint:
+        todo = list(WEB_FACES)
+    else:
+        todo = missing()
+    if not todo:
         return []
-    absent = sorted({w.source for w in WEB_FACES if not w.source.is_file()})
+    absent = sorted({w.source for w in todo if not w.source.is_file()})
     if absent:
         raise FileNotFoundError("font files missing (install fonts-noto-cjk and fonts-noto-core): "
                                 + ", ".join(map(str, absent)))
     FONT_DIR.mkdir(parents=True, exist_ok=True)
-    written = []
-    for web in WEB_FACES:
+    for web in todo:
         _subset(web)
-        written.append(web.path)
     licences = [p.read_text(encoding="utf-8") for p in LICENCE_SOURCES if p.is_file()]
     (FONT_DIR / "LICENSE-OFL.txt").write_text(
         "The fonts in this folder are subsets of Google's Noto fonts as packaged by Debian\n"
         "(fonts-noto-cjk, fonts-noto-core), under the SIL Open Font License 1.1:\n\n"
         + "\n\n".join(licences), encoding="utf-8")
-    STAMP.write_text(json.dumps({"fingerprint": _fingerprint(),
+    STAMP.write_text(json.dumps({"fingerprint": fingerprint,
                                  "files": {w.file_name: w.path.stat().st_size for w in WEB_FACES}}, indent=1))
-    return written
+    return [w.path for w in todo]
 
 
 # Where the language's fonts and direction apply: the page, the sidebar, and what Streamlit draws
