@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from fontTools.ttLib import TTFont
+from support.stores import SHIPPED
 
 from sez_metrics.core import i18n
 from sez_metrics.render import webfonts
 from sez_metrics.render.fonts import NOTO_CJK_SC, NOTO_NASKH, NOTO_NASTALIQ, fonts_for
 from sez_metrics.storage.folder import VersionStore
-from support.stores import SHIPPED
 
 REPO = Path(__file__).parents[1]
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.stores import SHIPPED
 
 from sez_metrics.core import i18n, schema
 from sez_metrics.storage.folder import VersionStore
-from support.stores import SHIPPED
 
 REPO = Path(__file__).parents[1]
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
