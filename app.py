@@ -13,6 +13,7 @@ st.set_page_config(page_title=context.APP_NAME, page_icon="🏭", layout="wide")
 
 # The session's language first: every text after this, the navigation's too, is read in it.
 language.apply_language()
+language.language_styles()  # its fonts and, for Urdu, right to left
 
 PAGES = [
     st.Page("pages/overview.py", title=_("Overview"), icon="📊", url_path="overview", default=True),

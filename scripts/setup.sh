@@ -64,3 +64,27 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$fingerprint" ]; then
     exit 1
   fi
 fi
+
+# The Chinese and Urdu web fonts the app serves (static/fonts/, built once from the Debian font
+# packages; a browser cannot load the .ttc collection, and the full CJK face is 16 MB).
+font_packages=(fonts-noto-cjk fonts-noto-core)
+if command -v dpkg >/dev/null 2>&1; then
+  missing_fonts=()
+  for package in "${font_packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing_fonts+=("$package")
+  done
+  if [ ${#missing_fonts[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing ${missing_fonts[*]} …"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_fonts[@]}" >/dev/null
+    else
+      echo "warning: missing ${missing_fonts[*]}; Chinese and Urdu pages fall back to the browser's fonts (sudo apt-get install ${missing_fonts[*]})" >&2
+    fi
+  fi
+fi
+if ! .venv/bin/python -m sez_metrics.render.webfonts --check >/dev/null 2>&1; then
+  echo "building the web fonts in static/fonts (about a minute) …"
+  .venv/bin/python -m sez_metrics.render.webfonts ||
+    echo "warning: the web fonts could not be built; Chinese and Urdu pages fall back to the browser's fonts" >&2
+fi

@@ -55,8 +55,8 @@ def test_copy_folder_to_database_and_back_is_byte_identical(pg_url, tmp_path):
     run = cli("copy", str(SHIPPED), pg_url, store=pg_url)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[:4] == [f"copying v000{i}: " + lines[i - 1].split(": ", 1)[1] for i in range(1, 5)]
-    assert lines[-1] == f"ok: copied 4 version(s); {redact(pg_url)} holds 4 version(s), verified"
+    assert lines[:5] == [f"copying v000{i}: " + lines[i - 1].split(": ", 1)[1] for i in range(1, 6)]
+    assert lines[-1] == f"ok: copied 5 version(s); {redact(pg_url)} holds 5 version(s), verified"
     back = tmp_path / "back"
     run = cli("copy", pg_url, str(back), store=pg_url)
     assert run.returncode == 0, run.stderr
@@ -73,12 +73,12 @@ def test_copy_again_adds_only_what_is_missing(pg_url, tmp_path):
     assert cli("copy", str(source), pg_url, store=pg_url).returncode == 0
     again = cli("copy", str(source), pg_url, store=pg_url)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.splitlines() == [f"ok: nothing to copy; {redact(pg_url)} holds all 4 version(s) of {source}"]
-    status = edit_cell((source / "versions" / "v0004" / "status.csv").read_bytes(), "bostan", "note", "one more round")
+    assert again.stdout.splitlines() == [f"ok: nothing to copy; {redact(pg_url)} holds all 5 version(s) of {source}"]
+    status = edit_cell((source / "versions" / "v0005" / "status.csv").read_bytes(), "bostan", "note", "one more round")
     publish(source, {"status.csv": status}, author="A", note="one more")
     more = cli("copy", str(source), pg_url, store=pg_url)
     assert more.returncode == 0, more.stderr
-    assert more.stdout.splitlines()[0].startswith("copying v0005: ")
+    assert more.stdout.splitlines()[0].startswith("copying v0006: ")
     assert len(more.stdout.splitlines()) == 2
     assert [v.entry_hash for v in open_store(pg_url).versions()] == [v.entry_hash for v in VersionStore(source).versions()]
 
@@ -86,17 +86,17 @@ def test_copy_again_adds_only_what_is_missing(pg_url, tmp_path):
 def test_copy_into_a_diverged_destination_is_refused(pg_url, tmp_path):
     source = folder_copy(tmp_path)
     assert cli("copy", str(source), pg_url, store=pg_url).returncode == 0
-    latest = (source / "versions" / "v0004" / "status.csv").read_bytes()
+    latest = (source / "versions" / "v0005" / "status.csv").read_bytes()
     publish(source, {"status.csv": edit_cell(latest, "bostan", "note", "ours")}, author="A", note="in the folder")
     publish(pg_url, {"status.csv": edit_cell(latest, "bostan", "note", "theirs")}, author="B", note="in the database")
     before = open_store(pg_url).fingerprint()
     run = cli("copy", str(source), pg_url, store=pg_url)
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
-        f"refused: {redact(pg_url)} has diverged from {source}: its entry 5 (v0005) differs from the source's (v0005); "
-        f"nothing was copied (copy into an empty store, or compare the two with versions); {redact(pg_url)} holds 5 version(s)"]
+        f"refused: {redact(pg_url)} has diverged from {source}: its entry 6 (v0006) differs from the source's (v0006); "
+        f"nothing was copied (copy into an empty store, or compare the two with versions); {redact(pg_url)} holds 6 version(s)"]
     assert open_store(pg_url).fingerprint() == before
-    # The other way round too: the folder does not have the database's v0005.
+    # The other way round too: the folder does not have the database's v0006.
     run = cli("copy", pg_url, str(source), store=pg_url)
     assert run.returncode == 1 and "has diverged" in run.stderr and "Traceback" not in run.stderr
 
@@ -138,7 +138,7 @@ def test_commands_give_the_same_output_on_folder_and_database(pg_url, tmp_path):
 
     assert both("versions")[0].returncode == 0
     assert both("versions", "--json")[0].returncode == 0
-    assert both("verify")[0].stdout == "ok: 4 version(s) intact in STORE\n".replace("STORE", str(folder))
+    assert both("verify")[0].stdout == "ok: 5 version(s) intact in STORE\n".replace("STORE", str(folder))
     assert both("diff", "v0002", "v0004")[0].returncode == 0
     assert both("diff", "v0002", "v0099")[0].returncode == 2
     packs = [tmp_path / f"pack-{kind}.html" for kind in ("folder", "db")]
@@ -150,13 +150,13 @@ def test_commands_give_the_same_output_on_folder_and_database(pg_url, tmp_path):
     assert texts[0] == texts[1] and texts[0].count(b"IMAGE") >= 1
     upload = tmp_path / "upload"
     upload.mkdir()
-    latest = (folder / "versions" / "v0004" / "status.csv").read_bytes()
+    latest = (folder / "versions" / "v0005" / "status.csv").read_bytes()
     (upload / "status.csv").write_bytes(edit_cell(latest, "bostan", "note", "checked on site"))
     publish_args = ("publish", "--author", "Amna", "--note", "site visit", "--as-of", "2025-09-20", str(upload / "status.csv"))
     assert both(*publish_args, "--dry-run")[0].returncode == 0
     runs = [cli(*publish_args, store=folder), cli(*publish_args, store=pg_url)]
     assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
-    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.splitlines()[-1] == "v0005"
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.splitlines()[-1] == "v0006"
     refused = both(*publish_args)  # the same again: identical content
     assert refused[0].returncode == 1
     db, fs = open_store(pg_url), VersionStore(folder)
@@ -364,4 +364,4 @@ def test_versions_json_is_the_entries_on_both(pg_url, tmp_path):
     listed = json.loads(cli("versions", "--json", store=pg_url).stdout)
     assert listed == json.loads((SHIPPED / "manifest.json").read_text())["versions"]
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT count(*) FROM sez_files").fetchone()[0] == 12
+        assert conn.execute("SELECT count(*) FROM sez_files").fetchone()[0] == 15  # 5 shipped versions × 3 files

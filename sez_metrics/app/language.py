@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sez_metrics.core import i18n
+from sez_metrics.render import webfonts
 
 LANG_STATE_KEY = "sez_lang"
 SWITCH_KEY = "_language_switch"
@@ -66,3 +67,16 @@ def apply_language() -> i18n.Language:
     """Set this run's language from the URL or the session and return it."""
     code = requested_language()
     return i18n.set_language(code)
+
+
+def language_styles(language: i18n.Language | None = None) -> None:
+    """Set the page in the language's fonts (served from ``static/fonts``), line height and direction.
+
+    Nothing for English. ``app.py`` calls it once per run, after ``apply_language``. The browser's
+    ``<html lang dir>`` stay as Streamlit writes them (``en``, no ``dir``): changing them needs a
+    script, and the app runs none of its own; the direction is set on the page's blocks instead.
+    """
+    language = language or i18n.current()
+    css = webfonts.page_css(language.code, language.direction)
+    if css:
+        st.html(css)

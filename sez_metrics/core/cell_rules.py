@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -104,6 +105,8 @@ def _check_column(checked: CheckedTable, column: schema.Column) -> pd.Series:
         for i in np.flatnonzero(lengths > limit):
             checked.findings.append(Finding(code, int(checked.lines[i]), column.name, raw.iat[i],
                                             {"length": int(lengths[i]), "limit": limit}))
+    if column.script is not None:
+        _check_script(checked, column, raw, empty)
     if column.type in ("number", "integer"):
         return _check_numbers(checked, column, raw, empty)
     if column.type == "date":
@@ -143,6 +146,30 @@ def isin(values: pd.Series, allowed) -> np.ndarray:
     """Membership test in Arrow: pandas' isin with a large set of Arrow strings is slow."""
     found = pc.is_in(pa.array(values, type=pa.string()), value_set=pa.array(sorted(allowed), type=pa.string()))
     return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def script_problem(text: str, script: schema.Script) -> str | None:
+    """Why ``text`` is not written in ``script`` (its letters other than Latin ones), or None."""
+    letters = [(ch, unicodedata.name(ch, "")) for ch in text if ch.isalpha()]
+    foreign = [(ch, name) for ch, name in letters
+               if not name.startswith(script.letter_names) and not name.startswith("LATIN")]
+    if foreign:
+        ch, name = foreign[0]
+        return _("contains {character} ({codepoint}), a letter of another script").format(
+            character=repr(ch), codepoint=chars.codepoint(ch))
+    if not any(name.startswith(script.letter_names) for _unused, name in letters):
+        return _("is not written in {script}").format(script=_(script.name))
+    return None
+
+
+def _check_script(checked: CheckedTable, column: schema.Column, raw: pd.Series, empty: np.ndarray) -> None:
+    """A name in another language must be written in that language's script (``schema.NAME_SCRIPTS``)."""
+    for i in np.flatnonzero(~empty):
+        reason = script_problem(raw.iat[i], column.script)
+        if reason:
+            checked.findings.append(Finding(ProblemCode.WRONG_SCRIPT, int(checked.lines[i]), column.name, raw.iat[i],
+                                            {"reason": reason, "script": _(column.script.name),
+                                             "example": column.script.example}))
 
 
 def _check_hidden(checked: CheckedTable, column: str, raw: pd.Series) -> None:

@@ -87,6 +87,12 @@ def render() -> str:
         "override them for one figure, and every page, slide and pack shows each figure with its own. An empty",
         "cell falls back to the row's; a `_source` may be given without a `_confidence` of its own.",
         "",
+        "Names in other languages: " + ", ".join(f"`name_{c}`, `short_name_{c}`" for c in schema.NAME_SCRIPTS)
+        + " are shown on the pages of that language instead of `name` and `short_name` (empty: the English name).",
+        "Cite the official name where one exists in `name_<language>_source` (document or outlet, date, URL);",
+        "otherwise write that the name is a translation and who made it: translations need review by a native",
+        "speaker before official use. Notes and sources stay in the language they were written in.",
+        "",
     ]
     for table in schema.TABLES.values():
         lines += _table_section(table)

@@ -70,6 +70,7 @@ class ProblemCode(StrEnum):
     TOO_LONG = "too-long"
     CELL_TOO_LONG = "cell-too-long"
     HIDDEN_CHARACTER = "hidden-character"
+    WRONG_SCRIPT = "wrong-script"
     DUPLICATE_KEY = "duplicate-key"
     LOOK_ALIKE_NAME = "look-alike-name"
     EXCEEDS_TOTAL = "exceeds-total"
@@ -196,6 +197,9 @@ CATALOGUE: dict[ProblemCode, ProblemType] = {
         ProblemType(ProblemCode.HIDDEN_CHARACTER, "error", Group.CELL, "Invisible or control character",
                     N_("{value} contains {character}; an invisible, control or text-direction character makes text display differently from what it holds"),
                     N_("remove it (retype the text, or paste it as plain text); line breaks and tabs are fine")),
+        ProblemType(ProblemCode.WRONG_SCRIPT, "error", Group.CELL, "Written in the wrong script",
+                    N_("{value} {reason}; {column} holds the zone's name in {script}"),
+                    N_("write the name in {script} (e.g. {example}), or leave {column} empty to show the English name")),
         ProblemType(ProblemCode.DUPLICATE_KEY, "error", Group.TABLE, "Duplicate identifier",
                     N_("{column} {value} appears more than once (first at line {first})"),
                     N_("each {column} may appear once in {table}; merge or remove the repeated record")),

@@ -8,13 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sez_metrics.core.i18n import _
+from sez_metrics.core.i18n import N_, _
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,39}$"
 # Pakistan's bounding box in decimal degrees (latitude, longitude).
 LAT_RANGE = (23.5, 37.2)
 LON_RANGE = (60.8, 77.9)
 SHORT_NAME_MAX = 24
+
+
+@dataclass(frozen=True)
+class Script:
+    """A writing system a text column must be written in: how people call it, and the prefixes of the
+    Unicode character names of its letters ("CJK UNIFIED IDEOGRAPH-62C9" is a Chinese character)."""
+
+    name: str
+    letter_names: tuple[str, ...]
+    example: str
+
+
+HAN = Script(N_("Chinese characters"), ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"), "拉沙卡伊特别经济区")
+ARABIC = Script(N_("Urdu (Arabic script)"), ("ARABIC",), "رشکئی خصوصی اقتصادی زون")
+# Zone names per language: the ``<column>_<code>`` siblings ``i18n.data_text`` shows in that language.
+NAME_SCRIPTS: dict[str, Script] = {"zh": HAN, "ur": ARABIC}
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,7 @@ class Column:
     max_length: int | None = None
     unit: str = ""
     optional_header: bool = False  # files may leave the column out altogether (read as empty)
+    script: Script | None = None  # letters must be of this script (Latin letters allowed: "SEZ", "M-4")
 
 
 @dataclass(frozen=True)
@@ -219,6 +236,16 @@ ZONES = Table(
         Column("programme", "text", "Programme the zone belongs to, e.g. CPEC."),
         Column("priority", "boolean", "`true` for the zones the 2022 Framework Agreement prioritises.", required=True),
         Column("notified_on", "date", "Date SEZ status was notified, if it has been."),
+        *(column for code, script in NAME_SCRIPTS.items() for column in (
+            Column(f"name_{code}", "text", f"The zone's name in {script.name}, shown on {code} pages instead of `name` "
+                   "(empty: `name`). The official name where one exists, else a translation; `name_{code}_source` says which.".replace("{code}", code),
+                   optional_header=True, script=script),
+            Column(f"short_name_{code}", "text", f"Short name in {script.name} for map labels and slides (empty: `short_name`).",
+                   max_length=SHORT_NAME_MAX, optional_header=True, script=script),
+            Column(f"name_{code}_source", "text", f"Where `name_{code}` comes from: the document or outlet, its date and URL "
+                   "for an official or established name, or `translation` and who made it (needs review by a native "
+                   "speaker before official use).", optional_header=True),
+        )),
     ),
     key=("zone_id",),
 )

@@ -497,4 +497,6 @@ def column_rule(column: Column, *, unique: bool = False, markdown: bool = False)
         parts.append(bounds)
     if column.max_length is not None:
         parts.append(f"at most {column.max_length} characters")
+    if column.script is not None:
+        parts.append(f"written in {column.script.name} (Latin letters allowed for acronyms)")
     return "; ".join(parts)
