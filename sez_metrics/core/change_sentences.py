@@ -346,8 +346,10 @@ class _Summariser:
         titled = _rows(self.new.milestones, "milestone_id", list(rest)) if table is schema.MILESTONES else {}
         for key, cells in rest.items():
             def words(cells=cells, key=key) -> str:
-                parts = []
+                parts = _translated_name_parts(cells)
                 for c in cells:
+                    if c.column in _TRANSLATED_NAME_COLUMNS:
+                        continue
                     name = FIELD_LABELS.get(c.column)
                     name = _(name) if name is not None else c.column.replace("_", " ")
                     old, new = _value_text(table, c.column, c.old), _value_text(table, c.column, c.new)
@@ -364,6 +366,50 @@ class _Summariser:
                 zone_id, facts = key, {"subject": table.name}
             self.add(zone_id, "details", words, figures={"columns": [c.column for c in cells]}, **facts)
 
+
+
+# A zone's names in the other languages and their sources (``name_zh``, ``short_name_ur_source`` …):
+# one short part per language, its name quoted only in the reader's own language, since a Chinese
+# reader gains nothing from an Urdu name (and the other way round).
+_TRANSLATED_NAME_COLUMNS = {
+    f"{base}_{code}{suffix}" for code in schema.NAME_SCRIPTS for base in ("name", "short_name") for suffix in ("", "_source")
+}
+_NAME_WORDS = {
+    "zh": {"added": N_("Chinese name added"), "added_value": N_("Chinese name added ({name})"),
+           "changed": N_("Chinese name changed"), "changed_value": N_("Chinese name changed ({old} → {new})"),
+           "removed": N_("Chinese name removed")},
+    "ur": {"added": N_("Urdu name added"), "added_value": N_("Urdu name added ({name})"),
+           "changed": N_("Urdu name changed"), "changed_value": N_("Urdu name changed ({old} → {new})"),
+           "removed": N_("Urdu name removed")},
+}
+
+
+def _translated_name_parts(cells: list[CellChange]) -> list[str]:
+    """The parts saying which of a zone's names in other languages were added, changed or removed."""
+    parts = []
+    for code, words in _NAME_WORDS.items():
+        mine = {c.column: c for c in cells if c.column in _TRANSLATED_NAME_COLUMNS and c.column.rsplit("_", 2)[-1] == code
+                or c.column in (f"name_{code}_source", f"short_name_{code}_source")}
+        if not mine:
+            continue
+        change = mine.get(f"name_{code}") or mine.get(f"short_name_{code}")
+        own = i18n.current().code == code
+        values: dict[str, Any] = {}
+        if change is None or not _present_text(change.old) and not _present_text(change.new):
+            what = "changed"  # only a source changed
+        elif not _present_text(change.old):
+            what, values = ("added_value", {"name": change.new}) if own else ("added", {})
+        elif not _present_text(change.new):
+            what = "removed"
+        else:
+            what, values = ("changed_value", {"old": change.old, "new": change.new}) if own else ("changed", {})
+        message = words[what]  # a marked constant: translated here, extracted where it is written
+        parts.append(_(message).format(**values))
+    return parts
+
+
+def _present_text(value: Any) -> bool:
+    return value is not None and value == value and str(value).strip() != ""
 
 
 def summarise(old: Dataset, new: Dataset, added: dict[str, list[str]], removed: dict[str, list[str]],

@@ -1,7 +1,6 @@
 """The rules every page, slide, pack and command reads a figure by: one definition each.
 
-- **Milestone states.** ``OPEN_STATUSES`` can still be late; ``CLOSED_STATUSES`` (done, cancelled)
-  never are.
+- **Milestone states.** ``OPEN_STATUSES`` can be late; ``CLOSED_STATUSES`` (done, cancelled) never.
 - **Overdue** (``is_overdue``): due before the reference date, not done, not cancelled.
 - **Days late** (``days_late``): counted from the committed date to the reference date for an
   open item, to the done date for a done one; lateness is never negative (``lateness_text`` says
@@ -13,10 +12,9 @@
   (``MOVEMENT_CODES``), never display text; the diff, the Changes page's header and its tables all
   count with it.
 - **Numbers and capacities** (``number_text``, ``capacity_text``).
-- **Codes as people read them** (``coded_text``: symbol and label), **the programme-wide row's
-  name** (``PROGRAMME``) and **each column's rule in words** (``column_rule``, ``bounds_text``).
-
-Pure: no streamlit, no files.
+- **Codes as people read them** (``coded_text``), **the programme-wide row's name** (``PROGRAMME``)
+  and **each column's rule in words** (``column_rule``, ``bounds_text``). Pure: no streamlit, no files.
+  Every text comes out in the current language (``i18n``).
 """
 
 from __future__ import annotations
