@@ -147,7 +147,7 @@ def change_summary(ctx: context.PageContext, previous_info: VersionInfo | None) 
         st.info(_("Nothing changed between these versions."), icon="ℹ️")
         return
     top = diff.summary[:SUMMARY_LINES]
-    st.markdown("\n".join(f"- **{md_escape(item.zone_name)}:** {md_escape(item.detail)}" for item in top))
+    st.markdown("\n".join(f"- **{md_escape(item.zone_label())}:** {md_escape(item.in_language())}" for item in top))
     st.page_link(
         "pages/changes.py",
         label=_("All {n} changes").format(n=i18n.number(len(diff.summary), 0)) if len(diff.summary) > len(top)

@@ -203,8 +203,6 @@ def test_a_zone_without_data_is_translated(lang, store_with_a_bare_zone):
     _check(*WITHOUT_DATA, lang, store_with_a_bare_zone)
 
 
-@pytest.mark.xfail(reason="presenter mode's sidebar controls and the change summary are translated by their owners "
-                          "(sez_metrics/app/presenter.py, sez_metrics/core/change_summary.py)", strict=False)
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_what_other_parts_show_on_the_overview_is_translated(lang, mini_store):
     at = run_page("overview", lang=lang)

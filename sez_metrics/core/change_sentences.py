@@ -54,8 +54,14 @@ class _Summariser:
     def __init__(self, old: Dataset, new: Dataset):
         self.old, self.new = old, new
         self.names: dict[str, str] = {}
+        # Each zone's short name in every language (``short_name_zh`` …; English where there is none).
+        self.names_by_language: dict[str, dict[str, str]] = {}
         for frame in (old.zones, new.zones):  # new names win
             self.names.update(zip(frame["zone_id"].tolist(), frame["short_name"].tolist(), strict=True))
+            for row in frame.to_dict("records"):
+                for code in i18n.LANGUAGES:
+                    with i18n.use_language(code):
+                        self.names_by_language.setdefault(row["zone_id"], {})[code] = i18n.data_text(row, "short_name")
         self.items: list[ChangeItem] = []
 
     def zone_name(self, zone_id: str | None) -> str:
@@ -65,7 +71,8 @@ class _Summariser:
         name = self.zone_name(zone_id)
         with i18n.use_language(i18n.SOURCE_LANGUAGE):
             detail = words()
-        self.items.append(ChangeItem(zone_id, name, kind, IMPORTANCE[kind], f"{name}: {detail}", detail, words=words, **facts))
+        self.items.append(ChangeItem(zone_id, name, kind, IMPORTANCE[kind], f"{name}: {detail}", detail, words=words,
+                                     zone_names=self.names_by_language.get(zone_id, {}), **facts))
 
     # zones ------------------------------------------------------------------------------------
 

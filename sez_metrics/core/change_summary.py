@@ -143,18 +143,23 @@ class ChangeItem:
     # Words ``detail`` in the current language; a summary shared by sessions of every language
     # holds the sentence, not its translation.
     words: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    # The zone's short name per language code (``short_name_zh`` …), for ``zone_label``.
+    zone_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def in_language(self) -> str:
         """``detail`` in the current language (data values such as names and titles as they are)."""
         return self.words() if self.words is not None else self.detail
 
     def zone_label(self) -> str:
-        """The zone's short name, or the programme's name in the current language."""
-        return _(vocabulary.PROGRAMME) if self.zone_id is None else self.zone_name
+        """The zone's short name in the current language, or the programme's name in it."""
+        if self.zone_id is None:
+            return _(vocabulary.PROGRAMME)
+        return self.zone_names.get(i18n.current().code) or self.zone_name
 
     def to_dict(self) -> dict:
         facts = asdict(self)
         facts.pop("words")
+        facts.pop("zone_names")
         return facts
 
 

@@ -142,7 +142,7 @@ def _change_layout(briefing: Briefing) -> tuple[str, list[list[list[ChangeGroup]
     layouts = []
     for size, (chars, column_lines) in CHANGE_TYPES.items():
         most = line_budget(column_lines)
-        items = [(zone, i, wrapped_lines(i.detail, chars)) for zone, i in changes]
+        items = [(zone, i, wrapped_lines(i.in_language(), chars)) for zone, i in changes]
         fewest = len(_columns_of(items, most, most))
         total = sum(lines for _, _, lines in items) + CHANGE_HEADING_LINES * len({zone for zone, _ in changes})
         pages = next((p for target in range(math.ceil(total / (CHANGE_COLUMNS * fewest)), most + 1)
@@ -361,7 +361,7 @@ def changes_html(briefing: Briefing, part: int = 0) -> str:
             heading = _t(_("{zone} (continued)"), zone=zone) if zone in seen else _e(zone)
             seen.add(zone)
             blocks.append(f'<div class="sez-change-zone"><h3>{heading}</h3><ul>'
-                          + "".join(f"<li>{_e(i.detail)}</li>" for i in items) + "</ul></div>")
+                          + "".join(f"<li>{_e(i.in_language())}</li>" for i in items) + "</ul></div>")
         columns.append(f'<div class="sez-change-column">{"".join(blocks)}</div>')
     tail = ""
     if minor and part >= len(pages) - 1:

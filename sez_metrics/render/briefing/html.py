@@ -180,7 +180,7 @@ def changes_section(b: Briefing) -> str:
         if not b.changes:
             out.append(_p(_("No change between the two versions.")))
         for zone, items in b.changes:
-            out.append(f"<h3>{_e(zone)}</h3><ul>" + "".join(f"<li>{_e(t.detail)}</li>" for t in items) + "</ul>")
+            out.append(f"<h3>{_e(zone)}</h3><ul>" + "".join(f"<li>{_e(t.in_language())}</li>" for t in items) + "</ul>")
     return "".join(out) + "</section>"
 
 

@@ -397,7 +397,7 @@ def changes_pages(pdf: PackPdf) -> None:
     for zone, items in b.changes or []:
         pdf.keep_room(16)
         pdf.para(zone, 11, ACCENT, bold=True)
-        pdf.para("\n".join(f"• {t.detail}" for t in items), 9)
+        pdf.para("\n".join(f"• {t.in_language()}" for t in items), 9)
         pdf.ln(1.5)
 
 

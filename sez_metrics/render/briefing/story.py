@@ -269,7 +269,7 @@ def _milestone_lines(dataset: Dataset, frame: pd.DataFrame, baseline: pd.DataFra
 
 def _zone_brief(dataset: Dataset, zone: pd.Series, status: pd.Series | None, milestones: list[MilestoneLine], changes: list[ChangeItem]) -> ZoneBrief:
     fmt = _number
-    major = tuple(i.detail for i in changes if i.importance < MINOR_CHANGE_IMPORTANCE)
+    major = tuple(i.in_language() for i in changes if i.importance < MINOR_CHANGE_IMPORTANCE)
     minor = sum(1 for i in changes if i.importance >= MINOR_CHANGE_IMPORTANCE)
     district = _text(zone["district"])
     profile = [
@@ -376,7 +376,7 @@ def build_briefing(
 
     changes = None
     if diff is not None:
-        changes = [(items[0].zone_name, list(items)) for items in by_zone.values()]
+        changes = [(items[0].zone_label(), list(items)) for items in by_zone.values()]
     names = {row["zone_id"]: i18n.data_text(row, "short_name") for row in dataset.zones.to_dict("records")}
     # The zone's figures grouped by their own confidence and source (most rows: one group, the row's).
     sources = []
