@@ -12,6 +12,9 @@ HarfBuzz for Chinese and Urdu, and text widths measured a word at a time.
 - fpdf2 measures a line again after every character it adds (shaping it again, with shaping on),
   which costs seconds. Shaping does not cross a space, so a text's width is the sum of its words'
   widths and its spaces': each word is measured once and remembered for the process.
+- fpdf2 cuts each embedded face down to the glyphs the document uses when it writes the file
+  (seconds for a CJK face). A pack of the same data uses the same glyphs every time, so the cut
+  face's bytes are remembered for the process, per face and glyph set (``_MemoFont``).
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from __future__ import annotations
 import copy
 import threading
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 
+from fontTools import subset as ftsubset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF, line_break
+from fpdf import output as fpdf_output
 from fpdf.fonts import TTFFont
 
 from sez_metrics.core import i18n
@@ -89,6 +96,54 @@ def _line_width(self) -> float:
 
 line_break.CurrentLine.width = property(_line_width)
 
+_NOT_FAST = frozenset(line_break.BREAKING_SPACE_SYMBOLS_STR.replace(" ", "") + "".join(
+    (line_break.NEWLINE, line_break.FORM_FEED, line_break.SOFT_HYPHEN, line_break.NBSP)))
+_slow_get_line = line_break.MultiLineBreak.get_line
+
+
+def _rest_on_one_line(self: line_break.MultiLineBreak):
+    """The rest of the text as one line when it holds no break and fits; else ``None``. Most table
+    cells and labels fit on their line, and fpdf2 would measure them a character at a time."""
+    if self.skip_leading_spaces or self.fragment_index >= len(self.fragments):
+        return None
+    rest = []
+    for n, fragment in enumerate(self.fragments[self.fragment_index:]):
+        if type(fragment) is not line_break.Fragment or fragment.char_spacing or fragment.font_stretching != 100:
+            return None
+        chars = fragment.characters[self.character_index:] if n == 0 else fragment.characters
+        if chars:
+            if not _NOT_FAST.isdisjoint(chars):
+                return None
+            rest.append((fragment, chars))
+    if not rest:
+        return None
+    font_height = max(fragment.font_size for fragment, _ in rest)
+    max_width = self.get_width(font_height)
+    line = line_break.CurrentLine(max_width=max_width, print_sh=self.print_sh,
+                                  indent=self.first_line_indent if self._is_first_line else 0)
+    room = max_width - sum(float(m) for m in self.margins) - (self.first_line_indent if self._is_first_line else 0)
+    for fragment, chars in rest:
+        last = line.fragments[-1] if line.fragments else None
+        if last is not None and fragment.has_same_style(last) and fragment.link == last.link:
+            last.characters.extend(chars)
+        else:
+            line.fragments.append(fragment.clone(characters=list(chars), link=fragment.link))
+        line.number_of_spaces += chars.count(" ")
+    if line_break.FloatTolerance.greater_than(line.width, room):
+        return None
+    line.height = font_height * self.line_height
+    self.fragment_index, self.character_index = len(self.fragments), 0
+    self.idx_last_forced_break = None
+    self._is_first_line = False
+    return line.manual_break(line_break.Align.L if self.align == line_break.Align.J else self.align)
+
+
+def _get_line(self: line_break.MultiLineBreak):
+    return _rest_on_one_line(self) or _slow_get_line(self)
+
+
+line_break.MultiLineBreak.get_line = _get_line
+
 
 def pdf_faces(code: str) -> tuple[Face, ...]:
     """The faces the PDF sets language ``code`` in, first choice first (Urdu: Naskh, see above)."""
@@ -106,12 +161,95 @@ def line_height(code: str) -> float:
 @lru_cache(maxsize=8)
 def glyphs_of(code: str) -> frozenset[int]:
     """Every character some face of language ``code`` can draw."""
-    from fontTools.ttLib import TTFont
-
     out: set[int] = set()
     for face in pdf_faces(code):
         out |= set(TTFont(face.regular, fontNumber=face.collection_index, lazy=True).getBestCmap())
     return frozenset(out)
+
+
+_SUBSET_MEMO_LIMIT = 32
+_subsets: dict[tuple, _CutFace] = {}
+_subsets_lock = threading.Lock()
+
+
+class _CutFace:
+    """A face cut down to one glyph set, as fpdf2 reads it back: glyph ids, file bytes, CFF bytes."""
+
+    __slots__ = ("cff", "font_bytes", "ids")
+
+    def __init__(self, ids: dict[str, int], font_bytes: bytes, cff: bytes | None):
+        self.ids, self.font_bytes, self.cff = ids, font_bytes, cff
+
+    def compile(self, _font) -> bytes:  # stands in for the cut face's "CFF " table
+        return self.cff
+
+
+class _MemoFont(TTFont):
+    """A document's fontTools face whose cut to a glyph set is remembered for the process: when the
+    same face was already cut to the same glyphs, fpdf2's subsetting, glyph-id look-ups and saving
+    read the remembered result instead of doing the work again."""
+
+    def __init__(self, path: Path, index: int):
+        super().__init__(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+        self.face_key = (str(path), index)
+        self.memo_key: tuple | None = None
+        self.cut: _CutFace | None = None
+
+    def getGlyphID(self, glyphName):
+        return self.cut.ids[glyphName] if self.cut is not None else super().getGlyphID(glyphName)
+
+    def __contains__(self, tag):
+        return (tag == "CFF " and self.cut.cff is not None) if self.cut is not None else super().__contains__(tag)
+
+    def __getitem__(self, tag):
+        if self.cut is not None and tag == "CFF ":
+            return self.cut
+        return super().__getitem__(tag)
+
+    def save(self, file, reorderTables=True):
+        if self.cut is not None:
+            file.write(self.cut.font_bytes)
+            return
+        if self.memo_key is None:
+            super().save(file, reorderTables)
+            return
+        out = BytesIO()
+        super().save(out, reorderTables)
+        file.write(out.getvalue())
+        cff = super().__getitem__("CFF ").compile(self) if super().__contains__("CFF ") else None
+        cut = _CutFace({name: i for i, name in enumerate(self.getGlyphOrder())}, out.getvalue(), cff)
+        with _subsets_lock:
+            if len(_subsets) >= _SUBSET_MEMO_LIMIT:
+                _subsets.clear()
+            _subsets[self.memo_key] = cut
+        self.cut = cut
+
+
+class _MemoSubsetter(ftsubset.Subsetter):
+    """fpdf2's subsetter, skipped for a face (``_MemoFont``) already cut to the same glyphs."""
+
+    def populate(self, glyphs=(), **kwargs):
+        self._memo_glyphs = frozenset(glyphs)
+        super().populate(glyphs=glyphs, **kwargs)
+
+    def subset(self, font):
+        if isinstance(font, _MemoFont):
+            font.memo_key = (font.face_key, self._memo_glyphs, repr(vars(self.options)))
+            with _subsets_lock:
+                font.cut = _subsets.get(font.memo_key)
+            if font.cut is not None:
+                return
+        super().subset(font)
+
+
+class _MemoSubsetModule:
+    """``fontTools.subset`` as fpdf2's writer sees it, with the remembering subsetter."""
+
+    Options = ftsubset.Options
+    Subsetter = _MemoSubsetter
+
+
+fpdf_output.ftsubset = _MemoSubsetModule
 
 
 _prototypes: dict[tuple, TTFFont] = {}
@@ -123,7 +261,6 @@ def _add_font(pdf: FPDF, fontkey: str, style: str, path: Path, index: int) -> No
     of a CJK face (65,000 glyphs) takes longer than setting a page. Each document gets its own
     copy with its own glyph subset and its own fontTools font (fpdf2 cuts that one down in place
     when it writes the file)."""
-    from fontTools.ttLib import TTFont
     from fpdf.fonts import SubsetMap
 
     key = (str(path), index, style)
@@ -136,7 +273,7 @@ def _add_font(pdf: FPDF, fontkey: str, style: str, path: Path, index: int) -> No
     font.fontkey = fontkey
     font.biggest_size_pt = 0
     font.missing_glyphs = []
-    font.ttfont = TTFont(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+    font.ttfont = _MemoFont(path, index)
     font.subset = SubsetMap(font)
     pdf.fonts[fontkey] = font
     if font.is_cff and font.is_cid_keyed:
