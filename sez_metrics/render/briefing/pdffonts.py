@@ -71,6 +71,51 @@ class _WordMeasuredFont(TTFFont):
             total += found[1]
         return len(text), total
 
+    def shape_text(self, text, font_size_pt, text_shaping_params):
+        """fpdf2's ``shape_text`` with HarfBuzz's glyphs and positions for a text remembered for the
+        process (labels and names repeat on every page); only the document's glyph subset is new."""
+        if not text:
+            return []
+        key = (str(self.ttffile), self.collection_font_number, text, font_size_pt, repr(text_shaping_params))
+        plan = _shapes.get(key)
+        if plan is None:
+            plan = self._shaping_plan(text, font_size_pt, text_shaping_params)
+            if len(_shapes) > _WIDTH_MEMO_LIMIT:
+                _shapes.clear()
+            _shapes[key] = plan
+        out = []
+        for codepoint, unicode, name, width, position in plan:
+            glyph = self.subset.get_glyph(glyph=codepoint, unicode=unicode, glyph_name=name, glyph_width=width)
+            if glyph is not None:
+                out.append({"mapped_char": self.subset.pick_glyph(glyph), **position})
+        return out
+
+    def _shaping_plan(self, text, font_size_pt, text_shaping_params) -> tuple:
+        """What fpdf2's ``shape_text`` computes before it touches the subset, glyph by glyph."""
+        from bisect import bisect_left
+
+        infos, positions = self.perform_harfbuzz_shaping(text, font_size_pt, text_shaping_params)
+        clusters = sorted(int(info.cluster) for info in infos)
+        by_cluster: dict[int, list[int]] = {}
+        for i in range(len(text)):
+            pos = bisect_left(clusters, i)
+            cluster = clusters[0] if pos == 0 else clusters[pos - 1] if pos == len(clusters) or clusters[pos] != i else clusters[pos]
+            by_cluster.setdefault(cluster, []).append(i)
+        hmtx = self.ttfont["hmtx"].metrics
+        plan = []
+        for seq, info in enumerate(infos):
+            unicode = tuple(ord(text[i]) for i in by_cluster.pop(info.cluster, ()))
+            name = self.ttfont.getGlyphName(info.codepoint)
+            width = round(self.scale * hmtx[name][0])
+            at = positions[seq]
+            plan.append((info.codepoint, unicode, name, width, {
+                "x_advance": at.x_advance, "y_advance": at.y_advance, "x_offset": at.x_offset, "y_offset": at.y_offset,
+                "force_positioning": width != at.x_advance or at.x_offset != 0 or at.y_offset != 0 or at.y_advance != 0}))
+        return tuple(plan)
+
+
+_shapes: dict[tuple, tuple] = {}
+
 
 def _line_width(self) -> float:
     """fpdf2's ``CurrentLine.width`` (the sum of its fragments' widths) remembered per fragment and
