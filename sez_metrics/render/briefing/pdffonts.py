@@ -129,9 +129,9 @@ def _line_width(self) -> float:
         found = known.get(key)
         if found is None:
             before = known.get((id(fragment), length - 1, i > 0)) if length > 1 else None
-            if before is not None and not fragment.text_shaping_parameters and not fragment.char_spacing \
-                    and fragment.font_stretching == 100:
-                found = before + fragment.get_width(chars=fragment.characters[-1])
+            if before is not None and not fragment.char_spacing and fragment.font_stretching == 100 and (
+                    not fragment.text_shaping_parameters or isinstance(fragment.font, _WordMeasuredFont)):
+                found = before + _growth(fragment)
             else:
                 found = fragment.get_width(initial_cs=i > 0)
             known[key] = found
@@ -140,6 +140,20 @@ def _line_width(self) -> float:
 
 
 line_break.CurrentLine.width = property(_line_width)
+
+
+def _growth(fragment: line_break.Fragment) -> float:
+    """How much wider ``fragment`` got by its last character: that character's width, or, shaped,
+    the last word's width now less its width before (a shaped text is measured word by word)."""
+    chars = fragment.characters
+    last = chars[-1]
+    if not fragment.text_shaping_parameters or last == " ":
+        return fragment.get_width(chars=last)
+    start = len(chars) - 1
+    while start > 0 and chars[start - 1] != " ":
+        start -= 1
+    word = "".join(chars[start:])
+    return fragment.get_width(chars=word) - (fragment.get_width(chars=word[:-1]) if len(word) > 1 else 0.0)
 
 _NOT_FAST = frozenset(line_break.BREAKING_SPACE_SYMBOLS_STR.replace(" ", "") + "".join(
     (line_break.NEWLINE, line_break.FORM_FEED, line_break.SOFT_HYPHEN, line_break.NBSP)))
