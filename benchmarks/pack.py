@@ -1,6 +1,6 @@
 """How long the briefing pack takes to build, per format and language, against the 2.5 s target.
 
-    .venv/bin/python -m benchmarks.pack [DATA_DIR] [--rounds N] [--langs en,zh,ur]
+    .venv/bin/python -m benchmarks.pack [DATA_DIR] [--rounds N] [--langs en,zh,ur] [--formats pdf,html]
 
 Each (format, language) runs in a process of its own: **cold** is its first pack (Python warm,
 but chromium not started, no picture rendered, fonts not yet measured or subset), **warm** the
@@ -48,6 +48,7 @@ def main() -> int:
     parser.add_argument("data_dir", nargs="?", default=str(REPO / "data"))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--langs", default="en,zh,ur")
+    parser.add_argument("--formats", default="pdf,html")
     parser.add_argument("--one", nargs=2, metavar=("FMT", "LANG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -56,7 +57,7 @@ def main() -> int:
     print(f"briefing pack build times for {args.data_dir} (target: warm ≤ {TARGET_S} s; "
           f"{os.cpu_count()} cores, load {', '.join(f'{v:.1f}' for v in os.getloadavg())})")
     print(f"{'format':7} {'lang':5} {'cold s':>7} {'warm s':>7} {'warm CPU s':>10} {'size KiB':>9}  target (warm)")
-    for fmt in ("pdf", "html"):
+    for fmt in args.formats.split(","):
         for code in args.langs.split(","):
             run = subprocess.run([sys.executable, "-m", "benchmarks.pack", args.data_dir, "--rounds", str(args.rounds), "--one", fmt, code],
                                  cwd=REPO, capture_output=True, text=True, check=False)
