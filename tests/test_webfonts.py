@@ -121,7 +121,14 @@ def test_the_server_serves_the_static_folder():
     assert webfonts.FONT_DIR == REPO / "static" / "fonts"
 
 
-def test_the_build_is_skipped_when_current_and_makes_a_missing_file_again(built):
+def test_the_build_is_skipped_when_current_and_makes_a_missing_file_again(built, tmp_path, monkeypatch):
+    # On a copy: the served folder stays whole for the tests and pages that read it meanwhile.
+    import shutil
+
+    copy = tmp_path / "fonts"
+    shutil.copytree(webfonts.FONT_DIR, copy)
+    monkeypatch.setattr(webfonts, "FONT_DIR", copy)
+    monkeypatch.setattr(webfonts, "STAMP", copy / webfonts.STAMP.name)
     assert webfonts.is_current()
     assert webfonts.build() == []
     victim = webfonts.WEB_FACES[-1]  # Naskh bold: the quickest to make

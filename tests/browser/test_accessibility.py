@@ -176,6 +176,8 @@ def test_a_focused_sidebar_link_is_told_apart_from_the_current_page(app_page):
     """The issue as reported: a keyboard-focused link looked just like the current page's link."""
     page = app_page.page
     app_page.open("/")
+    settle(page)
+    page.wait_for_function(_FOCUS_CSS_IN_EFFECT_JS, timeout=10_000)
     navigation = page.get_by_test_id("stSidebarNav")
     current, target = navigation.get_by_role("link", name="Overview"), navigation.get_by_role("link", name="Map")
     for _ in range(10):
@@ -185,6 +187,8 @@ def test_a_focused_sidebar_link_is_told_apart_from_the_current_page(app_page):
     else:
         pytest.fail("Tab never reached the Map link")
     style = "e => { const c = getComputedStyle(e); return [c.outlineStyle, c.outlineWidth, c.outlineColor]; }"
+    # Streamlit's links fade their look in: read it once every running transition has ended.
+    target.evaluate("async e => { await Promise.all(e.getAnimations().map(a => a.finished.catch(() => null))); }")
     focused, unfocused_current = target.evaluate(style), current.evaluate(style)
     assert focused != unfocused_current
     assert focused[0] != "none" and float(focused[1].removesuffix("px")) >= 2, focused
