@@ -185,6 +185,10 @@ TEXT_SCOPE = ('[data-testid="stAppViewContainer"]', '[data-testid="stSidebar"]',
 NOT_ICON = ':not([data-testid="stIconMaterial"]):not(code):not(pre):not(kbd):not(code *)'
 OWN_DIRECTION = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "label", '[data-testid="stMetricValue"]',
                  '[data-testid="stMetricLabel"]', '[data-testid="stMetricDelta"]', '[data-baseweb="select"] div')
+METRIC_VALUE_REM = 1.875  # a tile's figure in a translated page (Streamlit's own: 2.25rem)
+# The parts of a figure tile (``st.metric``) and the elements inside them.
+METRIC_PARTS = tuple(f'[data-testid="{part}"]{inner}' for part in ("stMetricLabel", "stMetricValue", "stMetricDelta", "stMetricDeltaDescription")
+                     for inner in ("", " *"))
 # Inside right-to-left pages these keep left-to-right: charts, the map, data grids, numbers typed
 # in inputs, code. Their numbers, ISO dates and axes read as in any other language.
 KEEP_LTR = ('[data-testid="stPlotlyChart"]', '[data-testid="stDeckGlJsonChart"]', '[data-testid="stDataFrame"]',
@@ -218,7 +222,13 @@ def page_css(code: str, direction: str) -> str:
     rules = [font_face_css(code),
              f"{text} {{ font-family: {fonts.css_families} !important; }}",
              f'[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], '
-             f'[data-testid="stHeading"], [data-testid="stSidebarNav"] {{ line-height: {fonts.line_height}; }}']
+             f'[data-testid="stHeading"], [data-testid="stSidebarNav"] {{ line-height: {fonts.line_height}; }}',
+             # A tile's label, figure and comparison wrap rather than end in "…": translated words
+             # run longer than the English ones the tiles were sized by.
+             f"{', '.join(METRIC_PARTS)} {{ white-space: normal !important; overflow: visible !important; "
+             f"text-overflow: clip !important; overflow-wrap: anywhere; }}",
+             # A figure with its "of 9" ("2（共9）") on one line in a tile a quarter of the page wide.
+             f'[data-testid="stMetricValue"] {{ font-size: {METRIC_VALUE_REM}rem; }}']
     if direction == "rtl":
         # The page's own blocks, not the frame around them: the sidebar stays where Streamlit puts it.
         blocks = '[data-testid="stMain"], [data-testid="stSidebarContent"], [data-baseweb="popover"]'

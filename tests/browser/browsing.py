@@ -254,6 +254,22 @@ def settle(page: Page) -> None:
     page.evaluate(_SETTLE_JS)
 
 
+# Texts cut short with an ellipsis: an element that clips its text (text-overflow: ellipsis) and
+# whose text is wider than its box. ``roots`` are CSS selectors of where to look.
+_CUT_TEXTS_JS = r"""
+(roots) => [...new Set(roots.flatMap(sel => [...document.querySelectorAll(sel)]))]
+  .flatMap(root => [root, ...root.querySelectorAll('*')])
+  .filter(e => e.textContent.trim() && e.checkVisibility() && getComputedStyle(e).textOverflow === 'ellipsis'
+               && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.textContent.trim().slice(0, 60))
+"""
+
+
+def cut_texts(page: Page, roots: tuple[str, ...] = ('[data-testid="stMain"]', '[data-testid="stSidebar"]')) -> list[str]:
+    """The texts under ``roots`` that the page shows cut short with an ellipsis ("2（共…")."""
+    return sorted(set(page.evaluate(_CUT_TEXTS_JS, list(roots))))
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Save a screenshot of the whole page under test-artifacts/screenshots/<name>.png.
 

@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import screenshot
+from browsing import cut_texts, screenshot
 
 from sez_metrics.core import i18n, schema
 from sez_metrics.render import webfonts
@@ -142,6 +142,10 @@ def test_page_in_the_language_its_fonts_and_direction(app_page, name, lang, size
     assert not app_page.foreign_requests
 
     screenshot(page, f"languages/{lang}-{width}x{height}-{name}")
+    # Translated words run longer or taller than English ones: tiles, labels and choices wrap to
+    # show them whole, none is cut short with an ellipsis.
+    cut = cut_texts(page)
+    assert not cut, f"text cut short on {name} in {lang} at {width}x{height}: {cut}"
     app_page.assert_clean()
 
 
