@@ -15,44 +15,36 @@ changes are measured from (default: the one before); ``version=ID`` pins the dat
 from __future__ import annotations
 
 import base64
-import math
 from dataclasses import dataclass
 
 from sez_metrics.core import i18n, metrics, schema, vocabulary
 from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.dataset import Dataset
-from sez_metrics.core.i18n import _, ngettext
+from sez_metrics.core.i18n import N_, _, ngettext
 from sez_metrics.core.timeline import parse_multi
-from sez_metrics.render import present_timeline
+from sez_metrics.render import present_fit, present_style, present_timeline
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, ZoneBrief, labelled
 from sez_metrics.render.present_text import escape as _e
-from sez_metrics.render.present_text import line_budget, slip_text
 from sez_metrics.render.present_text import sentence as _t
+from sez_metrics.render.present_text import slip_text
 
-# What a zone slide's right-hand column has room for at 1280×720 (and, scaled, at 1920×1080) before
-# the slide would scroll: at most 4 changes and 4 milestones, and in all 14 printed lines, each item
-# counted as the lines it wraps to (a change's line holds ~55 characters, a milestone title's ~28).
+# A zone slide's right-hand column: at most this many changes (taking at most this share of the
+# column) and milestones; the zone's profile (developer, area, programme, notified: the storyline's
+# ``profile`` facts 1–3 and 5) under them when there is room.
 ZONE_CHANGE_LINES = 4
+ZONE_CHANGE_SHARE = 0.4
 ZONE_MILESTONE_LINES = 4
-ZONE_RIGHT_COLUMN_LINES = 14
-ZONE_CHANGE_MAX_LINES = 6  # of those, at most this many for the changes and their "… and N more"
-CHANGE_CHARS_PER_LINE = 55
-MILESTONE_TITLE_CHARS_PER_LINE = 28
-MILESTONE_ROW_LINES = 2  # a milestone's row: at least its date and how it stands, on two lines
-# Room for this many more lines: the zone's profile (developer, area, programme, notified; the
-# storyline's ``profile`` facts 1–3 and 5) fills the column.
-ZONE_PROFILE_LINES = 6
 OVERVIEW_OVERDUE_LINES = 2
-ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts: one line
+ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts
 LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
 ZONE_TITLE_MAX_CHARS = 40  # beyond this a zone slide is headed by the zone's short name
-# "What changed": three columns of printed lines (a zone's heading counts 2); a zone's group that runs
-# on is continued under its heading again. Set large when that takes no more slides.
-CHANGE_COLUMNS = 3
-# The type sizes (``present_style``): characters per line and lines per column of each.
-CHANGE_TYPES = {"normal": (35, 18), "large": (29, 15)}
-CHANGE_HEADING_LINES = 2  # a zone's heading, in lines of change text
+# "What changed": three or two columns, in one of the type sizes (``present_style.CHANGE_TYPE_UNITS``),
+# whichever takes the fewest slides and fills them best; a zone's group that runs on is continued
+# under its heading again.
+CHANGE_COLUMN_CHOICES = (3, 2)
+# A slide counter as wide as any deck's, for measuring the top bar before the deck is counted.
+COUNTER_PLACEHOLDER = "99 / 99"
 
 
 @dataclass(frozen=True)
@@ -100,60 +92,135 @@ def build_deck(briefing: Briefing) -> list[Slide]:
 ChangeGroup = tuple[str, list[ChangeItem]]
 
 
-def _columns_of(items: list[tuple[str, ChangeItem, int]], target: int, most: int) -> list[list[list[ChangeGroup]]]:
-    """Changes (zone, item, lines) in order into columns of about ``target`` lines (up to ``most`` to
-    finish a zone's group), ``CHANGE_COLUMNS`` to a slide; a column that starts inside a zone's group
-    repeats its heading (2 lines)."""
+@dataclass(frozen=True)
+class ChangeLayout:
+    """How the change summary is set: columns to a slide, the type, and the slides' columns of groups."""
+
+    columns: int
+    type: str
+    pages: list[list[list[ChangeGroup]]]
+
+
+def listed_changes(briefing: Briefing) -> list[tuple[str, ChangeItem]]:
+    """The changes the slides list, zone by zone: the major ones; when there are none, the minor ones
+    (edits of sources, notes and details), rather than an empty slide."""
+    every = [(zone, i) for zone, group in briefing.changes or [] for i in group]
+    major = [(zone, i) for zone, i in every if i.importance < MINOR_CHANGE_IMPORTANCE]
+    return major or every
+
+
+def _continued(zone: str) -> str:
+    return _("{zone} (continued)").format(zone=zone)
+
+
+def _pack_changes(changes: list[tuple[str, ChangeItem]], count: int, size: float, limit: float, room: float) -> list[list[list[ChangeGroup]]]:
+    """Changes (zone, item) in order into columns of about ``limit`` px (never more than ``room``),
+    ``count`` to a slide. A zone's group goes whole into a column when it fits in one; a column that
+    starts inside a zone's group repeats its heading ("… (continued)")."""
+    width = present_fit.columns(count)
+    line = present_fit.line_heights()[0]
+    gap = present_fit.px(present_style.CHANGE_GROUP_GAP_UNITS)
+
+    def item_height(item: ChangeItem) -> float:
+        return present_fit.list_height([item.in_language()], width, size, line)
+
+    heights = [item_height(i) for _, i in changes]
     pages: list[list[list[ChangeGroup]]] = [[[]]]
-    used = 0
-    for zone, item, lines in items:
+    used, seen = 0.0, set()
+    for k, (zone, item) in enumerate(changes):
         column = pages[-1][-1]
-        heading = 0 if column and column[-1][0] == zone else CHANGE_HEADING_LINES
-        if column and used + heading + lines > (most if not heading else target):
-            if len(pages[-1]) == CHANGE_COLUMNS:
+        continuing = bool(column) and column[-1][0] == zone
+        heading = 0.0 if continuing else present_fit.heading_height(_continued(zone) if zone in seen else zone, width) + gap
+        need = heading + heights[k]
+        if column and not continuing:
+            rest = sum(h for (z, _i), h in zip(changes[k:], heights[k:], strict=True) if z == zone) + heading
+            move = used + need > limit or (used + rest > limit and rest <= limit)
+        else:
+            move = bool(column) and used + need > (limit if not continuing else room)
+        if move:
+            if len(pages[-1]) == count:
                 pages.append([[]])
             else:
                 pages[-1].append([])
-            column, used, heading = pages[-1][-1], 0, CHANGE_HEADING_LINES
-        if heading:
+            column, used = pages[-1][-1], 0.0
+            heading = present_fit.heading_height(_continued(zone) if zone in seen else zone, width) + gap
+            need = heading + heights[k]
+            continuing = False
+        if not continuing:
             column.append((zone, []))
         column[-1][1].append(item)
-        used += heading + lines
+        seen.add(zone)
+        used += need
     return pages
 
 
+def _column_heights(page: list[list[ChangeGroup]], count: int, size: float) -> list[float]:
+    width = present_fit.columns(count)
+    line = present_fit.line_heights()[0]
+    return [sum(present_fit.heading_height(zone, width) + present_fit.list_height([i.in_language() for i in items], width, size, line)
+                for zone, items in column) for column in page]
+
+
+def change_layout(briefing: Briefing) -> ChangeLayout:
+    """The change summary cut into slides of three or two columns, each change under its zone's
+    heading (a zone continued in the next column or slide is headed again), in the type and columns
+    that take the fewest slides and fill the emptiest of them best, columns and slides filled evenly.
+    Always at least one (possibly empty) page."""
+    return _change_layout(briefing, i18n.current().code)
+
+
 def change_pages(briefing: Briefing) -> list[list[list[ChangeGroup]]]:
-    """The change summary cut into slides of ``CHANGE_COLUMNS`` columns, each change under its zone's
-    heading (a zone continued in the next column or slide is headed again), columns and slides
-    filled evenly. Edits of sources, notes and details are left to the briefing pack (counted on the
-    last slide). Always at least one (possibly empty) page."""
-    return _change_layout(briefing)[1]
+    return change_layout(briefing).pages
+
+
+def _change_layout(briefing: Briefing, _code: str) -> ChangeLayout:
+    changes = listed_changes(briefing)
+    if not changes:
+        return ChangeLayout(CHANGE_COLUMN_CHOICES[0], "normal", [[[]]])
+    compare = briefing.compare
+    since = _("Since {label} ({id}, as of {date})").format(label=compare.label, id=compare.id, date=compare.as_of) if compare else ""
+    title = _numbered(_("What changed"), 8, 9)
+    room = (present_fit.body_height(title, _stamp_text(briefing, COUNTER_PLACEHOLDER), len(title) > LONG_TITLE_CHARS)
+            - present_fit.subtitle_height(since) - present_fit.note_height(_minor_tail(minor_change_count(briefing)) or ""))
+    area = present_fit.SLIDE_WIDTH_PX * present_fit.SLIDE_HEIGHT_PX
+    options = []
+    for count in CHANGE_COLUMN_CHOICES:
+        for order, (name, size) in enumerate(present_style.CHANGE_TYPE_UNITS.items()):
+            fewest = _pack_changes(changes, count, size, room, room)
+            pages = fewest
+            total = sum(sum(_column_heights(page, count, size)) for page in fewest)
+            step = present_fit.px(size)
+            limit = total / (count * len(fewest))
+            while limit < room:  # the shortest columns that take no more slides: even columns and slides
+                pages = _pack_changes(changes, count, size, limit, room)
+                if len(pages) <= len(fewest):
+                    break
+                limit += step
+            else:
+                pages = fewest
+            width = present_fit.columns(count)
+            fills = [sum(h * width for h in _column_heights(page, count, size)) / area for page in pages]
+            options.append((len(pages), -round(min(fills), 2), -order, count, name, pages))
+    pages_count, _fill, _order, count, name, pages = min(options, key=lambda o: o[:3])
+    return ChangeLayout(count, name, pages)
 
 
 def change_type(briefing: Briefing) -> str:
-    """The type the change slides are set in: "large" when the changes fill as few slides in it."""
-    return _change_layout(briefing)[0]
+    """The type the change slides are set in (``present_style.CHANGE_TYPE_UNITS``)."""
+    return change_layout(briefing).type
 
 
-def _change_layout(briefing: Briefing) -> tuple[str, list[list[list[ChangeGroup]]]]:
-    changes = [(zone, i) for zone, group in briefing.changes or [] for i in group if i.importance < MINOR_CHANGE_IMPORTANCE]
-    if not changes:
-        return "normal", [[[]]]
-    layouts = []
-    for size, (chars, column_lines) in CHANGE_TYPES.items():
-        most = line_budget(column_lines)
-        items = [(zone, i, wrapped_lines(i.in_language(), chars)) for zone, i in changes]
-        fewest = len(_columns_of(items, most, most))
-        total = sum(lines for _, _, lines in items) + CHANGE_HEADING_LINES * len({zone for zone, _ in changes})
-        pages = next((p for target in range(math.ceil(total / (CHANGE_COLUMNS * fewest)), most + 1)
-                      if len(p := _columns_of(items, target, most)) <= fewest), _columns_of(items, most, most))
-        layouts.append((len(pages), -len(layouts), size, pages))
-    _count, _order, size, pages = min(layouts)  # the fewest slides; the large type when it takes no more
-    return size, pages
+def _minor_tail(minor: int) -> str:
+    if not minor:
+        return ""
+    return ngettext("Also {n} edit of sources, notes and other details: listed in the briefing pack.",
+                    "Also {n} edits of sources, notes and other details: listed in the briefing pack.", minor).format(n=i18n.number(minor, 0))
 
 
 def minor_change_count(briefing: Briefing) -> int:
-    return sum(1 for _, items in briefing.changes or [] for i in items if i.importance >= MINOR_CHANGE_IMPORTANCE)
+    """The minor changes the change slides leave to the briefing pack (none when they list them)."""
+    listed = {id(i) for _, i in listed_changes(briefing)}
+    return sum(1 for _, items in briefing.changes or [] for i in items if i.importance >= MINOR_CHANGE_IMPORTANCE and id(i) not in listed)
 
 
 # --- slide bodies (HTML; every value escaped: ``present_text``) ---------------------------------
@@ -164,13 +231,22 @@ def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str
     info = briefing.info
     heading = slide_heading(briefing, slide)
     size = " sez-long" if len(heading) > LONG_TITLE_CHARS else ""
-    stamp = _t(_("As of {date} · {label} ({id})"), date=info.as_of, label=info.label, id=info.id)
+    stamp = _t(_(_STAMP), date=info.as_of, label=info.label, id=info.id)
     return (
         '<div class="sez-slide-bar">'
         f'<div class="sez-slide-title{size}">{_e(heading)}</div>'
         f'<div class="sez-stamp" data-testid="sez-as-of-stamp">{stamp}'
         f'<span class="sez-counter">{number} / {count}</span></div></div>'
     )
+
+
+_STAMP = N_("As of {date} · {label} ({id})")
+
+
+def _stamp_text(briefing: Briefing, counter: str) -> str:
+    """The stamp as plain text, with a counter (for measuring)."""
+    info = briefing.info
+    return f"{_(_STAMP).format(date=info.as_of, label=info.label, id=info.id)} {counter}"
 
 
 def slide_heading(briefing: Briefing, slide: Slide) -> str:
@@ -249,30 +325,66 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
             f'<tbody>{rows}</tbody></table></div><p class="sez-note">{_e(key)}</p>')
 
 
-def wrapped_lines(text: str, chars_per_line: int) -> int:
-    """How many lines ``text`` takes when wrapped at about ``chars_per_line`` characters."""
-    return max(1, -(-len(text) // chars_per_line))
-
-
-def _fitting(items: list, lines_of, most: int, budget: int) -> list:
-    """The first items (at most ``most``, at least one) whose wrapped lines fit in ``budget``."""
-    shown, used = [], 0
+def _fitting(items: list, height_of, most: int, budget: float) -> list:
+    """The first items (at most ``most``, at least one) whose measured heights fit in ``budget``."""
+    shown, used = [], 0.0
     for item in items[:most]:
-        used += lines_of(item)
+        used += height_of(item)
         if shown and used > budget:
             break
         shown.append(item)
     return shown
 
 
-def _milestones_for_slide(zone: ZoneBrief, budget: int = ZONE_RIGHT_COLUMN_LINES) -> list:
-    """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the
-    latest done; as many as fit in ``budget`` wrapped lines."""
+def _milestone_order(zone: ZoneBrief) -> list:
+    """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the latest done."""
     late = [m for m in zone.milestones if m.late and not m.done]
     upcoming = [m for m in zone.milestones if not m.done and not m.late and m.state != "cancelled"]
     done = [m for m in reversed(zone.milestones) if m.done]
-    return _fitting(late + upcoming + done, lambda m: max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)),
-                    ZONE_MILESTONE_LINES, budget)
+    return late + upcoming + done
+
+
+def _zone_columns() -> tuple[float, float]:
+    """The widths of a zone slide's facts column and its changes-and-milestones column."""
+    total = present_fit.SLIDE_WIDTH_PX - present_fit.px(present_style.COLUMN_GAP_UNITS)
+    facts, rest = present_style.ZONE_COLUMNS
+    if i18n.current().direction == "rtl":
+        facts, rest = rest, facts
+    return total * facts / (facts + rest), total * rest / (facts + rest)
+
+
+def _facts_height(facts: list[tuple[str, str]], width: float) -> float:
+    """A definition grid of (label, value): the labels' column as wide as the widest, the values wrap."""
+    if not facts:
+        return 0.0
+    size, line = present_style.SMALLEST_TEXT_UNITS, present_fit.line_heights()[0]
+    labels = max(present_fit.text_width(label, size) for label, _v in facts) + 1
+    values = max(width - labels - present_fit.px(present_style.FACT_GAP_UNITS[1]), width * 0.3)
+    rows = [max(present_fit.text_height(label, labels, size, line), present_fit.text_height(value, values, size, line, bold=True))
+            for label, value in facts]
+    return sum(rows) + present_fit.px(present_style.FACT_GAP_UNITS[0]) * (len(rows) - 1)
+
+
+def _zone_change_lines(briefing: Briefing, zone: ZoneBrief, shown: list[str]) -> tuple[list[str], str]:
+    """The change lines of a zone slide showing the changes ``shown``, and its "… and N more" line (or "")."""
+    if briefing.compare is None:
+        return [_("No earlier version to compare with.")], ""
+    changes = list(zone.changes)
+    rest, minor = len(changes) - len(shown), zone.minor_changes
+    more = ""
+    if rest and minor:
+        more = ngettext("… and {n} more on the changes slides; {m} edit(s) of sources or notes",
+                        "… and {n} more on the changes slides; {m} edit(s) of sources or notes", rest)
+    elif rest:
+        more = ngettext("… and {n} more on the changes slides", "… and {n} more on the changes slides", rest)
+    elif minor and changes:
+        more = ngettext("… and {m} edit of sources or notes", "… and {m} edits of sources or notes", minor)
+    elif minor:
+        more = ngettext("{m} edit of sources or notes", "{m} edits of sources or notes", minor)
+    more = more.format(n=i18n.number(rest, 0), m=i18n.number(minor, 0)) if more else ""
+    if not shown and not more:
+        return [_("No change.")], ""
+    return list(shown), more
 
 
 def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
@@ -283,46 +395,55 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         for f in zone.status
     )
     changes = list(zone.changes)
-    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, line_budget(ZONE_CHANGE_MAX_LINES, headed=True) - 1)
-    change_lines = sum(wrapped_lines(c, CHANGE_CHARS_PER_LINE) for c in shown) + 1  # and its "… and N more" line
-    if briefing.compare is None:
-        nothing = _e(_("No earlier version to compare with."))
-        change_items = f"<li>{nothing}</li>"
-    else:
-        change_items = "".join(f"<li>{_e(c)}</li>" for c in shown)
-        rest, minor = len(changes) - len(shown), zone.minor_changes
-        more = ""
-        if rest and minor:
-            more = ngettext("… and {n} more on the changes slides; {m} edit(s) of sources or notes",
-                            "… and {n} more on the changes slides; {m} edit(s) of sources or notes", rest)
-        elif rest:
-            more = ngettext("… and {n} more on the changes slides", "… and {n} more on the changes slides", rest)
-        elif minor and changes:
-            more = ngettext("… and {m} edit of sources or notes", "… and {m} edits of sources or notes", minor)
-        elif minor:
-            more = ngettext("{m} edit of sources or notes", "{m} edits of sources or notes", minor)
-        if more:
-            change_items += f'<li class="sez-muted">{_e(more.format(n=i18n.number(rest, 0), m=i18n.number(minor, 0)))}</li>'
-        no_change = _e(_("No change."))
-        change_items = change_items or f"<li>{no_change}</li>"
-    budget = line_budget(ZONE_RIGHT_COLUMN_LINES, headed=True) - change_lines
-    chosen = _milestones_for_slide(zone, budget)
-    room = budget - sum(max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)) for m in chosen)
+    heading = slide_heading(briefing, Slide("zone", zone.short_name, zone.zone_id))
+    province = zone.profile[0].value if zone.profile else ""  # the storyline puts the province first
+    if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
+        province = f"{zone.name} · {province}"
+    badge = _("Priority zone")
+    room = (present_fit.body_height(heading, _stamp_text(briefing, COUNTER_PLACEHOLDER), len(heading) > LONG_TITLE_CHARS)
+            - present_fit.subtitle_height(f"{badge} {province}" if zone.priority else province))
+    _facts_width, width = _zone_columns()
+    line = present_fit.line_heights()[0]
+    small = present_style.SMALLEST_TEXT_UNITS
+    changes_title_text = _("Since {label}").format(label=briefing.compare.label) if briefing.compare else _("Changes")
+    milestones_heading = _("Milestones")
+    room -= (present_fit.heading_height(changes_title_text, width, line) + present_fit.heading_height(milestones_heading, width, line)
+             + present_fit.px(present_style.NOTE_GAP_UNITS))
+
+    def change_height(text: str) -> float:
+        return present_fit.list_height([text], width, small, line)
+
+    table = present_fit.Table(width)
+
+    def row_height(m) -> float:
+        return table.row_height(m.title, m.done or m.due, slip_text(m))
+
+    shown = _fitting(changes, change_height, ZONE_CHANGE_LINES, room * ZONE_CHANGE_SHARE)
+    while True:
+        change_texts, more = _zone_change_lines(briefing, zone, shown)
+        left = room - present_fit.list_height(change_texts + ([more] if more else []), width, small, line) - table.head_height()
+        chosen = _fitting(_milestone_order(zone), row_height, ZONE_MILESTONE_LINES, left)
+        left -= sum(row_height(m) for m in chosen)
+        if left >= 0 or not shown:
+            break
+        shown = shown[:-1]  # a long milestone needs the room: the change waits for the changes slides
+    change_items = "".join(f"<li>{_e(c)}</li>" for c in change_texts)
+    if more:
+        change_items += f'<li class="sez-muted">{_e(more)}</li>'
+    room = left
     about, about_heading = "", _("About the zone")
-    if room >= ZONE_PROFILE_LINES:  # a zone with little to report: who develops it, how big, since when
-        facts_of = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value)}</dd>" for f in zone.profile[1:4] + zone.profile[5:6])
+    profile = zone.profile[1:4] + zone.profile[5:6]
+    if profile and room >= present_fit.heading_height(about_heading, width, line) + _facts_height([(f.label, f.value) for f in profile], width):
+        # a zone with little to report: who develops it, how big, since when
+        facts_of = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value)}</dd>" for f in profile)
         about = f'<h3>{_e(about_heading)}</h3><dl class="sez-facts">{facts_of}</dl>'
-    none_recorded, milestones_heading = _("No milestone recorded."), _("Milestones")
+    none_recorded = _("No milestone recorded.")
     milestones = "".join(
         f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td>'
         f'<td class="sez-slip">{_e(slip_text(m))}</td></tr>'
         for m in chosen
     ) or f'<tr><td colspan="3">{_e(none_recorded)}</td></tr>'
-    badge = _("Priority zone")
     priority = f'<span class="sez-badge">{_e(badge)}</span>' if zone.priority else ""
-    province = zone.profile[0].value if zone.profile else ""  # the storyline puts the province first
-    if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
-        province = f"{zone.name} · {province}"
     source = metrics.source_brief(zone.source, ZONE_SOURCE_CHARS) if zone.source else ""
     changes_title = _t(_("Since {label}"), label=briefing.compare.label) if briefing.compare else _e(_("Changes"))
     source_text = _t(_("Source: {source}"), source=source)
@@ -344,7 +465,8 @@ def changes_html(briefing: Briefing, part: int = 0) -> str:
     if briefing.changes is None:
         first = _("This is the first version: there is nothing earlier to compare with.")
         return f'<p class="sez-line">{_e(first)}</p>'
-    pages = change_pages(briefing)
+    layout = change_layout(briefing)
+    pages = layout.pages
     minor = minor_change_count(briefing)
     compare = briefing.compare
     since = _t(_("Since {label} ({id}, as of {date})"), label=compare.label, id=compare.id, date=compare.as_of)
@@ -365,10 +487,9 @@ def changes_html(briefing: Briefing, part: int = 0) -> str:
         columns.append(f'<div class="sez-change-column">{"".join(blocks)}</div>')
     tail = ""
     if minor and part >= len(pages) - 1:
-        tail = ngettext("Also {n} edit of sources, notes and other details: listed in the briefing pack.",
-                        "Also {n} edits of sources, notes and other details: listed in the briefing pack.", minor)
-        tail = f'<p class="sez-note">{_e(tail.format(n=i18n.number(minor, 0)))}</p>'
-    return f'{since}<div class="sez-change-columns sez-type-{change_type(briefing)}">{"".join(columns)}</div>{tail}'
+        tail = f'<p class="sez-note">{_e(_minor_tail(minor))}</p>'
+    return (f'{since}<div class="sez-change-columns sez-columns-{layout.columns} sez-type-{layout.type}">{"".join(columns)}</div>'
+            f"{tail}")
 
 
 def slide_body_html(briefing: Briefing, slide: Slide, images: BriefingImages) -> str:

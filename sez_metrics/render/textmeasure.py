@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -33,7 +33,7 @@ class _Font:
     index: int
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hb_font(font: _Font) -> hb.Font:
     blob = hb.Blob.from_file_path(str(font.path))
     face = hb.Face(blob, font.index)
@@ -42,7 +42,7 @@ def _hb_font(font: _Font) -> hb.Font:
     return hb_font
 
 
-@lru_cache(maxsize=None)
+@cache
 def _characters(font: _Font) -> frozenset[int]:
     """The characters a font file maps."""
     return frozenset(TTFont(str(font.path), fontNumber=font.index, lazy=True).getBestCmap())
@@ -70,7 +70,7 @@ class _Choice:
         return char in _characters(self.font)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _choices(lang: str, bold: bool) -> tuple[_Choice, ...]:
     """The language's faces in the order the browser tries them: a served web font keeps to its
     ``unicode-range``; a face not served (DejaVu Sans) is the machine's own, whole."""
