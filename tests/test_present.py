@@ -10,7 +10,7 @@ import pytest
 from support.hostile import HOSTILE_NAME, build_hostile_store
 
 from sez_metrics.core import i18n
-from sez_metrics.render import present, present_fit, present_style, present_text, present_timeline
+from sez_metrics.render import present, present_changes, present_fit, present_style, present_text, present_timeline
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
@@ -80,10 +80,10 @@ def test_first_version_slides_say_there_is_nothing_to_compare(mini_store):
 def test_long_change_summaries_run_over_several_slides_each_zone_under_its_heading(mini_store, monkeypatch):
     monkeypatch.setattr(present_fit, "SLIDE_HEIGHT_PX", 330)  # a short screen: the summary runs over
     story = story_of(mini_store)
-    layout = present.change_layout(story)
+    layout = present_changes.change_layout(story)
     pages = layout.pages
     assert len(pages) > 1 and all(len(page) <= layout.columns for page in pages)
-    assert layout.columns in present.CHANGE_COLUMN_CHOICES and layout.type in present_style.CHANGE_TYPE_UNITS
+    assert layout.columns in present_changes.CHANGE_COLUMN_CHOICES and layout.type in present_style.CHANGE_TYPE_UNITS
     listed = [i.detail for page in pages for column in page for _, items in column for i in items]
     major = [i.detail for _, items in story.changes for i in items if i.importance < storyline.MINOR_CHANGE_IMPORTANCE]
     assert listed == major  # nothing lost, nothing repeated, order kept
@@ -92,7 +92,7 @@ def test_long_change_summaries_run_over_several_slides_each_zone_under_its_headi
     deck = present.build_deck(story)
     titles = [s.title for s in deck if s.kind == "changes"]
     assert titles == [f"What changed ({n}/{len(pages)})" for n in range(1, len(pages) + 1)]
-    second = re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", present.changes_html(story, 1))
+    second = re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", present_changes.changes_html(story, 1))
     continued = [zone for zone, _ in pages[1][0][:1] if zone in {z for column in pages[0] for z, _ in column}]
     for zone in continued:
         assert f"{zone} (continued)" in second
@@ -117,10 +117,10 @@ def test_only_minor_changes_are_listed_rather_than_an_empty_slide(mini_store):
     minor_only = [(zone, items) for zone, items in minor_only if items]
     assert minor_only, "the mini store has minor changes"
     story = dataclasses.replace(story, changes=minor_only)
-    listed = [i for page in present.change_pages(story) for column in page for _zone, items in column for i in items]
+    listed = [i for page in present_changes.change_pages(story) for column in page for _zone, items in column for i in items]
     assert listed == [i for _zone, items in minor_only for i in items]
-    assert present.minor_change_count(story) == 0  # nothing left over for the "also N edits" note
-    body = present.changes_html(story, 0)
+    assert present_changes.minor_change_count(story) == 0  # nothing left over for the "also N edits" note
+    body = present_changes.changes_html(story, 0)
     assert "<li>" in body and "listed in the briefing pack" not in body
 
 

@@ -18,16 +18,16 @@ import base64
 from dataclasses import dataclass
 
 from sez_metrics.core import i18n, metrics, schema, vocabulary
-from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.dataset import Dataset
-from sez_metrics.core.i18n import N_, _, ngettext
+from sez_metrics.core.i18n import _, ngettext
 from sez_metrics.core.timeline import parse_multi
 from sez_metrics.render import present_fit, present_style, present_timeline
 from sez_metrics.render.briefing.images import BriefingImages
-from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, ZoneBrief, labelled
+from sez_metrics.render.briefing.story import NO_VALUE, Briefing, ZoneBrief, labelled
+from sez_metrics.render.present_changes import change_pages, changes_html
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, STAMP, numbered, slip_text, stamp_text
 from sez_metrics.render.present_text import escape as _e
 from sez_metrics.render.present_text import sentence as _t
-from sez_metrics.render.present_text import slip_text
 
 # A zone slide's right-hand column: at most this many changes (taking at most this share of the
 # column) and milestones; the zone's profile (developer, area, programme, notified: the storyline's
@@ -37,14 +37,7 @@ ZONE_CHANGE_SHARE = 0.4
 ZONE_MILESTONE_LINES = 4
 OVERVIEW_OVERDUE_LINES = 2
 ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts
-LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
 ZONE_TITLE_MAX_CHARS = 40  # beyond this a zone slide is headed by the zone's short name
-# "What changed": three or two columns, in one of the type sizes (``present_style.CHANGE_TYPE_UNITS``),
-# whichever takes the fewest slides and fills them best; a zone's group that runs on is continued
-# under its heading again.
-CHANGE_COLUMN_CHOICES = (3, 2)
-# A slide counter as wide as any deck's, for measuring the top bar before the deck is counted.
-COUNTER_PLACEHOLDER = "99 / 99"
 
 
 @dataclass(frozen=True)
@@ -73,154 +66,15 @@ def slide_number(value: str | None, count: int) -> int:
     return min(max(number, 1), max(count, 1))
 
 
-def _numbered(title: str, part: int, count: int) -> str:
-    """A slide title, with "(2/3)" when its content takes several slides (digits: the same in every language)."""
-    return title if count <= 1 else f"{title} ({part + 1}/{count})"
-
-
 def build_deck(briefing: Briefing) -> list[Slide]:
     """The slides of the presentation, in order (titles in the current language)."""
     slides = [Slide("overview", _("Programme overview")), Slide("map", _("Where the zones are"))]
     slides += [Slide("zone", z.short_name, z.zone_id) for z in briefing.zones]
     rows = present_timeline.timeline_pages(briefing)
-    slides += [Slide("timeline", _numbered(_("Milestone timeline"), part, len(rows)), part=part) for part in range(len(rows))]
+    slides += [Slide("timeline", numbered(_("Milestone timeline"), part, len(rows)), part=part) for part in range(len(rows))]
     pages = change_pages(briefing)
-    slides += [Slide("changes", _numbered(_("What changed"), part, len(pages)), part=part) for part in range(len(pages))]
+    slides += [Slide("changes", numbered(_("What changed"), part, len(pages)), part=part) for part in range(len(pages))]
     return slides
-
-
-ChangeGroup = tuple[str, list[ChangeItem]]
-
-
-@dataclass(frozen=True)
-class ChangeLayout:
-    """How the change summary is set: columns to a slide, the type, and the slides' columns of groups."""
-
-    columns: int
-    type: str
-    pages: list[list[list[ChangeGroup]]]
-
-
-def listed_changes(briefing: Briefing) -> list[tuple[str, ChangeItem]]:
-    """The changes the slides list, zone by zone: the major ones; when there are none, the minor ones
-    (edits of sources, notes and details), rather than an empty slide."""
-    every = [(zone, i) for zone, group in briefing.changes or [] for i in group]
-    major = [(zone, i) for zone, i in every if i.importance < MINOR_CHANGE_IMPORTANCE]
-    return major or every
-
-
-def _continued(zone: str) -> str:
-    return _("{zone} (continued)").format(zone=zone)
-
-
-def _pack_changes(changes: list[tuple[str, ChangeItem]], count: int, size: float, limit: float, room: float) -> list[list[list[ChangeGroup]]]:
-    """Changes (zone, item) in order into columns of about ``limit`` px (never more than ``room``),
-    ``count`` to a slide. A zone's group goes whole into a column when it fits in one; a column that
-    starts inside a zone's group repeats its heading ("… (continued)")."""
-    width = present_fit.columns(count)
-    line = present_fit.line_heights()[0]
-    gap = present_fit.px(present_style.CHANGE_GROUP_GAP_UNITS)
-
-    def item_height(item: ChangeItem) -> float:
-        return present_fit.list_height([item.in_language()], width, size, line)
-
-    heights = [item_height(i) for _, i in changes]
-    pages: list[list[list[ChangeGroup]]] = [[[]]]
-    used, seen = 0.0, set()
-    for k, (zone, item) in enumerate(changes):
-        column = pages[-1][-1]
-        continuing = bool(column) and column[-1][0] == zone
-        heading = 0.0 if continuing else present_fit.heading_height(_continued(zone) if zone in seen else zone, width) + gap
-        need = heading + heights[k]
-        if column and not continuing:
-            rest = sum(h for (z, _i), h in zip(changes[k:], heights[k:], strict=True) if z == zone) + heading
-            move = used + need > limit or (used + rest > limit and rest <= limit)
-        else:
-            move = bool(column) and used + need > (limit if not continuing else room)
-        if move:
-            if len(pages[-1]) == count:
-                pages.append([[]])
-            else:
-                pages[-1].append([])
-            column, used = pages[-1][-1], 0.0
-            heading = present_fit.heading_height(_continued(zone) if zone in seen else zone, width) + gap
-            need = heading + heights[k]
-            continuing = False
-        if not continuing:
-            column.append((zone, []))
-        column[-1][1].append(item)
-        seen.add(zone)
-        used += need
-    return pages
-
-
-def _column_heights(page: list[list[ChangeGroup]], count: int, size: float) -> list[float]:
-    width = present_fit.columns(count)
-    line = present_fit.line_heights()[0]
-    return [sum(present_fit.heading_height(zone, width) + present_fit.list_height([i.in_language() for i in items], width, size, line)
-                for zone, items in column) for column in page]
-
-
-def change_layout(briefing: Briefing) -> ChangeLayout:
-    """The change summary cut into slides of three or two columns, each change under its zone's
-    heading (a zone continued in the next column or slide is headed again), in the type and columns
-    that take the fewest slides and fill the emptiest of them best, columns and slides filled evenly.
-    Always at least one (possibly empty) page."""
-    return _change_layout(briefing, i18n.current().code)
-
-
-def change_pages(briefing: Briefing) -> list[list[list[ChangeGroup]]]:
-    return change_layout(briefing).pages
-
-
-def _change_layout(briefing: Briefing, _code: str) -> ChangeLayout:
-    changes = listed_changes(briefing)
-    if not changes:
-        return ChangeLayout(CHANGE_COLUMN_CHOICES[0], "normal", [[[]]])
-    compare = briefing.compare
-    since = _("Since {label} ({id}, as of {date})").format(label=compare.label, id=compare.id, date=compare.as_of) if compare else ""
-    title = _numbered(_("What changed"), 8, 9)
-    room = (present_fit.body_height(title, _stamp_text(briefing, COUNTER_PLACEHOLDER), len(title) > LONG_TITLE_CHARS)
-            - present_fit.subtitle_height(since) - present_fit.note_height(_minor_tail(minor_change_count(briefing)) or ""))
-    area = present_fit.SLIDE_WIDTH_PX * present_fit.SLIDE_HEIGHT_PX
-    options = []
-    for count in CHANGE_COLUMN_CHOICES:
-        for order, (name, size) in enumerate(present_style.CHANGE_TYPE_UNITS.items()):
-            fewest = _pack_changes(changes, count, size, room, room)
-            pages = fewest
-            total = sum(sum(_column_heights(page, count, size)) for page in fewest)
-            step = present_fit.px(size)
-            limit = total / (count * len(fewest))
-            while limit < room:  # the shortest columns that take no more slides: even columns and slides
-                pages = _pack_changes(changes, count, size, limit, room)
-                if len(pages) <= len(fewest):
-                    break
-                limit += step
-            else:
-                pages = fewest
-            width = present_fit.columns(count)
-            fills = [sum(h * width for h in _column_heights(page, count, size)) / area for page in pages]
-            options.append((len(pages), -round(min(fills), 2), -order, count, name, pages))
-    pages_count, _fill, _order, count, name, pages = min(options, key=lambda o: o[:3])
-    return ChangeLayout(count, name, pages)
-
-
-def change_type(briefing: Briefing) -> str:
-    """The type the change slides are set in (``present_style.CHANGE_TYPE_UNITS``)."""
-    return change_layout(briefing).type
-
-
-def _minor_tail(minor: int) -> str:
-    if not minor:
-        return ""
-    return ngettext("Also {n} edit of sources, notes and other details: listed in the briefing pack.",
-                    "Also {n} edits of sources, notes and other details: listed in the briefing pack.", minor).format(n=i18n.number(minor, 0))
-
-
-def minor_change_count(briefing: Briefing) -> int:
-    """The minor changes the change slides leave to the briefing pack (none when they list them)."""
-    listed = {id(i) for _, i in listed_changes(briefing)}
-    return sum(1 for _, items in briefing.changes or [] for i in items if i.importance >= MINOR_CHANGE_IMPORTANCE and id(i) not in listed)
 
 
 # --- slide bodies (HTML; every value escaped: ``present_text``) ---------------------------------
@@ -231,22 +85,13 @@ def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str
     info = briefing.info
     heading = slide_heading(briefing, slide)
     size = " sez-long" if len(heading) > LONG_TITLE_CHARS else ""
-    stamp = _t(_(_STAMP), date=info.as_of, label=info.label, id=info.id)
+    stamp = _t(_(STAMP), date=info.as_of, label=info.label, id=info.id)
     return (
         '<div class="sez-slide-bar">'
         f'<div class="sez-slide-title{size}">{_e(heading)}</div>'
         f'<div class="sez-stamp" data-testid="sez-as-of-stamp">{stamp}'
         f'<span class="sez-counter">{number} / {count}</span></div></div>'
     )
-
-
-_STAMP = N_("As of {date} · {label} ({id})")
-
-
-def _stamp_text(briefing: Briefing, counter: str) -> str:
-    """The stamp as plain text, with a counter (for measuring)."""
-    info = briefing.info
-    return f"{_(_STAMP).format(date=info.as_of, label=info.label, id=info.id)} {counter}"
 
 
 def slide_heading(briefing: Briefing, slide: Slide) -> str:
@@ -263,18 +108,49 @@ def zone_of(briefing: Briefing, zone_id: str | None) -> ZoneBrief | None:
     return next((z for z in briefing.zones if z.zone_id == zone_id), None)
 
 
-def _overdue_line(briefing: Briefing) -> str:
-    """"⚠ 7 milestones overdue at the data's as-of date (15 Sept 2025)", as HTML."""
+def _overdue_text(briefing: Briefing) -> str:
+    """"⚠ 7 milestones overdue at the data's as-of date (15 Sept 2025)"."""
     late, ref = len(briefing.overdue), briefing.reference
     when = i18n.date_of(ref.day)
     if not late:
-        text = (_("No milestone overdue today ({date})") if ref.is_today
+        return (_("No milestone overdue today ({date})") if ref.is_today
                 else _("No milestone overdue at the data's as-of date ({date})")).format(date=when)
-        return _e(text)
     text = (ngettext("⚠ {n} milestone overdue today ({date})", "⚠ {n} milestones overdue today ({date})", late) if ref.is_today
             else ngettext("⚠ {n} milestone overdue at the data's as-of date ({date})",
                           "⚠ {n} milestones overdue at the data's as-of date ({date})", late))
-    return f'<span class="sez-flag">{_e(text.format(n=i18n.number(late, 0), date=when))}</span>'
+    return text.format(n=i18n.number(late, 0), date=when)
+
+
+def _overdue_line(briefing: Briefing) -> str:
+    """The overdue line as HTML (flagged when something is overdue)."""
+    text = _e(_overdue_text(briefing))
+    return f'<span class="sez-flag">{text}</span>' if briefing.overdue else text
+
+
+def _overview_room(briefing: Briefing) -> float:
+    """The room the overview leaves for its list of the worst overdue milestones: under the tiles,
+    the zones by stage, the overdue line and the note on flagged figures."""
+    title = _("Programme overview")
+    room = present_fit.body_height(title, stamp_text(briefing), len(title) > LONG_TITLE_CHARS)
+    width = present_fit.columns(4, gap_units=present_style.TILE_GAP_UNITS) - 2 * present_fit.px(present_style.TILE_PADDING_UNITS[1])
+    small, line = present_style.SMALLEST_TEXT_UNITS, present_style.TILE_LINE_HEIGHT
+
+    def tile(t) -> float:
+        texts = [t.label, t.delta_text] + ([t.flag_text] if t.flag_text else [])
+        return (sum(present_fit.text_height(text, width, small, line) for text in texts)
+                + present_fit.text_height(t.value, width, present_style.TILE_VALUE_UNITS, present_style.TITLE_LINE_HEIGHT, bold=True)
+                + 2 * present_fit.px(present_style.TILE_PADDING_UNITS[0]))
+
+    rows = [briefing.tiles[k:k + 4] for k in range(0, len(briefing.tiles), 4)]
+    room -= sum(max(tile(t) for t in row) for row in rows) + present_fit.px(present_style.TILE_GAP_UNITS) * (len(rows) - 1)
+    stages = " · ".join(f"{s.symbol} {s.label} {i18n.number(s.count, 0)}" for s in briefing.stages if s.count)
+    own = present_fit.line_heights()[0]
+    for text in (f"{_('Zones by stage:')} {stages}", _overdue_text(briefing)):
+        room -= present_fit.text_height(text, present_fit.SLIDE_WIDTH_PX, present_style.TEXT_UNITS, own) + present_fit.px(present_style.LINE_GAP_UNITS)
+    room -= present_fit.px(present_style.OVERDUE_GAP_UNITS)
+    if briefing.flagged_note:
+        room -= present_fit.note_height(f"⚠ {briefing.flagged_note}.")
+    return room
 
 
 def overview_html(briefing: Briefing) -> str:
@@ -287,13 +163,15 @@ def overview_html(briefing: Briefing) -> str:
     ]
     stages = " · ".join(f"{_e(s.symbol)} {_e(s.label)} <b>{_e(i18n.number(s.count, 0))}</b>" for s in briefing.stages if s.count)
     names = {z.zone_id: z.short_name for z in briefing.zones}
-    worst = sorted(briefing.overdue, key=lambda m: m.due)[:OVERVIEW_OVERDUE_LINES]
+    by_stage = _e(_("Zones by stage:"))
+    worst = _fitting(sorted(briefing.overdue, key=lambda m: m.due), lambda m: present_fit.list_height(
+        [f"{names.get(m.zone_id, _(vocabulary.PROGRAMME))}: {m.title} — {slip_text(m)}"], present_fit.SLIDE_WIDTH_PX,
+        present_style.SMALLEST_TEXT_UNITS, present_fit.line_heights()[1]), OVERVIEW_OVERDUE_LINES, _overview_room(briefing), least=0)
     worst_items = "".join(
         f"<li><b>{_e(names.get(m.zone_id, _(vocabulary.PROGRAMME)))}</b>: {_e(m.title)} — {_e(slip_text(m))}</li>" for m in worst
     )
     worst_list = f'<ul class="sez-overdue">{worst_items}</ul>' if worst_items else ""
     note = f'<p class="sez-note" dir="auto">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
-    by_stage = _e(_("Zones by stage:"))
     return (f'<div class="sez-tiles">{"".join(tiles)}</div>'
             f'<p class="sez-line">{by_stage} {stages}</p><p class="sez-line">{_overdue_line(briefing)}</p>{worst_list}{note}')
 
@@ -325,12 +203,12 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
             f'<tbody>{rows}</tbody></table></div><p class="sez-note">{_e(key)}</p>')
 
 
-def _fitting(items: list, height_of, most: int, budget: float) -> list:
-    """The first items (at most ``most``, at least one) whose measured heights fit in ``budget``."""
+def _fitting(items: list, height_of, most: int, budget: float, least: int = 1) -> list:
+    """The first items (at most ``most``, at least ``least``) whose measured heights fit in ``budget``."""
     shown, used = [], 0.0
     for item in items[:most]:
         used += height_of(item)
-        if shown and used > budget:
+        if len(shown) >= least and used > budget:
             break
         shown.append(item)
     return shown
@@ -400,7 +278,7 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
         province = f"{zone.name} · {province}"
     badge = _("Priority zone")
-    room = (present_fit.body_height(heading, _stamp_text(briefing, COUNTER_PLACEHOLDER), len(heading) > LONG_TITLE_CHARS)
+    room = (present_fit.body_height(heading, stamp_text(briefing), len(heading) > LONG_TITLE_CHARS)
             - present_fit.subtitle_height(f"{badge} {province}" if zone.priority else province))
     _facts_width, width = _zone_columns()
     line = present_fit.line_heights()[0]
@@ -457,39 +335,6 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         f'<h3>{_e(milestones_heading)}</h3><table class="sez-table"><thead><tr>{head}</tr></thead>'
         f"<tbody>{milestones}</tbody></table>{about}</div></div>"
     )
-
-
-def changes_html(briefing: Briefing, part: int = 0) -> str:
-    """One slide of the change summary: each zone's changes under its heading, in columns, never split
-    from it (a zone continued from the slide before says so)."""
-    if briefing.changes is None:
-        first = _("This is the first version: there is nothing earlier to compare with.")
-        return f'<p class="sez-line">{_e(first)}</p>'
-    layout = change_layout(briefing)
-    pages = layout.pages
-    minor = minor_change_count(briefing)
-    compare = briefing.compare
-    since = _t(_("Since {label} ({id}, as of {date})"), label=compare.label, id=compare.id, date=compare.as_of)
-    since = f'<p class="sez-subtitle">{since}</p>'
-    if not briefing.changes:
-        unchanged = _("Nothing changed between these versions.")
-        return since + f'<p class="sez-line">{_e(unchanged)}</p>'
-    part = min(part, len(pages) - 1)
-    seen = {zone for page in pages[:part] for column in page for zone, _items in column}
-    columns = []
-    for column in pages[part]:
-        blocks = []
-        for zone, items in column:
-            heading = _t(_("{zone} (continued)"), zone=zone) if zone in seen else _e(zone)
-            seen.add(zone)
-            blocks.append(f'<div class="sez-change-zone"><h3>{heading}</h3><ul>'
-                          + "".join(f"<li>{_e(i.in_language())}</li>" for i in items) + "</ul></div>")
-        columns.append(f'<div class="sez-change-column">{"".join(blocks)}</div>')
-    tail = ""
-    if minor and part >= len(pages) - 1:
-        tail = f'<p class="sez-note">{_e(_minor_tail(minor))}</p>'
-    return (f'{since}<div class="sez-change-columns sez-columns-{layout.columns} sez-type-{layout.type}">{"".join(columns)}</div>'
-            f"{tail}")
 
 
 def slide_body_html(briefing: Briefing, slide: Slide, images: BriefingImages) -> str:

@@ -88,7 +88,9 @@ def list_height(items: list[str], width_px: float, size_units: float, line_heigh
 
 
 def note_height(text: str, width_px: float = SLIDE_WIDTH_PX) -> float:
-    """A note under the slide's content: the smallest type, its own line height, the gap above it."""
+    """A note under the slide's content: the smallest type, its own line height, the gap above it (none: 0)."""
+    if not text:
+        return 0.0
     return text_height(text, width_px, style.SMALLEST_TEXT_UNITS, line_heights()[0]) + px(style.NOTE_GAP_UNITS)
 
 

@@ -43,8 +43,14 @@ TIMELINE_ROW_PADDING_UNITS = 0.35
 TIMELINE_AXIS_EM = 1.4
 TIMELINE_MARK_EM = 1.5
 CHANGE_GROUP_GAP_UNITS = 0.8
+TILE_GAP_UNITS = 0.8
+TILE_PADDING_UNITS = (0.5, 0.8)
+TILE_LINE_HEIGHT = 1.25
+TILE_VALUE_UNITS = 2.6
+LINE_GAP_UNITS = 0.7  # above a line of running text (the overview's)
+OVERDUE_GAP_UNITS = 0.2
 # The type of the change slides: the largest that takes no more slides (``present_fit``).
-CHANGE_TYPE_UNITS = {"small": 1.45, "normal": 1.65, "large": 1.9}
+CHANGE_TYPE_UNITS = {"small": 1.45, "normal": 1.75, "large": 2.1}
 # The controls' own size, at every screen size, and their height with their frame.
 CONTROL_PX = 18.5
 CONTROL_BOTTOM_UNITS = 0.6
@@ -92,16 +98,16 @@ _CSS = Template("""
 .sez-counter { margin-inline-start: calc(var(--sez-unit) * 1); font-weight: 400; white-space: nowrap; }
 .sez-slide .sez-subtitle { font-size: calc(var(--sez-unit) * $text) !important; color: #374151; margin: 0 0 calc(var(--sez-unit) * $subtitle_gap); }
 .sez-badge { background: #E69F00; color: #111827; font-weight: 700; padding: 0.1em 0.5em; border-radius: 4px; margin-inline-end: 0.6em; }
-.sez-tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: calc(var(--sez-unit) * 0.8); }
-.sez-tile { background: #EEF2F6; border-radius: 8px; padding: calc(var(--sez-unit) * 0.5) calc(var(--sez-unit) * 0.8); line-height: 1.25; }
+.sez-tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: calc(var(--sez-unit) * $tile_gap); }
+.sez-tile { background: #EEF2F6; border-radius: 8px; padding: calc(var(--sez-unit) * $tile_v) calc(var(--sez-unit) * $tile_h); line-height: $tile_line; }
 .sez-tile-label { color: #374151; font-size: var(--sez-small); }
-.sez-tile-value { font-size: calc(var(--sez-unit) * 2.6); font-weight: 700; line-height: 1.15; }
+.sez-tile-value { font-size: calc(var(--sez-unit) * $tile_value); font-weight: 700; line-height: $title_line; }
 .sez-tile-delta { color: #374151; font-size: var(--sez-small); }
 .sez-tile .sez-flag { font-size: var(--sez-small); }
 .sez-flag { color: #A63C00; font-weight: 700; }
 .sez-muted { color: #4B5563; }
-.sez-slide .sez-line { font-size: calc(var(--sez-unit) * $text) !important; margin: calc(var(--sez-unit) * 0.7) 0 0; }
-.sez-slide .sez-overdue { margin: calc(var(--sez-unit) * 0.2) 0 0; font-size: var(--sez-small) !important; }
+.sez-slide .sez-line { font-size: calc(var(--sez-unit) * $text) !important; margin: calc(var(--sez-unit) * $line_gap) 0 0; }
+.sez-slide .sez-overdue { margin: calc(var(--sez-unit) * $overdue_gap) 0 0; font-size: var(--sez-small) !important; }
 .sez-slide .sez-note { font-size: var(--sez-small) !important; color: #374151; margin: calc(var(--sez-unit) * $note_gap) 0 0; }
 .sez-zone { display: grid; grid-template-columns: ${zone_a}fr ${zone_b}fr; gap: calc(var(--sez-unit) * $column_gap); }
 .sez-zone h3, .sez-change-zone h3 { font-size: calc(var(--sez-unit) * $heading); color: #005A8C; margin: 0 0 calc(var(--sez-unit) * $heading_gap); padding: 0;
@@ -186,7 +192,9 @@ def _css() -> str:
         fact_col=FACT_GAP_UNITS[1], slip=round(SLIP_COLUMN_SHARE * 100), cell_v=CELL_PADDING_EM[0], cell_h=CELL_PADDING_EM[1],
         tl_a=TIMELINE_COLUMNS[0], tl_b=TIMELINE_COLUMNS[1], tl_gap=TIMELINE_GAP_UNITS, tl_pad=TIMELINE_ROW_PADDING_UNITS,
         tl_axis=TIMELINE_AXIS_EM, tl_mark=TIMELINE_MARK_EM, change_types=types, group_gap=CHANGE_GROUP_GAP_UNITS,
-        nav_bottom=CONTROL_BOTTOM_UNITS, control=CONTROL_PX)
+        nav_bottom=CONTROL_BOTTOM_UNITS, control=CONTROL_PX, tile_gap=TILE_GAP_UNITS, tile_v=TILE_PADDING_UNITS[0],
+        tile_h=TILE_PADDING_UNITS[1], tile_line=TILE_LINE_HEIGHT, tile_value=TILE_VALUE_UNITS, line_gap=LINE_GAP_UNITS,
+        overdue_gap=OVERDUE_GAP_UNITS)
 
 
 def line_heights(code: str) -> tuple[float, float]:

@@ -9,7 +9,24 @@ import html
 
 from sez_metrics.core import i18n, timeline
 from sez_metrics.core.i18n import N_, _, ngettext
-from sez_metrics.render.briefing.story import MilestoneLine
+from sez_metrics.render.briefing.story import Briefing, MilestoneLine
+
+LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
+# The version stamp on every slide, and a slide counter as wide as any deck's (for measuring the top
+# bar before the deck is counted).
+STAMP = N_("As of {date} · {label} ({id})")
+COUNTER_PLACEHOLDER = "99 / 99"
+
+
+def stamp_text(briefing: Briefing, counter: str = COUNTER_PLACEHOLDER) -> str:
+    """The stamp with its slide counter, as plain text (for measuring)."""
+    info = briefing.info
+    return f"{_(STAMP).format(date=info.as_of, label=info.label, id=info.id)} {counter}"
+
+
+def numbered(title: str, part: int, count: int) -> str:
+    """A slide title, with "(2/3)" when its content takes several slides (digits: the same in every language)."""
+    return title if count <= 1 else f"{title} ({part + 1}/{count})"
 
 
 def escape(value: object) -> str:

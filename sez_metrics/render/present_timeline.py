@@ -15,11 +15,8 @@ from sez_metrics.render import present_fit
 from sez_metrics.render import present_style as style
 from sez_metrics.render.briefing.images import focus_items
 from sez_metrics.render.briefing.story import Briefing, MilestoneLine
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, sentence, slip_text, stamp_text
 from sez_metrics.render.present_text import escape as _e
-from sez_metrics.render.present_text import sentence, slip_text
-
-# The stamp's counter while the deck is not yet counted (as wide as any).
-_COUNTER = "99 / 99"
 
 
 def timeline_rows(briefing: Briefing) -> list[tuple[str, MilestoneLine]]:
@@ -59,7 +56,7 @@ def _row_heights(briefing: Briefing, rows: list[tuple[str, MilestoneLine]]) -> t
     states = {(timeline.SLIP_STATES.get(m.state) or timeline.SLIP_STATES["planned"]).code: m for _, m in rows}
     legend = _legend_height([_(timeline.SLIP_STATES[code].label) for code in states] + [_reference_name(briefing)], em, line)
     title = _("Milestone timeline") + " (8/9)"
-    room = (present_fit.body_height(title, _stamp(briefing), False) - head - legend - present_fit.px(style.NOTE_GAP_UNITS)
+    room = (present_fit.body_height(title, stamp_text(briefing), len(title) > LONG_TITLE_CHARS) - head - legend - present_fit.px(style.NOTE_GAP_UNITS)
             - present_fit.note_height(_scope(briefing)))
     return heights, room
 
@@ -74,11 +71,6 @@ def _legend_height(labels: list[str], em: float, line: float) -> float:
             rows, used = rows + 1, 0.0
         used += (1.4 * em if used else 0) + w
     return rows * max(mark, line * em) + (rows - 1) * 0.3 * em
-
-
-def _stamp(briefing: Briefing) -> str:
-    info = briefing.info
-    return f"{_('As of {date} · {label} ({id})').format(date=info.as_of, label=info.label, id=info.id)} {_COUNTER}"
 
 
 def _reference_name(briefing: Briefing) -> str:
