@@ -44,18 +44,18 @@ def _continued(zone: str) -> str:
     return _("{zone} (continued)").format(zone=zone)
 
 
-def _pack_changes(changes: list[tuple[str, ChangeItem]], count: int, size: float, limit: float, room: float) -> list[list[list[ChangeGroup]]]:
-    """Changes (zone, item) in order into columns of about ``limit`` px (never more than ``room``),
-    ``count`` to a slide. A zone's group goes whole into a column when it fits in one; a column that
-    starts inside a zone's group repeats its heading ("… (continued)")."""
+def _item_heights(changes: list[tuple[str, ChangeItem]], count: int, size: float) -> list[float]:
     width = present_fit.columns(count)
     line = present_fit.line_heights()[0]
+    return [present_fit.list_height([i.in_language()], width, size, line) for _, i in changes]
+
+
+def _pack_changes(changes: list[tuple[str, ChangeItem]], heights: list[float], count: int, limit: float, room: float) -> list[list[list[ChangeGroup]]]:
+    """Changes (zone, item) of these heights in order into columns of about ``limit`` px (never more
+    than ``room``), ``count`` to a slide. A zone's group goes whole into a column when it fits in
+    one; a column that starts inside a zone's group repeats its heading ("… (continued)")."""
+    width = present_fit.columns(count)
     gap = present_fit.px(present_style.CHANGE_GROUP_GAP_UNITS)
-
-    def item_height(item: ChangeItem) -> float:
-        return present_fit.list_height([item.in_language()], width, size, line)
-
-    heights = [item_height(i) for _, i in changes]
     pages: list[list[list[ChangeGroup]]] = [[[]]]
     used, seen = 0.0, set()
     for k, (zone, item) in enumerate(changes):
@@ -97,14 +97,14 @@ def change_layout(briefing: Briefing) -> ChangeLayout:
     heading (a zone continued in the next column or slide is headed again), in the type and columns
     that take the fewest slides and fill the emptiest of them best, columns and slides filled evenly.
     Always at least one (possibly empty) page."""
-    return _change_layout(briefing, i18n.current().code)
+    return present_fit.memo(briefing, "changes", lambda: _change_layout(briefing))
 
 
 def change_pages(briefing: Briefing) -> list[list[list[ChangeGroup]]]:
     return change_layout(briefing).pages
 
 
-def _change_layout(briefing: Briefing, _code: str) -> ChangeLayout:
+def _change_layout(briefing: Briefing) -> ChangeLayout:
     changes = listed_changes(briefing)
     if not changes:
         return ChangeLayout(CHANGE_COLUMN_CHOICES[0], "normal", [[[]]])
@@ -117,13 +117,14 @@ def _change_layout(briefing: Briefing, _code: str) -> ChangeLayout:
     options = []
     for count in CHANGE_COLUMN_CHOICES:
         for order, (name, size) in enumerate(present_style.CHANGE_TYPE_UNITS.items()):
-            fewest = _pack_changes(changes, count, size, room, room)
+            heights = _item_heights(changes, count, size)
+            fewest = _pack_changes(changes, heights, count, room, room)
             pages = fewest
             total = sum(sum(_column_heights(page, count, size)) for page in fewest)
             step = present_fit.px(size)
             limit = total / (count * len(fewest))
             while limit < room:  # the shortest columns that take no more slides: even columns and slides
-                pages = _pack_changes(changes, count, size, limit, room)
+                pages = _pack_changes(changes, heights, count, limit, room)
                 if len(pages) <= len(fewest):
                     break
                 limit += step

@@ -8,6 +8,7 @@ larger share of a small screen. Heights are in pixels of that screen.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from sez_metrics.core import i18n
@@ -159,3 +160,20 @@ def _balanced(heights: list[float], pages: int) -> list[range]:
         edges.append(where[k][edges[-1]])
     edges.reverse()
     return [range(edges[k], edges[k + 1]) for k in range(pages)]
+
+
+_MEMO: dict[tuple[int, str, str], tuple[weakref.ref, object]] = {}
+
+
+def memo(owner: object, name: str, compute):
+    """``compute()`` once for each ``owner`` (a briefing), ``name`` and language: a slide's layout
+    is measured once, not again for each slide drawn from it."""
+    key = (id(owner), name, lang())
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0]() is owner:
+        return hit[1]
+    value = compute()
+    if len(_MEMO) > 256:
+        _MEMO.clear()
+    _MEMO[key] = (weakref.ref(owner), value)
+    return value

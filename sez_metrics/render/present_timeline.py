@@ -32,6 +32,10 @@ def timeline_rows(briefing: Briefing) -> list[tuple[str, MilestoneLine]]:
 def timeline_pages(briefing: Briefing) -> list[list[tuple[str, MilestoneLine]]]:
     """The timeline's rows cut into as few slides as their measured heights fit in, the slides as
     even as they can be (at least one)."""
+    return present_fit.memo(briefing, "timeline", lambda: _timeline_pages(briefing))
+
+
+def _timeline_pages(briefing: Briefing) -> list[list[tuple[str, MilestoneLine]]]:
     rows = timeline_rows(briefing)
     if not rows:
         return [[]]
