@@ -90,7 +90,7 @@ def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str
         '<div class="sez-slide-bar">'
         f'<div class="sez-slide-title{size}">{_e(heading)}</div>'
         f'<div class="sez-stamp" data-testid="sez-as-of-stamp">{stamp}'
-        f'<span class="sez-counter">{number} / {count}</span></div></div>'
+        f'<span class="sez-counter" dir="ltr">{number} / {count}</span></div></div>'
     )
 
 
