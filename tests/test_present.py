@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -9,7 +10,7 @@ import pytest
 from support.hostile import HOSTILE_NAME, build_hostile_store
 
 from sez_metrics.core import i18n
-from sez_metrics.render import present, present_style, present_text, present_timeline
+from sez_metrics.render import present, present_changes, present_fit, present_style, present_text, present_timeline
 from sez_metrics.render.briefing import images as pack_images
 from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import story as storyline
@@ -77,10 +78,12 @@ def test_first_version_slides_say_there_is_nothing_to_compare(mini_store):
 
 
 def test_long_change_summaries_run_over_several_slides_each_zone_under_its_heading(mini_store, monkeypatch):
-    monkeypatch.setattr(present, "CHANGE_TYPES", {"normal": (35, 6), "large": (29, 5)})
+    monkeypatch.setattr(present_fit, "SLIDE_HEIGHT_PX", 330)  # a short screen: the summary runs over
     story = story_of(mini_store)
-    pages = present.change_pages(story)
-    assert len(pages) > 1 and all(len(page) <= present.CHANGE_COLUMNS for page in pages)
+    layout = present_changes.change_layout(story)
+    pages = layout.pages
+    assert len(pages) > 1 and all(len(page) <= layout.columns for page in pages)
+    assert layout.columns in present_changes.CHANGE_COLUMN_CHOICES and layout.type in present_style.CHANGE_TYPE_UNITS
     listed = [i.detail for page in pages for column in page for _, items in column for i in items]
     major = [i.detail for _, items in story.changes for i in items if i.importance < storyline.MINOR_CHANGE_IMPORTANCE]
     assert listed == major  # nothing lost, nothing repeated, order kept
@@ -89,18 +92,36 @@ def test_long_change_summaries_run_over_several_slides_each_zone_under_its_headi
     deck = present.build_deck(story)
     titles = [s.title for s in deck if s.kind == "changes"]
     assert titles == [f"What changed ({n}/{len(pages)})" for n in range(1, len(pages) + 1)]
-    second = re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", present.changes_html(story, 1))
+    second = re.sub(r'<span class="sez-v" dir="auto">([^<]*)</span>', r"\1", present_changes.changes_html(story, 1))
     continued = [zone for zone, _ in pages[1][0][:1] if zone in {z for column in pages[0] for z, _ in column}]
     for zone in continued:
         assert f"{zone} (continued)" in second
 
 
-def test_change_slides_are_filled_evenly():
-    """No slide of the change summary is left nearly empty while another is full."""
-    sizes = [5, 3, 7, 2, 2, 6, 1]
-    pages = present_text.spread(len(sizes), 3)
-    assert [len(p) for p in pages] == [2, 3, 2]
-    assert [i for p in pages for i in p] == list(range(len(sizes)))
+def test_slides_are_cut_as_evenly_as_the_heights_allow():
+    """No slide is left a stub while another is full: the tallest slide is as short as it can be."""
+    heights = [5, 3, 7, 2, 2, 6, 1]
+    pages = present_fit.spread_by_height(heights, 10)
+    assert [list(p) for p in pages] == [[0, 1], [2, 3], [4, 5, 6]]  # 8, 9, 9: three slides, none over 10
+    assert [i for p in pages for i in p] == list(range(len(heights)))
+    assert [list(p) for p in present_fit.spread_by_height(heights, 26)] == [list(range(7))]
+    # Cut greedily, nine rows of 4 and one of 1 would fill three slides of 12 and leave a stub of 1.
+    rows = [4] * 9 + [1]
+    filled = [sum(rows[i] for i in p) for p in present_fit.spread_by_height(rows, 12)]
+    assert len(filled) == 4 and max(filled) <= 12 and min(filled) >= 6, filled
+
+
+def test_only_minor_changes_are_listed_rather_than_an_empty_slide(mini_store):
+    story = story_of(mini_store)
+    minor_only = [(zone, [i for i in items if i.importance >= storyline.MINOR_CHANGE_IMPORTANCE]) for zone, items in story.changes]
+    minor_only = [(zone, items) for zone, items in minor_only if items]
+    assert minor_only, "the mini store has minor changes"
+    story = dataclasses.replace(story, changes=minor_only)
+    listed = [i for page in present_changes.change_pages(story) for column in page for _zone, items in column for i in items]
+    assert listed == [i for _zone, items in minor_only for i in items]
+    assert present_changes.minor_change_count(story) == 0  # nothing left over for the "also N edits" note
+    body = present_changes.changes_html(story, 0)
+    assert "<li>" in body and "listed in the briefing pack" not in body
 
 
 def test_timeline_slides_name_every_marker(mini_store):
@@ -108,7 +129,8 @@ def test_timeline_slides_name_every_marker(mini_store):
     rows = present_timeline.timeline_rows(story)
     pages = present_timeline.timeline_pages(story)
     assert [r for page in pages for r in page] == rows
-    assert all(len(page) <= present_timeline.TIMELINE_ROWS_PER_SLIDE for page in pages)
+    heights, room = present_timeline._row_heights(story, rows)
+    assert all(sum(heights[rows.index(r)] for r in page) <= room for page in pages)
     deck = present.build_deck(story)
     timeline_slides = [s for s in deck if s.kind == "timeline"]
     assert len(timeline_slides) == len(pages)

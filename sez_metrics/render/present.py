@@ -15,44 +15,29 @@ changes are measured from (default: the one before); ``version=ID`` pins the dat
 from __future__ import annotations
 
 import base64
-import math
 from dataclasses import dataclass
 
 from sez_metrics.core import i18n, metrics, schema, vocabulary
-from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.dataset import Dataset
 from sez_metrics.core.i18n import _, ngettext
 from sez_metrics.core.timeline import parse_multi
-from sez_metrics.render import present_timeline
+from sez_metrics.render import present_fit, present_style, present_timeline
 from sez_metrics.render.briefing.images import BriefingImages
-from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, NO_VALUE, Briefing, ZoneBrief, labelled
+from sez_metrics.render.briefing.story import NO_VALUE, Briefing, ZoneBrief, labelled
+from sez_metrics.render.present_changes import change_pages, changes_html
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, STAMP, numbered, slip_text, stamp_text
 from sez_metrics.render.present_text import escape as _e
-from sez_metrics.render.present_text import line_budget, slip_text
 from sez_metrics.render.present_text import sentence as _t
 
-# What a zone slide's right-hand column has room for at 1280×720 (and, scaled, at 1920×1080) before
-# the slide would scroll: at most 4 changes and 4 milestones, and in all 14 printed lines, each item
-# counted as the lines it wraps to (a change's line holds ~55 characters, a milestone title's ~28).
+# A zone slide's right-hand column: at most this many changes (taking at most this share of the
+# column) and milestones; the zone's profile (developer, area, programme, notified: the storyline's
+# ``profile`` facts 1–3 and 5) under them when there is room.
 ZONE_CHANGE_LINES = 4
+ZONE_CHANGE_SHARE = 0.4
 ZONE_MILESTONE_LINES = 4
-ZONE_RIGHT_COLUMN_LINES = 14
-ZONE_CHANGE_MAX_LINES = 6  # of those, at most this many for the changes and their "… and N more"
-CHANGE_CHARS_PER_LINE = 55
-MILESTONE_TITLE_CHARS_PER_LINE = 28
-MILESTONE_ROW_LINES = 2  # a milestone's row: at least its date and how it stands, on two lines
-# Room for this many more lines: the zone's profile (developer, area, programme, notified; the
-# storyline's ``profile`` facts 1–3 and 5) fills the column.
-ZONE_PROFILE_LINES = 6
 OVERVIEW_OVERDUE_LINES = 2
-ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts: one line
-LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
+ZONE_SOURCE_CHARS = 55  # the source in brief under a zone's facts
 ZONE_TITLE_MAX_CHARS = 40  # beyond this a zone slide is headed by the zone's short name
-# "What changed": three columns of printed lines (a zone's heading counts 2); a zone's group that runs
-# on is continued under its heading again. Set large when that takes no more slides.
-CHANGE_COLUMNS = 3
-# The type sizes (``present_style``): characters per line and lines per column of each.
-CHANGE_TYPES = {"normal": (35, 18), "large": (29, 15)}
-CHANGE_HEADING_LINES = 2  # a zone's heading, in lines of change text
 
 
 @dataclass(frozen=True)
@@ -81,79 +66,15 @@ def slide_number(value: str | None, count: int) -> int:
     return min(max(number, 1), max(count, 1))
 
 
-def _numbered(title: str, part: int, count: int) -> str:
-    """A slide title, with "(2/3)" when its content takes several slides (digits: the same in every language)."""
-    return title if count <= 1 else f"{title} ({part + 1}/{count})"
-
-
 def build_deck(briefing: Briefing) -> list[Slide]:
     """The slides of the presentation, in order (titles in the current language)."""
     slides = [Slide("overview", _("Programme overview")), Slide("map", _("Where the zones are"))]
     slides += [Slide("zone", z.short_name, z.zone_id) for z in briefing.zones]
     rows = present_timeline.timeline_pages(briefing)
-    slides += [Slide("timeline", _numbered(_("Milestone timeline"), part, len(rows)), part=part) for part in range(len(rows))]
+    slides += [Slide("timeline", numbered(_("Milestone timeline"), part, len(rows)), part=part) for part in range(len(rows))]
     pages = change_pages(briefing)
-    slides += [Slide("changes", _numbered(_("What changed"), part, len(pages)), part=part) for part in range(len(pages))]
+    slides += [Slide("changes", numbered(_("What changed"), part, len(pages)), part=part) for part in range(len(pages))]
     return slides
-
-
-ChangeGroup = tuple[str, list[ChangeItem]]
-
-
-def _columns_of(items: list[tuple[str, ChangeItem, int]], target: int, most: int) -> list[list[list[ChangeGroup]]]:
-    """Changes (zone, item, lines) in order into columns of about ``target`` lines (up to ``most`` to
-    finish a zone's group), ``CHANGE_COLUMNS`` to a slide; a column that starts inside a zone's group
-    repeats its heading (2 lines)."""
-    pages: list[list[list[ChangeGroup]]] = [[[]]]
-    used = 0
-    for zone, item, lines in items:
-        column = pages[-1][-1]
-        heading = 0 if column and column[-1][0] == zone else CHANGE_HEADING_LINES
-        if column and used + heading + lines > (most if not heading else target):
-            if len(pages[-1]) == CHANGE_COLUMNS:
-                pages.append([[]])
-            else:
-                pages[-1].append([])
-            column, used, heading = pages[-1][-1], 0, CHANGE_HEADING_LINES
-        if heading:
-            column.append((zone, []))
-        column[-1][1].append(item)
-        used += heading + lines
-    return pages
-
-
-def change_pages(briefing: Briefing) -> list[list[list[ChangeGroup]]]:
-    """The change summary cut into slides of ``CHANGE_COLUMNS`` columns, each change under its zone's
-    heading (a zone continued in the next column or slide is headed again), columns and slides
-    filled evenly. Edits of sources, notes and details are left to the briefing pack (counted on the
-    last slide). Always at least one (possibly empty) page."""
-    return _change_layout(briefing)[1]
-
-
-def change_type(briefing: Briefing) -> str:
-    """The type the change slides are set in: "large" when the changes fill as few slides in it."""
-    return _change_layout(briefing)[0]
-
-
-def _change_layout(briefing: Briefing) -> tuple[str, list[list[list[ChangeGroup]]]]:
-    changes = [(zone, i) for zone, group in briefing.changes or [] for i in group if i.importance < MINOR_CHANGE_IMPORTANCE]
-    if not changes:
-        return "normal", [[[]]]
-    layouts = []
-    for size, (chars, column_lines) in CHANGE_TYPES.items():
-        most = line_budget(column_lines)
-        items = [(zone, i, wrapped_lines(i.in_language(), chars)) for zone, i in changes]
-        fewest = len(_columns_of(items, most, most))
-        total = sum(lines for _, _, lines in items) + CHANGE_HEADING_LINES * len({zone for zone, _ in changes})
-        pages = next((p for target in range(math.ceil(total / (CHANGE_COLUMNS * fewest)), most + 1)
-                      if len(p := _columns_of(items, target, most)) <= fewest), _columns_of(items, most, most))
-        layouts.append((len(pages), -len(layouts), size, pages))
-    _count, _order, size, pages = min(layouts)  # the fewest slides; the large type when it takes no more
-    return size, pages
-
-
-def minor_change_count(briefing: Briefing) -> int:
-    return sum(1 for _, items in briefing.changes or [] for i in items if i.importance >= MINOR_CHANGE_IMPORTANCE)
 
 
 # --- slide bodies (HTML; every value escaped: ``present_text``) ---------------------------------
@@ -164,12 +85,12 @@ def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str
     info = briefing.info
     heading = slide_heading(briefing, slide)
     size = " sez-long" if len(heading) > LONG_TITLE_CHARS else ""
-    stamp = _t(_("As of {date} · {label} ({id})"), date=info.as_of, label=info.label, id=info.id)
+    stamp = _t(_(STAMP), date=info.as_of, label=info.label, id=info.id)
     return (
         '<div class="sez-slide-bar">'
         f'<div class="sez-slide-title{size}">{_e(heading)}</div>'
         f'<div class="sez-stamp" data-testid="sez-as-of-stamp">{stamp}'
-        f'<span class="sez-counter">{number} / {count}</span></div></div>'
+        f'<span class="sez-counter" dir="ltr">{number} / {count}</span></div></div>'
     )
 
 
@@ -187,18 +108,49 @@ def zone_of(briefing: Briefing, zone_id: str | None) -> ZoneBrief | None:
     return next((z for z in briefing.zones if z.zone_id == zone_id), None)
 
 
-def _overdue_line(briefing: Briefing) -> str:
-    """"⚠ 7 milestones overdue at the data's as-of date (15 Sept 2025)", as HTML."""
+def _overdue_text(briefing: Briefing) -> str:
+    """"⚠ 7 milestones overdue at the data's as-of date (15 Sept 2025)"."""
     late, ref = len(briefing.overdue), briefing.reference
     when = i18n.date_of(ref.day)
     if not late:
-        text = (_("No milestone overdue today ({date})") if ref.is_today
+        return (_("No milestone overdue today ({date})") if ref.is_today
                 else _("No milestone overdue at the data's as-of date ({date})")).format(date=when)
-        return _e(text)
     text = (ngettext("⚠ {n} milestone overdue today ({date})", "⚠ {n} milestones overdue today ({date})", late) if ref.is_today
             else ngettext("⚠ {n} milestone overdue at the data's as-of date ({date})",
                           "⚠ {n} milestones overdue at the data's as-of date ({date})", late))
-    return f'<span class="sez-flag">{_e(text.format(n=i18n.number(late, 0), date=when))}</span>'
+    return text.format(n=i18n.number(late, 0), date=when)
+
+
+def _overdue_line(briefing: Briefing) -> str:
+    """The overdue line as HTML (flagged when something is overdue)."""
+    text = _e(_overdue_text(briefing))
+    return f'<span class="sez-flag">{text}</span>' if briefing.overdue else text
+
+
+def _overview_room(briefing: Briefing) -> float:
+    """The room the overview leaves for its list of the worst overdue milestones: under the tiles,
+    the zones by stage, the overdue line and the note on flagged figures."""
+    title = _("Programme overview")
+    room = present_fit.body_height(title, stamp_text(briefing), len(title) > LONG_TITLE_CHARS)
+    width = present_fit.columns(4, gap_units=present_style.TILE_GAP_UNITS) - 2 * present_fit.px(present_style.TILE_PADDING_UNITS[1])
+    small, line = present_style.SMALLEST_TEXT_UNITS, present_style.TILE_LINE_HEIGHT
+
+    def tile(t) -> float:
+        texts = [t.label, t.delta_text] + ([t.flag_text] if t.flag_text else [])
+        return (sum(present_fit.text_height(text, width, small, line) for text in texts)
+                + present_fit.text_height(t.value, width, present_style.TILE_VALUE_UNITS, present_style.TITLE_LINE_HEIGHT, bold=True)
+                + 2 * present_fit.px(present_style.TILE_PADDING_UNITS[0]))
+
+    rows = [briefing.tiles[k:k + 4] for k in range(0, len(briefing.tiles), 4)]
+    room -= sum(max(tile(t) for t in row) for row in rows) + present_fit.px(present_style.TILE_GAP_UNITS) * (len(rows) - 1)
+    stages = " · ".join(f"{s.symbol} {s.label} {i18n.number(s.count, 0)}" for s in briefing.stages if s.count)
+    own = present_fit.line_heights()[0]
+    for text in (f"{_('Zones by stage:')} {stages}", _overdue_text(briefing)):
+        room -= present_fit.text_height(text, present_fit.SLIDE_WIDTH_PX, present_style.TEXT_UNITS, own) + present_fit.px(present_style.LINE_GAP_UNITS)
+    room -= present_fit.px(present_style.OVERDUE_GAP_UNITS)
+    if briefing.flagged_note:
+        room -= present_fit.note_height(f"⚠ {briefing.flagged_note}.")
+    return room
 
 
 def overview_html(briefing: Briefing) -> str:
@@ -211,13 +163,15 @@ def overview_html(briefing: Briefing) -> str:
     ]
     stages = " · ".join(f"{_e(s.symbol)} {_e(s.label)} <b>{_e(i18n.number(s.count, 0))}</b>" for s in briefing.stages if s.count)
     names = {z.zone_id: z.short_name for z in briefing.zones}
-    worst = sorted(briefing.overdue, key=lambda m: m.due)[:OVERVIEW_OVERDUE_LINES]
+    by_stage = _e(_("Zones by stage:"))
+    worst = _fitting(sorted(briefing.overdue, key=lambda m: m.due), lambda m: present_fit.list_height(
+        [f"{names.get(m.zone_id, _(vocabulary.PROGRAMME))}: {m.title} — {slip_text(m)}"], present_fit.SLIDE_WIDTH_PX,
+        present_style.SMALLEST_TEXT_UNITS, present_fit.line_heights()[1]), OVERVIEW_OVERDUE_LINES, _overview_room(briefing), least=0)
     worst_items = "".join(
         f"<li><b>{_e(names.get(m.zone_id, _(vocabulary.PROGRAMME)))}</b>: {_e(m.title)} — {_e(slip_text(m))}</li>" for m in worst
     )
     worst_list = f'<ul class="sez-overdue">{worst_items}</ul>' if worst_items else ""
     note = f'<p class="sez-note" dir="auto">⚠ {_e(briefing.flagged_note)}.</p>' if briefing.flagged_note else ""
-    by_stage = _e(_("Zones by stage:"))
     return (f'<div class="sez-tiles">{"".join(tiles)}</div>'
             f'<p class="sez-line">{by_stage} {stages}</p><p class="sez-line">{_overdue_line(briefing)}</p>{worst_list}{note}')
 
@@ -249,30 +203,66 @@ def map_html(briefing: Briefing, images: BriefingImages) -> str:
             f'<tbody>{rows}</tbody></table></div><p class="sez-note">{_e(key)}</p>')
 
 
-def wrapped_lines(text: str, chars_per_line: int) -> int:
-    """How many lines ``text`` takes when wrapped at about ``chars_per_line`` characters."""
-    return max(1, -(-len(text) // chars_per_line))
-
-
-def _fitting(items: list, lines_of, most: int, budget: int) -> list:
-    """The first items (at most ``most``, at least one) whose wrapped lines fit in ``budget``."""
-    shown, used = [], 0
+def _fitting(items: list, height_of, most: int, budget: float, least: int = 1) -> list:
+    """The first items (at most ``most``, at least ``least``) whose measured heights fit in ``budget``."""
+    shown, used = [], 0.0
     for item in items[:most]:
-        used += lines_of(item)
-        if shown and used > budget:
+        used += height_of(item)
+        if len(shown) >= least and used > budget:
             break
         shown.append(item)
     return shown
 
 
-def _milestones_for_slide(zone: ZoneBrief, budget: int = ZONE_RIGHT_COLUMN_LINES) -> list:
-    """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the
-    latest done; as many as fit in ``budget`` wrapped lines."""
+def _milestone_order(zone: ZoneBrief) -> list:
+    """The milestones worth a slide's few lines: the late ones first, then the next ones due, then the latest done."""
     late = [m for m in zone.milestones if m.late and not m.done]
     upcoming = [m for m in zone.milestones if not m.done and not m.late and m.state != "cancelled"]
     done = [m for m in reversed(zone.milestones) if m.done]
-    return _fitting(late + upcoming + done, lambda m: max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)),
-                    ZONE_MILESTONE_LINES, budget)
+    return late + upcoming + done
+
+
+def _zone_columns() -> tuple[float, float]:
+    """The widths of a zone slide's facts column and its changes-and-milestones column."""
+    total = present_fit.SLIDE_WIDTH_PX - present_fit.px(present_style.COLUMN_GAP_UNITS)
+    facts, rest = present_style.ZONE_COLUMNS
+    if i18n.current().direction == "rtl":
+        facts, rest = rest, facts
+    return total * facts / (facts + rest), total * rest / (facts + rest)
+
+
+def _facts_height(facts: list[tuple[str, str]], width: float) -> float:
+    """A definition grid of (label, value): the labels' column as wide as the widest, the values wrap."""
+    if not facts:
+        return 0.0
+    size, line = present_style.SMALLEST_TEXT_UNITS, present_fit.line_heights()[0]
+    labels = max(present_fit.text_width(label, size) for label, _v in facts) + 1
+    values = max(width - labels - present_fit.px(present_style.FACT_GAP_UNITS[1]), width * 0.3)
+    rows = [max(present_fit.text_height(label, labels, size, line), present_fit.text_height(value, values, size, line, bold=True))
+            for label, value in facts]
+    return sum(rows) + present_fit.px(present_style.FACT_GAP_UNITS[0]) * (len(rows) - 1)
+
+
+def _zone_change_lines(briefing: Briefing, zone: ZoneBrief, shown: list[str]) -> tuple[list[str], str]:
+    """The change lines of a zone slide showing the changes ``shown``, and its "… and N more" line (or "")."""
+    if briefing.compare is None:
+        return [_("No earlier version to compare with.")], ""
+    changes = list(zone.changes)
+    rest, minor = len(changes) - len(shown), zone.minor_changes
+    more = ""
+    if rest and minor:
+        more = ngettext("… and {n} more on the changes slides; {m} edit(s) of sources or notes",
+                        "… and {n} more on the changes slides; {m} edit(s) of sources or notes", rest)
+    elif rest:
+        more = ngettext("… and {n} more on the changes slides", "… and {n} more on the changes slides", rest)
+    elif minor and changes:
+        more = ngettext("… and {m} edit of sources or notes", "… and {m} edits of sources or notes", minor)
+    elif minor:
+        more = ngettext("{m} edit of sources or notes", "{m} edits of sources or notes", minor)
+    more = more.format(n=i18n.number(rest, 0), m=i18n.number(minor, 0)) if more else ""
+    if not shown and not more:
+        return [_("No change.")], ""
+    return list(shown), more
 
 
 def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
@@ -283,46 +273,55 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         for f in zone.status
     )
     changes = list(zone.changes)
-    shown = _fitting(changes, lambda c: wrapped_lines(c, CHANGE_CHARS_PER_LINE), ZONE_CHANGE_LINES, line_budget(ZONE_CHANGE_MAX_LINES, headed=True) - 1)
-    change_lines = sum(wrapped_lines(c, CHANGE_CHARS_PER_LINE) for c in shown) + 1  # and its "… and N more" line
-    if briefing.compare is None:
-        nothing = _e(_("No earlier version to compare with."))
-        change_items = f"<li>{nothing}</li>"
-    else:
-        change_items = "".join(f"<li>{_e(c)}</li>" for c in shown)
-        rest, minor = len(changes) - len(shown), zone.minor_changes
-        more = ""
-        if rest and minor:
-            more = ngettext("… and {n} more on the changes slides; {m} edit(s) of sources or notes",
-                            "… and {n} more on the changes slides; {m} edit(s) of sources or notes", rest)
-        elif rest:
-            more = ngettext("… and {n} more on the changes slides", "… and {n} more on the changes slides", rest)
-        elif minor and changes:
-            more = ngettext("… and {m} edit of sources or notes", "… and {m} edits of sources or notes", minor)
-        elif minor:
-            more = ngettext("{m} edit of sources or notes", "{m} edits of sources or notes", minor)
-        if more:
-            change_items += f'<li class="sez-muted">{_e(more.format(n=i18n.number(rest, 0), m=i18n.number(minor, 0)))}</li>'
-        no_change = _e(_("No change."))
-        change_items = change_items or f"<li>{no_change}</li>"
-    budget = line_budget(ZONE_RIGHT_COLUMN_LINES, headed=True) - change_lines
-    chosen = _milestones_for_slide(zone, budget)
-    room = budget - sum(max(MILESTONE_ROW_LINES, wrapped_lines(m.title, MILESTONE_TITLE_CHARS_PER_LINE)) for m in chosen)
+    heading = slide_heading(briefing, Slide("zone", zone.short_name, zone.zone_id))
+    province = zone.profile[0].value if zone.profile else ""  # the storyline puts the province first
+    if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
+        province = f"{zone.name} · {province}"
+    badge = _("Priority zone")
+    room = (present_fit.body_height(heading, stamp_text(briefing), len(heading) > LONG_TITLE_CHARS)
+            - present_fit.subtitle_height(f"{badge} {province}" if zone.priority else province))
+    _facts_width, width = _zone_columns()
+    line = present_fit.line_heights()[0]
+    small = present_style.SMALLEST_TEXT_UNITS
+    changes_title_text = _("Since {label}").format(label=briefing.compare.label) if briefing.compare else _("Changes")
+    milestones_heading = _("Milestones")
+    room -= (present_fit.heading_height(changes_title_text, width, line) + present_fit.heading_height(milestones_heading, width, line)
+             + present_fit.px(present_style.NOTE_GAP_UNITS))
+
+    def change_height(text: str) -> float:
+        return present_fit.list_height([text], width, small, line)
+
+    table = present_fit.Table(width)
+
+    def row_height(m) -> float:
+        return table.row_height(m.title, m.done or m.due, slip_text(m))
+
+    shown = _fitting(changes, change_height, ZONE_CHANGE_LINES, room * ZONE_CHANGE_SHARE)
+    while True:
+        change_texts, more = _zone_change_lines(briefing, zone, shown)
+        left = room - present_fit.list_height(change_texts + ([more] if more else []), width, small, line) - table.head_height()
+        chosen = _fitting(_milestone_order(zone), row_height, ZONE_MILESTONE_LINES, left)
+        left -= sum(row_height(m) for m in chosen)
+        if left >= 0 or not shown:
+            break
+        shown = shown[:-1]  # a long milestone needs the room: the change waits for the changes slides
+    change_items = "".join(f"<li>{_e(c)}</li>" for c in change_texts)
+    if more:
+        change_items += f'<li class="sez-muted">{_e(more)}</li>'
+    room = left
     about, about_heading = "", _("About the zone")
-    if room >= ZONE_PROFILE_LINES:  # a zone with little to report: who develops it, how big, since when
-        facts_of = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value)}</dd>" for f in zone.profile[1:4] + zone.profile[5:6])
+    profile = zone.profile[1:4] + zone.profile[5:6]
+    if profile and room >= present_fit.heading_height(about_heading, width, line) + _facts_height([(f.label, f.value) for f in profile], width):
+        # a zone with little to report: who develops it, how big, since when
+        facts_of = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value)}</dd>" for f in profile)
         about = f'<h3>{_e(about_heading)}</h3><dl class="sez-facts">{facts_of}</dl>'
-    none_recorded, milestones_heading = _("No milestone recorded."), _("Milestones")
+    none_recorded = _("No milestone recorded.")
     milestones = "".join(
         f'<tr class="{"sez-late" if m.late else ""}"><td>{_e(m.title)}</td><td class="sez-date">{_e(m.done or m.due)}</td>'
         f'<td class="sez-slip">{_e(slip_text(m))}</td></tr>'
         for m in chosen
     ) or f'<tr><td colspan="3">{_e(none_recorded)}</td></tr>'
-    badge = _("Priority zone")
     priority = f'<span class="sez-badge">{_e(badge)}</span>' if zone.priority else ""
-    province = zone.profile[0].value if zone.profile else ""  # the storyline puts the province first
-    if len(zone.heading) > ZONE_TITLE_MAX_CHARS:
-        province = f"{zone.name} · {province}"
     source = metrics.source_brief(zone.source, ZONE_SOURCE_CHARS) if zone.source else ""
     changes_title = _t(_("Since {label}"), label=briefing.compare.label) if briefing.compare else _e(_("Changes"))
     source_text = _t(_("Source: {source}"), source=source)
@@ -336,39 +335,6 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
         f'<h3>{_e(milestones_heading)}</h3><table class="sez-table"><thead><tr>{head}</tr></thead>'
         f"<tbody>{milestones}</tbody></table>{about}</div></div>"
     )
-
-
-def changes_html(briefing: Briefing, part: int = 0) -> str:
-    """One slide of the change summary: each zone's changes under its heading, in columns, never split
-    from it (a zone continued from the slide before says so)."""
-    if briefing.changes is None:
-        first = _("This is the first version: there is nothing earlier to compare with.")
-        return f'<p class="sez-line">{_e(first)}</p>'
-    pages = change_pages(briefing)
-    minor = minor_change_count(briefing)
-    compare = briefing.compare
-    since = _t(_("Since {label} ({id}, as of {date})"), label=compare.label, id=compare.id, date=compare.as_of)
-    since = f'<p class="sez-subtitle">{since}</p>'
-    if not briefing.changes:
-        unchanged = _("Nothing changed between these versions.")
-        return since + f'<p class="sez-line">{_e(unchanged)}</p>'
-    part = min(part, len(pages) - 1)
-    seen = {zone for page in pages[:part] for column in page for zone, _items in column}
-    columns = []
-    for column in pages[part]:
-        blocks = []
-        for zone, items in column:
-            heading = _t(_("{zone} (continued)"), zone=zone) if zone in seen else _e(zone)
-            seen.add(zone)
-            blocks.append(f'<div class="sez-change-zone"><h3>{heading}</h3><ul>'
-                          + "".join(f"<li>{_e(i.in_language())}</li>" for i in items) + "</ul></div>")
-        columns.append(f'<div class="sez-change-column">{"".join(blocks)}</div>')
-    tail = ""
-    if minor and part >= len(pages) - 1:
-        tail = ngettext("Also {n} edit of sources, notes and other details: listed in the briefing pack.",
-                        "Also {n} edits of sources, notes and other details: listed in the briefing pack.", minor)
-        tail = f'<p class="sez-note">{_e(tail.format(n=i18n.number(minor, 0)))}</p>'
-    return f'{since}<div class="sez-change-columns sez-type-{change_type(briefing)}">{"".join(columns)}</div>{tail}'
 
 
 def slide_body_html(briefing: Briefing, slide: Slide, images: BriefingImages) -> str:

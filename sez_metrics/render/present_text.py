@@ -1,21 +1,32 @@
 """The words and measures the presenter's slides share: escaping a value and isolating it inside a
-translated sentence, how a milestone stands in the current language, and how many lines a slide
-holds in the current script.
+translated sentence, and how a milestone stands in the current language (what fits on a slide:
+``present_fit``).
 """
 
 from __future__ import annotations
 
 import html
-import math
 
 from sez_metrics.core import i18n, timeline
 from sez_metrics.core.i18n import N_, _, ngettext
-from sez_metrics.render import present_style
-from sez_metrics.render.briefing.story import MilestoneLine
-from sez_metrics.render.fonts import fonts_for
+from sez_metrics.render.briefing.story import Briefing, MilestoneLine
 
-# A right-to-left slide sets its data lines taller (``present_style.DATA_LINE_HEIGHT``): fewer fit.
-BASE_LINE_HEIGHT = present_style.SLIDE_LINE_HEIGHT
+LONG_TITLE_CHARS = 34  # longer slide titles are set smaller so they stay on one line beside the stamp
+# The version stamp on every slide, and a slide counter as wide as any deck's (for measuring the top
+# bar before the deck is counted).
+STAMP = N_("As of {date} · {label} ({id})")
+COUNTER_PLACEHOLDER = "99 / 99"
+
+
+def stamp_text(briefing: Briefing, counter: str = COUNTER_PLACEHOLDER) -> str:
+    """The stamp with its slide counter, as plain text (for measuring)."""
+    info = briefing.info
+    return f"{_(STAMP).format(date=info.as_of, label=info.label, id=info.id)} {counter}"
+
+
+def numbered(title: str, part: int, count: int) -> str:
+    """A slide title, with "(2/3)" when its content takes several slides (digits: the same in every language)."""
+    return title if count <= 1 else f"{title} ({part + 1}/{count})"
 
 
 def escape(value: object) -> str:
@@ -28,21 +39,6 @@ def sentence(template: str, **values: object) -> str:
     of its own direction (``dir="auto"``, what ``<bdi>`` does), so that an English version label keeps
     its order inside an Urdu sentence (and the other way round)."""
     return escape(template).format(**{name: f'<span class="sez-v" dir="auto">{escape(value)}</span>' for name, value in values.items()})
-
-
-def line_budget(lines: int, *, headed: bool = False) -> int:
-    """``lines`` of the slide's type, as many as fit in the current language's line height of data
-    (``headed``: in a column whose headings and labels are in the language's own, taller, lines)."""
-    lang = i18n.current()
-    height = fonts_for(lang.code).line_height if headed and lang.direction == "rtl" else present_style.DATA_LINE_HEIGHT[lang.direction]
-    return max(1, int(lines * BASE_LINE_HEIGHT / max(height, BASE_LINE_HEIGHT)))
-
-
-def spread(count: int, most: int) -> list[range]:
-    """``count`` items cut, in order, into as few pages of at most ``most`` as they fit, evenly."""
-    pages = max(1, math.ceil(count / most))
-    edges = [round(count * k / pages) for k in range(pages + 1)]
-    return [range(edges[k], edges[k + 1]) for k in range(pages)]
 
 
 # The timeline's states (``timeline.SLIP_STATES``), marked here for the catalogues: the slides name them.

@@ -11,13 +11,12 @@ import pandas as pd
 
 from sez_metrics.core import i18n, timeline, vocabulary
 from sez_metrics.core.i18n import _
+from sez_metrics.render import present_fit
+from sez_metrics.render import present_style as style
 from sez_metrics.render.briefing.images import focus_items
 from sez_metrics.render.briefing.story import Briefing, MilestoneLine
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, sentence, slip_text, stamp_text
 from sez_metrics.render.present_text import escape as _e
-from sez_metrics.render.present_text import line_budget, sentence, slip_text, spread
-
-# This many milestones to a slide, every one named beside its marker.
-TIMELINE_ROWS_PER_SLIDE = 6
 
 
 def timeline_rows(briefing: Briefing) -> list[tuple[str, MilestoneLine]]:
@@ -31,11 +30,63 @@ def timeline_rows(briefing: Briefing) -> list[tuple[str, MilestoneLine]]:
 
 
 def timeline_pages(briefing: Briefing) -> list[list[tuple[str, MilestoneLine]]]:
-    """The timeline's rows cut into slides of at most ``TIMELINE_ROWS_PER_SLIDE``, evenly (at least one)."""
+    """The timeline's rows cut into as few slides as their measured heights fit in, the slides as
+    even as they can be (at least one)."""
+    return present_fit.memo(briefing, "timeline", lambda: _timeline_pages(briefing))
+
+
+def _timeline_pages(briefing: Briefing) -> list[list[tuple[str, MilestoneLine]]]:
     rows = timeline_rows(briefing)
     if not rows:
         return [[]]
-    return [[rows[i] for i in page] for page in spread(len(rows), line_budget(TIMELINE_ROWS_PER_SLIDE))]
+    heights, room = _row_heights(briefing, rows)
+    return [[rows[i] for i in page] for page in present_fit.spread_by_height(heights, room)]
+
+
+def _row_heights(briefing: Briefing, rows: list[tuple[str, MilestoneLine]]) -> tuple[list[float], float]:
+    """Each row's height on a timeline slide, and the room for rows under the top bar, the axis, the
+    legend and the note (measured in the current language)."""
+    size = style.SMALLEST_TEXT_UNITS
+    em = present_fit.px(size)
+    line, data = present_fit.line_heights()
+    when = max(present_fit.text_width(text, size) for _, m in rows for text in (m.done or m.due or "", slip_text(m))) + 1
+    gaps = 2 * present_fit.px(style.TIMELINE_GAP_UNITS)
+    name, track = style.TIMELINE_COLUMNS
+    label = (present_fit.SLIDE_WIDTH_PX - gaps - when) * name / (name + track)
+    padding = 2 * present_fit.px(style.TIMELINE_ROW_PADDING_UNITS) + 1
+    when_height = 2 * data * em + (line - data) * 0.5 * em
+    heights = [max(present_fit.text_height(f"{who} · {m.title}", label, size, data), when_height) + padding for who, m in rows]
+    head = max(style.TIMELINE_AXIS_EM * em, line * em) + 0.1 * em + 2
+    states = {(timeline.SLIP_STATES.get(m.state) or timeline.SLIP_STATES["planned"]).code: m for _, m in rows}
+    legend = _legend_height([_(timeline.SLIP_STATES[code].label) for code in states] + [_reference_name(briefing)], em, line)
+    title = _("Milestone timeline") + " (8/9)"
+    room = (present_fit.body_height(title, stamp_text(briefing), len(title) > LONG_TITLE_CHARS) - head - legend - present_fit.px(style.NOTE_GAP_UNITS)
+            - present_fit.note_height(_scope(briefing)))
+    return heights, room
+
+
+def _legend_height(labels: list[str], em: float, line: float) -> float:
+    """The legend's wrapped rows: each state's mark and name, the gaps between them."""
+    mark = style.TIMELINE_MARK_EM * em + 6
+    widths = [mark + 0.3 * em + present_fit.text_width(text, style.SMALLEST_TEXT_UNITS) for text in labels]
+    rows, used = 1, 0.0
+    for w in widths:
+        if used and used + 1.4 * em + w > present_fit.SLIDE_WIDTH_PX:
+            rows, used = rows + 1, 0.0
+        used += (1.4 * em if used else 0) + w
+    return rows * max(mark, line * em) + (rows - 1) * 0.3 * em
+
+
+def _reference_name(briefing: Briefing) -> str:
+    reference = pd.Timestamp(briefing.reference.day)
+    return (_("Today ({date})") if briefing.reference.is_today else _("The data's as-of date ({date})")).format(date=i18n.date_of(reference))
+
+
+def _scope(briefing: Briefing) -> str:
+    if briefing.compare:
+        return _("Open milestones, those done since {label} and the programme's meetings; the full timeline is in the briefing pack.").format(
+            label=briefing.compare.label)
+    return _("Every milestone of the zones shown; the full timeline is in the briefing pack.")
 
 
 def _years(rows: list[tuple[str, MilestoneLine]], reference: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp, list[int]]:
