@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browsing import SCREENSHOTS, expect, settle
+from browsing import SCREENSHOTS, cut_texts, expect, settle
 
 from sez_metrics.core import i18n
 from sez_metrics.storage.folder import VersionStore
@@ -76,12 +76,8 @@ _MEASURE_JS = r"""
     const x = area.left + (i + 0.5) * (area.right - area.left) / 96, y = area.top + (j + 0.5) * (area.bottom - area.top) / 54;
     if (boxes.some(b => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom)) filled++;
   }
-  // Text cut short with an ellipsis (a control too narrow for its words at this size).
-  const cut = [...slide.querySelectorAll('*'), ...document.querySelectorAll('.st-key-sez_present_nav *')]
-    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1 && e.textContent.trim())
-    .map(e => e.textContent.trim().slice(0, 40));
   const scrollers = [document.scrollingElement, ...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]')];
-  return {texts, cut, filled: filled / (96 * 54), text: slide.innerText, dir: slide.getAttribute('dir'), direction: getComputedStyle(slide).direction,
+  return {texts, filled: filled / (96 * 54), text: slide.innerText, dir: slide.getAttribute('dir'), direction: getComputedStyle(slide).direction,
           slideBottom: bar.bottom, slideRight: bar.right, navTop: nav.top,
           overflow: Math.max(...scrollers.filter(Boolean).map(e => e.scrollHeight - e.clientHeight))};
 }
@@ -126,7 +122,8 @@ def _check(page, code: str, number: int, kind: str, width: int, height: int, ver
     rtl = i18n.language(code).direction == "rtl"
     if rtl != (seen["dir"] == "rtl" and seen["direction"] == "rtl"):
         problems.append(f"{where}: dir={seen['dir']}, direction {seen['direction']}")
-    problems += [f"{where}: text cut short: {text!r}" for text in seen["cut"]]
+    # Text cut short with an ellipsis (a control too narrow for its words at this size).
+    problems += [f"{where}: text cut short: {text!r}" for text in cut_texts(page, (SLIDE, ".st-key-sez_present_nav"))]
     if seen["filled"] < LEAST_FILLED:
         problems.append(f"{where}: only {seen['filled']:.0%} of the screen filled")
     if seen["overflow"] > 2 or seen["slideRight"] > width + 1:
