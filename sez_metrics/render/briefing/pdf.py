@@ -19,7 +19,7 @@ from fpdf.fonts import FontFace
 
 from sez_metrics.core import i18n, schema, vocabulary
 from sez_metrics.core.i18n import _
-from sez_metrics.render.briefing import pdffonts
+from sez_metrics.render.briefing import pdffonts, pdflines  # noqa: F401  (pdflines: its speed-ups apply on import)
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, BriefingError, ZoneBrief, labelled
 from sez_metrics.render.fonts import LOOKALIKES
