@@ -22,11 +22,12 @@ width that is a function are set by fpdf2 as usual.
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import fields
 
 from fpdf import fpdf as fpdf_module
-from fpdf import line_break
+from fpdf import image_parsing, line_break
 from fpdf.enums import Align, WrapMode
 from fpdf.graphics_state import GraphicsState
 from fpdf.line_break import Fragment
@@ -251,7 +252,7 @@ def _shaped_run(fragment: Fragment) -> tuple:
     and the whole run's escaped codes."""
     font = fragment.font
     runs = font.subset.__dict__.setdefault("_pack_runs", {})
-    key = (fragment.string, fragment.font_size_pt, repr(fragment.text_shaping_parameters), fragment.font_stretching,
+    key = (fragment.string, fragment.font_size_pt, _frozen(fragment.text_shaping_parameters), fragment.font_stretching,
            fragment.char_spacing, fragment.k)
     found = runs.get(key)
     if found is not None:
@@ -312,14 +313,38 @@ def _render_with_text_shaping(self, pos_x: float, pos_y: float, h: float, word_s
 _own_render_shaped = line_break.Fragment.render_with_text_shaping
 
 
+_IMAGE_MEMO_LIMIT = 16
+_images: dict[tuple, object] = {}
+_own_img_info = image_parsing.get_img_info
+
+
+def _get_img_info(filename, img=None, image_filter="AUTO", dims=None, **policy):
+    """fpdf2's ``get_img_info`` (decode the picture, compress its pixels) remembered for the process
+    for pictures given as bytes: fpdf2 names those by their MD5, so the same name is the same picture.
+    Each document gets its own copy of the result (fpdf2 numbers it per document)."""
+    if not isinstance(img, (bytes, io.BytesIO)):  # (the resource policy only matters for files and addresses)
+        return _own_img_info(filename, img, image_filter, dims, **policy)
+    key = (filename, image_filter, dims)
+    found = _images.get(key)
+    if found is None:
+        found = _own_img_info(filename, img, image_filter, dims, **policy)
+        with _lock:
+            if len(_images) >= _IMAGE_MEMO_LIMIT:
+                _images.clear()
+            _images[key] = found
+    return type(found)(found)
+
+
 def forget() -> None:
-    """Drop every remembered styling and line break."""
+    """Drop every remembered styling, line break and picture."""
     with _lock:
         _styled.clear()
         _lines.clear()
+        _images.clear()
 
 
 pdffonts.speed_up(fpdf_module.FPDF, "_preload_bidirectional_text", _preload_bidirectional_text)
 pdffonts.speed_up(fpdf_module.FPDF, "_preload_font_styles", _preload_font_styles)
 pdffonts.speed_up(fpdf_module, "MultiLineBreak", _LineBreak)
 pdffonts.speed_up(line_break.Fragment, "render_with_text_shaping", _render_with_text_shaping)
+pdffonts.speed_up(image_parsing, "get_img_info", _get_img_info)
