@@ -76,6 +76,13 @@ def _set_speed_ups(on: bool) -> None:
         setattr(owner, name, faster if _speeding else own)
 
 
+def apply_speed_ups() -> bool:
+    """Put the speed-ups in place if the installed fpdf2 is the pinned one, else fpdf2's own code;
+    returns whether they are in place (done on import)."""
+    _set_speed_ups(True)
+    return _speeding
+
+
 def speeding() -> bool:
     """Whether the speed-ups are in place now."""
     return _speeding
@@ -413,4 +420,4 @@ def missing_fonts(code: str) -> list[str]:
     return [str(p) for face in pdf_faces(code) for p in (face.regular, face.bold) if not p.is_file()]
 
 
-_set_speed_ups(True)
+apply_speed_ups()
