@@ -401,6 +401,7 @@ LANE_HEIGHT = 0.42  # y units between two lanes of one row (a row with one lane 
 LANE_PX = 34
 PLOT_WIDTH_PX = 1100  # assumed width of the plot area, to reserve room for "N d late" labels
 EVENT_LEVELS = 4
+TIMELINE_FRAME_PX = 200 + (EVENT_LEVELS + 2) * LABEL_STEP_PX  # a programme timeline's height besides its rows
 
 
 def _item_span(r, span_days: float) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -440,12 +441,35 @@ def lane_layout(items: pd.DataFrame, rows: Sequence[tuple[str, str]], span_days:
     return y, ticks, bands
 
 
+def timeline_x_range(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None, today_chosen: bool = True) -> list[pd.Timestamp]:
+    """The programme timeline's date range for ``items`` and its reference lines."""
+    return _x_range(items, *((today, as_of) if today_chosen or as_of is None else (as_of,)))
+
+
+def span_of(x_range: Sequence[pd.Timestamp]) -> int:
+    """The days a timeline's date range spans (at least 1)."""
+    return max((x_range[1] - x_range[0]).days, 1)
+
+
+def row_px(band: tuple[float, float]) -> float:
+    """The height in pixels a row of the programme timeline takes, from its band (``lane_layout``)."""
+    low, high = band
+    return LANE_PX * ((high - low - 1.0) / LANE_HEIGHT + 1) + 18
+
+
+def programme_events(items: pd.DataFrame) -> pd.DataFrame:
+    """The programme's meetings and agreements, drawn as labelled vertical lines across the timeline."""
+    return items[(items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")]
+
+
 def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None,
-                       today_chosen: bool = True) -> go.Figure:
+                       today_chosen: bool = True, x_range: list[pd.Timestamp] | None = None,
+                       events: pd.DataFrame | None = None) -> go.Figure:
     """All zones' phases and milestones, one swimlane row per zone plus a "Programme" row.
 
     ``items`` comes from ``timeline.assess`` (already filtered). Meetings and agreements
-    (programme-level ``meeting`` items) are also drawn as labelled vertical lines.
+    (programme-level ``meeting`` items, or ``events``) are also drawn as labelled vertical lines.
+    ``x_range`` (default: the items' own) lets the parts of one timeline share their dates.
     """
     items = items.reset_index(drop=True)
     zone_names = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in zones.to_dict("records")), strict=True))
@@ -453,8 +477,8 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     fig = go.Figure()
     if items.empty:
         return _base_layout(fig, height=220, title=_("No milestone matches the filters"))
-    x_range = _x_range(items, *((today, as_of) if today_chosen or as_of is None else (as_of,)))
-    span_days = max((x_range[1] - x_range[0]).days, 1)
+    x_range = x_range or timeline_x_range(items, today=today, as_of=as_of, today_chosen=today_chosen)
+    span_days = span_of(x_range)
     y, ticks, bands = lane_layout(items, rows, span_days)
     overlay = Overlay()
     for k, (low, high) in enumerate(bands):
@@ -462,7 +486,7 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
             overlay.shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": low, "y1": high,
                                    "fillcolor": "#F3F5F8", "line": {"width": 0}, "layer": "below"})
     _add_items(fig, items, y, zone_names, bar_width=LANE_HEIGHT * 0.6)
-    _event_lines(overlay, items[(items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")], span_days)
+    _event_lines(overlay, programme_events(items) if events is None else events, span_days)
     fig.update_yaxes(
         tickmode="array", tickvals=ticks, ticktext=[f"<b>{plain(label)}</b>" for _, label in rows],
         range=[bands[-1][1], bands[0][0]], zeroline=False, showgrid=False,
@@ -471,7 +495,7 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     _reference_lines(overlay, today, as_of, level=EVENT_LEVELS, today_chosen=today_chosen)
     overlay.apply(fig)
     lanes_total = sum((high - low - 1.0) / LANE_HEIGHT + 1 for low, high in bands)
-    _base_layout(fig, height=int(200 + (EVENT_LEVELS + 2) * LABEL_STEP_PX + LANE_PX * lanes_total + 18 * len(rows)))
+    _base_layout(fig, height=int(TIMELINE_FRAME_PX + LANE_PX * lanes_total + 18 * len(rows)))
     fig.update_layout(margin={"t": 30 + (EVENT_LEVELS + 2) * LABEL_STEP_PX})
     return fig
 
