@@ -62,11 +62,18 @@ def _state_key(state: GraphicsState, *, directions: bool = True) -> tuple:
         if name == "current_font":
             value = _font_identity(value)
         elif name == "text_shaping" and value and not directions:
-            value = _frozen({k: v for k, v in value.items() if k not in _DIRECTIONS})
-        else:
-            value = _frozen(value)
+            value = _shaping_key({k: v for k, v in value.items() if k not in _DIRECTIONS})
+        elif isinstance(value, dict):
+            value = _shaping_key(value)
         out.append(value)
     return tuple(out)
+
+
+def _shaping_key(params: dict | None) -> tuple | None:
+    """A dict of parameters (shaping, dash pattern) as a key: its items, a dict among them frozen."""
+    if params is None:
+        return None
+    return tuple((k, _frozen(v) if isinstance(v, (dict, list)) else v) for k, v in params.items())
 
 
 def _document_key(pdf) -> tuple:
@@ -103,16 +110,19 @@ class _Styled:
             state = fragment.graphics_state.copy()
             font = state.current_font
             state.current_font = None
-            parts.append((tuple(fragment.characters), state, font.fontkey if font is not None else None, fragment.k))
+            parts.append((tuple(fragment.characters), state, font.fontkey if font is not None else None, fragment.k,
+                          _shaping_key(state.text_shaping)))
         return cls(tuple(parts), after)
 
     def fragments(self, pdf) -> list[Fragment]:
         out = []
-        for characters, template, fontkey, k in self.parts:
+        for characters, template, fontkey, k, shaping in self.parts:
             state = _copy_state(template)
             if fontkey is not None:
                 state.current_font = pdf.fonts[fontkey]
-            out.append(Fragment(list(characters), state, k))
+            fragment = Fragment(list(characters), state, k)
+            fragment._pack_shaping = shaping
+            out.append(fragment)
         return out
 
 
@@ -202,12 +212,17 @@ class _Lines:
     def replay(self, fragments) -> list:
         out = []
         for line, kind, parts in self.lines:
-            made = [Fragment(list(chars), fragments[i].graphics_state, fragments[i].k) for i, chars in parts]
+            made = []
+            for i, chars in parts:
+                fragment = Fragment(list(chars), fragments[i].graphics_state, fragments[i].k)
+                fragment._pack_shaping = getattr(fragments[i], "_pack_shaping", _UNKNOWN)
+                made.append(fragment)
             out.append(line._replace(fragments=kind(made)))
         return out
 
 
 _lines: dict[tuple, _Lines] = {}
+_UNKNOWN = object()
 
 
 class _LineBreak(line_break.MultiLineBreak):
@@ -252,8 +267,10 @@ def _shaped_run(fragment: Fragment) -> tuple:
     and the whole run's escaped codes."""
     font = fragment.font
     runs = font.subset.__dict__.setdefault("_pack_runs", {})
-    key = (fragment.string, fragment.font_size_pt, _frozen(fragment.text_shaping_parameters), fragment.font_stretching,
-           fragment.char_spacing, fragment.k)
+    shaping = fragment.__dict__.get("_pack_shaping", _UNKNOWN)  # worked out once for remembered fragments
+    if shaping is _UNKNOWN:
+        shaping = _shaping_key(fragment.text_shaping_parameters)
+    key = (fragment.string, fragment.font_size_pt, shaping, fragment.font_stretching, fragment.char_spacing, fragment.k)
     found = runs.get(key)
     if found is not None:
         return found
