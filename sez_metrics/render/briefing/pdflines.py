@@ -10,8 +10,9 @@ same widths in every build of the same data. So, for the process:
   shaping) and the document's faces (``_preload``): the next time, fresh fragments are made from
   the remembered ones, bound to this document's faces (each document has its own glyph subsets);
 - the lines of those fragments are remembered per width, margins and alignment (``_LineBreak``);
+- a picture given as bytes is decoded and compressed once (``_get_img_info``);
 - a shaped run is drawn from its glyphs' escaped codes and advances, worked out once per
-  document, face, size and text (``_render_shaped``), with fpdf2's own arithmetic, so every
+  document, face, size and text (``_render_with_text_shaping``), with fpdf2's own arithmetic, so every
   position prints the same digits.
 
 None of this changes a byte of the PDF (``tests/test_briefing_pdflines.py`` builds the packs with and
