@@ -56,7 +56,7 @@ def main() -> int:
         return 0
     print(f"briefing pack build times for {args.data_dir} (target: warm ≤ {TARGET_S} s; "
           f"{os.cpu_count()} cores, load {', '.join(f'{v:.1f}' for v in os.getloadavg())})")
-    print(f"{'format':7} {'lang':5} {'cold s':>7} {'warm s':>7} {'warm CPU s':>10} {'size KiB':>9}  target (warm)")
+    print(f"{'format':7} {'lang':5} {'cold s':>7} {'warm s':>7} {'warm CPU s':>10} {'size KiB':>9}  {'load 1 min':>10}  target (warm)")
     for fmt in args.formats.split(","):
         for code in args.langs.split(","):
             run = subprocess.run([sys.executable, "-m", "benchmarks.pack", args.data_dir, "--rounds", str(args.rounds), "--one", fmt, code],
@@ -68,7 +68,7 @@ def main() -> int:
             verdict = "PASS" if result["warm"] <= TARGET_S else "MISS"
             note = f"  ({'; '.join(result['problems'])})" if result["problems"] else ""
             print(f"{fmt:7} {code:5} {result['cold']:7.2f} {result['warm']:7.2f} {result['warm_cpu']:10.2f} {result['bytes'] / 1024:9.0f}  "
-                  f"{verdict}{note}")
+                  f"{os.getloadavg()[0]:10.1f}  {verdict} (≤ {TARGET_S} s){note}")
     print(f"load after: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
     return 0
 

@@ -56,7 +56,7 @@ def mini_pack(mini_root):
     """Storyline, images (PNG and SVG), PDF bytes and HTML text of the mini store's latest version."""
     inputs = pack_files.load_pack_inputs(mini_root)
     story = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history, generated_on=GENERATED)
-    images = pack_images.render_images(story, ("png", "svg"), ("map", "timeline", "map_page", "timeline_page"))
+    images = pack_images.render_images(story, ("png", "svg"), ("map", "timeline", "map_page", "timeline_pages"))
     return story, images, pack_pdf.render_pdf(story, images), pack_html.render_html(story, images)
 
 

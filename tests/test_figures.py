@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sez_metrics.core import profile, schema, timeline
-from sez_metrics.render import figures
+from sez_metrics.render import figures, timeline_lanes
 from sez_metrics.storage.folder import VersionStore
 
 TODAY = pd.Timestamp("2026-11-22")
@@ -122,7 +122,7 @@ def test_lanes_keep_overlapping_items_apart(mini):
     for (low, high), tick in zip(bands, ticks, strict=True):
         assert low < tick < high
     # Two items of one row that share a lane never overlap in time.
-    spans = [figures._item_span(items.iloc[i], 4000) for i in range(len(items))]
+    spans = [timeline_lanes._item_span(items.iloc[i], 4000) for i in range(len(items))]
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
             if y[i] == y[j]:

@@ -23,6 +23,16 @@ from sez_metrics.core import i18n, palette, schema, vocabulary
 from sez_metrics.core.i18n import N_, _
 from sez_metrics.core.timeline import SLIP_STATES, confidence_text
 from sez_metrics.render import maplabels
+from sez_metrics.render.timeline_lanes import (  # noqa: F401  (the lanes' layout, long part of this module: kept importable from it)
+    LANE_HEIGHT,
+    LANE_PX,
+    PLOT_WIDTH_PX,
+    PROGRAMME_ROW,
+    lane_layout,
+    programme_rows,
+    row_px,
+    span_of,
+)
 
 FONT_SIZE = 15  # readable on a projector
 LEGEND_PX = 60  # room under the x axis for a two-line horizontal legend
@@ -36,7 +46,6 @@ MARKER_SYMBOLS = {
     "cancelled": "x",
 }
 PHASE_FILL = "#CFE3F1"
-PROGRAMME_ROW = vocabulary.PROGRAMME  # shown as _(PROGRAMME_ROW)
 ROLE_MILESTONE = "milestone"
 
 
@@ -372,80 +381,28 @@ def zone_timeline(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timesta
     return fig
 
 
-def _lanes(intervals: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> list[int]:
-    """Greedy lane assignment so that overlapping phases in one row do not hide each other."""
-    lane_ends: list[pd.Timestamp] = []
-    lanes = [0] * len(intervals)
-    for index in sorted(range(len(intervals)), key=lambda i: intervals[i][0]):
-        start, end = intervals[index]
-        for lane, lane_end in enumerate(lane_ends):
-            if start > lane_end:
-                lanes[index], lane_ends[lane] = lane, end
-                break
-        else:
-            lanes[index] = len(lane_ends)
-            lane_ends.append(end)
-    return lanes
-
-
-def programme_rows(items: pd.DataFrame, zones: pd.DataFrame) -> list[tuple[str, str]]:
-    """(zone_id, row label) of the timeline's rows, top to bottom: "Programme", then zones in file order."""
-    present = set(items["zone_id"].fillna(""))
-    rows = [("", _(PROGRAMME_ROW))] if "" in present else []
-    rows += [(z["zone_id"], i18n.data_text(z, "short_name")) for z in zones.to_dict("records") if z["zone_id"] in present]
-    rows += [(z, z) for z in sorted(present - {""} - set(zones["zone_id"]))]  # a milestone of an unknown zone stays visible
-    return rows
-
-
-LANE_HEIGHT = 0.42  # y units between two lanes of one row (a row with one lane is 1 unit tall)
-LANE_PX = 34
-PLOT_WIDTH_PX = 1100  # assumed width of the plot area, to reserve room for "N d late" labels
 EVENT_LEVELS = 4
+TIMELINE_FRAME_PX = 200 + (EVENT_LEVELS + 2) * LABEL_STEP_PX  # a programme timeline's height besides its rows
 
 
-def _item_span(r, span_days: float) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The dates an item occupies in its lane: its bar or slip line, its marker and its label."""
-    marker = pd.Timedelta(days=span_days * 14 / PLOT_WIDTH_PX)
-    dates = [d for d in (r.start_date if r.kind == "phase" else pd.NaT, r.due_date, r.done_date, r.end_date if r.slip == "overdue" else pd.NaT) if not pd.isna(d)]
-    low, high = min(dates) - marker, max(dates) + marker
-    if r.late:
-        high += pd.Timedelta(days=span_days * 110 / PLOT_WIDTH_PX)
-    return low, high
+def timeline_x_range(items: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None, today_chosen: bool = True) -> list[pd.Timestamp]:
+    """The programme timeline's date range for ``items`` and its reference lines."""
+    return _x_range(items, *((today, as_of) if today_chosen or as_of is None else (as_of,)))
 
 
-def lane_layout(items: pd.DataFrame, rows: Sequence[tuple[str, str]], span_days: float) -> tuple[list[float], list[float], list[tuple[float, float]]]:
-    """Swimlanes: the y of each item, the y of each row's label, and each row's (top, bottom).
-
-    Within a row, items whose bars, slip lines, markers or labels would overlap go to separate
-    lanes (greedy, earliest first), so nothing hides behind anything else.
-    """
-    zone_of = items["zone_id"].fillna("").tolist()
-    records = list(items.itertuples(index=False))
-    members_of: dict[str, list[int]] = {}
-    for i, z in enumerate(zone_of):
-        members_of.setdefault(z, []).append(i)
-    y = [0.0] * len(items)
-    ticks: list[float] = []
-    bands: list[tuple[float, float]] = []
-    top = 0.0
-    for zid, _label in rows:
-        members = members_of.get(zid, [])
-        lanes = _lanes([_item_span(records[i], span_days) for i in members])
-        for i, lane in zip(members, lanes, strict=True):
-            y[i] = top + lane * LANE_HEIGHT
-        depth = (max(lanes, default=0)) * LANE_HEIGHT
-        ticks.append(top + depth / 2)
-        bands.append((top - 0.5, top + depth + 0.5))
-        top += depth + 1.0
-    return y, ticks, bands
+def programme_events(items: pd.DataFrame) -> pd.DataFrame:
+    """The programme's meetings and agreements, drawn as labelled vertical lines across the timeline."""
+    return items[(items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")]
 
 
 def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Timestamp, as_of: pd.Timestamp | None,
-                       today_chosen: bool = True) -> go.Figure:
+                       today_chosen: bool = True, x_range: list[pd.Timestamp] | None = None,
+                       events: pd.DataFrame | None = None) -> go.Figure:
     """All zones' phases and milestones, one swimlane row per zone plus a "Programme" row.
 
     ``items`` comes from ``timeline.assess`` (already filtered). Meetings and agreements
-    (programme-level ``meeting`` items) are also drawn as labelled vertical lines.
+    (programme-level ``meeting`` items, or ``events``) are also drawn as labelled vertical lines.
+    ``x_range`` (default: the items' own) lets the parts of one timeline share their dates.
     """
     items = items.reset_index(drop=True)
     zone_names = dict(zip(zones["zone_id"], (i18n.data_text(z, "short_name") for z in zones.to_dict("records")), strict=True))
@@ -453,8 +410,8 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     fig = go.Figure()
     if items.empty:
         return _base_layout(fig, height=220, title=_("No milestone matches the filters"))
-    x_range = _x_range(items, *((today, as_of) if today_chosen or as_of is None else (as_of,)))
-    span_days = max((x_range[1] - x_range[0]).days, 1)
+    x_range = x_range or timeline_x_range(items, today=today, as_of=as_of, today_chosen=today_chosen)
+    span_days = span_of(x_range)
     y, ticks, bands = lane_layout(items, rows, span_days)
     overlay = Overlay()
     for k, (low, high) in enumerate(bands):
@@ -462,7 +419,7 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
             overlay.shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": low, "y1": high,
                                    "fillcolor": "#F3F5F8", "line": {"width": 0}, "layer": "below"})
     _add_items(fig, items, y, zone_names, bar_width=LANE_HEIGHT * 0.6)
-    _event_lines(overlay, items[(items["kind"] == "meeting") & (items["zone_id"].fillna("") == "")], span_days)
+    _event_lines(overlay, programme_events(items) if events is None else events, span_days)
     fig.update_yaxes(
         tickmode="array", tickvals=ticks, ticktext=[f"<b>{plain(label)}</b>" for _, label in rows],
         range=[bands[-1][1], bands[0][0]], zeroline=False, showgrid=False,
@@ -471,7 +428,7 @@ def programme_timeline(items: pd.DataFrame, zones: pd.DataFrame, *, today: pd.Ti
     _reference_lines(overlay, today, as_of, level=EVENT_LEVELS, today_chosen=today_chosen)
     overlay.apply(fig)
     lanes_total = sum((high - low - 1.0) / LANE_HEIGHT + 1 for low, high in bands)
-    _base_layout(fig, height=int(200 + (EVENT_LEVELS + 2) * LABEL_STEP_PX + LANE_PX * lanes_total + 18 * len(rows)))
+    _base_layout(fig, height=int(TIMELINE_FRAME_PX + LANE_PX * lanes_total + 18 * len(rows)))
     fig.update_layout(margin={"t": 30 + (EVENT_LEVELS + 2) * LABEL_STEP_PX})
     return fig
 

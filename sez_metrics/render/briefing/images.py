@@ -30,6 +30,10 @@ MAP_SIZE_PX = (1000, 900)
 # pixels wide, their smallest labels (11 px: the timeline's date-line labels) print at 8 pt or more.
 PDF_FIGURE_WIDTH_PX = 1040
 PDF_MAP_SIZE_PX = (PDF_FIGURE_WIDTH_PX, 540)  # at the page's width, as tall as a page holds under its heading
+# The most a page holds under its heading at the page's width (A4 landscape: 269 mm for
+# PDF_FIGURE_WIDTH_PX, about 160 mm left under the heading): each part of the PDF's timeline is at
+# most this tall, so it is placed at the page's width and its labels keep printing at 8 pt or more.
+PDF_TIMELINE_PAGE_PX = 600
 
 
 @dataclass
@@ -41,6 +45,24 @@ class BriefingImages:
 
     def get(self, name: str, fmt: str) -> bytes | None:
         return self.files.get(f"{name}.{fmt}")
+
+    def parts(self, name: str, fmt: str) -> list[bytes]:
+        """The pictures of a figure drawn in parts (``timeline_pages``), in order."""
+        out = []
+        while (data := self.files.get(f"{name}-{len(out) + 1}.{fmt}")) is not None:
+            out.append(data)
+        return out
+
+    def has(self, name: str, fmt: str) -> bool:
+        return f"{name}.{fmt}" in self.files or f"{name}-1.{fmt}" in self.files
+
+    def put(self, name: str, fmt: str, data: bytes | tuple[bytes, ...]) -> None:
+        """Keep a figure's picture, or the pictures of its parts (a tuple)."""
+        if isinstance(data, tuple):
+            for i, part in enumerate(data, start=1):
+                self.files[f"{name}-{i}.{fmt}"] = part
+        else:
+            self.files[f"{name}.{fmt}"] = data
 
 
 def map_figure(briefing: Briefing):
@@ -61,9 +83,58 @@ def page_map_figure(briefing: Briefing):
 def _timeline(briefing: Briefing, items: pd.DataFrame):
     from sez_metrics.render import figures
 
-    assessed = timeline.assess(items, briefing.reference.day)
-    return figures.programme_timeline(assessed, briefing.dataset.zones, today=pd.Timestamp(briefing.generated_on),
-                                      as_of=pd.Timestamp(briefing.info.as_of), today_chosen=briefing.reference.is_today)
+    return figures.programme_timeline(timeline.assess(items, briefing.reference.day), briefing.dataset.zones, **_reference(briefing))
+
+
+def _shown_items(briefing: Briefing) -> pd.DataFrame:
+    shown = tuple(b.zone_id for b in briefing.zones)
+    return timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown))
+
+
+def timeline_parts(briefing: Briefing, page_px: int = PDF_TIMELINE_PAGE_PX) -> list[list[str]]:
+    """The programme timeline's rows (zone ids, "" for the programme's own row) cut into parts,
+    whole rows each, top to bottom: as many rows as a part at most ``page_px`` tall holds (a row
+    taller than that is a part of its own). Empty when there is no milestone to draw."""
+    from sez_metrics.render import figures
+
+    assessed = timeline.assess(_shown_items(briefing), briefing.reference.day)
+    if assessed.empty:
+        return []
+    rows = figures.programme_rows(assessed, briefing.dataset.zones)
+    x_range = figures.timeline_x_range(assessed, **_reference(briefing))
+    _, _, bands = figures.lane_layout(assessed.reset_index(drop=True), rows, figures.span_of(x_range))
+    parts: list[list[str]] = []
+    height = page_px
+    for (zone_id, _label), band in zip(rows, bands, strict=True):
+        px = figures.row_px(band)
+        if not parts or height + px > page_px:
+            parts.append([])
+            height = figures.TIMELINE_FRAME_PX
+        parts[-1].append(zone_id)
+        height += px
+    return parts
+
+
+def timeline_part_figures(briefing: Briefing) -> list:
+    """The PDF's programme timeline as one figure per page (``timeline_parts``), every part on the
+    whole timeline's dates, with the programme's meetings and reference lines drawn across each."""
+    from sez_metrics.render import figures
+
+    assessed = timeline.assess(_shown_items(briefing), briefing.reference.day)
+    parts = timeline_parts(briefing)
+    if not parts:
+        return [timeline_figure(briefing)]
+    reference = _reference(briefing)
+    x_range = figures.timeline_x_range(assessed, **reference)
+    events = figures.programme_events(assessed)
+    zone_of = assessed["zone_id"].fillna("")
+    return [figures.programme_timeline(assessed[zone_of.isin(part)], briefing.dataset.zones, x_range=x_range, events=events, **reference)
+            for part in parts]
+
+
+def _reference(briefing: Briefing) -> dict:
+    return {"today": pd.Timestamp(briefing.generated_on), "as_of": pd.Timestamp(briefing.info.as_of),
+            "today_chosen": briefing.reference.is_today}
 
 
 def timeline_figure(briefing: Briefing):
@@ -72,8 +143,7 @@ def timeline_figure(briefing: Briefing):
     Slippage is measured to the pack's reference date (the version's as-of date unless today was
     chosen); a "today" line is drawn only when days late are counted to today.
     """
-    shown = tuple(b.zone_id for b in briefing.zones)
-    return _timeline(briefing, timeline.apply_filter(briefing.dataset.milestones, timeline.TimelineFilter(zones=shown)))
+    return _timeline(briefing, _shown_items(briefing))
 
 
 def focus_items(briefing: Briefing) -> pd.DataFrame:
@@ -102,6 +172,8 @@ FIGURES = {
     "timeline_focus": (focus_timeline_figure, (1700, 860)),
     "map_page": (page_map_figure, PDF_MAP_SIZE_PX),
     "timeline_page": (timeline_figure, (PDF_FIGURE_WIDTH_PX, None)),
+    # several figures: kept as "timeline_pages-1.png", "timeline_pages-2.png" … (``BriefingImages.parts``)
+    "timeline_pages": (timeline_part_figures, (PDF_FIGURE_WIDTH_PX, None)),
 }
 
 
@@ -142,8 +214,8 @@ def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg"),
             data = _kept.get((key, name, fmt))
             if data is not None:
                 _kept.move_to_end((key, name, fmt))
-                images.files[f"{name}.{fmt}"] = data
-    missing = [name for name in names if any(f"{name}.{fmt}" not in images.files for fmt in formats)]
+                images.put(name, fmt, data)
+    missing = [name for name in names if any(not images.has(name, fmt) for fmt in formats)]
     if not missing:
         return images
     with i18n.use_language(code):
@@ -152,16 +224,18 @@ def render_images(briefing: Briefing, formats: tuple[str, ...] = ("png", "svg"),
                 for name in missing:
                     build, (width, height) = FIGURES[name]
                     try:
-                        fig = in_language_fonts(build(briefing), code)
+                        built = build(briefing)
+                        figs = [in_language_fonts(f, code) for f in (built if isinstance(built, list) else [built])]
                     except Exception as exc:  # a figure that cannot be built must not sink the whole pack
                         images.problems.append(_("{name} image unavailable: {error}").format(name=name, error=f"{type(exc).__name__}: {exc}"))
                         continue
                     for fmt in formats:
-                        if f"{name}.{fmt}" in images.files:
+                        if images.has(name, fmt):
                             continue
                         scale = 2 if fmt == "png" else 1
-                        data = exporter.image(fig, fmt, width=width, height=height or fig.layout.height, scale=scale)
-                        images.files[f"{name}.{fmt}"] = data
+                        drawn = tuple(exporter.image(fig, fmt, width=width, height=height or fig.layout.height, scale=scale) for fig in figs)
+                        data = drawn if isinstance(built, list) else drawn[0]
+                        images.put(name, fmt, data)
                         with _kept_lock:
                             _kept[(key, name, fmt)] = data
                             while len(_kept) > _KEPT_IMAGES:

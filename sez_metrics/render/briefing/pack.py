@@ -82,10 +82,13 @@ def pack_format(path: Path | str) -> str:
 
 
 def pack_pictures(fmt: str, code: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The figures and formats a pack renders: the PDF's page-wide PNGs; the HTML's SVGs in English,
-    and in Chinese and Urdu the PDF's PNGs (an SVG in an ``<img>`` cannot use the page's embedded
-    fonts, a PNG carries its glyphs; the same pictures then serve both formats)."""
-    if fmt == "pdf" or code != i18n.SOURCE_LANGUAGE:
+    """The figures and formats a pack renders: the PDF's page-wide PNGs (the timeline one page-high
+    part after another); the HTML's SVGs in English, and in Chinese and Urdu page-wide PNGs (an SVG
+    in an ``<img>`` cannot use the page's embedded fonts, a PNG carries its glyphs; the map is the
+    PDF's, the timeline one picture)."""
+    if fmt == "pdf":
+        return ("map_page", "timeline_pages"), ("png",)
+    if code != i18n.SOURCE_LANGUAGE:
         return ("map_page", "timeline_page"), ("png",)
     return ("map", "timeline"), ("svg",)
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from sez_metrics.core import i18n, schema, vocabulary
 from sez_metrics.core.i18n import _
-from sez_metrics.render.briefing import pdffonts
+from sez_metrics.render.briefing import pdffonts, pdflines  # noqa: F401  (pdflines: its speed-ups apply on import)
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, BriefingError, ZoneBrief, labelled
 from sez_metrics.render.fonts import LOOKALIKES
@@ -157,32 +156,6 @@ class PackPdf(FPDF):
         height = min(self.epw * height_px / width_px, max_h)
         self.image(io.BytesIO(data), x=self.l_margin, y=top, w=self.epw, h=height, keep_aspect_ratio=True, alt_text=what)
         self.set_y(top + height)
-
-
-@lru_cache(maxsize=8)
-def strips(png: bytes, max_height_px: int) -> tuple[bytes, ...]:
-    """A tall picture cut into pieces at most ``max_height_px`` high, each cut along the emptiest
-    pixel row near the bottom of its piece (between rows of the chart, not through a label)."""
-    import numpy as np
-    from PIL import Image
-
-    picture = Image.open(io.BytesIO(png))
-    height = picture.height
-    if height <= max_height_px:
-        return (png,)
-    ink = (np.asarray(picture.convert("L")) < 200).sum(axis=1)
-    cuts = [0]
-    while height - cuts[-1] > max_height_px:
-        low, high = cuts[-1] + int(max_height_px * 0.6), cuts[-1] + max_height_px
-        window = ink[low:high][::-1]
-        cuts.append(high - int(np.argmin(window)))
-    cuts.append(height)
-    out = []
-    for top, bottom in zip(cuts, cuts[1:], strict=False):
-        buffer = io.BytesIO()
-        picture.crop((0, top, picture.width, bottom)).save(buffer, format="PNG")
-        out.append(buffer.getvalue())
-    return tuple(out)
 
 
 def _zone_precision(briefing: Briefing, zone_id: str) -> str:
@@ -370,21 +343,22 @@ def zone_page(pdf: PackPdf, zone: ZoneBrief) -> None:
 
 
 def timeline_page(pdf: PackPdf) -> None:
-    """The programme timeline across the page; a tall one goes on over the next pages."""
+    """The programme timeline across the page, one picture of whole rows per page
+    (``images.timeline_part_figures``); a single timeline picture is fitted to the page."""
     pdf.add_page()
     pdf.heading(_("Programme timeline"))
-    data = pdf.images.get("timeline_page", "png") or pdf.images.get("timeline", "png")
-    if data is None:
+    parts = pdf.images.parts("timeline_pages", "png")
+    if not parts:
+        single = pdf.images.get("timeline_page", "png") or pdf.images.get("timeline", "png")
+        parts = [single] if single is not None else []
+    if not parts:
         pdf.missing_picture(_("Programme timeline"))
         return
-    from PIL import Image
-
-    mm_per_png_px = pdf.epw / Image.open(io.BytesIO(data)).width
-    for i, piece in enumerate(strips(data, int((pdf.h - pdf.get_y() - 20) / mm_per_png_px))):
+    for i, part in enumerate(parts):
         if i:
             pdf.add_page()
             pdf.heading(_("Programme timeline (continued)"), 14)
-        pdf.picture_across(piece, _("Programme timeline"), Image.open(io.BytesIO(piece)).height * mm_per_png_px)
+        pdf.picture_across(part, _("Programme timeline"), pdf.page_break_trigger - pdf.get_y())
 
 
 def changes_pages(pdf: PackPdf) -> None:

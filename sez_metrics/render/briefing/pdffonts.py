@@ -15,16 +15,23 @@ HarfBuzz for Chinese and Urdu, and text widths measured a word at a time.
 - fpdf2 cuts each embedded face down to the glyphs the document uses when it writes the file
   (seconds for a CJK face). A pack of the same data uses the same glyphs every time, so the cut
   face's bytes are remembered for the process, per face and glyph set (``_MemoFont``).
+
+Every speed-up that replaces a piece of fpdf2's internals (here and in ``pdflines``) is registered
+with ``speed_up`` and applied only when the installed fpdf2 is the pinned one (``FPDF_PINNED``,
+requirements.txt): another version gets plain fpdf2, slower but right. ``plain_fpdf()`` turns them
+off for a while (the test that the speed-ups do not change a byte of the PDF).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+import fpdf
 from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, line_break
@@ -40,8 +47,57 @@ FAMILY = "pack0"
 # characters have no contextual forms, and Chinese text set without shaping prints the same glyphs
 # at a quarter of the cost (and extracts as a run of characters, not one glyph at a time).
 SHAPED = frozenset({"ur"})
+# The fpdf2 version whose internals the speed-ups replace (requirements.txt pins it).
+FPDF_PINNED = "2.8.9"
 _WIDTH_MEMO_LIMIT = 200_000
 _widths: dict[tuple, tuple[int, float]] = {}
+
+
+_speed_ups: list[tuple[object, str, object, object]] = []  # (owner, name, fpdf2's own, the faster one)
+_speeding = False
+
+
+def speed_ups_apply() -> bool:
+    """Whether the speed-ups may replace fpdf2's internals: only on the pinned fpdf2."""
+    return fpdf.FPDF_VERSION == FPDF_PINNED
+
+
+def speed_up(owner: object, name: str, faster: object) -> None:
+    """Register ``faster`` to stand in for ``owner.name`` (applied at once on the pinned fpdf2)."""
+    _speed_ups.append((owner, name, getattr(owner, name), faster))
+    if _speeding:
+        setattr(owner, name, faster)
+
+
+def _set_speed_ups(on: bool) -> None:
+    global _speeding
+    _speeding = on and speed_ups_apply()
+    for owner, name, own, faster in _speed_ups:
+        setattr(owner, name, faster if _speeding else own)
+
+
+def apply_speed_ups() -> bool:
+    """Put the speed-ups in place if the installed fpdf2 is the pinned one, else fpdf2's own code;
+    returns whether they are in place (done on import)."""
+    _set_speed_ups(True)
+    return _speeding
+
+
+def speeding() -> bool:
+    """Whether the speed-ups are in place now."""
+    return _speeding
+
+
+@contextlib.contextmanager
+def plain_fpdf():
+    """fpdf2 without any speed-up while the block runs (not thread-safe: for tests and benchmarks)."""
+    before = _speeding
+    _set_speed_ups(False)
+    try:
+        yield
+    finally:
+        _set_speed_ups(before)
+
 
 
 class _WordMeasuredFont(TTFFont):
@@ -139,7 +195,7 @@ def _line_width(self) -> float:
     return width
 
 
-line_break.CurrentLine.width = property(_line_width)
+speed_up(line_break.CurrentLine, "width", property(_line_width))
 
 
 def _growth(fragment: line_break.Fragment) -> float:
@@ -201,7 +257,7 @@ def _get_line(self: line_break.MultiLineBreak):
     return _rest_on_one_line(self) or _slow_get_line(self)
 
 
-line_break.MultiLineBreak.get_line = _get_line
+speed_up(line_break.MultiLineBreak, "get_line", _get_line)
 
 
 def pdf_faces(code: str) -> tuple[Face, ...]:
@@ -308,7 +364,7 @@ class _MemoSubsetModule:
     Subsetter = _MemoSubsetter
 
 
-fpdf_output.ftsubset = _MemoSubsetModule
+speed_up(fpdf_output, "ftsubset", _MemoSubsetModule)
 
 
 _prototypes: dict[tuple, TTFFont] = {}
@@ -322,6 +378,9 @@ def _add_font(pdf: FPDF, fontkey: str, style: str, path: Path, index: int) -> No
     when it writes the file)."""
     from fpdf.fonts import SubsetMap
 
+    if not speeding():
+        pdf.add_font(fontkey.removesuffix(style) if style else fontkey, style, path, collection_font_number=index)
+        return
     key = (str(path), index, style)
     with _prototypes_lock:
         prototype = _prototypes.get(key)
@@ -350,7 +409,7 @@ def set_up(pdf: FPDF, code: str) -> str:
         pdf.set_fallback_fonts([f"pack{i}" for i in range(1, len(faces))], exact_match=False)
     if code in SHAPED:
         pdf.set_text_shaping(True, direction=i18n.language(code).direction)
-    for font in pdf.fonts.values():
+    for font in pdf.fonts.values() if speeding() else ():
         if type(font) is TTFFont:
             font.__class__ = _WordMeasuredFont
     return FAMILY
@@ -359,3 +418,6 @@ def set_up(pdf: FPDF, code: str) -> str:
 def missing_fonts(code: str) -> list[str]:
     """The font files language ``code`` needs that this machine lacks."""
     return [str(p) for face in pdf_faces(code) for p in (face.regular, face.bold) if not p.is_file()]
+
+
+apply_speed_ups()

@@ -1,0 +1,86 @@
+"""The PDF's speed-ups (``pdflines``, ``pdffonts``) change nothing but the time: the same bytes with
+and without them, and plain fpdf2 on any fpdf2 but the pinned one.
+
+The slow test builds the shipped data's pack in English, Chinese and Urdu with plain fpdf2, then twice
+with the speed-ups (the first fills the process's memos, the second reads them), creation date fixed
+by ``generated_on``, and compares the bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import fpdf
+import pytest
+from fpdf import fpdf as fpdf_module
+from fpdf import line_break
+
+from sez_metrics.core import i18n
+from sez_metrics.render.briefing import pack as pack_files
+from sez_metrics.render.briefing import pdffonts, pdflines
+
+GENERATED = date(2026, 1, 15)
+URDU = "راشکئی خصوصی اقتصادی زون، نوشہرہ: 50 میں سے 160 میگاواٹ بجلی (2022-10-15) — تخمینہ"
+
+
+def _small_document(code: str, text: str) -> bytes:
+    """A page with a wrapped paragraph, a table of wrapping cells and a heading, set twice over."""
+    pdf = fpdf.FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_creation_date(datetime(2026, 1, 15, tzinfo=UTC))
+    family = pdffonts.set_up(pdf, code)
+    for _ in range(2):
+        pdf.add_page()
+        pdf.set_font(family, "B", 16)
+        pdf.cell(0, 8, text[:30], new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 9)
+        pdf.multi_cell(120, 5, " ".join([text] * 4), align="R" if code == "ur" else "L", new_x="LMARGIN", new_y="NEXT")
+        with pdf.table(col_widths=(3, 1, 2), line_height=4.5, padding=0.8) as table:
+            for n in range(4):
+                row = table.row()
+                for cell in (text * (n + 1), f"{n} ·", text[: 12 * (n + 1)]):
+                    row.cell(cell)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize(("code", "text"), [("en", "Rashakai Special Economic Zone, Nowshera: 50 of 160 MW (estimated) "),
+                                            ("zh", "拉沙凯经济特区，瑙谢拉：160 兆瓦中的 50 兆瓦（估计） "), ("ur", URDU + " ")],
+                         ids=["en", "zh", "ur"])
+def test_a_document_is_the_same_with_and_without_the_speed_ups(code, text):
+    if pdffonts.missing_fonts(code):
+        pytest.skip(f"fonts missing: {pdffonts.missing_fonts(code)}")
+    assert pdffonts.speeding(), "the speed-ups are off on the pinned fpdf2"
+    with pdffonts.plain_fpdf():
+        assert fpdf_module.MultiLineBreak is line_break.MultiLineBreak
+        plain = _small_document(code, text)
+    pdflines.forget()
+    first, again = _small_document(code, text), _small_document(code, text)
+    assert first == plain
+    assert again == plain
+
+
+def test_another_fpdf2_gets_plain_fpdf2(monkeypatch):
+    own_break = pdflines._LineBreak.__mro__[1]
+    monkeypatch.setattr(fpdf, "FPDF_VERSION", "2.8.10")
+    try:
+        assert pdffonts.apply_speed_ups() is False
+        assert fpdf_module.MultiLineBreak is own_break
+        assert line_break.MultiLineBreak.get_line is not pdffonts._get_line
+        assert fpdf_module.FPDF._preload_bidirectional_text is pdflines._own_bidi
+    finally:
+        monkeypatch.undo()
+        assert pdffonts.apply_speed_ups() is True
+    assert fpdf_module.MultiLineBreak is pdflines._LineBreak
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", ["en", "zh", "ur"])
+def test_the_shipped_pack_is_the_same_with_and_without_the_speed_ups(shipped_copy, code):
+    inputs = pack_files.load_pack_inputs(shipped_copy)
+    with pdffonts.plain_fpdf():
+        plain, _, images = pack_files.make_pack(inputs, "pdf", lang=code, generated_on=GENERATED)
+    pdflines.forget()
+    fast = [pack_files.make_pack(inputs, "pdf", lang=code, generated_on=GENERATED)[0] for _ in range(2)]
+    assert i18n.current().code == i18n.SOURCE_LANGUAGE
+    assert len(plain) > 100_000, images.problems
+    assert fast[0] == plain, "the speed-ups changed the PDF"
+    assert fast[1] == plain, "the remembered styling or lines changed the PDF"
