@@ -96,6 +96,9 @@ _CSS = Template("""
   padding: calc(var(--sez-unit) * $stamp_v) calc(var(--sez-unit) * $stamp_h); border-radius: 6px; flex: 0 1 auto; max-width: $stamp_share%;
   text-align: end; line-height: $stamp_line; }
 .sez-counter { margin-inline-start: calc(var(--sez-unit) * 1); font-weight: 400; white-space: nowrap; }
+/* The counter reads left to right (dir="ltr"), so its own start is its left: in a right-to-left
+   stamp the gap goes on its right, between it and the stamp's text. */
+.sez-slide[dir="rtl"] .sez-counter { margin-inline-start: 0; margin-inline-end: calc(var(--sez-unit) * 1); }
 .sez-slide .sez-subtitle { font-size: calc(var(--sez-unit) * $text) !important; color: #374151; margin: 0 0 calc(var(--sez-unit) * $subtitle_gap); }
 .sez-badge { background: #E69F00; color: #111827; font-weight: 700; padding: 0.1em 0.5em; border-radius: 4px; margin-inline-end: 0.6em; }
 .sez-tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: calc(var(--sez-unit) * $tile_gap); }
