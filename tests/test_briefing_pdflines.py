@@ -84,3 +84,16 @@ def test_the_shipped_pack_is_the_same_with_and_without_the_speed_ups(shipped_cop
     assert len(plain) > 100_000, images.problems
     assert fast[0] == plain, "the speed-ups changed the PDF"
     assert fast[1] == plain, "the remembered styling or lines changed the PDF"
+
+
+def test_an_urdu_table_sets_latin_only_cells_in_the_latin_face():
+    """Urdu words stay in the Urdu face (Naskh), also beside a Latin word; a cell with no Urdu
+    letter (an English source, a date) is set in the face that draws Latin, as one run."""
+    first, latin = pdffonts.FAMILY, "pack1"  # the language's own face (Naskh for Urdu), its Latin fallback
+    assert pdffonts.pdf_faces("ur")[1].family == "DejaVu Sans"
+    assert pdffonts.family_for("اعتماد کی سطح", "ur") == first
+    assert pdffonts.family_for("v0004 کے بعد سے", "ur") == first
+    assert pdffonts.family_for("urdupoint 2025-09-11 https://www.urdupoint.com/en/", "ur") == latin
+    assert pdffonts.family_for("2025-09-15 · 24.7 % — “SSGC 9 km gas line”", "ur") == latin
+    assert pdffonts.family_for("Land acquisition", "en") == first  # unshaped languages: one family
+    assert pdffonts.family_for("土地 Land", "zh") == first

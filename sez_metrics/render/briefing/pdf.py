@@ -136,7 +136,8 @@ class PackPdf(FPDF):
             for cells in rows:
                 row = t.row()
                 for cell in cells:
-                    row.cell(self.safe(cell))
+                    text = self.safe(cell)  # every cell names its family: none inherits the last one's
+                    row.cell(text, style=FontFace(family=pdffonts.family_for(text, self.code)))
 
     def keep_room(self, mm: float) -> None:
         """Start a new page rather than leave a heading alone at the foot of this one."""

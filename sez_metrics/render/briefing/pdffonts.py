@@ -282,6 +282,27 @@ def glyphs_of(code: str) -> frozenset[int]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=8)
+def _own_glyphs(code: str) -> frozenset[int]:
+    """The letters of language ``code``'s own script its first face draws (Urdu: the Arabic script's),
+    not the Latin letters, digits and punctuation it may also hold."""
+    face = pdf_faces(code)[0]
+    return frozenset(c for c in TTFont(face.regular, fontNumber=face.collection_index, lazy=True).getBestCmap()
+                     if c >= 0x0590 and not 0x2000 <= c <= 0x2BFF)
+
+
+def family_for(text: str, code: str) -> str:
+    """The family a table cell of ``text`` is set in. In a shaped language (Urdu), a text with no
+    letter of the language's script (an English source or milestone, a date, a version id) is set
+    in the fallback face, where its letters are drawn anyway: as one run per line. Set in the first
+    face it would break into a run per word (the words from the fallback, the spaces from the first
+    face), each shaped and drawn on its own, which made the Urdu tables several times slower."""
+    if code not in SHAPED or len(pdf_faces(code)) < 2:
+        return FAMILY
+    own = _own_glyphs(code)
+    return FAMILY if any(ord(c) in own for c in text) else "pack1"
+
+
 _SUBSET_MEMO_LIMIT = 32
 _subsets: dict[tuple, _CutFace] = {}
 _subsets_lock = threading.Lock()
