@@ -174,3 +174,17 @@ def test_the_sidebar_switch_changes_the_page_language(app_page):
     assert page.evaluate(_DIRECTION_JS)["main"] == "rtl"
     assert re.search(r"[?&]lang=ur(&|$)", page.url), page.url
     app_page.assert_clean()
+
+
+def test_the_sidebar_switch_changes_the_page_language(app_page):
+    """Choosing another language in the sidebar turns the page over to it, and the choice is in the URL."""
+    page = app_page.page
+    _open(app_page, "/timeline?lang=zh")
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="اردو").click()
+    app_page.wait_ready()
+    page.wait_for_function(_STYLED_JS, arg=fonts_for("ur").primary.family, timeout=10_000)
+    assert SCRIPT["ur"].search(page.locator('[data-testid="stMain"] h1').inner_text())
+    assert page.evaluate(_DIRECTION_JS)["main"] == "rtl"
+    assert re.search(r"[?&]lang=ur(&|$)", page.url), page.url
+    app_page.assert_clean()
