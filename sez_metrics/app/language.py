@@ -7,8 +7,6 @@ speaks the session's language (``sez_metrics.core.i18n`` holds it for the run).
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from sez_metrics.core import i18n
@@ -74,26 +72,11 @@ def apply_language() -> i18n.Language:
 def language_styles(language: i18n.Language | None = None) -> None:
     """Set the page in the language's fonts (served from ``static/fonts``), line height and direction.
 
-    ``app.py`` calls it once per run, after ``apply_language``. The direction is set on the page's
-    blocks, not on ``<html dir>``: the frame around them (the sidebar on the left, the menu on the
-    right) stays where Streamlit puts it. ``<html lang>`` follows the language (``document_language``).
+    Nothing for English. ``app.py`` calls it once per run, after ``apply_language``. The browser's
+    ``<html lang dir>`` stay as Streamlit writes them (``en``, no ``dir``): changing them needs a
+    script, and the app runs none of its own; the direction is set on the page's blocks instead.
     """
     language = language or i18n.current()
     css = webfonts.page_css(language.code, language.direction)
     if css:
         st.html(css)
-    document_language(language)
-
-
-DOCUMENT_LANG_KEY = "sez_document_lang"
-
-
-def document_language(language: i18n.Language) -> None:
-    """Set the page's ``<html lang>`` to the session's language (Streamlit writes ``en``): what a
-    screen reader speaks the page in and how the browser picks glyphs and breaks lines. A one-line
-    script of fixed text (the code is one of ``i18n.LANGUAGES``, never the URL as typed), in a block
-    that takes no room on the page."""
-    code = json.dumps(i18n.language(language.code).code)
-    with st.container(key=DOCUMENT_LANG_KEY):
-        st.html(f"<style>.st-key-{DOCUMENT_LANG_KEY} {{ display: none; }}</style>"
-                f"<script>document.documentElement.lang = {code};</script>", unsafe_allow_javascript=True)
