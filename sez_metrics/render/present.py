@@ -25,7 +25,7 @@ from sez_metrics.render import present_fit, present_style, present_timeline
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, ZoneBrief, labelled
 from sez_metrics.render.present_changes import change_pages, changes_html
-from sez_metrics.render.present_text import LONG_TITLE_CHARS, STAMP, numbered, slip_text, stamp_text
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, Words, numbered, slip_text, stamp_text, stamp_words
 from sez_metrics.render.present_text import escape as _e
 from sez_metrics.render.present_text import sentence as _t
 
@@ -82,10 +82,9 @@ def build_deck(briefing: Briefing) -> list[Slide]:
 
 def stamp_html(briefing: Briefing, slide: Slide, number: int, count: int) -> str:
     """The slide's top bar: its title, and the pinned version's "as of" stamp with the slide counter."""
-    info = briefing.info
     heading = slide_heading(briefing, slide)
     size = " sez-long" if len(heading) > LONG_TITLE_CHARS else ""
-    stamp = _t(_(STAMP), date=info.as_of, label=info.label, id=info.id)
+    stamp = stamp_words(briefing).html()
     return (
         '<div class="sez-slide-bar">'
         f'<div class="sez-slide-title{size}">{_e(heading)}</div>'
@@ -283,7 +282,8 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     _facts_width, width = _zone_columns()
     line = present_fit.line_heights()[0]
     small = present_style.SMALLEST_TEXT_UNITS
-    changes_title_text = _("Since {label}").format(label=briefing.compare.label) if briefing.compare else _("Changes")
+    since = Words(_("Since {label}"), {"label": briefing.compare.label}) if briefing.compare else Words(_("Changes"))
+    changes_title_text = since.text()
     milestones_heading = _("Milestones")
     room -= (present_fit.heading_height(changes_title_text, width, line) + present_fit.heading_height(milestones_heading, width, line)
              + present_fit.px(present_style.NOTE_GAP_UNITS))
@@ -323,7 +323,7 @@ def zone_html(briefing: Briefing, zone: ZoneBrief) -> str:
     ) or f'<tr><td colspan="3">{_e(none_recorded)}</td></tr>'
     priority = f'<span class="sez-badge">{_e(badge)}</span>' if zone.priority else ""
     source = metrics.source_brief(zone.source, ZONE_SOURCE_CHARS) if zone.source else ""
-    changes_title = _t(_("Since {label}"), label=briefing.compare.label) if briefing.compare else _e(_("Changes"))
+    changes_title = since.html()
     source_text = _t(_("Source: {source}"), source=source)
     source_line = f'<p class="sez-note sez-source">{source_text}</p>' if source else ""
     head = "".join(f"<th>{_e(t)}</th>" for t in (_("Milestone"), _("Date"), _("Slippage")))

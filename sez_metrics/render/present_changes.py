@@ -13,9 +13,8 @@ from sez_metrics.core.change_summary import ChangeItem
 from sez_metrics.core.i18n import _, ngettext
 from sez_metrics.render import present_fit, present_style
 from sez_metrics.render.briefing.story import MINOR_CHANGE_IMPORTANCE, Briefing
-from sez_metrics.render.present_text import LONG_TITLE_CHARS, numbered, stamp_text
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, Words, numbered, stamp_text
 from sez_metrics.render.present_text import escape as _e
-from sez_metrics.render.present_text import sentence as _t
 
 CHANGE_COLUMN_CHOICES = (3, 2)
 
@@ -40,8 +39,17 @@ def listed_changes(briefing: Briefing) -> list[tuple[str, ChangeItem]]:
     return major or every
 
 
-def _continued(zone: str) -> str:
-    return _("{zone} (continued)").format(zone=zone)
+def _continued(zone: str) -> Words:
+    """The heading of a zone's group that runs on from the column or slide before."""
+    return Words(_("{zone} (continued)"), {"zone": zone})
+
+
+def _since(briefing: Briefing) -> Words:
+    """The subtitle: the version the changes are counted from (none for the first version)."""
+    compare = briefing.compare
+    if compare is None:
+        return Words("")
+    return Words(_("Since {label} ({id}, as of {date})"), {"label": compare.label, "id": compare.id, "date": compare.as_of})
 
 
 def _item_heights(changes: list[tuple[str, ChangeItem]], count: int, size: float) -> list[float]:
@@ -61,7 +69,7 @@ def _pack_changes(changes: list[tuple[str, ChangeItem]], heights: list[float], c
     for k, (zone, item) in enumerate(changes):
         column = pages[-1][-1]
         continuing = bool(column) and column[-1][0] == zone
-        heading = 0.0 if continuing else present_fit.heading_height(_continued(zone) if zone in seen else zone, width) + gap
+        heading = 0.0 if continuing else present_fit.heading_height(_continued(zone).text() if zone in seen else zone, width) + gap
         need = heading + heights[k]
         if column and not continuing:
             rest = sum(h for (z, _i), h in zip(changes[k:], heights[k:], strict=True) if z == zone) + heading
@@ -74,7 +82,7 @@ def _pack_changes(changes: list[tuple[str, ChangeItem]], heights: list[float], c
             else:
                 pages[-1].append([])
             column, used = pages[-1][-1], 0.0
-            heading = present_fit.heading_height(_continued(zone) if zone in seen else zone, width) + gap
+            heading = present_fit.heading_height(_continued(zone).text() if zone in seen else zone, width) + gap
             need = heading + heights[k]
             continuing = False
         if not continuing:
@@ -108,8 +116,7 @@ def _change_layout(briefing: Briefing) -> ChangeLayout:
     changes = listed_changes(briefing)
     if not changes:
         return ChangeLayout(CHANGE_COLUMN_CHOICES[0], "normal", [[[]]])
-    compare = briefing.compare
-    since = _("Since {label} ({id}, as of {date})").format(label=compare.label, id=compare.id, date=compare.as_of) if compare else ""
+    since = _since(briefing).text()
     title = numbered(_("What changed"), 8, 9)
     room = (present_fit.body_height(title, stamp_text(briefing), len(title) > LONG_TITLE_CHARS)
             - present_fit.subtitle_height(since) - present_fit.note_height(_minor_tail(minor_change_count(briefing)) or ""))
@@ -164,9 +171,7 @@ def changes_html(briefing: Briefing, part: int = 0) -> str:
     layout = change_layout(briefing)
     pages = layout.pages
     minor = minor_change_count(briefing)
-    compare = briefing.compare
-    since = _t(_("Since {label} ({id}, as of {date})"), label=compare.label, id=compare.id, date=compare.as_of)
-    since = f'<p class="sez-subtitle">{since}</p>'
+    since = f'<p class="sez-subtitle">{_since(briefing).html()}</p>'
     if not briefing.changes:
         unchanged = _("Nothing changed between these versions.")
         return since + f'<p class="sez-line">{_e(unchanged)}</p>'
@@ -176,7 +181,7 @@ def changes_html(briefing: Briefing, part: int = 0) -> str:
     for column in pages[part]:
         blocks = []
         for zone, items in column:
-            heading = _t(_("{zone} (continued)"), zone=zone) if zone in seen else _e(zone)
+            heading = _continued(zone).html() if zone in seen else _e(zone)
             seen.add(zone)
             blocks.append(f'<div class="sez-change-zone"><h3>{heading}</h3><ul>'
                           + "".join(f"<li>{_e(i.in_language())}</li>" for i in items) + "</ul></div>")

@@ -6,6 +6,7 @@ translated sentence, and how a milestone stands in the current language (what fi
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 from sez_metrics.core import i18n, timeline
 from sez_metrics.core.i18n import N_, _, ngettext
@@ -18,15 +19,35 @@ STAMP = N_("As of {date} · {label} ({id})")
 COUNTER_PLACEHOLDER = "99 / 99"
 
 
+def stamp_words(briefing: Briefing) -> Words:
+    """The version stamp every slide carries: as of when, which version."""
+    info = briefing.info
+    return Words(_(STAMP), {"date": info.as_of, "label": info.label, "id": info.id})
+
+
 def stamp_text(briefing: Briefing, counter: str = COUNTER_PLACEHOLDER) -> str:
     """The stamp with its slide counter, as plain text (for measuring)."""
-    info = briefing.info
-    return f"{_(STAMP).format(date=info.as_of, label=info.label, id=info.id)} {counter}"
+    return f"{stamp_words(briefing).text()} {counter}"
 
 
 def numbered(title: str, part: int, count: int) -> str:
     """A slide title, with "(2/3)" when its content takes several slides (digits: the same in every language)."""
     return title if count <= 1 else f"{title} ({part + 1}/{count})"
+
+
+@dataclass(frozen=True)
+class Words:
+    """A translated sentence and the values that go into it, read two ways from one source: as plain
+    text (what the slide's fitting measures) and as HTML (what the slide shows, ``sentence``)."""
+
+    template: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return self.template.format(**self.values)
+
+    def html(self) -> str:
+        return sentence(self.template, **self.values)
 
 
 def escape(value: object) -> str:

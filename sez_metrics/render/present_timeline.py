@@ -15,7 +15,7 @@ from sez_metrics.render import present_fit
 from sez_metrics.render import present_style as style
 from sez_metrics.render.briefing.images import focus_items
 from sez_metrics.render.briefing.story import Briefing, MilestoneLine
-from sez_metrics.render.present_text import LONG_TITLE_CHARS, sentence, slip_text, stamp_text
+from sez_metrics.render.present_text import LONG_TITLE_CHARS, Words, slip_text, stamp_text
 from sez_metrics.render.present_text import escape as _e
 
 
@@ -57,11 +57,11 @@ def _row_heights(briefing: Briefing, rows: list[tuple[str, MilestoneLine]]) -> t
     when_height = 2 * data * em + (line - data) * 0.5 * em
     heights = [max(present_fit.text_height(f"{who} · {m.title}", label, size, data), when_height) + padding for who, m in rows]
     head = max(style.TIMELINE_AXIS_EM * em, line * em) + 0.1 * em + 2
-    states = {(timeline.SLIP_STATES.get(m.state) or timeline.SLIP_STATES["planned"]).code: m for _, m in rows}
-    legend = _legend_height([_(timeline.SLIP_STATES[code].label) for code in states] + [_reference_name(briefing)], em, line)
+    states = {_state_of(m).code: m for _, m in rows}
+    legend = _legend_height([_(timeline.SLIP_STATES[code].label) for code in states] + [_reference_words(briefing).text()], em, line)
     title = _("Milestone timeline") + " (8/9)"
     room = (present_fit.body_height(title, stamp_text(briefing), len(title) > LONG_TITLE_CHARS) - head - legend - present_fit.px(style.NOTE_GAP_UNITS)
-            - present_fit.note_height(_scope(briefing)))
+            - present_fit.note_height(_scope_words(briefing).text()))
     return heights, room
 
 
@@ -77,16 +77,22 @@ def _legend_height(labels: list[str], em: float, line: float) -> float:
     return rows * max(mark, line * em) + (rows - 1) * 0.3 * em
 
 
-def _reference_name(briefing: Briefing) -> str:
-    reference = pd.Timestamp(briefing.reference.day)
-    return (_("Today ({date})") if briefing.reference.is_today else _("The data's as-of date ({date})")).format(date=i18n.date_of(reference))
+def _state_of(m: MilestoneLine) -> timeline.SlipState:
+    return timeline.SLIP_STATES.get(m.state) or timeline.SLIP_STATES["planned"]
 
 
-def _scope(briefing: Briefing) -> str:
+def _reference_words(briefing: Briefing) -> Words:
+    """The legend's name of the reference line."""
+    template = _("Today ({date})") if briefing.reference.is_today else _("The data's as-of date ({date})")
+    return Words(template, {"date": i18n.date_of(pd.Timestamp(briefing.reference.day))})
+
+
+def _scope_words(briefing: Briefing) -> Words:
+    """The note under the timeline, saying which milestones it shows."""
     if briefing.compare:
-        return _("Open milestones, those done since {label} and the programme's meetings; the full timeline is in the briefing pack.").format(
-            label=briefing.compare.label)
-    return _("Every milestone of the zones shown; the full timeline is in the briefing pack.")
+        return Words(_("Open milestones, those done since {label} and the programme's meetings; the full timeline is in the briefing pack."),
+                     {"label": briefing.compare.label})
+    return Words(_("Every milestone of the zones shown; the full timeline is in the briefing pack."))
 
 
 def _years(rows: list[tuple[str, MilestoneLine]], reference: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp, list[int]]:
@@ -122,7 +128,7 @@ def timeline_html(briefing: Briefing, part: int = 0) -> str:
              f'<div class="sez-tl-head">{_e(when)}</div>']
     states = {}
     for who, m in rows:
-        state = timeline.SLIP_STATES.get(m.state) or timeline.SLIP_STATES["planned"]
+        state = _state_of(m)
         states[state.code] = state
         day = pd.Timestamp(m.done or m.due)
         mark = (f'<span class="sez-tl-mark" style="left:{_at(day, start, end)};border-color:{state.colour}" '
@@ -133,10 +139,7 @@ def timeline_html(briefing: Briefing, part: int = 0) -> str:
                      f'<div class="sez-tl-when{late}"><span>{_e(m.done or m.due)}</span><span>{_e(slip_text(m))}</span></div>')
     legend = "".join(f'<span><span class="sez-tl-mark" style="border-color:{s.colour}" aria-hidden="true">{_e(s.symbol)}</span>'
                      f"{_e(_(s.label))}</span>" for s in states.values())
-    ref_name = sentence(_("Today ({date})") if briefing.reference.is_today else _("The data's as-of date ({date})"), date=i18n.date_of(reference))
-    legend += f'<span><span class="sez-tl-ref-key" aria-hidden="true">┃</span> {ref_name}</span>'
-    scope = (sentence(_("Open milestones, those done since {label} and the programme's meetings; the full timeline is in the briefing pack."),
-                label=briefing.compare.label) if briefing.compare
-             else _e(_("Every milestone of the zones shown; the full timeline is in the briefing pack.")))
+    legend += f'<span><span class="sez-tl-ref-key" aria-hidden="true">┃</span> {_reference_words(briefing).html()}</span>'
+    scope = _scope_words(briefing).html()
     return (f'<div class="sez-timeline">{"".join(cells)}</div>'
             f'<div class="sez-note sez-tl-legend">{legend}</div><p class="sez-note">{scope}</p>')
