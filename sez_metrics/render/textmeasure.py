@@ -48,15 +48,6 @@ def _characters(font: _Font) -> frozenset[int]:
     return frozenset(TTFont(str(font.path), fontNumber=font.index, lazy=True).getBestCmap())
 
 
-def _parse_range(css_range: str) -> tuple[tuple[int, int], ...]:
-    spans = []
-    for part in css_range.split(","):
-        part = part.strip().upper().removeprefix("U+")
-        low, _, high = part.partition("-")
-        spans.append((int(low, 16), int(high or low, 16)))
-    return tuple(spans)
-
-
 @dataclass(frozen=True)
 class _Choice:
     """One face of a language's font list: its file, and the characters the browser takes from it."""
@@ -78,7 +69,7 @@ def _choices(lang: str, bold: bool) -> tuple[_Choice, ...]:
     for face in fonts_for(lang).faces:
         path = face.bold if bold else face.regular
         served = [w for w in WEB_FACES if w.face == face and (w.weight >= 600) == bold]
-        spans = _parse_range(served[0].unicode_range) if served else None
+        spans = served[0].spans if served else None
         choices.append(_Choice(_Font(path, face.collection_index), spans))
     return tuple(choices)
 

@@ -36,6 +36,15 @@ LICENCE_SOURCES = (Path("/usr/share/doc/fonts-noto-cjk/copyright"), Path("/usr/s
 BUILD_VERSION = 2  # bump when the character sets or options change
 
 
+def parse_unicode_range(css_range: str) -> tuple[tuple[int, int], ...]:
+    """A CSS ``unicode-range`` ("U+0600-06FF, U+00B7") as (first, last) code points."""
+    spans = []
+    for part in css_range.split(","):
+        low, _, high = part.strip().upper().removeprefix("U+").partition("-")
+        spans.append((int(low, 16), int(high or low, 16)))
+    return tuple(spans)
+
+
 @dataclass(frozen=True)
 class WebFace:
     """One served font file: the family and weight it declares, its source, and what it keeps."""
@@ -44,6 +53,11 @@ class WebFace:
     weight: int
     file_name: str
     unicode_range: str  # CSS unicode-range: the browser fetches the file only for these characters
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """``unicode_range`` as (first, last) code points."""
+        return parse_unicode_range(self.unicode_range)
 
     @property
     def source(self) -> Path:

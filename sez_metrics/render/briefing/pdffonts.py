@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
+import unicodedata
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -39,6 +40,7 @@ from fpdf import output as fpdf_output
 from fpdf.fonts import TTFFont
 
 from sez_metrics.core import i18n
+from sez_metrics.render import webfonts
 from sez_metrics.render.fonts import NOTO_NASKH, Face, fonts_for
 
 # The families fpdf2 knows the faces by: "pack0" the language's first choice, the others its fallbacks.
@@ -284,11 +286,13 @@ def glyphs_of(code: str) -> frozenset[int]:
 
 @lru_cache(maxsize=8)
 def _own_glyphs(code: str) -> frozenset[int]:
-    """The letters of language ``code``'s own script its first face draws (Urdu: the Arabic script's),
-    not the Latin letters, digits and punctuation it may also hold."""
+    """The characters of language ``code``'s own script its first face draws (Urdu: the Arabic
+    script's, the range the face is served for: ``webfonts``), not the Latin letters, digits and
+    punctuation it may also hold, nor invisible marks (joiners, direction marks)."""
     face = pdf_faces(code)[0]
+    spans = [span for web in webfonts.faces_of((face,)) for span in web.spans]
     return frozenset(c for c in TTFont(face.regular, fontNumber=face.collection_index, lazy=True).getBestCmap()
-                     if c >= 0x0590 and not 0x2000 <= c <= 0x2BFF)
+                     if any(low <= c <= high for low, high in spans) and unicodedata.category(chr(c)) != "Cf")
 
 
 def family_for(text: str, code: str) -> str:
