@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_publish import edit_cell, fixture_files
 
@@ -240,6 +241,24 @@ def test_a_damaged_file_that_no_longer_parses_is_reported_as_damaged(store, alon
     assert result.dataset.info.id == "v0002"
     assert [(p.where, p.message) for p in result.problems] == [
         (str(path), "sha256 mismatch: the file was altered after publishing")]
+
+
+def test_a_version_loaded_again_is_verified_again_and_handed_out_as_its_own_copy(store):
+    """A version's typed tables are kept for the process (a briefing pack loads five versions);
+    the next load still reads and hashes its files, and no caller can change what another gets."""
+    first = store.load("v0003").dataset
+    first.zones.loc[first.zones.index[0], "name"] = "Changed by a caller"
+    first.milestones.loc[:, "title"] = "Changed by a caller"
+    again = store.load("v0003").dataset
+    assert "Changed by a caller" not in set(again.zones["name"])
+    assert "Changed by a caller" not in set(again.milestones["title"])
+    fresh = dataset_from_files(store.version("v0003"), {p.name: p.read_bytes() for p in _file(store, "v0003", "zones.csv").parent.iterdir()})
+    for name in ("zones", "status", "milestones"):
+        pd.testing.assert_frame_equal(again.table(name), fresh.table(name), check_exact=True)
+    assert store.load("v0002").problems == []  # v0002's tables kept
+    flip_byte(store)  # damage to v0002's file: found on the next load, though its tables are kept
+    damaged = store.load("v0002")
+    assert damaged.fell_back and any("sha256 mismatch" in p.message for p in damaged.problems)
 
 
 def test_a_manifest_edited_between_two_loads_is_caught_by_the_second(store):

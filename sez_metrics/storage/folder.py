@@ -33,7 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from sez_metrics.core import stored_csv
-from sez_metrics.core.dataset import Dataset, VersionInfo, dataset_from_files
+from sez_metrics.core.dataset import Dataset, VersionInfo, dataset_from_files, verified_dataset
 from sez_metrics.core.stored_csv import PARSE_ERRORS, Hashing, read_into_arrow
 from sez_metrics.storage import verdicts
 from sez_metrics.storage.store import (
@@ -314,7 +314,7 @@ class VersionStore:
             if problems:
                 return None, problems
             try:
-                return dataset_from_files(info, files), []
+                return verified_dataset(info, files), []
             except PARSE_ERRORS as exc:
                 return None, [self._unparsable(info, exc)]
         hashing = Hashing()
