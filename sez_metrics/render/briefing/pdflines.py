@@ -13,7 +13,10 @@ same widths in every build of the same data. So, for the process:
 - a picture given as bytes is decoded and compressed once (``_get_img_info``);
 - a shaped run is drawn from its glyphs' escaped codes and advances, worked out once per
   document, face, size and text (``_render_with_text_shaping``), with fpdf2's own arithmetic, so every
-  position prints the same digits.
+  position prints the same digits;
+- a line set while writing is off (a table measuring its rows) only does what changes the
+  document: the page break, the faces set on the page, the glyphs picked, the position
+  (``_render_styled_text_line``); the text it would have written is not composed.
 
 None of this changes a byte of the PDF (``tests/test_briefing_pdflines.py`` builds the packs with and
 without it). It stands in for fpdf2's internals, so it is applied only on the pinned fpdf2
@@ -25,13 +28,16 @@ from __future__ import annotations
 
 import io
 import threading
+import types
 from dataclasses import fields
+from functools import lru_cache
 
 from fpdf import fpdf as fpdf_module
 from fpdf import image_parsing, line_break
-from fpdf.enums import Align, WrapMode
+from fpdf.enums import Align, CharVPos, WrapMode, XPos, YPos
 from fpdf.graphics_state import GraphicsState
 from fpdf.line_break import Fragment
+from fpdf.util import FloatTolerance, Padding, escape_parens
 
 from sez_metrics.render.briefing import pdffonts
 
@@ -265,7 +271,8 @@ def _shaped_run(fragment: Fragment) -> tuple:
     """What drawing ``fragment`` (shaped) needs, glyph by glyph, worked out once per document, face,
     size and text: (escaped code, x and y offset, x and y advance in the document's unit, whether the
     glyph has an offset, whether fpdf2 places the next glyph explicitly, whether it is a space),
-    and the whole run's escaped codes."""
+    and the whole run's escaped codes. The positions, the same in every document, are worked out
+    once per process (``_geometry``); only the codes (the document's glyph subset) are new."""
     font = fragment.font
     runs = font.subset.__dict__.setdefault("_pack_runs", {})
     shaping = fragment.__dict__.get("_pack_shaping", _UNKNOWN)  # worked out once for remembered fragments
@@ -276,23 +283,43 @@ def _shaped_run(fragment: Fragment) -> tuple:
     if found is not None:
         return found
     space = font.subset.pick(ord(" "))
-    k, size, stretching = fragment.k, fragment.font_size_pt, fragment.font_stretching
-    scale = font.scale
+    infos = font.shape_text(fragment.string, fragment.font_size_pt, fragment.text_shaping_parameters)
+    where = (str(font.ttffile), font.collection_font_number, font.scale, *key)
+    geometry = _geometry.get(where)
+    if geometry is None or len(geometry) != len(infos):
+        geometry = _positions(fragment, infos)
+        with _lock:
+            if len(_geometry) >= _MEMO_LIMIT:
+                _geometry.clear()
+            _geometry[where] = geometry
+    escape = font.escape_text if font.color_font else _escaped
+    glyphs = tuple((escape(chr(info["mapped_char"])), *at, info["mapped_char"] == space)
+                   for info, at in zip(infos, geometry, strict=True) if info["mapped_char"] is not None)
+    plain = not any(g[5] or g[6] for g in glyphs)
+    found = runs[key] = (glyphs, "".join(g[0] for g in glyphs), plain, any(g[7] for g in glyphs))
+    return found
+
+
+def _positions(fragment: Fragment, infos: list[dict]) -> tuple:
+    """Each shaped glyph's x and y offset, x and y advance in the document's unit, whether it has an
+    offset, whether fpdf2 places the next glyph explicitly."""
+    k, size, stretching, scale = fragment.k, fragment.font_size_pt, fragment.font_stretching, fragment.font.scale
 
     def adjust(pos: float) -> float:  # fpdf2's adjust_pos, the same operations in the same order
         return pos * scale * size * (stretching / 100) / 1000 / k
 
     char_spacing = fragment.char_spacing * (stretching / 100) / k
-    glyphs = []
-    for info in font.shape_text(fragment.string, size, fragment.text_shaping_parameters):
-        if info["mapped_char"] is None:
-            continue
-        glyphs.append((font.escape_text(chr(info["mapped_char"])), adjust(info["x_offset"]), adjust(info["y_offset"]),
-                       adjust(info["x_advance"]) + char_spacing, adjust(info["y_advance"]),
-                       info["x_offset"] != 0 or info["y_offset"] != 0, bool(info["force_positioning"]), info["mapped_char"] == space))
-    plain = not any(g[5] or g[6] for g in glyphs)
-    found = runs[key] = (tuple(glyphs), "".join(g[0] for g in glyphs), plain, any(g[7] for g in glyphs))
-    return found
+    return tuple((adjust(info["x_offset"]), adjust(info["y_offset"]), adjust(info["x_advance"]) + char_spacing, adjust(info["y_advance"]),
+                  info["x_offset"] != 0 or info["y_offset"] != 0, bool(info["force_positioning"])) for info in infos)
+
+
+@lru_cache(maxsize=65536)
+def _escaped(char: str) -> str:
+    """fpdf2's ``TTFFont.escape_text`` of one glyph code (not a colour font's)."""
+    return escape_parens(char.encode("utf-16-be").decode("latin-1"))
+
+
+_geometry: dict[tuple, tuple] = {}
 
 
 def _render_with_text_shaping(self, pos_x: float, pos_y: float, h: float, word_spacing: float) -> str:
@@ -329,6 +356,100 @@ def _render_with_text_shaping(self, pos_x: float, pos_y: float, h: float, word_s
 
 
 _own_render_shaped = line_break.Fragment.render_with_text_shaping
+_own_line = fpdf_module.FPDF._render_styled_text_line
+
+
+def _render_styled_text_line(self, text_line, h=None, border=0, new_x=XPos.RIGHT, new_y=YPos.TOP, fill=False, link="", center=False,
+                             padding=None, prevent_font_change=False):
+    """fpdf2's ``_render_styled_text_line`` while writing is off (a table measuring its rows' heights
+    sets every cell once for nothing): what the line changes besides the text it would write: the
+    page break, the faces set on the page, the glyphs the document picks (in the order drawing picks
+    them: they number the subset), the position. A line with anything more (a border, a fill, a link,
+    justified or centred text, underlines, a core font, the total-pages alias) is set by fpdf2."""
+    fragments = text_line.fragments
+    if (isinstance(self._out, types.MethodType) or border or fill or link or center or prevent_font_change
+            or self._record_text_quad_points or text_line.align in (Align.J, Align.X) or not fragments
+            or any(type(f) is not Fragment or f.link or f.underline or f.strikethrough or not f.is_ttf_font for f in fragments)):
+        return _own_line(self, text_line, h, border, new_x, new_y, fill, link, center, padding, prevent_font_change)
+    if padding is None:
+        padding = Padding(0, 0, 0, 0)
+    l_c_margin = self.c_margin if padding.left == 0 else 0.0
+    r_c_margin = self.c_margin if padding.right == 0 else 0.0
+    styled_txt_width = text_line.text_width
+    if not styled_txt_width:
+        for i, frag in enumerate(fragments):
+            styled_txt_width += frag.get_width(initial_cs=i != 0)
+    w = text_line.max_width
+    if w is None:
+        w = styled_txt_width + l_c_margin + r_c_margin
+    elif w == 0:
+        w = self.w - self.r_margin - self.x
+    ordered = text_line.get_ordered_fragments()
+    max_font_size: float = 0
+    for frag in ordered:
+        if FloatTolerance.greater_than(frag.font_size, max_font_size):
+            max_font_size = frag.font_size
+    if h is None:
+        h = max_font_size
+    page_break_triggered = self._perform_page_break_if_need_be(h)
+    s_start, s_width = self.x, 0.0
+    if text_line.align == Align.R:
+        s_start += w - l_c_margin - styled_txt_width
+    elif text_line.align == Align.C:
+        s_start += (w - styled_txt_width) / 2
+    else:
+        s_start += l_c_margin
+    current_font, current_size, current_style = self.current_font, self.font_size_pt, self.font_style
+    current_vpos = CharVPos.LINE
+    if (not self.current_font_is_set_on_page and self.current_font is not None and ordered[0].font.fontkey in self._fallback_font_ids
+            and self.current_font.fontkey not in self._fallback_font_ids):
+        self._set_font_for_page(self.current_font, self.font_size_pt, wrap_in_text_object=False)
+    for i, frag in enumerate(ordered):
+        if not self.current_font_is_set_on_page:
+            current_font = self.current_font = frag.font
+            current_size = self.font_size_pt = frag.font_size_pt
+            current_style = self.font_style = frag.font_style
+            self._set_font_for_page(current_font, current_size)
+            current_vpos = frag.char_vpos
+        elif (current_font != frag.font or current_size != frag.font_size_pt or current_style != frag.font_style
+              or current_vpos != frag.char_vpos):
+            current_font, current_size, current_style = frag.font, frag.font_size_pt, frag.font_style
+            self._set_font_for_page(current_font, current_size, wrap_in_text_object=False)
+            current_vpos = frag.char_vpos
+        if frag.text_shaping_parameters:
+            _shaped_run(frag)
+        else:
+            pick = frag.font.subset.pick
+            for char in frag.string:
+                pick(ord(char))
+        s_width += frag.get_width(initial_cs=i != 0)
+    self._lasth = h or self.font_size
+    _move(self, new_x, new_y, w, h, s_start, s_width, r_c_margin)
+    return page_break_triggered
+
+
+def _move(pdf, new_x, new_y, w: float, h: float, s_start: float, s_width: float, r_c_margin: float) -> None:
+    """Where fpdf2 leaves the position after a line (the end of ``_render_styled_text_line``)."""
+    if new_x == XPos.RIGHT:
+        pdf.x += w
+    elif new_x == XPos.START:
+        pdf.x = s_start
+    elif new_x == XPos.END:
+        pdf.x = s_start + s_width
+    elif new_x == XPos.WCONT:
+        pdf.x = s_start + s_width - r_c_margin if s_width else s_start
+    elif new_x == XPos.CENTER:
+        pdf.x = s_start + s_width / 2.0
+    elif new_x == XPos.LMARGIN:
+        pdf.x = pdf.l_margin
+    elif new_x == XPos.RMARGIN:
+        pdf.x = pdf.w - pdf.r_margin
+    if new_y == YPos.NEXT:
+        pdf.y += h
+    if new_y == YPos.TMARGIN:
+        pdf.y = pdf.t_margin
+    if new_y == YPos.BMARGIN:
+        pdf.y = pdf.h - pdf.b_margin
 
 
 _IMAGE_MEMO_LIMIT = 16
@@ -359,10 +480,12 @@ def forget() -> None:
         _styled.clear()
         _lines.clear()
         _images.clear()
+        _geometry.clear()
 
 
 pdffonts.speed_up(fpdf_module.FPDF, "_preload_bidirectional_text", _preload_bidirectional_text)
 pdffonts.speed_up(fpdf_module.FPDF, "_preload_font_styles", _preload_font_styles)
 pdffonts.speed_up(fpdf_module, "MultiLineBreak", _LineBreak)
 pdffonts.speed_up(line_break.Fragment, "render_with_text_shaping", _render_with_text_shaping)
+pdffonts.speed_up(fpdf_module.FPDF, "_render_styled_text_line", _render_styled_text_line)
 pdffonts.speed_up(image_parsing, "get_img_info", _get_img_info)
