@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 from support.stores import build_mini_store
 
 from sez_metrics.core import i18n, schema
@@ -130,6 +131,33 @@ def test_no_pdf_text_under_8_pt(packs, code):
     for page in PdfReader(packs[f"{code}.pdf"]).pages:
         sizes |= {float(s) for s in re.findall(r"/F\d+\s+([\d.]+)\s+Tf", _page_operations(page))}
     assert sizes and min(sizes) >= 8, sorted(sizes)
+
+
+def _line_sizes(page) -> list[set[float]]:
+    """Each text object's (a line's) type sizes, as the PDF viewer draws them: the face set by
+    ``Tf`` lasts to the ``Q`` of its ``q``, so a line that sets none is drawn in the page's."""
+    size, saved, lines = None, [], []
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"q":
+            saved.append(size)
+        elif operator == b"Q":
+            size = saved.pop()
+        elif operator == b"Tf":
+            size = float(operands[1])
+        elif operator == b"BT":
+            lines.append(set())
+        elif operator in (b"Tj", b"TJ"):
+            lines[-1].add(size)
+    return lines
+
+
+@pytest.mark.parametrize("code", ["zh", "ur"])
+def test_every_pdf_line_prints_in_one_size(packs, code):
+    """A line whose text starts in a fallback face (an English version label in an Urdu line)
+    must not leave the next line drawn in an earlier line's size."""
+    mixed = [(number, sorted(sizes)) for number, page in enumerate(PdfReader(packs[f"{code}.pdf"]).pages, start=1)
+             for sizes in _line_sizes(page) if len(sizes) > 1]
+    assert not mixed, mixed
 
 
 @pytest.mark.skipif(missing_browser() is not None, reason="no chromium: the pack has no pictures")

@@ -20,12 +20,16 @@ from sez_metrics.render.briefing import pack as pack_files
 from sez_metrics.render.briefing import pdffonts, pdflines
 
 GENERATED = date(2026, 1, 15)
-URDU = "راشکئی خصوصی اقتصادی زون، نوشہرہ: 50 میں سے 160 میگاواٹ بجلی (2022-10-15) — تخمینہ"
+URDU = "راشکئی خصوصی اقتصادی زون، نوشہرہ: 50 میں سے 160 میگاواٹ بجلی (2022-10-15) — تخمینہ، SSGC 9 km gas line (v0005)"
+
+
+class _Document(pdffonts.FaceRules, fpdf.FPDF):
+    """A document with the pack's rules on faces."""
 
 
 def _small_document(code: str, text: str) -> bytes:
     """A page with a wrapped paragraph, a table of wrapping cells and a heading, set twice over."""
-    pdf = fpdf.FPDF(orientation="L", unit="mm", format="A4")
+    pdf = _Document(orientation="L", unit="mm", format="A4")
     pdf.set_creation_date(datetime(2026, 1, 15, tzinfo=UTC))
     family = pdffonts.set_up(pdf, code)
     for _ in range(2):
@@ -97,3 +101,26 @@ def test_an_urdu_table_sets_latin_only_cells_in_the_latin_face():
     assert pdffonts.family_for("2025-09-15 · 24.7 % — “SSGC 9 km gas line”", "ur") == latin
     assert pdffonts.family_for("Land acquisition", "en") == first  # unshaped languages: one family
     assert pdffonts.family_for("土地 Land", "zh") == first
+
+
+def _runs(code: str, text: str) -> list[tuple[str, str]]:
+    """``text`` as the pack's PDF splits it into runs (direction, then face): (characters, face)."""
+    pdf = _Document()
+    pdf.set_font(pdffonts.set_up(pdf, code), "", 11)
+    return [(f.string, f.font.fontkey) for f in pdf._preload_bidirectional_text(text, False)]
+
+
+def test_an_english_phrase_in_an_urdu_line_is_one_run_in_the_latin_face():
+    """fpdf2 takes the spaces and digits of "Zone names in Chinese and Urdu (v0005)" from the Urdu
+    face (Naskh has them) and the words from the Latin one: a run per word. Set whole in the Latin
+    face it is one run, as the browser sets it; the Urdu words keep theirs, and a date's digits
+    between hyphens the Urdu face lacks stay in one face."""
+    if pdffonts.missing_fonts("ur"):
+        pytest.skip(f"fonts missing: {pdffonts.missing_fonts('ur')}")
+    runs = _runs("ur", "ورژن: Zone names in Chinese and Urdu (v0005)")
+    assert ("Zone names in Chinese and Urdu (v0005)", "pack1") in runs, runs
+    assert [face for text, face in runs if "ورژن" in text] == ["pack0"], runs
+    assert len(runs) == 2, runs
+    date = _runs("ur", "ڈیٹا بتاریخ 2025-09-15")
+    assert {face for text, face in date if text.strip().isdigit()} == {"pack0"}, date
+    assert len(_runs("ur", "ڈیٹا بتاریخ اور ماخذ")) == 1

@@ -59,7 +59,7 @@ def _fonts_present(code: str) -> None:
                             "fonts-noto-cjk and fonts-noto-core")
 
 
-class PackPdf(FPDF):
+class PackPdf(pdffonts.FaceRules, FPDF):
     """The pack's pages: A4 landscape in the pack's language (right to left for Urdu), every page but
     the cover stamped with the version; the text helpers every section uses."""
 
