@@ -17,13 +17,13 @@ from fpdf import line_break
 
 from sez_metrics.core import i18n
 from sez_metrics.render.briefing import pack as pack_files
-from sez_metrics.render.briefing import pdffonts, pdflines
+from sez_metrics.render.briefing import pdffonts, pdflines, pdfruns
 
 GENERATED = date(2026, 1, 15)
 URDU = "راشکئی خصوصی اقتصادی زون، نوشہرہ: 50 میں سے 160 میگاواٹ بجلی (2022-10-15) — تخمینہ، SSGC 9 km gas line (v0005)"
 
 
-class _Document(pdffonts.FaceRules, fpdf.FPDF):
+class _Document(pdfruns.FaceRules, fpdf.FPDF):
     """A document with the pack's rules on faces."""
 
 
@@ -95,12 +95,12 @@ def test_an_urdu_table_sets_latin_only_cells_in_the_latin_face():
     letter (an English source, a date) is set in the face that draws Latin, as one run."""
     first, latin = pdffonts.FAMILY, "pack1"  # the language's own face (Naskh for Urdu), its Latin fallback
     assert pdffonts.pdf_faces("ur")[1].family == "DejaVu Sans"
-    assert pdffonts.family_for("اعتماد کی سطح", "ur") == first
-    assert pdffonts.family_for("v0004 کے بعد سے", "ur") == first
-    assert pdffonts.family_for("urdupoint 2025-09-11 https://www.urdupoint.com/en/", "ur") == latin
-    assert pdffonts.family_for("2025-09-15 · 24.7 % — “SSGC 9 km gas line”", "ur") == latin
-    assert pdffonts.family_for("Land acquisition", "en") == first  # unshaped languages: one family
-    assert pdffonts.family_for("土地 Land", "zh") == first
+    assert pdfruns.family_for("اعتماد کی سطح", "ur") == first
+    assert pdfruns.family_for("v0004 کے بعد سے", "ur") == first
+    assert pdfruns.family_for("urdupoint 2025-09-11 https://www.urdupoint.com/en/", "ur") == latin
+    assert pdfruns.family_for("2025-09-15 · 24.7 % — “SSGC 9 km gas line”", "ur") == latin
+    assert pdfruns.family_for("Land acquisition", "en") == first  # unshaped languages: one family
+    assert pdfruns.family_for("土地 Land", "zh") == first
 
 
 def _runs(code: str, text: str) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from fpdf.fonts import FontFace
 
 from sez_metrics.core import i18n, schema, vocabulary
 from sez_metrics.core.i18n import _
-from sez_metrics.render.briefing import pdffonts, pdflines  # noqa: F401  (pdflines: its speed-ups apply on import)
+from sez_metrics.render.briefing import pdffonts, pdflines, pdfruns  # noqa: F401  (pdflines: its speed-ups apply on import)
 from sez_metrics.render.briefing.images import BriefingImages
 from sez_metrics.render.briefing.story import NO_VALUE, Briefing, BriefingError, ZoneBrief, labelled
 from sez_metrics.render.fonts import LOOKALIKES
@@ -59,7 +59,7 @@ def _fonts_present(code: str) -> None:
                             "fonts-noto-cjk and fonts-noto-core")
 
 
-class PackPdf(pdffonts.FaceRules, FPDF):
+class PackPdf(pdfruns.FaceRules, FPDF):
     """The pack's pages: A4 landscape in the pack's language (right to left for Urdu), every page but
     the cover stamped with the version; the text helpers every section uses."""
 
@@ -137,7 +137,7 @@ class PackPdf(pdffonts.FaceRules, FPDF):
                 row = t.row()
                 for cell in cells:
                     text = self.safe(cell)  # every cell names its family: none inherits the last one's
-                    row.cell(text, style=FontFace(family=pdffonts.family_for(text, self.code)))
+                    row.cell(text, style=FontFace(family=pdfruns.family_for(text, self.code)))
 
     def keep_room(self, mm: float) -> None:
         """Start a new page rather than leave a heading alone at the foot of this one."""
