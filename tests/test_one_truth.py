@@ -149,10 +149,14 @@ def test_headline_tiles_read_the_same_in_the_pdf_the_html_and_the_slides(shipped
     assert any(t.flag_text.startswith("⚠ estimated: ") for t in tiles)
     expected = _tile_lines(tiles)
 
+    # The PDF's tiles have no room for a version's label: it names the compared version once, above
+    # them, and each tile prints the same change figure alone.
+    assert all(t.delta_text == f"{t.delta} since {inputs.compare.info.label}" for t in tiles)
+    pdf_expected = [story.compare_text] + [line for t in tiles for line in (t.label, t.value, t.delta, t.flag_text) if line]
     pdf = pack_pdf.render_pdf(story, pack_images.BriefingImages())
     overview = PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
     printed = overview.split("Programme overview", 1)[1].split("Zones by stage:", 1)[0]
-    assert [line.strip() for line in printed.splitlines() if line.strip()] == expected
+    assert [line.strip() for line in printed.splitlines() if line.strip()] == pdf_expected
 
     def tile_texts(markup: str, start: str, end: str, classes: str) -> list[str]:
         block = markup.split(start, 1)[1].split(end, 1)[0]

@@ -29,7 +29,7 @@ MIN_TEXT_PT = 8  # the smallest text the pack prints, pictures' labels included
 
 INK, MUTED, ACCENT, FLAG = (17, 24, 39), (75, 85, 99), (0, 114, 178), (213, 94, 0)
 PANEL, RULE = (238, 242, 246), (209, 213, 219)
-OVERDUE_ROWS_PDF = 7  # what fits under the headline figures on one page
+OVERDUE_ROWS_PDF = 7  # at most, under the headline figures: fewer when they do not fit the page (Urdu's lines are taller)
 
 
 def source_columns() -> list[str]:
@@ -139,6 +139,14 @@ class PackPdf(pdfruns.FaceRules, FPDF):
                     text = self.safe(cell)  # every cell names its family: none inherits the last one's
                     row.cell(text, style=FontFace(family=pdfruns.family_for(text, self.code)))
 
+    def fits_on_page(self, draw) -> bool:
+        """Whether what ``draw`` sets ends on this page: set with writing off, as fpdf2 measures a
+        table's rows (nothing is kept, the position and the pages are restored)."""
+        page = self.page
+        with self._disable_writing():
+            draw()
+            return self.page == page
+
     def keep_room(self, mm: float) -> None:
         """Start a new page rather than leave a heading alone at the foot of this one."""
         if self.get_y() + mm > self.page_break_trigger:
@@ -193,31 +201,48 @@ def cover_page(pdf: PackPdf) -> None:
         pdf.para(_("Notes and sources are printed as their stewards wrote them, in the language they were written in."), 11, MUTED)
 
 
+TILE_H, TILE_GAP = 31, 4
+
+
+def tile_width(pdf: PackPdf) -> float:
+    """A headline tile's width: four to a row across the page."""
+    return (pdf.epw - 3 * TILE_GAP) / 4
+
+
+def tile_lines(pdf: PackPdf) -> list[tuple[float, float, str, float, tuple[int, int, int], list[str]]]:
+    """What each headline tile prints, line by line: (offset from the tile's top, height, style,
+    size, colour, the tiles' texts). The change is the figure's alone ("±0"): the version it is
+    counted from is named once above the tiles (a tile has no room for a version's label)."""
+    tiles = pdf.briefing.tiles
+    lines = [(2, 5, "", 10, MUTED, [t.label for t in tiles]), (8, 9, "B", 18, INK, [t.value for t in tiles]),
+             (18, 5, "", 9, MUTED, [t.delta for t in tiles])]
+    if any(t.flag_text for t in tiles):
+        lines.append((24, 5, "", 9, FLAG, [t.flag_text for t in tiles]))
+    return lines
+
+
 def _headline_tiles(pdf: PackPdf) -> None:
-    """The headline tiles, four to a row: label, value, change and flag."""
-    tile_w, tile_h, gap = (pdf.epw - 3 * 5) / 4, 31, 4
+    """The headline tiles, four to a row: label, value, change and flag, under the version the
+    changes are counted from."""
+    if any(tile.delta for tile in pdf.briefing.tiles):
+        pdf.para(pdf.briefing.compare_text, 9, MUTED)
+        pdf.ln(1)
+    tile_w = tile_width(pdf)
     top = pdf.get_y()
-    for i, tile in enumerate(pdf.briefing.tiles):
+    for i in range(len(pdf.briefing.tiles)):
         column = 3 - i % 4 if pdf.rtl else i % 4
-        x = pdf.l_margin + column * (tile_w + gap)
-        y = top + (i // 4) * (tile_h + gap)
+        x = pdf.l_margin + column * (tile_w + TILE_GAP)
+        y = top + (i // 4) * (TILE_H + TILE_GAP)
         pdf.set_fill_color(*PANEL)
-        pdf.rect(x, y, tile_w, tile_h, style="F")
-        for dy, height, style, size, colour, text in (
-            (2, 5, "", 10, MUTED, tile.label),
-            (8, 9, "B", 18, INK, tile.value),
-            (18, 5, "", 9, MUTED, tile.delta_text),
-        ):
+        pdf.rect(x, y, tile_w, TILE_H, style="F")
+        for dy, height, style, size, colour, texts in tile_lines(pdf):
+            if not texts[i]:
+                continue
             pdf.set_xy(x + 3, y + dy)
             pdf.use(style, size)
             pdf.set_text_color(*colour)
-            pdf.cell(tile_w - 6, height, pdf.safe(text), align=pdf.start)
-        if tile.flag_text:
-            pdf.set_xy(x + 3, y + 24)
-            pdf.use("", 9)
-            pdf.set_text_color(*FLAG)
-            pdf.cell(tile_w - 6, 5, pdf.safe(tile.flag_text), align=pdf.start)
-    pdf.set_y(top + 2 * (tile_h + gap) + 2)
+            pdf.cell(tile_w - 6, height, pdf.safe(texts[i]), align=pdf.start)
+    pdf.set_y(top + 2 * (TILE_H + TILE_GAP) + 2)
 
 
 def overview_page(pdf: PackPdf) -> None:
@@ -236,13 +261,20 @@ def overview_page(pdf: PackPdf) -> None:
         return
     pdf.para(_("Overdue milestones at {reference} ({count})").format(reference=b.reference.name, count=len(b.overdue)), 12, INK, bold=True)
     pdf.ln(1)
-    rows = [[_("Milestone"), _("Zone"), _("Committed"), _("Slippage"), _("Confidence")]]
     names = {z.zone_id: z.short_name for z in b.zones}
-    rows += [[m.title, names.get(m.zone_id, _(vocabulary.PROGRAMME)), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)]
-             for m in b.overdue[:OVERDUE_ROWS_PDF]]
-    pdf.rows_table(rows, (5, 2, 1.4, 2.4, 1.4), 8.5, padding=0.9)
-    if len(b.overdue) > OVERDUE_ROWS_PDF:
-        pdf.para(_("… and {count} more (see the zone pages).").format(count=len(b.overdue) - OVERDUE_ROWS_PDF), 9, MUTED)
+    rows = [[m.title, names.get(m.zone_id, _(vocabulary.PROGRAMME)), m.due, m.slip, labelled(schema.CONFIDENCE, m.confidence)]
+            for m in b.overdue]
+
+    def overdue_list(shown: int) -> None:
+        pdf.rows_table([[_("Milestone"), _("Zone"), _("Committed"), _("Slippage"), _("Confidence")], *rows[:shown]],
+                       (5, 2, 1.4, 2.4, 1.4), 8.5, padding=0.9)
+        if len(rows) > shown:
+            pdf.para(_("… and {count} more (see the zone pages).").format(count=len(rows) - shown), 9, MUTED)
+
+    shown = min(len(rows), OVERDUE_ROWS_PDF)
+    while shown > 1 and not pdf.fits_on_page(lambda shown=shown: overdue_list(shown)):
+        shown -= 1
+    overdue_list(shown)
 
 
 def map_page(pdf: PackPdf) -> None:

@@ -136,6 +136,12 @@ class HeadlineTile:
         return _("{delta} since {version}").format(delta=self.figure.delta, version=self.compare_label)
 
     @property
+    def delta(self) -> str:
+        """The change alone ("+2"), for a layout that names the compared version once
+        (``Briefing.compare_text``); "" when there is nothing to compare with."""
+        return self.figure.delta if self.delta_text else ""
+
+    @property
     def flag_text(self) -> str:
         """"⚠ estimated: 3 of 7 zones" when some of the zones behind the figure are estimated, else ""."""
         if not self.figure.flagged:
