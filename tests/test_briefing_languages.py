@@ -133,6 +133,47 @@ def test_no_pdf_text_under_8_pt(packs, code):
     assert sizes and min(sizes) >= 8, sorted(sizes)
 
 
+@pytest.mark.parametrize("code", ["en", "zh", "ur"])
+def test_every_headline_tile_line_fits_its_tile(code):
+    """The PDF's tiles print one line each of label, figure, change and flag: each fits the tile's
+    width (a change "±0 since <the compared version's label>" ran under the next tile and hid its
+    figure)."""
+    from sez_metrics.render.briefing import pdf as pack_pdf
+    from sez_metrics.render.briefing import story as storyline
+
+    inputs = pack_files.load_pack_inputs(REPO / "data")
+    with i18n.use_language(code):
+        briefing = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+        pdf = pack_pdf.PackPdf(briefing, pack_images.BriefingImages())
+        pdf.add_page()
+        room = pack_pdf.tile_width(pdf) - 6
+        too_wide = []
+        for _, _, style, size, _, texts in pack_pdf.tile_lines(pdf):
+            pdf.use(style, size)
+            too_wide += [(text, round(pdf.get_string_width(pdf.safe(text)), 1)) for text in texts
+                         if pdf.get_string_width(pdf.safe(text)) > room]
+    assert any(t.delta for t in briefing.tiles) and any(t.flag_text for t in briefing.tiles)
+    assert not too_wide, (round(room, 1), too_wide)
+
+
+@pytest.mark.parametrize("code", ["en", "zh", "ur"])
+def test_the_overview_ends_on_its_page(code):
+    """The overview's overdue list, "… and N more" included, ends on the overview's page (it
+    showed as many rows in Urdu's taller lines as in English, and its last line took a page of its
+    own); the next page is the map's."""
+    from sez_metrics.render.briefing import pdf as pack_pdf
+    from sez_metrics.render.briefing import story as storyline
+
+    inputs = pack_files.load_pack_inputs(REPO / "data")
+    with i18n.use_language(code):
+        briefing = storyline.build_briefing(inputs.dataset, inputs.compare, history=inputs.history)
+        data = pack_pdf.render_pdf(briefing, pack_images.BriefingImages())
+    assert len(briefing.overdue) > pack_pdf.OVERDUE_ROWS_PDF  # the list is cut, the "… and N more" line shows
+    pages = [page.extract_text().replace("\x00", "") for page in PdfReader(io.BytesIO(data)).pages]  # (pypdf reads some CJK runs as UTF-16)
+    assert i18n.gettext(code, "Programme overview") in pages[1]
+    assert i18n.gettext(code, "Where the zones are") in pages[2]
+
+
 def _line_sizes(page) -> list[set[float]]:
     """Each text object's (a line's) type sizes, as the PDF viewer draws them: the face set by
     ``Tf`` lasts to the ``Q`` of its ``q``, so a line that sets none is drawn in the page's."""

@@ -124,3 +124,20 @@ def test_an_english_phrase_in_an_urdu_line_is_one_run_in_the_latin_face():
     date = _runs("ur", "ڈیٹا بتاریخ 2025-09-15")
     assert {face for text, face in date if text.strip().isdigit()} == {"pack0"}, date
     assert len(_runs("ur", "ڈیٹا بتاریخ اور ماخذ")) == 1
+
+
+def test_an_english_text_in_the_urdu_pack_reads_left_to_right():
+    """A text without an Urdu letter (an English milestone title) is a left-to-right paragraph in
+    the right-to-left pack: "5 MW temporary power supply" starts with its 5. Urdu text, also with
+    an English phrase in it, stays right to left."""
+    if pdffonts.missing_fonts("ur"):
+        pytest.skip(f"fonts missing: {pdffonts.missing_fonts('ur')}")
+    pdf = _Document()
+    pdf.set_font(pdffonts.set_up(pdf, "ur"), "", 11)
+    pdf.add_page()
+    english = pdf.multi_cell(120, 5, "5 MW temporary power supply", dry_run=True, output="LINES")
+    assert english == ["5 MW temporary power supply"]
+    for text, direction in (("5 MW temporary power supply", "LTR"), ("ورژن: Zone names (v0005)", "RTL"), ("2025-09-15", "LTR")):
+        fragments = pdf._preload_bidirectional_text(text, False)
+        assert {f.paragraph_direction.value for f in fragments} == {direction}, text
+    assert pdf.text_shaping["direction"].value == "RTL"

@@ -1,6 +1,6 @@
 """Which face draws which characters of the pack's PDF, beyond fpdf2's rule of the first face that
-has the character: the rules ``PackPdf`` mixes in (``FaceRules``) and the family a table cell is
-set in (``family_for``).
+has the character, and which way a text without a right-to-left letter reads: the rules
+``PackPdf`` mixes in (``FaceRules``) and the family a table cell is set in (``family_for``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from fontTools.ttLib import TTFont
 from fpdf import line_break
+from fpdf.enums import TextDirection
 
 from sez_metrics.render import webfonts
 from sez_metrics.render.briefing.pdffonts import FAMILY, SHAPED, pdf_faces
@@ -24,6 +25,11 @@ def _own_glyphs(code: str) -> frozenset[int]:
     spans = [span for web in webfonts.faces_of((face,)) for span in web.spans]
     return frozenset(c for c in TTFont(face.regular, fontNumber=face.collection_index, lazy=True).getBestCmap()
                      if any(low <= c <= high for low, high in spans) and unicodedata.category(chr(c)) != "Cf")
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether ``text`` holds a right-to-left letter (Arabic, Hebrew …: bidi class AL or R)."""
+    return any(unicodedata.bidirectional(c) in ("AL", "R") for c in text)
 
 
 def _neutral(characters: list[str]) -> bool:
@@ -66,13 +72,28 @@ def join_neutral_runs(fragments: list) -> list:
 
 
 class FaceRules:
-    """Two rules of the pack's documents (mixed into its ``FPDF``) on which face draws what."""
+    """The pack's documents' rules (mixed into its ``FPDF``) on which face draws what, and which
+    way a text reads."""
 
     def _parse_chars(self, text, markdown, **kwargs):
         """fpdf2's fragments of ``text``, each run of spaces and digits inside a phrase of the fallback
         face set in that face with it (``join_neutral_runs``)."""
         fragments = super()._parse_chars(text, markdown, **kwargs)
         return fragments if markdown else iter(join_neutral_runs(list(fragments)))
+
+    def _preload_bidirectional_text(self, text, markdown):
+        """fpdf2's, except that in a right-to-left document a text without a right-to-left letter
+        (an English source or milestone title, a version's label, a date) reads left to right, as
+        a browser reads it by its first strong letter: "5 MW temporary power supply" printed as
+        "MW temporary power supply 5" in the Urdu pack's tables."""
+        shaping = self.text_shaping
+        if not shaping or shaping.get("direction") != TextDirection.RTL or not text or _right_to_left(text):
+            return super()._preload_bidirectional_text(text, markdown)
+        shaping["direction"] = TextDirection.LTR
+        try:
+            return super()._preload_bidirectional_text(text, markdown)
+        finally:
+            shaping["direction"] = TextDirection.RTL
 
     def _render_styled_text_line(self, text_line, *args, **kwargs):
         """fpdf2's, except after a line whose first run is in a fallback face. fpdf2 sets the page's
