@@ -357,11 +357,10 @@ def zone_page(pdf: PackPdf, zone: ZoneBrief) -> None:
         _zone_changes_column(pdf, zone, x_of[2], top, col_w),
     ]
     pdf.set_xy(pdf.l_margin, max(bottoms) + 2)
-    if zone.source:
-        source = _("Source: {source}").format(source=zone.source)
+    if zone.source:  # the source and the note each a paragraph of its own: in Urdu each reads from its label on
+        pdf.para(_("Source: {source}").format(source=zone.source), 8, MUTED)
         if zone.note:
-            source = _("Source: {source} · Note: {note}").format(source=zone.source, note=zone.note)
-        pdf.para(source, 8, MUTED)
+            pdf.para(_("Note: {note}").format(note=zone.note), 8, MUTED)
     pdf.ln(2)
     pdf.keep_room(30)
     pdf.para(_("Milestones"), 11, INK, bold=True)
