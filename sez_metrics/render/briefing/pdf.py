@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -39,9 +40,14 @@ def source_columns() -> list[str]:
 def pdf_safe(text: object, code: str | None = None) -> str:
     """``text`` with characters no face of the language (default: the current one) can draw
     replaced by "□", and controls by spaces."""
-    glyphs = pdffonts.glyphs_of(code or i18n.current().code)
+    return _pdf_safe(str(text), code or i18n.current().code)
+
+
+@lru_cache(maxsize=16384)
+def _pdf_safe(text: str, code: str) -> str:
+    glyphs = pdffonts.glyphs_of(code)
     out = []
-    for ch in str(text):
+    for ch in text:
         if ch in "\n":
             out.append(ch)
         elif ord(ch) < 32:
