@@ -113,3 +113,45 @@ def test_costly_work_runs_one_at_a_time():
     for thread in threads:
         thread.join(timeout=30)
     assert peak[0] == settings.MAX_CONCURRENT_COSTLY
+
+
+def test_a_briefing_pack_and_a_page_s_costly_work_do_not_wait_for_each_other(mini_store):
+    """A pack takes seconds; the costly work of a page (a version diff no one asked for yet) takes
+    its own slot. While a page's costly work is under way, the real pack (``cached.briefing_pack``)
+    is built; while a pack is being built, another session's overview renders, comparing two
+    versions no page compared before. (Streamlit runs the pack's deferred download on a worker
+    thread, so the server itself stays free.)"""
+    import threading
+
+    from support.pages import run_page
+
+    from sez_metrics.app import cached
+    from sez_metrics.core import vocabulary
+    from sez_metrics.storage.folder import VersionStore
+
+    latest = VersionStore(mini_store).versions()[-1].id
+    request = cached.pack_request(latest, None, (), vocabulary.AS_OF, mini_store)
+    made: list[bytes] = []
+    with serverguard.costly():  # a page's costly work under way
+        builder = threading.Thread(target=lambda: made.append(cached.briefing_pack(request, "html")), daemon=True)
+        builder.start()
+        builder.join(timeout=240)
+        assert not builder.is_alive(), "the pack waited for the page's costly work"
+    assert made and made[0].startswith(b"<!DOCTYPE html>")
+
+    taken, done = threading.Event(), threading.Event()
+
+    def pack_being_built() -> None:
+        with serverguard.pack_slot():
+            taken.set()
+            done.wait(timeout=90)  # released when the page has rendered (or, if it waits for this, after 90 s)
+
+    holder = threading.Thread(target=pack_being_built, daemon=True)
+    holder.start()
+    taken.wait(timeout=10)
+    try:
+        at = run_page()  # the overview's "what changed": the latest version against the one before
+    finally:
+        done.set()
+        holder.join()
+    assert [t.value for t in at.title] == ["📊 Overview"]

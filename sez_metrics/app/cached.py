@@ -319,7 +319,7 @@ class _WithoutPictures(Exception):
 @st.cache_data(max_entries=8, show_spinner=False)
 def _cached_pack(request: PackRequest, fmt: str) -> bytes:
     inputs = pack_files.load_pack_inputs(request.address, request.version_id, request.compare_id)
-    with serverguard.costly():
+    with serverguard.pack_slot():  # not costly(): no page waits behind a pack
         data, _, images = pack_files.make_pack(inputs, fmt, zone_ids=list(request.zones) or None, generated_on=request.today,
                                              reference=request.reference, lang=request.lang)
     if images.problems:

@@ -16,7 +16,7 @@ Both hook into Streamlit internals (the ``Runtime`` singleton, ``MemoryUploadedF
 ``AppSession``). If they are not where expected, the guard fails closed: uploads are refused
 (``uploads_guarded()`` is False and the Data page says so) and the cause is logged once.
 
-It also holds the process-wide limits on costly work (``costly()``, ``RenderBudget``).
+It also holds the process-wide limits on costly work (``costly()``, ``pack_slot()``, ``RenderBudget``).
 """
 
 from __future__ import annotations
@@ -264,6 +264,17 @@ _COSTLY = threading.BoundedSemaphore(settings.MAX_CONCURRENT_COSTLY)
 def costly() -> Iterator[None]:
     """Hold one of the process's ``MAX_CONCURRENT_COSTLY`` slots for a costly computation."""
     with _COSTLY:
+        yield
+
+
+_PACKS = threading.BoundedSemaphore(settings.MAX_CONCURRENT_PACKS)
+
+
+@contextmanager
+def pack_slot() -> Iterator[None]:
+    """Hold one of the process's ``MAX_CONCURRENT_PACKS`` slots for building a briefing pack: packs
+    queue behind each other, never in front of a page's own costly work (``costly()``)."""
+    with _PACKS:
         yield
 
 

@@ -22,6 +22,9 @@ MAX_COLUMNS = 200
 # Costly computations (an uncached version diff, a chromium render of presenter figures) run at most
 # this many at a time in the whole process; further requests wait their turn.
 MAX_CONCURRENT_COSTLY = 1
+# Briefing packs built at once in the process, in a slot of their own: a pack takes seconds, and a
+# page's own costly work (a version diff no one asked for yet) never waits behind one.
+MAX_CONCURRENT_PACKS = 1
 # Distinct presenter zone selections drawn by chromium per hour; beyond it the browser draws the
 # figure itself (Plotly), so varying ?zones= cannot start a chromium render per request.
 MAX_PRESENTER_RENDERS_PER_HOUR = 24
