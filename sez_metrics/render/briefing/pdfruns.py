@@ -40,11 +40,10 @@ def _neutral(characters: list[str]) -> bool:
 def join_neutral_runs(fragments: list) -> list:
     """fpdf2's fragments of one text, with a run of spaces, digits and punctuation between two runs
     of the same fallback face, one of them with letters (or beside the only one, with letters), set
-    in that face and joined to them. fpdf2
-    takes each character from the first face that has it, so an English phrase in an Urdu line
-    comes out as a word from the Latin face, a space from the Naskh face, the next word from the
-    Latin face: a run per word, each shaped and drawn on its own, and digits in a Latin text in the
-    Naskh face's style. Set as the browser sets it (its Urdu web font is served for Arabic letters
+    in that face and joined to them. fpdf2 takes each character from the first face that has it, so
+    an English phrase in an Urdu line came out as a word from the Latin face, a space from the Naskh
+    face, the next word from the Latin face: a run per word, each shaped and drawn on its own, and
+    the digits of a Latin text in the Naskh face's style. Set as the browser sets it (its Urdu web font is served for Arabic letters
     only, ``webfonts``), the phrase is one run in one face. A run keeps its own face where the
     neighbouring face lacks one of its characters, a date's digits between its hyphens stay in one
     face, and runs of different styles are not joined."""
