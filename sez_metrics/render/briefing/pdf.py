@@ -233,7 +233,7 @@ def _headline_tiles(pdf: PackPdf) -> None:
     if any(tile.delta for tile in pdf.briefing.tiles):
         pdf.para(pdf.briefing.compare_text, 9, MUTED)
         pdf.ln(1)
-    tile_w = tile_width(pdf)
+    tile_w, lines = tile_width(pdf), tile_lines(pdf)
     top = pdf.get_y()
     for i in range(len(pdf.briefing.tiles)):
         column = 3 - i % 4 if pdf.rtl else i % 4
@@ -241,7 +241,7 @@ def _headline_tiles(pdf: PackPdf) -> None:
         y = top + (i // 4) * (TILE_H + TILE_GAP)
         pdf.set_fill_color(*PANEL)
         pdf.rect(x, y, tile_w, TILE_H, style="F")
-        for dy, height, style, size, colour, texts in tile_lines(pdf):
+        for dy, height, style, size, colour, texts in lines:
             if not texts[i]:
                 continue
             pdf.set_xy(x + 3, y + dy)
